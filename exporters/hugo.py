@@ -1,0 +1,178 @@
+"""Hugo: page bundles ``content/posts/<slug>/index.md`` that build offline on Hugo 0.111 and current Hugo.
+
+YouTube and Vimeo use Hugo's built-in shortcodes; tweets, gists, Instagram and the iframe embeds are
+written as raw HTML, because the ``tweet`` and ``gist`` shortcodes were removed in Hugo 0.156 and
+``instagram`` needs an API token before 0.123. Raw HTML needs goldmark's ``unsafe``, which the config
+snippet written beside the posts sets.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar
+
+from exporters import embed_html
+from hashmigrate import yamlfm
+from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, unescape_markdown
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post
+
+_SHORTCODE = re.compile(r"\{\{(?P<open><|%)(?P<inner>.*?)(?P<close>>|%)\}\}", re.S)
+_LONE = re.compile(r"\{\{(<|%)(?!/\*)")
+_RESERVED_SECTIONS = {"posts", "tags", "categories", "page", "series"}
+
+CONFIG_SNIPPET = """\
+# Settings the posts converted by hashmigrate need. Merge them into your hugo.toml (or config.toml).
+
+[markup.goldmark.renderer]
+  # Tweets, gists, Instagram posts and iframe embeds are written as raw HTML.
+  unsafe = true
+
+[taxonomies]
+  tag = "tags"
+
+# Aligned images are written as {{< figure class="align-left|align-center|align-right" >}}.
+# If your theme has no such classes, add this CSS to it:
+#   figure.align-center { text-align: center; }  figure.align-center img { margin: 0 auto; }
+#   figure.align-right { float: right; margin-left: 1em; }  figure.align-left { float: left; margin-right: 1em; }
+"""
+
+
+def hugo_escape(text: str) -> str:
+    """Make Hugo print ``{{< ... >}}`` and ``{{% ... %}}`` as written instead of running them."""
+    if "{{" not in text:
+        return text
+
+    def escape(match: re.Match[str]) -> str:
+        if (match["open"] == "<") != (match["close"] == ">"):
+            return match.group(0)
+        return "{{" + match["open"] + "/*" + match["inner"] + "*/" + match["close"] + "}}"
+
+    escaped = _SHORTCODE.sub(escape, text)
+    # A delimiter that never closes cannot be escaped Hugo's way; an entity keeps Hugo from reading it.
+    return _LONE.sub(lambda m: "{{" + ("&lt;" if m.group(1) == "<" else "&#37;"), escaped)
+
+
+def _param(value: str) -> str:
+    """A shortcode parameter value, quoted so that no character in it ends the shortcode."""
+    if '"' not in value:
+        return f'"{value}"'
+    if "`" not in value:
+        return f"`{value}`"
+    return '"' + value.replace('"', "&quot;") + '"'
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+class HugoBody(BodyRenderer):
+    target = "Hugo"
+
+    def markdown(self, node: Markdown) -> str:
+        return hugo_escape(node.text)
+
+    def html(self, node: Html) -> str:
+        return hugo_escape(node.html)
+
+    def mention(self, node: Mention) -> str:
+        return f"[{hugo_escape(node.name)}]({node.url})"
+
+    def callout(self, node: Callout) -> str:
+        return hugo_escape(super().callout(node))
+
+    def image(self, node: Image) -> str:
+        if not node.align:
+            return hugo_escape(super().image(node))
+        params = [f"src={_param(node.src)}", f"alt={_param(unescape_markdown(node.alt))}"]
+        params.append(f"class={_param('align-' + node.align.lower())}")
+        if node.link:
+            params.append(f"link={_param(node.link)}")
+        if node.title:
+            params.append(f"title={_param(node.title)}")
+        return hugo_escape_params("{{< figure " + " ".join(params) + " >}}")
+
+    def html_image(self, node: Image) -> str:
+        return hugo_escape(super().html_image(node))
+
+    def embed(self, node: Embed) -> str:
+        ids = node.ids
+        if node.provider == "youtube" and "id" in ids and "start" not in ids:
+            return "{{< youtube " + ids["id"] + " >}}"
+        if node.provider == "vimeo" and "id" in ids:
+            return "{{< vimeo " + ids["id"] + " >}}"
+        markup = embed_html.render(node)
+        if markup is None:
+            return super().embed(node)
+        return hugo_escape(markup)
+
+
+def hugo_escape_params(shortcode: str) -> str:
+    # Our own shortcode stays runnable; only a "{{<" inside a parameter value would end it early.
+    head, _, rest = shortcode.partition(" ")
+    return head + " " + rest[:-3].replace("{{", "{&#123;") + rest[-3:]
+
+
+class HugoExporter:
+    name: ClassVar[str] = "hugo"
+    description: ClassVar[str] = "Hugo page bundles (content/posts/<slug>/index.md)"
+
+    def __init__(self, section: str = "posts", aliases: bool = True) -> None:
+        self.section = section.strip("/") or "posts"
+        self.aliases = aliases
+
+    def url(self, post: Post) -> str:
+        return f"/{self.section}/{post.slug}/"
+
+    def render(self, post: Post, site: Site) -> Rendered:
+        body = HugoBody(post)
+        text = body.render(post.body)
+        meta: dict[str, Any] = {
+            "title": post.title,
+            "date": _date(post.published),
+            "lastmod": _date(post.updated),
+            "slug": post.slug,
+            "draft": True if post.draft else None,
+            "description": post.description,
+            "subtitle": post.subtitle or None,
+            "tags": [tag.name for tag in post.tags],
+            "series": [post.series] if post.series else None,
+        }
+        if self.aliases:
+            if post.slug.lower() in _RESERVED_SECTIONS or post.slug.lower() == self.section:
+                body.note("alias", f"old path /{post.slug}/ not kept", "it is one of the site's own sections")
+            else:
+                meta["aliases"] = [f"/{post.slug}/"]
+        image = post.og_image or post.cover
+        meta["images"] = [image] if image else None
+        if post.cover:
+            meta["cover"] = {"image": post.cover, "alt": post.title}
+        meta["canonicalURL"] = post.canonical_url
+        hashnode = {"cuid": post.cuid or None, "url": post.hashnode_url, "seo_title": post.seo_title}
+        hashnode.update({k: v for k, v in post.extra.items() if _plain(v)})
+        meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None
+        content = yamlfm.dump(meta) + "\n" + text.strip("\n") + "\n"
+        path = f"content/{self.section}/{post.slug}/index.md"
+        return Rendered(
+            post=post, files=(OutputFile(path, content),), url=self.url(post), notes=tuple(body.notes)
+        )
+
+    def site_files(self, site: Site) -> tuple[OutputFile, ...]:
+        return (OutputFile("hugo-config-snippet.toml", CONFIG_SNIPPET),)
+
+    def advice(self) -> str:
+        return (
+            "Merge hugo-config-snippet.toml into your site's config: embeds are raw HTML and need "
+            "[markup.goldmark.renderer] unsafe = true."
+        )
+
+
+def _plain(value: Any) -> bool:
+    """Whether a front-matter value is plain data YAML can write (str, number, bool, list, dict)."""
+    if isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False

@@ -1,0 +1,260 @@
+"""The ``hashmigrate`` command: option parsing and printing only; the work is in the public API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+import hashmigrate
+from hashmigrate import registry
+from hashmigrate.api import ConvertResult, PostResult
+from hashmigrate.hashnode import SourceError, count_files
+from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    help="Move a Hashnode blog to Hugo, Jekyll, dev.to or WordPress.",
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called: one line, exit 2."""
+
+
+def _err(message: str) -> None:
+    typer.echo(f"hashmigrate: {message}", err=True)
+
+
+def _parse_options(values: list[str] | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for value in values or []:
+        key, sep, raw = value.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--option takes key=value, got {value!r}")
+        lowered = raw.strip().lower()
+        parsed: Any = raw.strip()
+        if lowered in {"true", "yes", "on"}:
+            parsed = True
+        elif lowered in {"false", "no", "off"}:
+            parsed = False
+        options[key.strip().replace("-", "_")] = parsed
+    return options
+
+
+SourceArg = Annotated[
+    Path, typer.Argument(help="Hashnode backup folder (or git checkout), post file, or JSON export.")
+]
+
+
+@app.command()
+def convert(
+    source: SourceArg,
+    to: Annotated[str, typer.Option("--to", "-t", help="Target: see 'hashmigrate exporters'.")] = "hugo",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (omit for a dry run).")
+    ] = None,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Convert drafts too.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that were changed since we wrote them.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
+    ] = None,
+    blog_url: Annotated[str | None, typer.Option("--blog-url", help="The blog's Hashnode address.")] = None,
+    tags_from: Annotated[
+        Path | None,
+        typer.Option("--tags-from", help="Backup folder whose tags name a JSON export's tag ids."),
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-O", help="Exporter option key=value (repeatable).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
+) -> None:
+    """Convert every post of SOURCE for one target platform."""
+    try:
+        options = _parse_options(option)
+        if to not in registry.available():
+            raise registry.UnknownExporter(to, list(registry.available()))
+        if out is None and not dry_run:
+            raise UsageError("--out is required (or use --dry-run)")
+        if out is not None and out.exists() and not out.is_dir():
+            raise UsageError(f"{out}: --out must be a folder")
+        total = count_files(source) if source.exists() else None
+        with _Progress(total, quiet) as progress:
+            result = hashmigrate.convert(
+                source,
+                to=to,
+                out=out,
+                drafts=drafts,
+                force=force,
+                dry_run=dry_run,
+                blog_url=blog_url,
+                tags_from=tags_from,
+                options=options,
+                on_post=progress.update,
+            )
+    except (UsageError, SourceError, registry.UnknownExporter) as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    except TypeError as exc:
+        if "unexpected keyword argument" in str(exc):
+            _err(f"--option: {to} has no such option ({str(exc).split('argument')[-1].strip()})")
+            raise typer.Exit(EXIT_USAGE) from None
+        raise
+    if report is not None:
+        _write_report(report, result)
+    _summary(result, verbose)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _write_report(path: Path, result: ConvertResult) -> None:
+    from hashmigrate.delivery import atomic_write
+
+    try:
+        atomic_write(path, json.dumps(result.as_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
+    except OSError as exc:
+        _err(f"{path}: cannot write the report: {exc.strerror}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _summary(result: ConvertResult, verbose: bool) -> None:
+    counts = result.counts()
+    for post in result.posts:
+        if post.status in {"failed", "conflict"} and post.message:
+            _err(post.message)
+    where = f" in {result.out}" if result.out and not result.dry_run else ""
+    mode = " (dry run: nothing written)" if result.dry_run else ""
+    converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
+    order = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
+    parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
+    typer.echo(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
+    notes = result.note_counts()
+    if notes:
+        typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
+    if verbose:
+        for note in result.notes:
+            typer.echo(f"  note: {note.line()}")
+    if result.site_files and not result.dry_run:
+        typer.echo("also written: " + ", ".join(result.site_files))
+    if result.advice:
+        typer.echo(f"next: {result.advice}")
+
+
+class _Progress:
+    """A bar on a terminal; one plain line per post otherwise (cron logs, CI)."""
+
+    def __init__(self, total: int | None, quiet: bool) -> None:
+        self.total = total
+        self.quiet = quiet
+        self.count = 0
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(
+                TextColumn("converting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("convert", total=self.total)
+        return self
+
+    def update(self, result: PostResult) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        elif not self.quiet:
+            of = f"/{self.total}" if self.total else ""
+            typer.echo(f"[{self.count}{of}] {result.status}: {result.slug or result.source}", err=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+def inspect(
+    source: SourceArg,
+    blog_url: Annotated[str | None, typer.Option("--blog-url")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show what a Hashnode source holds; writes nothing."""
+    try:
+        items = list(hashmigrate.read_all(source, drafts=True, blog_url=blog_url))
+    except SourceError as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    posts = [i for i in items if isinstance(i, Post)]
+    problems = [i for i in items if not isinstance(i, Post)]
+    constructs: Counter[str] = Counter()
+    for post in posts:
+        for node in post.body:
+            if isinstance(node, Embed):
+                constructs[f"embed:{node.provider}"] += 1
+            elif isinstance(node, Image):
+                constructs["image (aligned)" if node.align else "image"] += 1
+                if node.link:
+                    constructs["image in a link"] += 1
+            elif isinstance(node, (Widget, Callout, Mention, Html)):
+                constructs[type(node).__name__.lower()] += 1
+    notes = Counter(n.kind for p in posts for n in p.notes)
+    summary: dict[str, Any] = {
+        "posts": sum(not p.draft for p in posts),
+        "drafts": sum(p.draft for p in posts),
+        "constructs": dict(sorted(constructs.items())),
+        "notes": dict(notes.most_common()),
+        "problems": [p.line_text() for p in problems],
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{source}: {summary['posts']} post(s), {summary['drafts']} draft(s)")
+    for name, count in summary["constructs"].items():
+        typer.echo(f"  {name}: {count}")
+    for kind, count in notes.most_common():
+        typer.echo(f"  note {kind}: {count}")
+    for line in summary["problems"]:
+        typer.echo(f"  {line}")
+
+
+@app.command("exporters")
+def list_exporters() -> None:
+    """List every installed exporter (built-in and third-party)."""
+    for name, entry in registry.available().items():
+        try:
+            description = getattr(entry.load(), "description", "")
+        except Exception as exc:
+            description = f"(cannot be loaded: {type(exc).__name__}: {exc})"
+        typer.echo(f"{name:12} {description}  [{entry.value}]")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        _err(f"internal error: {type(exc).__name__}: {exc} (please report it)")
+        sys.exit(EXIT_INTERNAL)

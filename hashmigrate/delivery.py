@@ -1,0 +1,111 @@
+"""Writing rendered files into an output folder: atomically, inside it, never over the user's work.
+
+A manifest (``.hashmigrate-manifest.json``) records the hash of every file we wrote. A file still
+holding what we wrote is ours to update; a file that differs from it was changed by someone else and
+is left alone unless ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from hashmigrate.exporter import OutputFile
+
+MANIFEST = ".hashmigrate-manifest.json"
+
+
+class UnsafePath(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    path: Path
+    status: str  # created | updated | unchanged | conflict | would-create | would-update
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename: a kill leaves the old file whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resolve_inside(out: Path, relative: str) -> Path:
+    """The absolute path of ``relative`` under ``out``; refuses anything that would leave ``out``."""
+    posix = PurePosixPath(relative)
+    if posix.is_absolute() or any(part in {"..", ""} for part in posix.parts) or "\x00" in relative:
+        raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
+    root = out.resolve()
+    target = (root / Path(*posix.parts)).resolve()
+    if target != root and root not in target.parents:
+        raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
+    return target
+
+
+class FolderWriter:
+    def __init__(self, out: Path, *, force: bool = False, dry_run: bool = False) -> None:
+        self.out = out
+        self.force = force
+        self.dry_run = dry_run
+        self._manifest_path = out / MANIFEST
+        self._manifest: dict[str, str] = self._load_manifest()
+        self._dirty = False
+
+    def _load_manifest(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        files = data.get("files") if isinstance(data, dict) else None
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+    def write(self, file: OutputFile) -> WriteResult:
+        target = resolve_inside(self.out, file.path)
+        new_hash = digest(file.content)
+        try:
+            current = target.read_bytes().decode("utf-8", errors="surrogateescape")
+        except FileNotFoundError:
+            current = None
+        if current is not None:
+            current_hash = digest(current)
+            if current_hash == new_hash:
+                self._record(file.path, new_hash)
+                return WriteResult(target, "unchanged")
+            ours = self._manifest.get(file.path) == current_hash
+            if not ours and not self.force:
+                return WriteResult(target, "conflict")
+        status = "created" if current is None else "updated"
+        if self.dry_run:
+            return WriteResult(target, f"would-{status[:-1]}")
+        atomic_write(target, file.content.encode("utf-8"))
+        self._record(file.path, new_hash)
+        return WriteResult(target, status)
+
+    def _record(self, relative: str, hash_: str) -> None:
+        if self._manifest.get(relative) != hash_:
+            self._manifest[relative] = hash_
+            self._dirty = True
+
+    def close(self) -> None:
+        if self._dirty and not self.dry_run:
+            payload = json.dumps({"files": dict(sorted(self._manifest.items()))}, indent=1)
+            atomic_write(self._manifest_path, payload.encode("utf-8"))
+            self._dirty = False

@@ -1,0 +1,155 @@
+"""Classify an embed URL: which provider it is and the ids a target needs to embed it.
+
+Real embed URLs carry HTML entities (``&amp;``) and tracking query strings (``?s=20&t=...``,
+``?si=...``); ids are taken from the path and only the query keys that matter are kept.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+PROVIDERS = (
+    "twitter",
+    "youtube",
+    "gist",
+    "github",
+    "codepen",
+    "codesandbox",
+    "vimeo",
+    "loom",
+    "spotify",
+    "instagram",
+    "glitch",
+    "expo",
+    "hashnode",
+    "link",
+)
+
+_TWEET = re.compile(r"^/(?P<user>[A-Za-z0-9_]{1,50})/status(?:es)?/(?P<id>\d{5,25})")
+_YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_GIST = re.compile(r"^/(?:(?P<user>[A-Za-z0-9_.-]+)/)?(?P<id>[0-9a-fA-F]{5,64})/?$")
+_GITHUB_REPO = re.compile(r"^/(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>[A-Za-z0-9_.-]+)(?:/|$)")
+_CODEPEN = re.compile(r"^/(?P<user>[^/]+)/(?:pen|embed|full|details)/(?P<id>[A-Za-z0-9]+)")
+_CODESANDBOX = re.compile(r"^/(?:s|embed|p/sandbox|p/devbox|p/github/[^/]+)/(?P<id>[A-Za-z0-9_-]+)")
+_VIMEO = re.compile(r"^/(?:video/)?(?P<id>\d{3,12})(?:/|$)")
+_LOOM = re.compile(r"^/(?:share|embed)/(?P<id>[0-9a-f]{16,64})")
+_SPOTIFY = re.compile(r"^/(?:embed/)?(?P<kind>track|album|playlist|episode|show|artist)/(?P<id>[A-Za-z0-9]+)")
+_INSTAGRAM = re.compile(r"^/(?P<kind>p|reel|tv)/(?P<id>[A-Za-z0-9_-]+)")
+_EXPO = re.compile(r"^/(?P<id>@[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|[A-Za-z0-9_-]+)/?$")
+_TIME = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedInfo:
+    url: str
+    provider: str
+    ids: dict[str, str]
+
+
+def clean_url(raw: str) -> str:
+    """The URL as a browser would use it: entities decoded, surrounding space and ``<>`` removed."""
+    url = html.unescape(raw.strip())
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1].strip()
+    return url
+
+
+def _seconds(value: str) -> str | None:
+    match = _TIME.match(value.strip())
+    if not match or not any(match.groupdict().values()):
+        return None
+    hours, minutes, seconds = (int(match.group(k) or 0) for k in ("h", "m", "s"))
+    total = hours * 3600 + minutes * 60 + seconds
+    return str(total) if total else None
+
+
+def classify(raw_url: str) -> EmbedInfo:
+    """Return the provider and ids of an embed URL; anything unrecognised is a ``link``."""
+    url = clean_url(raw_url)
+    parts = urlsplit(url if "://" in url else "https://" + url)
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    path = parts.path
+    query = parse_qs(parts.query)
+
+    def first(key: str) -> str | None:
+        values = query.get(key)
+        return values[0] if values else None
+
+    ids: dict[str, str] = {}
+    provider = "link"
+
+    if host in {"twitter.com", "x.com", "mobile.twitter.com", "mobile.x.com"}:
+        if m := _TWEET.match(path):
+            provider, ids = "twitter", {"user": m["user"], "id": m["id"]}
+    elif host in {"youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be", "youtube-nocookie.com"}:
+        video: str | None = None
+        if host == "youtu.be":
+            video = path.strip("/").split("/")[0]
+        elif path == "/watch":
+            video = first("v")
+        elif m2 := re.match(r"^/(?:shorts|embed|live|v)/([^/?]+)", path):
+            video = m2.group(1)
+        playlist = first("list")
+        if video and _YT_ID.match(video):
+            provider, ids = "youtube", {"id": video}
+            start = first("t") or first("start")
+            if start and (secs := _seconds(start)):
+                ids["start"] = secs
+        elif playlist and re.match(r"^[A-Za-z0-9_-]+$", playlist):
+            provider, ids = "youtube", {"playlist": playlist}
+    elif host == "gist.github.com":
+        if m3 := _GIST.match(path):
+            provider = "gist"
+            ids = {"id": m3["id"]}
+            if m3["user"]:
+                ids["user"] = m3["user"]
+            if parts.fragment.startswith("file-"):
+                ids["file_anchor"] = parts.fragment
+    elif host == "github.com":
+        if m4 := _GITHUB_REPO.match(path):
+            provider, ids = "github", {"owner": m4["owner"], "repo": m4["repo"].removesuffix(".git")}
+    elif host == "codepen.io":
+        if m5 := _CODEPEN.match(path):
+            provider, ids = "codepen", {"user": m5["user"], "id": m5["id"]}
+    elif host == "codesandbox.io" or host.endswith(".csb.app"):
+        if host.endswith(".csb.app"):
+            provider, ids = "codesandbox", {"id": host.split(".")[0]}
+        elif m6 := _CODESANDBOX.match(path):
+            sandbox = m6["id"]
+            # Old-style ids are "name-id"; the embed URL takes the whole thing.
+            provider, ids = "codesandbox", {"id": sandbox}
+    elif host in {"vimeo.com", "player.vimeo.com"}:
+        if m7 := _VIMEO.match(path):
+            provider, ids = "vimeo", {"id": m7["id"]}
+    elif host == "loom.com":
+        if m8 := _LOOM.match(path):
+            provider, ids = "loom", {"id": m8["id"]}
+    elif host == "open.spotify.com":
+        if m9 := _SPOTIFY.match(path):
+            provider, ids = "spotify", {"kind": m9["kind"], "id": m9["id"]}
+    elif host == "instagram.com":
+        if m10 := _INSTAGRAM.match(path):
+            provider, ids = "instagram", {"kind": m10["kind"], "id": m10["id"]}
+    elif host in {"glitch.com", "glitch.me"} or host.endswith(".glitch.me"):
+        name = host.split(".")[0] if host.endswith(".glitch.me") else ""
+        if not name and (m11 := re.match(r"^/(?:~|edit/#!/|embed/#!/embed/)?([A-Za-z0-9-]+)", path)):
+            name = m11.group(1)
+        if not name and parts.fragment:
+            frag = re.search(r"(?:!/|embed/)([A-Za-z0-9-]+)", parts.fragment)
+            name = frag.group(1) if frag else ""
+        if name and name not in {"edit", "embed"}:
+            provider, ids = "glitch", {"project": name}
+    elif host in {"snack.expo.io", "snack.expo.dev"}:
+        if m12 := _EXPO.match(path):
+            provider, ids = "expo", {"id": m12["id"]}
+    elif host == "hashnode.com" and path.startswith("/post/"):
+        provider, ids = "hashnode", {"id": path.split("/")[2]}
+
+    if provider == "twitter":
+        # Tracking parameters (s=20, t=..., ref_src) identify the sharer, not the tweet.
+        url = f"https://twitter.com/{ids['user']}/status/{ids['id']}"
+    return EmbedInfo(url=url, provider=provider, ids=ids)

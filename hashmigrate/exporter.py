@@ -1,0 +1,177 @@
+"""The exporter contract, and the body renderer every exporter builds on.
+
+An exporter is pure: given a post (and what it needs to know of the whole site) it returns the files
+to write and the notes on what did not carry over. Writing them (a folder, an API) is delivery's job.
+Exporters are found by name through the entry-point group ``hashmigrate.exporters``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol, runtime_checkable
+
+from markdownify import MarkdownConverter
+
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file to write, at a POSIX path relative to the output folder."""
+
+    path: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    post: Post
+    files: tuple[OutputFile, ...]
+    url: str | None = None
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What rendering one post may need to know about the whole migration."""
+
+    blog_url: str | None = None
+    urls: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def render(self, post: Post, site: Site) -> Rendered:
+        """The files for one post. Pure: no I/O."""
+        ...
+
+    def site_files(self, site: Site) -> tuple[OutputFile, ...]:
+        """Files the whole output needs once (a config snippet), written beside the posts."""
+        ...
+
+    def advice(self) -> str:
+        """One paragraph telling the user what their site needs to show the output as intended."""
+        ...
+
+
+class _HtmlToMarkdown(MarkdownConverter):
+    pass
+
+
+def html_to_markdown(fragment: str) -> str:
+    """An HTML fragment (callout text, a raw block a target cannot take) as Markdown."""
+    text = _HtmlToMarkdown(
+        heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False, escape_misc=False
+    ).convert(fragment)
+    return text.strip()
+
+
+def attr(value: str) -> str:
+    """A value for a double-quoted HTML attribute."""
+    return html.escape(value, quote=True)
+
+
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape_markdown(text: str) -> str:
+    """Markdown backslash escapes removed (``\\_`` -> ``_``): for alt text used outside Markdown."""
+    return _MD_ESCAPE.sub(r"\1", text)
+
+
+class BodyRenderer:
+    """Renders body nodes to Markdown for one target; subclasses override what their target does better.
+
+    Every node type has a method, with a fallback that keeps the content visible (an embed becomes a
+    link, a widget a comment), so a new node type is never dropped silently. Lossy choices are recorded
+    with :meth:`note`.
+    """
+
+    target: ClassVar[str] = "markdown"
+
+    def __init__(self, post: Post) -> None:
+        self.post = post
+        self.notes: list[Note] = []
+
+    def note(self, kind: str, what: str, why: str, action: str = "") -> None:
+        self.notes.append(Note(self.post.label, kind, what, why, action))
+
+    def render(self, nodes: tuple[Node, ...]) -> str:
+        parts: list[str] = []
+        for node in nodes:
+            text = self.node(node)
+            indent = getattr(node, "indent", "")
+            if indent and "\n" in text:
+                text = text.replace("\n", "\n" + indent)
+            parts.append(text)
+        return "".join(parts)
+
+    def node(self, node: Node) -> str:
+        if isinstance(node, Markdown):
+            return self.markdown(node)
+        if isinstance(node, Embed):
+            return self.embed(node)
+        if isinstance(node, Image):
+            return self.html_image(node) if node.in_html else self.image(node)
+        if isinstance(node, Widget):
+            return self.widget(node)
+        if isinstance(node, Callout):
+            return self.callout(node)
+        if isinstance(node, Mention):
+            return self.mention(node)
+        if isinstance(node, Html):
+            return self.html(node)
+        raise TypeError(f"no rendering for body node {type(node).__name__}")
+
+    # -- defaults -------------------------------------------------------------------------------------
+    def markdown(self, node: Markdown) -> str:
+        return node.text
+
+    def html(self, node: Html) -> str:
+        return node.html
+
+    def embed(self, node: Embed) -> str:
+        self.note(
+            "embed-as-link",
+            f"{node.provider} embed {node.url} written as a link",
+            f"{self.target} has no embed for it",
+        )
+        return self.link(node.url)
+
+    def link(self, url: str, text: str | None = None) -> str:
+        return f"[{text}]({url})" if text else f"<{url}>"
+
+    def widget(self, node: Widget) -> str:
+        self.note(
+            "widget",
+            f"Hashnode widget %%[{node.name}] left out",
+            "widgets exist only on Hashnode",
+            "an HTML comment marks where it was",
+        )
+        return f"<!-- Hashnode widget: {node.name.replace('--', '- -')} -->"
+
+    def image(self, node: Image) -> str:
+        title = f' "{node.title}"' if node.title else ""
+        src = f"<{node.src}>" if " " in node.src else node.src
+        image = f"![{node.alt}]({src}{title})"
+        return f"[{image}]({node.link})" if node.link else image
+
+    def html_image(self, node: Image) -> str:
+        alt = attr(unescape_markdown(node.alt))
+        align = f' align="{attr(node.align)}"' if node.align else ""
+        tag = f'<img src="{attr(node.src)}" alt="{alt}"{align}>'
+        return f'<a href="{attr(node.link)}">{tag}</a>' if node.link else tag
+
+    def callout(self, node: Callout) -> str:
+        text = html_to_markdown(node.html)
+        lines = f"{node.emoji} {text}".strip().split("\n")
+        return "\n".join(f"> {line}".rstrip() for line in lines)
+
+    def mention(self, node: Mention) -> str:
+        return f"[{node.name}]({node.url})"

@@ -1,0 +1,316 @@
+"""The Hashnode GitHub backup: a folder of ``<cuid>.md`` files, in two generations.
+
+New files start with front matter (JavaScript date string, comma-string tags); old ones (last backed
+up before March 2023) hold only ``# Title`` and the body, so their dates come from git history when
+the folder is a checkout. Backups never delete files, so a post published again under the same slug
+leaves two files: the newest wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hashmigrate.hashnode import frontmatter
+from hashmigrate.hashnode.git import FileHistory, history
+from hashmigrate.hashnode.markdown import parse_body
+from hashmigrate.hashnode.problems import Problem
+from hashmigrate.hashnode.text import UnreadableFile, decode, repair_mojibake, slugify
+from hashmigrate.model import Note, Post, Tag
+
+CUID_FILE = re.compile(r"^c[a-z0-9]{24}\.md$")
+DRAFT_FILE = re.compile(r"^draft-[0-9a-zA-Z]{6,40}\.md$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# Keys the model has a place for; any other key is kept in ``Post.extra``.
+_KNOWN = {
+    "title", "subtitle", "seoTitle", "seoDescription", "datePublished", "date", "dateUpdated", "updated",
+    "lastmod", "cuid", "slug", "canonical", "canonical_url", "cover", "ogImage", "tags", "series",
+    "seriesSlug", "draft", "saveAsDraft",
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Header:
+    """What pass one learns of a file: enough to pick the newest of posts sharing a slug."""
+
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    draft: bool
+    notes: list[Note] = field(default_factory=list)
+    published: datetime | None = None
+    slug: str = ""
+    explicit_slug: bool = False
+    title: str = ""
+
+
+def is_post_file(path: Path) -> bool:
+    """A backup's posts are ``<cuid>.md`` and ``draft-<id>.md``; README and friends are not posts."""
+    name = path.name
+    if CUID_FILE.match(name) or DRAFT_FILE.match(name):
+        return True
+    if path.suffix.lower() not in {".md", ".markdown"}:
+        return False
+    # Other names count only when they carry Hashnode front matter (a hand-made or renamed file).
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2048).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    block = head.split("\n---", 1)[0] if head.startswith("---") else ""
+    return bool(re.search(r"^title:", block, re.M) and re.search(r"^(slug|datePublished|cuid):", block, re.M))
+
+
+def post_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(post files, other files) in a backup folder, sorted by name."""
+    posts: list[Path] = []
+    others: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        (posts if is_post_file(path) else others).append(path)
+    return posts, others
+
+
+def read_backup(
+    source: Path, *, drafts: bool = False, blog_url: str | None = None, use_git: bool = True
+) -> Iterator[Post | Problem]:
+    """Every post of a backup folder (or one post file), newest per slug; problems in between."""
+    if source.is_file():
+        files, folder = [source], source.parent
+    else:
+        files, folder = post_files(source)[0], source
+    git = history(folder) if use_git else {}
+
+    headers: list[_Header] = []
+    for path in files:
+        draft = bool(DRAFT_FILE.match(path.name))
+        if draft and not drafts:
+            yield Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
+            continue
+        try:
+            headers.append(_read_header(path, draft, git.get(path.name)))
+        except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+            yield Problem(str(path), str(exc), line=getattr(exc, "line", None))
+
+    yield from _dedupe(headers, blog_url)
+
+
+def _dedupe(headers: list[_Header], blog_url: str | None) -> Iterator[Post | Problem]:
+    """One post per slug. A slug from front matter shared by two files is one post published again:
+    the newest wins. A slug we made from an old post's title can be shared by different posts
+    (replies titled "Thank you."): those keep their content under a slug made unique by the cuid."""
+    groups: dict[str, list[_Header]] = {}
+    for header in headers:
+        groups.setdefault(header.slug, []).append(header)
+    skipped: set[int] = set()
+    for slug, group in groups.items():
+        if len(group) == 1:
+            continue
+        explicit = [h for h in group if h.explicit_slug] or group
+        winner = explicit[0]
+        for header in explicit[1:]:
+            if _newer(header, winner):
+                winner = header
+        for header in group:
+            if header is winner:
+                continue
+            if header.explicit_slug or header.body == winner.body:
+                skipped.add(id(header))
+                yield Problem(
+                    str(header.path),
+                    f"an older copy of slug {slug!r}; {winner.path.name} is newer and is used",
+                    kind="skipped",
+                )
+                winner.notes.append(
+                    Note(
+                        winner.path.name,
+                        "duplicate-slug",
+                        f"{header.path.name} has the same slug",
+                        "an older copy of this post",
+                        "skipped it",
+                    ),
+                )
+            else:
+                header.slug = f"{slug}-{header.meta.get('cuid') or header.path.stem}"
+                header.notes.append(
+                    Note(
+                        header.path.name,
+                        "slug-changed",
+                        f"slug {slug!r} is taken by {winner.path.name}",
+                        "another post has the same title",
+                        f"used {header.slug!r}",
+                    ),
+                )
+    for header in headers:
+        if id(header) not in skipped:
+            yield _build(header, blog_url)
+
+
+def _newer(a: _Header, b: _Header) -> bool:
+    if a.published and b.published:
+        return a.published > b.published
+    return a.published is not None and b.published is None
+
+
+def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"the file is {size // 1048576} MB; posts over {MAX_FILE_BYTES // 1048576} MB are refused"
+        )
+    text, encoding_note = decode(path.read_bytes())
+    text, repaired = repair_mojibake(text)
+    notes: list[Note] = []
+    if encoding_note:
+        notes.append(Note(path.name, "encoding", encoding_note, "the file is not UTF-8"))
+    if repaired:
+        notes.append(
+            Note(
+                path.name,
+                "mojibake",
+                f"repaired {repaired} garbled character sequence(s)",
+                "UTF-8 text had been read as Mac Roman or Windows-1252",
+                "restored the original characters",
+            ),
+        )
+    block, body, body_line = frontmatter.split(text)
+    meta: dict[str, Any] = {}
+    if block is not None:
+        meta, line_by_line = frontmatter.load(block)
+        if line_by_line:
+            notes.append(
+                Note(
+                    path.name,
+                    "front-matter",
+                    "front matter is not valid YAML",
+                    "unescaped quotes or values over several lines, as Hashnode writes them",
+                    "read it line by line",
+                ),
+            )
+    header = _Header(path=path, meta=meta, body=body, body_line=body_line, draft=draft, notes=notes)
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        title, header.body = _title_from_heading(body)
+        if not title and draft:
+            title = f"Untitled draft {path.stem.removeprefix('draft-')}"
+            notes.append(
+                Note(
+                    path.name,
+                    "untitled",
+                    "draft has no title",
+                    "drafts may be unfinished",
+                    f"called it {title!r}",
+                )
+            )
+        if not title:
+            raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
+        if block is None:
+            header.notes.append(
+                Note(
+                    path.name,
+                    "old-format",
+                    "old backup format: no front matter",
+                    "posts last backed up before March 2023 have only a title heading",
+                    "title from the heading, slug made from the title",
+                ),
+            )
+    header.title = " ".join(title.split())
+    header.published = frontmatter.parse_date(meta.get("datePublished") or meta.get("date"))
+    if header.published is None and git is not None:
+        header.published = git.added
+    stem = path.stem
+    cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
+    header.slug = str(meta.get("slug") or "").strip()
+    header.explicit_slug = bool(header.slug)
+    header.slug = header.slug or slugify(header.title, fallback=cuid or stem)
+    header.meta.setdefault("cuid", cuid)
+    return header
+
+
+def _title_from_heading(body: str) -> tuple[str, str]:
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _HEADING.match(line)
+        if not match:
+            return "", body
+        title = re.sub(r"^\*\*(.+)\*\*$", r"\1", match["text"].strip())
+        rest = lines[index + 1 :]
+        while rest and not rest[0].strip():
+            rest = rest[1:]
+        return title, "\n".join(rest)
+    return "", body
+
+
+def _build(header: _Header, blog_url: str | None) -> Post:
+    meta = header.meta
+    name = header.path.name
+    notes = list(header.notes)
+    approximate = False
+    if not (meta.get("datePublished") or meta.get("date")):
+        if header.published is None:
+            notes.append(
+                Note(
+                    name,
+                    "date-unknown",
+                    "publish date unknown",
+                    "old backup format and no git history",
+                    "no date written; give the folder as a git checkout to date it",
+                )
+            )
+        else:
+            approximate = True
+            notes.append(
+                Note(
+                    name,
+                    "date-approximate",
+                    f"publish date taken from git: {header.published:%Y-%m-%d}",
+                    "the file holds no date",
+                    "the first commit that added it",
+                )
+            )
+    tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
+    slug = header.slug
+    base = (blog_url or "").rstrip("/")
+    return Post(
+        title=header.title,
+        slug=slug,
+        body=parse_body(header.body),
+        cuid=str(meta.get("cuid") or ""),
+        subtitle=_text(meta.get("subtitle")) or "",
+        published=header.published,
+        updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod")),
+        date_approximate=approximate,
+        tags=tags,
+        cover=_text(meta.get("cover")),
+        og_image=_text(meta.get("ogImage")),
+        seo_title=_text(meta.get("seoTitle")),
+        seo_description=_text(meta.get("seoDescription")),
+        canonical_url=_text(meta.get("canonical") or meta.get("canonical_url")),
+        series=_text(meta.get("seriesSlug") or meta.get("series")),
+        draft=header.draft or _truthy(meta.get("draft")) or _truthy(meta.get("saveAsDraft")),
+        hashnode_url=f"{base}/{slug}" if base else None,
+        source=str(header.path),
+        notes=tuple(notes),
+        extra={k: v for k, v in meta.items() if k not in _KNOWN},
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in {"true", "yes", "1"}

@@ -1,0 +1,141 @@
+"""Hashnode front matter: split it off, read it as YAML, and read it anyway when it is not YAML.
+
+Hashnode writes ``title: "..."`` without escaping inner quotes and lets ``seoDescription`` run over
+several lines, so 7 real files in the corpus are not valid YAML. Those are read line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_KEY = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
+_JS_DATE = re.compile(
+    r"^(?:[A-Z][a-z]{2} )?(?P<mon>[A-Z][a-z]{2}) (?P<day>\d{1,2}) (?P<year>\d{4}) "
+    r"(?P<time>\d{2}:\d{2}:\d{2}) GMT(?P<tz>[+-]\d{4})"
+)
+
+
+class FrontMatterError(ValueError):
+    """Front matter that cannot be read at all; ``line`` is 1-based in the file when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def split(text: str) -> tuple[str | None, str, int]:
+    """Return (front matter or None, body, line number where the body starts, 1-based)."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]):
+            block = "\n".join(lines[1:index])
+            body_lines = lines[index + 1 :]
+            skipped = 0
+            # Hashnode puts one empty line after the closing fence; whitespace-only lines are not
+            # content either. Leading spaces of the first real line are kept (indented code).
+            while skipped < len(body_lines) - 1 and not body_lines[skipped].strip():
+                skipped += 1
+            return block, "\n".join(body_lines[skipped:]), index + 2 + skipped
+    raise FrontMatterError("front matter starts with '---' but never ends", line=1)
+
+
+def load(block: str) -> tuple[dict[str, Any], bool]:
+    """Parse a front matter block; return (mapping, read_line_by_line)."""
+    if not block.strip():
+        return {}, False
+    try:
+        # BaseLoader keeps every scalar a string: no "yes" -> True, "1.10" -> 1.1, dates untouched.
+        data = yaml.load(block, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, dict) and all(isinstance(k, str) for k in data):
+        return data, False
+    return _line_by_line(block), True
+
+
+def _line_by_line(block: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    key: str | None = None
+    open_quote = False
+    for number, line in enumerate(block.split("\n"), start=2):
+        match = _KEY.match(line)
+        if match and not open_quote:
+            key = match["key"]
+            value = match["value"] or ""
+            data[key] = value
+            open_quote = value.startswith('"') and not (len(value) > 1 and value.endswith('"'))
+            continue
+        if key is None:
+            if line.strip():
+                raise FrontMatterError(
+                    f"front matter line is not 'key: value': {line.strip()[:60]!r}", number
+                )
+            continue
+        if not line.strip() and not open_quote:
+            continue
+        data[key] = f"{data[key]}\n{line.strip()}"
+        if open_quote and line.rstrip().endswith('"'):
+            open_quote = False
+    return {k: _unquote(v) for k, v in data.items()}
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1
+    )
+}
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A publish date in any form seen: JavaScript Date string, ISO 8601, epoch milliseconds."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip().strip("\"'")
+    if not text:
+        return None
+    if match := _JS_DATE.match(text):
+        month = _MONTHS.get(match["mon"])
+        if month is None:
+            return None
+        hour, minute, second = (int(x) for x in match["time"].split(":"))
+        try:
+            naive = datetime(int(match["year"]), month, int(match["day"]), hour, minute, second)
+            zone = datetime.strptime(match["tz"], "%z").tzinfo
+        except ValueError:
+            return None
+        return naive.replace(tzinfo=zone).astimezone(UTC)
+    if re.fullmatch(r"\d{10,13}", text):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def split_tags(value: Any) -> list[str]:
+    """``tags`` as Hashnode writes it (``a, b, c``) or as a YAML list; empty items dropped."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [
+        str(item).strip().strip("\"'").strip() for item in items if str(item).strip().strip("\"'").strip()
+    ]

@@ -1,0 +1,88 @@
+"""Dates from a backup repo's history, for posts whose file holds none.
+
+Hashnode commits every backup as ``create post: <title>``, ``update post: <title>`` or, for posts that
+existed before the backup was switched on, ``Synced existing file post: <title>``. One ``git log`` over
+the folder gives, per file, the first commit that added it and the last that changed it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class FileHistory:
+    added: datetime
+    added_subject: str
+    changed: datetime
+
+    @property
+    def bulk_synced(self) -> bool:
+        """The first commit is the bulk import, so ``added`` says when backups began, not the post."""
+        return self.added_subject.lower().startswith("synced existing file")
+
+
+def history(folder: Path) -> dict[str, FileHistory]:
+    """File name (relative to ``folder``) -> history; empty when ``folder`` is not in a git checkout."""
+    if shutil.which("git") is None:
+        return {}
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return {}
+        log = subprocess.run(
+            [
+                "git",
+                "-c",
+                "core.quotepath=off",
+                "-C",
+                str(folder),
+                "log",
+                "--no-renames",
+                "--name-status",
+                "--relative",
+                f"--format={_SEP}%aI{_SEP}%s",
+                "--",
+                ".",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if log.returncode != 0:
+        return {}
+    result: dict[str, FileHistory] = {}
+    date: datetime | None = None
+    subject = ""
+    # Newest commit first: the first time a file shows up is its last change, the last "A" its birth.
+    for line in log.stdout.splitlines():
+        if line.startswith(_SEP):
+            _, iso, subject = line.split(_SEP, 2)
+            date = datetime.fromisoformat(iso)
+            continue
+        if not line.strip() or date is None:
+            continue
+        status, _, name = line.partition("\t")
+        known = result.get(name)
+        if known is None:
+            result[name] = FileHistory(added=date, added_subject=subject, changed=date)
+        elif status.startswith("A") or date <= known.added:
+            result[name] = FileHistory(added=date, added_subject=subject, changed=known.changed)
+    return result

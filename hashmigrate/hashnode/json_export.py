@@ -1,0 +1,141 @@
+"""The dashboard JSON export (``<publicationId>-articles.json``: ``{"posts": [...]}``).
+
+``dateAdded`` is the publish date (``createdAt`` is the import date on most real posts), deleted posts
+are included with ``isActive: false``, and tags are ObjectIds only: names come from a backup folder of
+the same blog, matched by cuid, and are never invented.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from hashmigrate.hashnode.frontmatter import parse_date
+from hashmigrate.hashnode.markdown import parse_body
+from hashmigrate.hashnode.problems import Problem
+from hashmigrate.hashnode.text import repair_mojibake, slugify
+from hashmigrate.model import Note, Post, Tag
+
+_KNOWN = {
+    "_id", "id", "cuid", "slug", "title", "subtitle", "contentMarkdown", "content", "brief", "dateAdded",
+    "createdAt", "updatedAt", "dateUpdated", "coverImage", "ogImage", "metaTitle", "metaDescription",
+    "originalArticleURL", "tags", "series", "isActive", "dateDeleted",
+}  # fmt: skip
+# Only what a migration may still want; counters, reactions and internal flags are left behind.
+_KEEP_EXTRA = {"enableToc", "isDelisted", "disableComments", "hasLatex", "readTime", "publication", "author"}
+
+
+def is_json_export(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".json"
+
+
+def read_json_export(
+    path: Path,
+    *,
+    drafts: bool = False,
+    blog_url: str | None = None,
+    tag_names: Mapping[str, list[Tag]] | None = None,
+) -> Iterator[Post | Problem]:
+    """Posts of a JSON export. ``tag_names`` maps cuid -> tags, taken from a backup of the same blog."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        yield Problem(str(path), f"cannot read the file: {exc}")
+        return
+    except json.JSONDecodeError as exc:
+        yield Problem(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno)
+        return
+    posts = data.get("posts") if isinstance(data, dict) else None
+    if not isinstance(posts, list):
+        yield Problem(str(path), 'not a Hashnode JSON export: no "posts" list at the top')
+        return
+    for index, raw in enumerate(posts):
+        where = f"{path}#posts[{index}]"
+        if not isinstance(raw, dict):
+            yield Problem(where, "a post entry is not an object")
+            continue
+        if raw.get("isActive") is False or raw.get("dateDeleted"):
+            yield Problem(where, f"deleted on Hashnode ({raw.get('slug', '?')}); skipped", kind="skipped")
+            continue
+        try:
+            yield _post(raw, where, blog_url, tag_names)
+        except (TypeError, ValueError) as exc:
+            yield Problem(where, f"cannot read this post: {exc}")
+
+
+def _post(
+    raw: dict[str, Any], where: str, blog_url: str | None, tag_names: Mapping[str, list[Tag]] | None
+) -> Post:
+    title = str(raw.get("title") or "").strip()
+    if not title:
+        raise ValueError("it has no title")
+    markdown = raw.get("contentMarkdown")
+    if not isinstance(markdown, str):
+        raise ValueError("it has no contentMarkdown")
+    cuid = str(raw.get("cuid") or "")
+    label = f"{where} ({raw.get('slug') or cuid})"
+    notes: list[Note] = []
+    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n"))
+    if repaired:
+        notes.append(
+            Note(
+                label,
+                "mojibake",
+                f"repaired {repaired} garbled character sequence(s)",
+                "UTF-8 text had been read as Mac Roman or Windows-1252",
+                "restored the original characters",
+            )
+        )
+    tag_ids = [str(t) for t in raw.get("tags") or [] if t]
+    tags: tuple[Tag, ...] = ()
+    if tag_ids:
+        known = (tag_names or {}).get(cuid)
+        if known is not None:
+            tags = tuple(known)
+        else:
+            notes.append(
+                Note(
+                    label,
+                    "tag-ids",
+                    f"{len(tag_ids)} tag(s) are only Hashnode ids in the JSON export",
+                    "the export does not hold tag names",
+                    "left out; give a backup folder of the same blog (--tags-from) to get the names",
+                ),
+            )
+    slug = str(raw.get("slug") or "").strip() or slugify(title, fallback=cuid)
+    published = parse_date(raw.get("dateAdded")) or parse_date(raw.get("createdAt"))
+    extra = {k: raw[k] for k in _KEEP_EXTRA if k in raw}
+    if tag_ids:
+        extra["tag_ids"] = tag_ids
+    if raw.get("_id") or raw.get("id"):
+        extra["id"] = str(raw.get("_id") or raw.get("id"))
+    base = (blog_url or "").rstrip("/")
+    return Post(
+        title=" ".join(title.split()),
+        slug=slug,
+        body=parse_body(markdown),
+        cuid=cuid,
+        subtitle=_text(raw.get("subtitle")) or "",
+        published=published,
+        updated=parse_date(raw.get("dateUpdated") or raw.get("updatedAt")),
+        tags=tags,
+        cover=_text(raw.get("coverImage")),
+        og_image=_text(raw.get("ogImage")),
+        seo_title=_text(raw.get("metaTitle")),
+        seo_description=_text(raw.get("metaDescription")),
+        canonical_url=_text(raw.get("originalArticleURL")),
+        series=_text(raw.get("series")),
+        hashnode_url=f"{base}/{slug}" if base else None,
+        source=where,
+        notes=tuple(notes),
+        extra=extra,
+    )
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None

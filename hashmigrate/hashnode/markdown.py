@@ -1,0 +1,395 @@
+"""Hashnode-flavoured Markdown to body nodes, in one pass, never touching code.
+
+A CommonMark block parse (markdown-it-py, block rules only) tells which lines are fenced or indented
+code and which are raw HTML blocks; only the parser knows where a fence inside a list item or a
+blockquote ends. Everything else is scanned once for code spans (left alone) and the Hashnode-only
+constructs (turned into nodes). Text that is not Hashnode-only, the author's own escapes included, is
+kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from hashmigrate.embeds import classify
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
+
+# Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
+_CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_INLINE = re.compile(r"%%\[|%\[|@\[|\[!\[|!\[")
+_EMBED = re.compile(r"%\[(?P<url>[^\]\s]+)\s*\]")
+_WIDGET = re.compile(r"%%\[(?P<name>[^\]\n]{1,200})\]")
+_MENTION = re.compile(r"@\[(?P<name>(?:\\.|[^\]\\\n])*)\]\(@(?P<user>[A-Za-z0-9_.-]{1,64})\)")
+_ATTR = re.compile(r'\s+(?P<key>[A-Za-z][\w-]*)=(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\'|(?P<bare>[^\s)"\']+))')
+_TITLE = re.compile(
+    r'\s+(?:"(?P<dq>(?:\\.|[^"\\])*)"|\'(?P<sq>(?:\\.|[^\'\\])*)\'|\((?P<pq>(?:\\.|[^()\\])*)\))'
+)
+_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*$")
+_CALLOUT = re.compile(
+    r'<div\s+data-node-type="callout"\s*>\s*'
+    r'<div\s+data-node-type="callout-emoji"\s*>(?P<emoji>.*?)</div>\s*'
+    r'<div\s+data-node-type="callout-text"\s*>(?P<text>.*?)</div>\s*'
+    r"</div>",
+    re.S,
+)
+_CALLOUT_LOOSE = re.compile(r'<div[^>]*data-node-type="callout"[^>]*>(?P<body>.*)</div>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_HTML_ATTR_VALUE = re.compile(r'"[^"]*"|\'[^\']*\'')
+
+
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable("table")
+    # Only the block structure is needed; inline parsing is most of markdown-it's cost.
+    md.disable(["inline", "text_join"], ignoreInvalid=True)
+    return md
+
+
+def parse_body(text: str) -> tuple[Node, ...]:
+    """Split a Hashnode Markdown body (``\\n`` line endings) into neutral body nodes."""
+    if not _CANDIDATE.search(text):
+        return (Markdown(text),) if text else ()
+    nodes: list[Node] = []
+    for kind, chunk in _segments(text):
+        if kind == "code":
+            nodes.append(Markdown(chunk))
+        elif kind == "html":
+            nodes.extend(_html_nodes(chunk))
+        else:
+            nodes.extend(_text_nodes(chunk))
+    return tuple(_merge(nodes))
+
+
+def _segments(text: str) -> Iterator[tuple[str, str]]:
+    """Yield ("code" | "html" | "text", chunk) covering ``text`` exactly, in order."""
+    lines = text.splitlines(keepends=True)
+    kinds = ["text"] * len(lines)
+    for token in _block_parser().parse(text):
+        if token.map is None:
+            continue
+        if token.type in ("fence", "code_block"):
+            kind = "code"
+        elif token.type == "html_block":
+            kind = "html"
+        else:
+            continue
+        start, end = token.map
+        for i in range(start, min(end, len(lines))):
+            kinds[i] = kind
+    start = 0
+    for i in range(1, len(lines) + 1):
+        if i == len(lines) or kinds[i] != kinds[start]:
+            yield kinds[start], "".join(lines[start:i])
+            start = i
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every inline code span in ``text``, by CommonMark's backtick-run rule.
+
+    A run opens a span only when a later run of exactly the same length closes it; spans never cross
+    a blank line (a paragraph boundary). A backslash escapes an opening backtick, but inside a span
+    backslashes are literal, so closing runs are measured whole.
+    """
+    runs = [match.span() for match in _BACKTICKS.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(runs):
+        begin, end = runs[i]
+        backslashes = 0
+        while begin - backslashes - 1 >= 0 and text[begin - backslashes - 1] == "\\":
+            backslashes += 1
+        if backslashes % 2:
+            begin += 1
+        length = end - begin
+        closed = False
+        if length:
+            for j in range(i + 1, len(runs)):
+                close_begin, close_end = runs[j]
+                if _BLANK_LINE.search(text, end, close_begin):
+                    break
+                if close_end - close_begin == length:
+                    spans.append((begin, close_end))
+                    i = j + 1
+                    closed = True
+                    break
+        if not closed:
+            i += 1
+    return spans
+
+
+def _text_nodes(text: str) -> list[Node]:
+    if not _CANDIDATE.search(text):
+        return [Markdown(text)]
+    nodes: list[Node] = []
+    spans = code_spans(text)
+    pos = 0
+    last = 0
+    span_index = 0
+    while True:
+        match = _INLINE.search(text, pos)
+        if match is None:
+            break
+        start = match.start()
+        while span_index < len(spans) and spans[span_index][1] <= start:
+            span_index += 1
+        if span_index < len(spans) and spans[span_index][0] <= start:
+            pos = spans[span_index][1]
+            continue
+        if start > 0 and text[start - 1] == "\\" and not _escaped_backslash(text, start - 1):
+            pos = start + 1
+            continue
+        parsed = _parse_construct(text, start)
+        if parsed is None:
+            pos = start + 1
+            continue
+        node, end, line_start_strip = parsed
+        nodes.append(Markdown(text[last:start]))
+        nodes.append(node)
+        if line_start_strip:
+            # A block embed's trailing spaces would make a hard line break; drop them.
+            while end < len(text) and text[end] in " \t":
+                end += 1
+        last = pos = end
+    nodes.append(Markdown(text[last:]))
+    return nodes
+
+
+def _escaped_backslash(text: str, index: int) -> bool:
+    count = 0
+    while index - count >= 0 and text[index - count] == "\\":
+        count += 1
+    return count % 2 == 0
+
+
+def _line_prefix(text: str, start: int) -> str | None:
+    """The container prefix before ``start`` on its line, or None when other text precedes it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    prefix = text[line_start:start]
+    return prefix if _CONTAINER_PREFIX.match(prefix) else None
+
+
+def _continuation_indent(prefix: str) -> str:
+    """What continuation lines of the block need: ``>`` kept, list markers turned into spaces."""
+    out = re.sub(r"[*+-](?=[ \t])", " ", prefix)
+    out = re.sub(r"\d{1,9}[.)](?=[ \t])", lambda m: " " * len(m.group(0)), out)
+    return out
+
+
+def _ends_line(text: str, end: int) -> bool:
+    rest = text[end:]
+    newline = rest.find("\n")
+    tail = rest if newline < 0 else rest[:newline]
+    return not tail.strip()
+
+
+def _parse_construct(text: str, start: int) -> tuple[Node, int, bool] | None:
+    if text.startswith("%%[", start):
+        if m := _WIDGET.match(text, start):
+            prefix = _line_prefix(text, start)
+            indent = _continuation_indent(prefix) if prefix is not None else ""
+            return Widget(name=m["name"].strip(), indent=indent), m.end(), _ends_line(text, m.end())
+        return None
+    if text.startswith("%[", start):
+        if m := _EMBED.match(text, start):
+            info = classify(m["url"])
+            prefix = _line_prefix(text, start)
+            indent = _continuation_indent(prefix) if prefix is not None else ""
+            embed = Embed(url=info.url, provider=info.provider, ids=info.ids, indent=indent)
+            return embed, m.end(), prefix is not None and _ends_line(text, m.end())
+        return None
+    if text.startswith("@[", start):
+        if m := _MENTION.match(text, start):
+            return Mention(name=m["name"], username=m["user"]), m.end(), False
+        return None
+    if text.startswith("[![", start):
+        image = parse_image(text, start + 1)
+        if image is None:
+            return None
+        node, end = image
+        link = _parse_link_tail(text, end)
+        if link is None:
+            return None
+        href, link_end = link
+        return Image(node.src, node.alt, node.align, node.title, link=href), link_end, False
+    if text.startswith("![", start):
+        image = parse_image(text, start)
+        if image is None:
+            return None
+        return image[0], image[1], False
+    return None
+
+
+def _balanced(text: str, start: int, open_ch: str, close_ch: str) -> int | None:
+    """Index just past the ``close_ch`` matching ``text[start] == open_ch``; backslash-escapes count."""
+    depth = 0
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "\n" and i + 1 < n and text[i + 1] == "\n":
+            return None
+        if ch == open_ch:
+            depth += 1
+        elif ch == close_ch:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _destination(text: str, i: int) -> tuple[str, int] | None:
+    """A link destination starting at ``i`` (after optional spaces): ``<...>`` or bare."""
+    n = len(text)
+    while i < n and text[i] in " \t":
+        i += 1
+    if i < n and text[i] == "<":
+        close = text.find(">", i)
+        if close < 0 or "\n" in text[i:close]:
+            return None
+        return text[i + 1 : close], close + 1
+    depth = 0
+    begin = i
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            i += 2
+            continue
+        if ch in " \t\n":
+            break
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        i += 1
+    return text[begin:i], i
+
+
+def parse_image(text: str, start: int) -> tuple[Image, int] | None:
+    """Parse ``![alt](src "title" align="x")`` at ``start``; return the image and the end index."""
+    alt_end = _balanced(text, start + 1, "[", "]")
+    if alt_end is None or alt_end >= len(text) or text[alt_end] != "(":
+        return None
+    alt = text[start + 2 : alt_end - 1]
+    dest = _destination(text, alt_end + 1)
+    if dest is None:
+        return None
+    src, i = dest
+    title: str | None = None
+    attrs: dict[str, str] = {}
+    while True:
+        if m := _ATTR.match(text, i):
+            attrs[m["key"].lower()] = m["dq"] if m["dq"] is not None else (m["sq"] or m["bare"] or "")
+            i = m.end()
+            continue
+        if title is None and (t := _TITLE.match(text, i)):
+            title = next(g for g in (t["dq"], t["sq"], t["pq"]) if g is not None)
+            i = t.end()
+            continue
+        break
+    while i < len(text) and text[i] in " \t\n":
+        i += 1
+    if i >= len(text) or text[i] != ")" or not src:
+        return None
+    align = attrs.get("align") or None
+    return Image(src=src, alt=alt, align=align, title=title), i + 1
+
+
+def _parse_link_tail(text: str, end: int) -> tuple[str, int] | None:
+    """After ``[![..](..)`` expect ``](href "title")``; return href and the end."""
+    if not text.startswith("](", end):
+        return None
+    dest = _destination(text, end + 2)
+    if dest is None:
+        return None
+    href, i = dest
+    if t := _TITLE.match(text, i):
+        i = t.end()
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    if i >= len(text) or text[i] != ")":
+        return None
+    return href, i + 1
+
+
+def _html_nodes(chunk: str) -> list[Node]:
+    if "data-node-type" not in chunk and "![" not in chunk and "@[" not in chunk:
+        return [Html(chunk)]
+    nodes: list[Node] = []
+    pos = 0
+    for m in _CALLOUT.finditer(chunk):
+        nodes.extend(_html_inline(chunk[pos : m.start()]))
+        prefix = _line_prefix(chunk, m.start())
+        indent = _continuation_indent(prefix) if prefix is not None else ""
+        nodes.append(Callout(emoji=m["emoji"].strip(), html=m["text"].strip(), indent=indent))
+        pos = m.end()
+        # A callout becomes a block of its own; what follows must not run on into it.
+        rest = chunk[pos:]
+        if rest.strip():
+            nodes.append(Markdown("\n\n" if not rest.startswith("\n") else "\n"))
+    rest = chunk[pos:]
+    if 'data-node-type="callout"' in rest and (loose := _CALLOUT_LOOSE.search(rest)):
+        nodes.extend(_html_inline(rest[: loose.start()]))
+        body = loose["body"]
+        emoji_match = re.search(r'callout-emoji"[^>]*>(.*?)</div>', body, re.S)
+        text_match = re.search(r'callout-text"[^>]*>(.*)', body, re.S)
+        emoji = _TAG.sub("", emoji_match.group(1)).strip() if emoji_match else ""
+        inner = (
+            text_match.group(1)
+            if text_match
+            else re.sub(r"<div[^>]*callout-emoji.*?</div>", "", body, flags=re.S)
+        )
+        inner = re.sub(r"(?:\s*</div>)+\s*$", "", inner)
+        nodes.append(Callout(emoji=emoji, html=inner.strip()))
+        rest = rest[loose.end() :]
+    nodes.extend(_html_inline(rest))
+    return nodes
+
+
+def _html_inline(chunk: str) -> list[Node]:
+    """Images and mentions written in Markdown inside a raw HTML block."""
+    if not chunk:
+        return []
+    if "![" not in chunk and "@[" not in chunk:
+        return [Html(chunk)]
+    nodes: list[Node] = []
+    for node in _text_nodes(chunk):
+        if isinstance(node, Markdown):
+            nodes.append(Html(node.text))
+        elif isinstance(node, Image):
+            nodes.append(Image(node.src, node.alt, node.align, node.title, node.link, in_html=True))
+        else:
+            nodes.append(node)
+    return nodes
+
+
+def _merge(nodes: list[Node]) -> Iterator[Node]:
+    """Drop empty text nodes and join neighbours of the same plain kind."""
+    pending: Node | None = None
+    for node in nodes:
+        if isinstance(node, (Markdown, Html)) and not (
+            node.text if isinstance(node, Markdown) else node.html
+        ):
+            continue
+        if isinstance(pending, Markdown) and isinstance(node, Markdown):
+            pending = Markdown(pending.text + node.text)
+            continue
+        if isinstance(pending, Html) and isinstance(node, Html):
+            pending = Html(pending.html + node.html)
+            continue
+        if pending is not None:
+            yield pending
+        pending = node
+    if pending is not None:
+        yield pending

@@ -1,0 +1,19 @@
+"""What a reader says about a file it could not turn into a post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file that gave no post: ``kind`` is ``error`` (could not be read) or ``skipped`` (on purpose)."""
+
+    source: str
+    message: str
+    line: int | None = None
+    kind: str = "error"
+
+    def line_text(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.message}"

@@ -1,0 +1,161 @@
+"""The neutral post model every reader produces and every exporter consumes.
+
+Readers know Hashnode; exporters know their platform; this module is the only thing both see. A post's
+body is a sequence of nodes: plain Markdown stays :class:`Markdown` text (code included, untouched), and
+each Hashnode-only construct becomes a typed node that every exporter must render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something that did not carry over exactly, said plainly.
+
+    ``kind`` is a short stable key (``widget``, ``embed-as-link``, ``tag-dropped`` ...) used to count
+    notes in summaries; ``what``, ``why`` and ``action`` are for people.
+    """
+
+    post: str
+    kind: str
+    what: str
+    why: str
+    action: str = ""
+
+    def line(self) -> str:
+        text = f"{self.post}: {self.what}"
+        if self.why:
+            text += f" ({self.why})"
+        if self.action:
+            text += f"; {self.action}"
+        return text
+
+
+# ---- body nodes -------------------------------------------------------------------------------------
+# ``indent`` is the container prefix of the line a block node stands on ("> " in a blockquote, spaces
+# in a list item): a renderer that emits several lines repeats it after each newline so the output stays
+# inside the same container.
+
+
+@dataclass(frozen=True, slots=True)
+class Markdown:
+    """Plain Markdown, passed through as written (code spans and blocks included)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    """``%[url]``: a rich embed of ``provider`` (``youtube``, ``twitter``, ``gist`` ... or ``link``)."""
+
+    url: str
+    provider: str
+    ids: Mapping[str, str] = field(default_factory=dict)
+    indent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    """``%%[name]``: a Hashnode widget, which exists only on Hashnode."""
+
+    name: str
+    indent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A Markdown image, with Hashnode's ``align`` and the link it may be wrapped in.
+
+    ``alt`` is the raw Markdown alt text (escapes kept); ``in_html`` is true when the image stood inside
+    a raw HTML block, where Markdown is not rendered, so it has to be written as an ``<img>`` tag.
+    """
+
+    src: str
+    alt: str = ""
+    align: str | None = None
+    title: str | None = None
+    link: str | None = None
+    in_html: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """Hashnode's callout box; ``html`` is the inner HTML of the callout text."""
+
+    emoji: str
+    html: str
+    indent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """``@[Name](@username)``: a link to a Hashnode profile."""
+
+    name: str
+    username: str
+
+    @property
+    def url(self) -> str:
+        return f"https://hashnode.com/@{self.username}"
+
+
+@dataclass(frozen=True, slots=True)
+class Html:
+    """A raw HTML block (iframe, details, center ...), kept as written."""
+
+    html: str
+
+
+Node: TypeAlias = Markdown | Embed | Widget | Image | Callout | Mention | Html
+NODE_TYPES: tuple[type, ...] = (Markdown, Embed, Widget, Image, Callout, Mention, Html)
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    title: str
+    slug: str
+    body: tuple[Node, ...]
+    cuid: str = ""
+    subtitle: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    date_approximate: bool = False
+    tags: tuple[Tag, ...] = ()
+    cover: str | None = None
+    og_image: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    canonical_url: str | None = None
+    series: str | None = None
+    draft: bool = False
+    hashnode_url: str | None = None
+    source: str = ""
+    notes: tuple[Note, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str | None:
+        """What a target's description/excerpt field should hold."""
+        return self.seo_description or self.subtitle or None
+
+    @property
+    def label(self) -> str:
+        """How messages name this post: its source file when known, else its slug."""
+        return self.source or self.slug
+
+    def with_notes(self, *notes: Note) -> Post:
+        return replace(self, notes=self.notes + notes)
+
+    def images(self) -> list[Image]:
+        return [node for node in self.body if isinstance(node, Image)]

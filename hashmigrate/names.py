@@ -1,0 +1,45 @@
+"""Slugs that are safe as file and folder names on every system, and unique within one output."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_SLUG_BYTES = 200
+_UNSAFE = re.compile(r"[^\w-]+")
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+
+
+def safe_slug(slug: str, fallback: str) -> str:
+    """``slug`` made safe as one path segment: no separators, dots, control or reserved names."""
+    text = unicodedata.normalize("NFC", slug).replace("\x00", "")
+    text = _UNSAFE.sub("-", text).strip("-_")
+    text = re.sub(r"-{2,}", "-", text)
+    encoded = text.encode("utf-8")
+    if len(encoded) > MAX_SLUG_BYTES:
+        text = encoded[:MAX_SLUG_BYTES].decode("utf-8", errors="ignore").rstrip("-_")
+    if not text or text.lower() in _WINDOWS_RESERVED:
+        cleaned = _UNSAFE.sub("-", fallback).strip("-_")[:MAX_SLUG_BYTES] or "post"
+        text = cleaned if cleaned != text else f"post-{cleaned}"
+        if text.lower() in _WINDOWS_RESERVED:
+            text = f"post-{text}"
+    return text
+
+
+class SlugRegistry:
+    """Hands out slugs that differ from every other one even on case-insensitive file systems."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def claim(self, slug: str, fallback: str) -> str:
+        candidate = safe_slug(slug, fallback)
+        key = candidate.casefold()
+        if key in self._taken:
+            base = safe_slug(f"{candidate}-{fallback}", fallback) if fallback else candidate
+            candidate, number = base, 2
+            while candidate.casefold() in self._taken:
+                candidate = f"{base}-{number}"
+                number += 1
+        self._taken.add(candidate.casefold())
+        return candidate
