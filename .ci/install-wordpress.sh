@@ -9,7 +9,7 @@ set -euo pipefail
 #   libapache2-mod-php, which has no CLI binary).
 # php-mysql: WordPress cannot run without mysqli.
 # php-gd: a hard dependency of wordpress anyway; media uploads make thumbnails with it.
-# php-xml: DOM/SimpleXML/XMLReader, which the WordPress importer (WXR) and oEmbed discovery need.
+# php-xml: DOM/SimpleXML/XMLReader; the WordPress importer parses WXR with them.
 # php-mbstring, php-curl: WordPress has fallbacks, but without them it runs code paths no real
 #   host uses (and Site Health flags them).
 # wordpress-theme-twentytwentythree: only Recommended by wordpress, so --no-install-recommends drops
@@ -55,6 +55,8 @@ apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"
 
 # Fail here, not in the middle of a test session, if something is still missing.
+# mariadbd lives in /usr/sbin, which a CI environment's PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 for cmd in php mariadbd mariadb-install-db mariadb; do
     command -v "$cmd" >/dev/null || { echo "install-wordpress: $cmd not found after install" >&2; exit 1; }
 done

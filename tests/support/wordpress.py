@@ -47,13 +47,13 @@ SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/
 MAX_SOCKET_PATH = 100
 LOG_TAIL_LINES = 40
 RESULT_MARKER = "HASHMIGRATE-RESULT "
-# Quoted in start-up errors. mariadb-install-db's log is left out unless it failed: it is boilerplate.
 WORKDIR_COMMENT = "// workdir: "
+# Quoted in errors. mariadb-install-db's log is left out unless it failed: it is boilerplate.
 SERVER_LOGS = ("mariadb.err", "mariadb.out", "php-server.log", "php-errors.log", "wp-debug.log")
 
 
-class WordPressStartError(RuntimeError):
-    """WordPress or MariaDB did not come up; the message carries the tails of their logs."""
+class WordPressError(RuntimeError):
+    """WordPress or MariaDB did not come up, or a PHP script failed; the message quotes their logs."""
 
 
 def _which(name: str) -> str | None:
@@ -169,7 +169,7 @@ def start_wordpress(workdir: Path, *, timeout: float = 120) -> WordPressSite:
     """Start MariaDB, install WordPress into it and serve it; ``timeout`` bounds each step."""
     reason = wordpress_available()
     if reason is not None:
-        raise WordPressStartError(reason)
+        raise WordPressError(reason)
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     _remove_stale_configs()
@@ -219,45 +219,60 @@ def _start(site: WordPressSite, timeout: float) -> None:
         timeout,
     )
 
-    port = _free_port()
-    site.url = f"http://127.0.0.1:{port}"
-    _write_config(site, db_password)
-    site.user_id, site.app_password, site.version = _install(site, timeout)
-
     router = workdir / "router.php"
     router.write_text(_router_php(site.config_name, site.content_dir), encoding="utf-8")
+    error: str | None = "not started"
+    for attempt in range(3):
+        # Another process can take the free port before php binds it; WP_HOME names the port, so
+        # a retry rewrites the config. The stored siteurl/home options do not matter: the
+        # constants override them.
+        port = _free_port()
+        site.url = f"http://127.0.0.1:{port}"
+        _write_config(site, db_password)
+        if attempt == 0:
+            site.user_id, site.app_password, site.version = _install(site, timeout)
+        php_server = _start_php_server(site, port, router)
+        site._processes.insert(0, php_server)
+        error = _wait_for_http(site, php_server, timeout)
+        if error is None:
+            return
+        site._processes.remove(php_server)
+        _terminate(php_server)
+        if "Address already in use" not in _tail(workdir / "php-server.log", 5):
+            break
+    raise WordPressError(f"WordPress did not answer at {site.url}: {error}\n{_log_tails(workdir)}")
+
+
+def _start_php_server(site: WordPressSite, port: int, router: Path) -> subprocess.Popen[bytes]:
     php = _first_tool("php")
     assert php is not None
-    site._processes.insert(
-        0,
-        _spawn(
-            [
-                php,
-                # Raw-body media uploads count against post_max_size (8M in Debian's php.ini).
-                "-d",
-                "post_max_size=64M",
-                "-d",
-                "upload_max_filesize=64M",
-                "-d",
-                "memory_limit=512M",
-                # Errors before WordPress sets its own log (router, wp-config) would vanish otherwise.
-                "-d",
-                "log_errors=On",
-                "-d",
-                f"error_log={workdir / 'php-errors.log'}",
-                "-S",
-                f"127.0.0.1:{port}",
-                "-t",
-                str(WORDPRESS_DIR),
-                str(router),
-            ],
-            workdir / "php-server.log",
-            # More than one worker, so a request that makes WordPress call itself (the importer
-            # fetching an attachment from this site, cron, site health) does not deadlock.
-            env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
-        ),
+    workdir = site.workdir
+    return _spawn(
+        [
+            php,
+            # Raw-body media uploads count against post_max_size (8M in Debian's php.ini).
+            "-d",
+            "post_max_size=64M",
+            "-d",
+            "upload_max_filesize=64M",
+            "-d",
+            "memory_limit=512M",
+            # Errors before WordPress sets its own log (router, wp-config) would vanish otherwise.
+            "-d",
+            "log_errors=On",
+            "-d",
+            f"error_log={workdir / 'php-errors.log'}",
+            "-S",
+            f"127.0.0.1:{port}",
+            "-t",
+            str(WORDPRESS_DIR),
+            str(router),
+        ],
+        workdir / "php-server.log",
+        # More than one worker, so a request that makes WordPress call itself (the importer
+        # fetching an attachment from this site, cron, site health) does not deadlock.
+        env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
     )
-    _wait_for_http(site, timeout)
 
 
 def _make_content_dir(content: Path) -> None:
@@ -332,7 +347,7 @@ def _start_mariadb(site: WordPressSite, timeout: float) -> None:
         _terminate(proc)
         if "Address already in use" not in _tail(workdir / "mariadb.err"):
             break
-    raise WordPressStartError("MariaDB did not start\n" + _log_tails(workdir))
+    raise WordPressError("MariaDB did not start\n" + _log_tails(workdir))
 
 
 def _wait_for_mariadb(site: WordPressSite, proc: subprocess.Popen[bytes], timeout: float) -> bool:
@@ -360,11 +375,9 @@ def _mariadb_sql(site: WordPressSite, sql: str, timeout: float) -> None:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise WordPressStartError(
-            f"MariaDB did not answer in {timeout} s\n{_log_tails(site.workdir)}"
-        ) from exc
+        raise WordPressError(f"MariaDB did not answer in {timeout} s\n{_log_tails(site.workdir)}") from exc
     if done.returncode != 0:
-        raise WordPressStartError(f"MariaDB set-up failed: {done.stderr.strip()}\n{_log_tails(site.workdir)}")
+        raise WordPressError(f"MariaDB set-up failed: {done.stderr.strip()}\n{_log_tails(site.workdir)}")
 
 
 def _write_config(site: WordPressSite, db_password: str) -> None:
@@ -382,7 +395,7 @@ def _write_config(site: WordPressSite, db_password: str) -> None:
         "WP_CONTENT_URL": f"{site.url}/wp-content",
         # Application passwords are only offered over HTTPS or when the environment is local.
         "WP_ENVIRONMENT_TYPE": "local",
-        # The site itself stays reachable; the rest of the internet is not there anyway.
+        # Tests must never reach out; WordPress still lets the site request its own URLs.
         "WP_HTTP_BLOCK_EXTERNAL": True,
         # Cron would run on random requests (publishing 'future' posts behind a test's back).
         "DISABLE_WP_CRON": True,
@@ -451,7 +464,7 @@ echo "\\n{RESULT_MARKER}", json_encode([
         if line.startswith(RESULT_MARKER):
             result = json.loads(line.removeprefix(RESULT_MARKER))
             return int(result["user_id"]), str(result["app_password"]), str(result["version"])
-    raise WordPressStartError(f"the WordPress installer printed no result:\n{output[-2000:]}")
+    raise WordPressError(f"the WordPress installer printed no result:\n{output[-2000:]}")
 
 
 def _run_php_script(script: str, workdir: Path, timeout: float) -> str:
@@ -468,9 +481,9 @@ def _run_php_script(script: str, workdir: Path, timeout: float) -> str:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise WordPressStartError(f"a PHP script ran over {timeout} s\n{_log_tails(workdir)}") from exc
+        raise WordPressError(f"a PHP script ran over {timeout} s\n{_log_tails(workdir)}") from exc
     if done.returncode != 0:
-        raise WordPressStartError(
+        raise WordPressError(
             f"PHP script failed (exit {done.returncode})\nstdout: {done.stdout[-2000:]}\n"
             f"stderr: {done.stderr[-2000:]}\n{_log_tails(workdir)}"
         )
@@ -520,27 +533,25 @@ return true;
 """
 
 
-def _wait_for_http(site: WordPressSite, timeout: float) -> None:
+def _wait_for_http(site: WordPressSite, server: subprocess.Popen[bytes], timeout: float) -> str | None:
+    """Wait until the REST index answers; returns None then, or what went wrong last."""
     deadline = time.monotonic() + timeout
     last_error = "no attempt"
     while time.monotonic() < deadline:
-        if site._processes[0].poll() is not None:
-            last_error = f"php -S exited with {site._processes[0].returncode}"
-            break
+        if server.poll() is not None:
+            return f"php -S exited with {server.returncode}"
         try:
             with urllib.request.urlopen(site.rest("/"), timeout=5) as response:
                 raw = response.read()
             if _is_rest_index(raw):
-                return
+                return None
             last_error = f"HTTP 200 but not the REST index: {raw[:300]!r}"
         except urllib.error.HTTPError as exc:
             last_error = f"HTTP {exc.code}: {exc.read()[:300]!r}"
         except OSError as exc:
             last_error = str(exc)
         time.sleep(0.1)
-    raise WordPressStartError(
-        f"WordPress did not answer at {site.url}: {last_error}\n{_log_tails(site.workdir)}"
-    )
+    return last_error
 
 
 def _is_rest_index(raw: bytes) -> bool:
@@ -632,11 +643,11 @@ def _run_checked(args: list[str], log: Path, timeout: float, site: WordPressSite
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise WordPressStartError(
+            raise WordPressError(
                 f"{args[0]} ran over {timeout} s\n{_log_tails(site.workdir, (log.name,))}"
             ) from exc
     if done.returncode != 0:
-        raise WordPressStartError(
+        raise WordPressError(
             f"{args[0]} failed (exit {done.returncode})\n{_log_tails(site.workdir, (log.name,))}"
         )
 

@@ -1,0 +1,66 @@
+"""Golden cases: ``tests/golden/<case>/input.md`` -> ``expected/<target>/<files>``.
+
+Each case is one hand-made Hashnode post file. Every target that has an ``expected/<target>`` folder
+is checked; ``pytest tests/test_golden.py --update-golden`` rewrites the expected files for every
+installed exporter (read the diff before committing it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hashmigrate
+from hashmigrate import registry
+from hashmigrate.exporter import Site
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+BLOG_URL = "https://blog.example.dev"
+
+
+def cases() -> list[Path]:
+    return sorted(p for p in GOLDEN.iterdir() if (p / "input.md").is_file())
+
+
+def render(case: Path, target: str) -> dict[str, str]:
+    """Every file the exporter writes for the case's post, keyed by relative path."""
+    problems: list[hashmigrate.Problem] = []
+    posts = list(hashmigrate.load(case / "input.md", blog_url=BLOG_URL, problems=problems, drafts=True))
+    assert not problems, [p.line_text() for p in problems]
+    assert len(posts) == 1
+    exporter = registry.create(target)
+    rendered = exporter.render(posts[0], Site(blog_url=BLOG_URL))
+    files = {f.path: f.content for f in rendered.files}
+    notes = "".join(f"{n.kind}: {n.what}\n" for n in (*posts[0].notes, *rendered.notes))
+    files["NOTES.txt"] = notes
+    return files
+
+
+def expected(case: Path, target: str) -> dict[str, str]:
+    root = case / "expected" / target
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def update(case: Path, target: str) -> None:
+    root = case / "expected" / target
+    if root.exists():
+        for old in sorted(root.rglob("*"), reverse=True):
+            old.unlink() if old.is_file() else old.rmdir()
+    for relative, content in render(case, target).items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+def installed_targets() -> list[str]:
+    targets = []
+    for name, entry in registry.available().items():
+        try:
+            entry.load()
+        except ImportError:
+            continue
+        targets.append(name)
+    return targets
