@@ -28,7 +28,7 @@ PROVIDERS = (
     "link",
 )
 
-_TWEET = re.compile(r"^/(?P<user>[A-Za-z0-9_]{1,50})/status(?:es)?/(?P<id>\d{5,25})")
+_TWEET = re.compile(r"^/(?P<user>[A-Za-z0-9_]{1,50})/status(?:es)?/(?P<id>\d{1,25})")
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _GIST = re.compile(r"^/(?:(?P<user>[A-Za-z0-9_.-]+)/)?(?P<id>[0-9a-fA-F]{5,64})/?$")
 _GITHUB_REPO = re.compile(r"^/(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>[A-Za-z0-9_.-]+)(?:/|$)")

@@ -18,10 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 REQUIRE_ALL = os.environ.get("HASHMIGRATE_REQUIRE_ALL") == "1"
 
+# Session fixtures for the real services (each skips with its reason when the service is absent).
+pytest_plugins = ["support.wordpress_fixture"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-golden", action="store_true", help="rewrite tests/golden/*/expected from the current exporters"
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*/expected from the current exporters",
     )
 
 

@@ -20,5 +20,7 @@ def test_golden(case: Path, target: str, request: pytest.FixtureRequest) -> None
     if request.config.getoption("--update-golden"):
         update(case, target)
     want = expected(case, target)
-    assert want, f"no expected files for {case.name}/{target}: run pytest tests/test_golden.py --update-golden"
+    assert want, (
+        f"no expected files for {case.name}/{target}: run pytest tests/test_golden.py --update-golden"
+    )
     assert render(case, target) == want

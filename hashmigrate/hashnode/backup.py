@@ -46,6 +46,7 @@ class _Header:
     draft: bool
     notes: list[Note] = field(default_factory=list)
     published: datetime | None = None
+    git: FileHistory | None = None
     slug: str = ""
     explicit_slug: bool = False
     title: str = ""
@@ -224,6 +225,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
             )
     header.title = " ".join(title.split())
     header.published = frontmatter.parse_date(meta.get("datePublished") or meta.get("date"))
+    header.git = git
     if header.published is None and git is not None:
         header.published = git.added
     stem = path.stem
@@ -267,15 +269,15 @@ def _build(header: _Header, blog_url: str | None) -> Post:
                     "no date written; give the folder as a git checkout to date it",
                 )
             )
-        else:
+        elif header.git is not None and header.git.bulk_synced:
             approximate = True
             notes.append(
                 Note(
                     name,
                     "date-approximate",
-                    f"publish date taken from git: {header.published:%Y-%m-%d}",
-                    "the file holds no date",
-                    "the first commit that added it",
+                    f"publish date {header.published:%Y-%m-%d} is approximate",
+                    "the file holds no date, and git only says when backups were switched on",
+                    "used the date of the bulk 'Synced existing file' commit",
                 )
             )
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
@@ -288,7 +290,8 @@ def _build(header: _Header, blog_url: str | None) -> Post:
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
         published=header.published,
-        updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod")),
+        updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod"))
+        or (header.git.changed if header.git and header.git.changed > header.git.added else None),
         date_approximate=approximate,
         tags=tags,
         cover=_text(meta.get("cover")),

@@ -7,6 +7,7 @@ the folder gives, per file, the first commit that added it and the last that cha
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 _SEP = "\x1f"
+# Only Hashnode's own backup commits date a post; a user's commits (files copied into another repo,
+# a README edit) say nothing about when the post was published.
+_HASHNODE_COMMIT = re.compile(r"^(create post|update post|synced existing file post|draft backup):", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,7 @@ def history(folder: Path) -> dict[str, FileHistory]:
     for line in log.stdout.splitlines():
         if line.startswith(_SEP):
             _, iso, subject = line.split(_SEP, 2)
-            date = datetime.fromisoformat(iso)
+            date = datetime.fromisoformat(iso) if _HASHNODE_COMMIT.match(subject) else None
             continue
         if not line.strip() or date is None:
             continue

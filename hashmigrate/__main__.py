@@ -1,0 +1,3 @@
+from hashmigrate.cli import main
+
+main()
