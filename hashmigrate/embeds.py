@@ -136,11 +136,10 @@ def classify(raw_url: str) -> EmbedInfo:
             provider, ids = "instagram", {"kind": m10["kind"], "id": m10["id"]}
     elif host in {"glitch.com", "glitch.me"} or host.endswith(".glitch.me"):
         name = host.split(".")[0] if host.endswith(".glitch.me") else ""
-        if not name and (m11 := re.match(r"^/(?:~|edit/#!/|embed/#!/embed/)?([A-Za-z0-9-]+)", path)):
-            name = m11.group(1)
-        if not name and parts.fragment:
-            frag = re.search(r"(?:!/|embed/)([A-Za-z0-9-]+)", parts.fragment)
-            name = frag.group(1) if frag else ""
+        if not name and (frag := re.search(r"!/(?:embed/)?([A-Za-z0-9-]+)", parts.fragment)):
+            name = frag.group(1)
+        if not name and (tilde := re.match(r"^/~([A-Za-z0-9-]+)", path)):
+            name = tilde.group(1)
         if name and name not in {"edit", "embed"}:
             provider, ids = "glitch", {"project": name}
     elif host in {"snack.expo.io", "snack.expo.dev"}:

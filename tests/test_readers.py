@@ -1,0 +1,200 @@
+"""Readers: backup folders (both generations, git history), the JSON export, and bad input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import hashmigrate
+from hashmigrate.hashnode.frontmatter import parse_date
+from hashmigrate.model import Post
+
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
+
+
+def read(path: Path, **kwargs: object) -> tuple[list[Post], list[hashmigrate.Problem]]:
+    problems: list[hashmigrate.Problem] = []
+    posts = list(hashmigrate.load(path, problems=problems, **kwargs))  # type: ignore[arg-type]
+    return posts, problems
+
+
+def test_new_format_front_matter_maps_to_every_field() -> None:
+    [post], _ = read(GOLDEN / "frontmatter-full" / "input.md", blog_url="https://blog.example.dev/")
+    assert post.title == "Kubernetes: Probes, Explained — With Examples 🚀"
+    assert post.slug == "kubernetes-probes-explained" and post.cuid == "clmt593q9000l09lbbrnthd3a"
+    assert post.published == datetime(2023, 9, 21, 12, 23, 19, tzinfo=UTC)
+    assert [t.name for t in post.tags] == ["kubernetes", "devops", "web-development", "AI", "yes"]
+    assert post.seo_title == "Kubernetes probes explained"
+    assert post.seo_description and post.seo_description.startswith("Liveness, readiness")
+    assert post.canonical_url == "https://jane.example.org/k8s-probes"
+    assert post.cover and post.cover.endswith("833899d6-d51e-4449-afa2-ca5a7cbcd602.png")
+    assert post.og_image and post.og_image.endswith("777b5a3e-0417-41d1-8242-cae13788f585.png")
+    assert post.hashnode_url == "https://blog.example.dev/kubernetes-probes-explained"
+    assert not post.notes
+
+
+def test_front_matter_that_is_not_yaml_is_read_line_by_line_with_a_note() -> None:
+    [post], _ = read(GOLDEN / "frontmatter-not-yaml" / "input.md")
+    assert post.title == 'Why "sum" and "count" differ in rolling windows'
+    assert post.seo_description == "Rolling windows: sum vs count 1. What each aggregates 2. Which one to alert on"
+    assert [n.kind for n in post.notes] == ["front-matter"]
+
+
+def test_old_format_title_from_heading_and_slug_from_title() -> None:
+    [post], _ = read(GOLDEN / "old-format" / "input.md")
+    assert post.title == "5 Resources To Learn JavaScript: A Beginner's List"
+    assert post.slug == "5-resources-to-learn-javascript-a-beginner-s-list"
+    assert post.cuid == "" and post.published is None
+    assert {n.kind for n in post.notes} == {"old-format", "date-unknown"}
+    assert "Beginner" not in "".join(getattr(n, "text", "") for n in post.body)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Sun Mar 12 2023 06:29:29 GMT+0000 (Coordinated Universal Time)", datetime(2023, 3, 12, 6, 29, 29, tzinfo=UTC)),
+        ("Sun Mar 12 2023 08:29:29 GMT+0200 (Eastern European Standard Time)", datetime(2023, 3, 12, 6, 29, 29, tzinfo=UTC)),
+        ("2025-05-12T07:43:20.580Z", datetime(2025, 5, 12, 7, 43, 20, 580000, tzinfo=UTC)),
+        ("2023-04-05", datetime(2023, 4, 5, tzinfo=UTC)),
+        ("1747033669754", datetime(2025, 5, 12, 7, 7, 49, 754000, tzinfo=UTC)),
+        ("not a date", None),
+        ("Sun Foo 12 2023 06:29:29 GMT+0000", None),
+    ],
+)
+def test_dates(value: str, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_examples_blog_skips_readme_draft_and_older_duplicate() -> None:
+    posts, problems = read(EXAMPLES)
+    assert len(posts) == 10
+    assert not any(p.source.endswith("README.md") for p in posts)
+    assert not any("README" in p.source for p in problems)
+    skipped = {Path(p.source).name: p.message for p in problems}
+    assert skipped.keys() == {"draft-67c56f9077a2362a5e947b49.md", "clht3k5qe00170qtpmgq3xh26.md"}
+    postgres = next(p for p in posts if p.slug == "postgres-indexes-explained")
+    assert postgres.cuid == "clsiiif1b0008018pgx768d8k"
+    crlf = next(p for p in posts if p.cuid == "cknmvhaii00100l5q37udozps")
+    assert "Ghost" in crlf.title
+    assert all("\r" not in getattr(n, "text", "") for n in crlf.body)
+
+
+def test_drafts_are_read_on_request_and_named_when_untitled() -> None:
+    posts, _ = read(EXAMPLES, drafts=True)
+    draft = next(p for p in posts if p.draft)
+    assert draft.title.startswith("Untitled draft")
+
+
+def test_same_title_different_posts_are_both_kept(tmp_path: Path) -> None:
+    (tmp_path / "ca00000000000000000000001.md").write_text("## Thank you.\n\nFirst reply.\n")
+    (tmp_path / "ca00000000000000000000002.md").write_text("## Thank you.\n\nA different reply.\n")
+    (tmp_path / "ca00000000000000000000003.md").write_text("## Thank you.\n\nFirst reply.\n")
+    posts, problems = read(tmp_path)
+    assert sorted(p.slug for p in posts) == ["thank-you", "thank-you-ca00000000000000000000002"]
+    assert [Path(p.source).name for p in problems] == ["ca00000000000000000000003.md"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.md", b"", "empty"),
+        ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("unterminated.md", b"---\ntitle: x\nslug: y\n", "never ends"),
+        ("notitle.md", b"---\nslug: y\ndatePublished: 2023-01-01\n---\n\nno heading here\n", "no title"),
+        ("badline.md", b"---\n[broken: x\ntitle: y\n---\n\nbody\n", "not 'key: value'"),
+    ],
+)
+def test_bad_files_give_one_clear_problem_and_the_batch_goes_on(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    shutil.copy(GOLDEN / "frontmatter-full" / "input.md", tmp_path / "cla0000000000000000000099.md")
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / name).rename(tmp_path / "cla0000000000000000000001.md")
+    posts, problems = read(tmp_path)
+    assert [p.slug for p in posts] == ["kubernetes-probes-explained"]
+    assert len(problems) == 1
+    text = problems[0].line_text()
+    assert text.startswith(str(tmp_path / "cla0000000000000000000001.md")) and message in text
+    assert "\n" not in text
+
+
+def test_non_utf8_file_is_read_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "cla0000000000000000000001.md").write_bytes(b"## Caf\xe9 notes\n\nIt\x92s fine.\n")
+    [post], _ = read(tmp_path)
+    assert post.title == "Café notes"
+    assert any(n.kind == "encoding" and "line 1" in n.what for n in post.notes)
+
+
+def test_mojibake_is_repaired_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "cla0000000000000000000001.md").write_text("## Event\n\nVenue \u201a\u00fa\u00ae and caf\u00e9.\n")
+    [post], _ = read(tmp_path)
+    assert "Venue ✨ and café." in post.body[0].text  # type: ignore[union-attr]
+    assert any(n.kind == "mojibake" for n in post.notes)
+
+
+def test_missing_source_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(hashmigrate.SourceError, match="no such file"):
+        list(hashmigrate.load(tmp_path / "nope"))
+
+
+# -- real data ------------------------------------------------------------------------------------
+
+
+def test_json_export(shared_dir: Path) -> None:
+    export = next((shared_dir / "fixtures" / "hashnode-json-export").glob("*.json"))
+    posts, problems = read(export)
+    assert len(posts) + len(problems) == 18
+    assert len(problems) == 4 and all("deleted" in p.message for p in problems)
+    first = next(p for p in posts if p.slug == "identify-and-refactor-code-smells-for-better-code-quality")
+    assert first.published == datetime(2025, 5, 12, 7, 43, 20, 580000, tzinfo=UTC)
+    assert first.subtitle.startswith("Practical Techniques")
+    assert first.seo_title == "Refactor Code Smells for Quality Improvements"
+    dated = next(p for p in posts if p.slug == "factors-to-look-dealing-crypto")
+    assert dated.published and dated.published.year == 2021  # dateAdded, not the 2024 createdAt
+    assert dated.canonical_url == "https://blog.sparker0i.me/factors-to-look-dealing-crypto/"
+    tagged = [p for p in posts if p.extra.get("tag_ids")]
+    assert tagged and all(not p.tags and any(n.kind == "tag-ids" for n in p.notes) for p in tagged)
+
+
+def test_json_export_takes_tag_names_from_a_backup_of_the_same_blog(shared_dir: Path, tmp_path: Path) -> None:
+    export = next((shared_dir / "fixtures" / "hashnode-json-export").glob("*.json"))
+    import json
+
+    data = json.loads(export.read_text())
+    post = next(p for p in data["posts"] if p.get("isActive") and p.get("tags"))
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    (backup / f"{post['cuid']}.md").write_text(
+        f"---\ntitle: \"x\"\ndatePublished: 2023-01-01\ncuid: {post['cuid']}\nslug: {post['slug']}\n"
+        "tags: spark, machine-learning\n\n---\n\nbody\n"
+    )
+    posts, _ = read(export, tags_from=backup)
+    match = next(p for p in posts if p.cuid == post["cuid"])
+    assert [t.name for t in match.tags] == ["spark", "machine-learning"]
+
+
+def test_git_history_dates_old_format_posts(shared_dir: Path, tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    bundle = shared_dir / "fixtures" / "MbarkT3STO__HashnodeBlogBackups.bundle"
+    checkout = tmp_path / "backup"
+    subprocess.run(["git", "clone", "-q", str(bundle), str(checkout)], check=True, timeout=120)
+    posts, problems = read(checkout)
+    assert len(posts) == 300 and not [p for p in problems if p.kind == "error"]
+    old = [p for p in posts if any(n.kind == "old-format" for n in p.notes)]
+    assert len(old) == 149
+    assert all(p.published is not None for p in old)
+    approximate = [p for p in old if p.date_approximate]
+    assert 0 < len(approximate) < len(old)
+    for post in old:
+        first = subprocess.run(
+            ["git", "-C", str(checkout), "log", "--diff-filter=A", "--format=%aI %s", "--", Path(post.source).name],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip().splitlines()[-1]
+        assert post.published == datetime.fromisoformat(first.split(" ", 1)[0])
+        assert post.date_approximate == first.split(" ", 1)[1].startswith("Synced existing file")
