@@ -16,6 +16,7 @@ from exporters import embed_html
 from hashmigrate import yamlfm
 from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, unescape_markdown
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post
+from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
 _SHORTCODE = re.compile(r"\{\{(?P<open><|%)(?P<inner>.*?)(?P<close>>|%)\}\}", re.S)
 _LONE = re.compile(r"\{\{(<|%)(?!/\*)")
@@ -135,7 +136,7 @@ class HugoExporter:
             "draft": True if post.draft else None,
             "description": post.description,
             "subtitle": post.subtitle or None,
-            "tags": [tag.name for tag in post.tags],
+            "tags": self._tags(post, body),
             "series": [post.series] if post.series else None,
         }
         if self.aliases:
@@ -151,11 +152,26 @@ class HugoExporter:
         hashnode = {"cuid": post.cuid or None, "url": post.hashnode_url, "seo_title": post.seo_title}
         hashnode.update({k: v for k, v in post.extra.items() if _plain(v)})
         meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None
-        content = yamlfm.dump(meta) + "\n" + text.strip("\n") + "\n"
+        # The body's end is kept as written: a fence left open at the end of a post owns its blank lines.
+        text = text.lstrip("\n")
+        content = yamlfm.dump(meta) + "\n" + text + ("" if text.endswith("\n") else "\n")
         path = f"content/{self.section}/{post.slug}/index.md"
         return Rendered(
             post=post, files=(OutputFile(path, content),), url=self.url(post), notes=tuple(body.notes)
         )
+
+    def _tags(self, post: Post, body: HugoBody) -> list[str]:
+        tags = []
+        for tag in post.tags:
+            name = short_tag(tag.name)
+            if name != tag.name:
+                body.note(
+                    "tag-shortened",
+                    f"tag {tag.name[:40]}... shortened to {name!r}",
+                    f"Hugo makes a folder per tag and names over {MAX_TAG_BYTES} bytes are too long for it",
+                )
+            tags.append(name)
+        return tags
 
     def site_files(self, site: Site) -> tuple[OutputFile, ...]:
         return (OutputFile("hugo-config-snippet.toml", CONFIG_SNIPPET),)

@@ -43,3 +43,15 @@ class SlugRegistry:
                 number += 1
         self._taken.add(candidate.casefold())
         return candidate
+
+
+MAX_TAG_BYTES = 100
+
+
+def short_tag(name: str) -> str:
+    """A tag short enough to be a folder name on a site that makes a page per tag (cut at a word)."""
+    encoded = name.encode("utf-8")
+    if len(encoded) <= MAX_TAG_BYTES:
+        return name
+    cut = encoded[:MAX_TAG_BYTES].decode("utf-8", errors="ignore")
+    return cut.rsplit("-", 1)[0] if "-" in cut[MAX_TAG_BYTES // 2 :] else cut

@@ -19,7 +19,7 @@ SHARED = ROOT.parent / "shared"
 REQUIRE_ALL = os.environ.get("HASHMIGRATE_REQUIRE_ALL") == "1"
 
 # Session fixtures for the real services (each skips with its reason when the service is absent).
-pytest_plugins = ["support.wordpress_fixture"]
+pytest_plugins = ["support.wordpress_fixture", "support.forem_fixture"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -67,7 +67,11 @@ def test_report_holds_every_post_and_note(tmp_path: Path) -> None:
 def test_plain_progress_lines_when_not_a_terminal(tmp_path: Path) -> None:
     code, _, stderr = run("convert", str(EXAMPLES), "--out", str(tmp_path / "s"))
     assert code == 0
-    assert "[1/12] " in stderr and "[12/12] " in stderr and "written: shipping-a-side-project-in-a-weekend" in stderr
+    assert (
+        "[1/12] " in stderr
+        and "[12/12] " in stderr
+        and "written: shipping-a-side-project-in-a-weekend" in stderr
+    )
 
 
 def test_user_mistakes_are_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -107,7 +111,9 @@ def test_inspect_counts_constructs_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_exporters_lists_the_installed_ones() -> None:
     code, stdout, _ = run("exporters")
-    assert code == 0 and stdout.startswith("") and "hugo" in stdout and "exporters.hugo:HugoExporter" in stdout
+    assert (
+        code == 0 and stdout.startswith("") and "hugo" in stdout and "exporters.hugo:HugoExporter" in stdout
+    )
 
 
 def test_console_script_runs_as_a_process(tmp_path: Path) -> None:

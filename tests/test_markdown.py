@@ -14,7 +14,9 @@ def kinds(nodes: tuple[Node, ...]) -> list[str]:
 
 
 def text_of(nodes: tuple[Node, ...]) -> str:
-    return "".join(n.text if isinstance(n, Markdown) else n.html if isinstance(n, Html) else "\x00" for n in nodes)
+    return "".join(
+        n.text if isinstance(n, Markdown) else n.html if isinstance(n, Html) else "\x00" for n in nodes
+    )
 
 
 def test_plain_markdown_is_one_node_byte_for_byte() -> None:
@@ -25,9 +27,9 @@ def test_plain_markdown_is_one_node_byte_for_byte() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "```\n%[https://youtu.be/abcdefghijk]\n![](x.png align=\"center\")\n@[a](@b)\n%%[w]\n```\n",
-        "~~~ html\n<div data-node-type=\"callout\">x</div>\n~~~\n",
-        "para\n\n    %[https://youtu.be/abcdefghijk]\n    ![](x.png align=\"left\")\n",
+        '```\n%[https://youtu.be/abcdefghijk]\n![](x.png align="center")\n@[a](@b)\n%%[w]\n```\n',
+        '~~~ html\n<div data-node-type="callout">x</div>\n~~~\n',
+        'para\n\n    %[https://youtu.be/abcdefghijk]\n    ![](x.png align="left")\n',
         "* item\n    \n    ```bash\n    echo %[https://youtu.be/abcdefghijk]\n    ```\n    \n",
         "> ```\n> %[https://youtu.be/abcdefghijk]\n> ```\n",
         "Inline `%[https://youtu.be/abcdefghijk]` and ``@[a](@b) ` x`` end\n",
@@ -59,14 +61,18 @@ def test_embed_on_its_own_line_drops_trailing_spaces() -> None:
 
 
 def test_embed_in_list_item_and_blockquote_keeps_the_container_indent() -> None:
-    nodes = parse_body("* %[https://youtu.be/FAfhMXUiLuU] \n\n> %[https://twitter.com/a/status/123]\n\n1. %[https://x.com/b/status/9]\n")
+    nodes = parse_body(
+        "* %[https://youtu.be/FAfhMXUiLuU] \n\n> %[https://twitter.com/a/status/123]\n\n1. %[https://x.com/b/status/9]\n"
+    )
     embeds = [n for n in nodes if isinstance(n, Embed)]
     assert [e.indent for e in embeds] == ["  ", "> ", "   "]
     assert embeds[2].url == "https://twitter.com/b/status/9"
 
 
 def test_widget_mention_and_escaped_construct() -> None:
-    nodes = parse_body("%%[mailerlite] \n\nThanks @[Victoria Lo's](@victoria)! Not \\@[x](@y) nor \\![a](b).\n")
+    nodes = parse_body(
+        "%%[mailerlite] \n\nThanks @[Victoria Lo's](@victoria)! Not \\@[x](@y) nor \\![a](b).\n"
+    )
     assert Widget("mailerlite") in nodes
     assert Mention("Victoria Lo's", "victoria") in nodes
     assert sum(isinstance(n, Mention) for n in nodes) == 1
@@ -76,7 +82,10 @@ def test_widget_mention_and_escaped_construct() -> None:
 @pytest.mark.parametrize(
     ("markdown", "image"),
     [
-        ('![](https://cdn.hashnode.com/a.png align="center")', Image("https://cdn.hashnode.com/a.png", "", "center")),
+        (
+            '![](https://cdn.hashnode.com/a.png align="center")',
+            Image("https://cdn.hashnode.com/a.png", "", "center"),
+        ),
         (
             '![x](https://cdn.hashnode.com/a.png?auto=compress,format&format=webp align="left")',
             Image("https://cdn.hashnode.com/a.png?auto=compress,format&format=webp", "x", "left"),
@@ -114,7 +123,7 @@ def test_callout_becomes_a_node_and_what_follows_stays_separate() -> None:
 
 
 def test_image_inside_raw_html_is_marked_for_an_img_tag() -> None:
-    nodes = parse_body('<center>![V](https://cdn.hashnode.com/a.png?w=500&h=500)</center>\n')
+    nodes = parse_body("<center>![V](https://cdn.hashnode.com/a.png?w=500&h=500)</center>\n")
     assert kinds(nodes) == ["Html", "Image", "Html"]
     image = nodes[1]
     assert isinstance(image, Image) and image.in_html and image.src.endswith("?w=500&h=500")
@@ -122,33 +131,73 @@ def test_image_inside_raw_html_is_marked_for_an_img_tag() -> None:
 
 def test_raw_html_blocks_are_kept_whole() -> None:
     body = '<iframe src="https://www.youtube.com/embed/FN77CJGy6Tk"></iframe>\n\n<details>\n<summary>S</summary>\nx\n</details>\n'
-    nodes = parse_body(body + "\n![](a.png align=\"left\")\n")
+    nodes = parse_body(body + '\n![](a.png align="left")\n')
     assert kinds(nodes) == ["Html", "Markdown", "Html", "Markdown", "Image", "Markdown"]
-    assert isinstance(nodes[0], Html) and nodes[0].html.startswith("<iframe") and nodes[0].html.endswith("</iframe>\n")
+    assert (
+        isinstance(nodes[0], Html)
+        and nodes[0].html.startswith("<iframe")
+        and nodes[0].html.endswith("</iframe>\n")
+    )
     assert isinstance(nodes[2], Html) and nodes[2].html == "<details>\n<summary>S</summary>\nx\n</details>\n"
 
 
 @pytest.mark.parametrize(
     ("url", "provider", "ids"),
     [
-        ("https://twitter.com/_ediri/status/1512324208440881152?s=20&t=E3RK", "twitter", {"user": "_ediri", "id": "1512324208440881152"}),
+        (
+            "https://twitter.com/_ediri/status/1512324208440881152?s=20&t=E3RK",
+            "twitter",
+            {"user": "_ediri", "id": "1512324208440881152"},
+        ),
         ("https://x.com/jack/status/20", "twitter", {"user": "jack", "id": "20"}),
-        ("https://www.youtube.com/watch?v=XccNLyZutbU&t=12s", "youtube", {"id": "XccNLyZutbU", "start": "12"}),
-        ("https://www.youtube.com/watch?v=XccNLyZutbU&t=1h2m3s", "youtube", {"id": "XccNLyZutbU", "start": "3723"}),
+        (
+            "https://www.youtube.com/watch?v=XccNLyZutbU&t=12s",
+            "youtube",
+            {"id": "XccNLyZutbU", "start": "12"},
+        ),
+        (
+            "https://www.youtube.com/watch?v=XccNLyZutbU&t=1h2m3s",
+            "youtube",
+            {"id": "XccNLyZutbU", "start": "3723"},
+        ),
         ("https://youtu.be/vpQi6Li_zuU?si=ipthTWe5fvExg1Q6", "youtube", {"id": "vpQi6Li_zuU"}),
         ("https://www.youtube.com/shorts/aBcDeFgHiJk", "youtube", {"id": "aBcDeFgHiJk"}),
         ("https://www.youtube.com/playlist?list=PL4tJdkBbj_XX", "youtube", {"playlist": "PL4tJdkBbj_XX"}),
-        ("https://gist.github.com/mtliendo/274a5c8f4bff90e58d3cb9fd351ecc59", "gist", {"user": "mtliendo", "id": "274a5c8f4bff90e58d3cb9fd351ecc59"}),
-        ("https://github.com/focusOtter/eventbridge-target-appsync", "github", {"owner": "focusOtter", "repo": "eventbridge-target-appsync"}),
+        (
+            "https://gist.github.com/mtliendo/274a5c8f4bff90e58d3cb9fd351ecc59",
+            "gist",
+            {"user": "mtliendo", "id": "274a5c8f4bff90e58d3cb9fd351ecc59"},
+        ),
+        (
+            "https://github.com/focusOtter/eventbridge-target-appsync",
+            "github",
+            {"owner": "focusOtter", "repo": "eventbridge-target-appsync"},
+        ),
         ("https://codepen.io/travishorn/pen/gOpXwXV", "codepen", {"user": "travishorn", "id": "gOpXwXV"}),
-        ("https://codesandbox.io/s/cute-dog-tph85?codemirror=1&amp;fontsize=14", "codesandbox", {"id": "cute-dog-tph85"}),
+        (
+            "https://codesandbox.io/s/cute-dog-tph85?codemirror=1&amp;fontsize=14",
+            "codesandbox",
+            {"id": "cute-dog-tph85"},
+        ),
         ("https://vimeo.com/76979871", "vimeo", {"id": "76979871"}),
-        ("https://www.loom.com/share/0281766fa2d04bb788eaf19e65135184", "loom", {"id": "0281766fa2d04bb788eaf19e65135184"}),
-        ("https://open.spotify.com/track/6r6n5OmXkdsOxN2iCj5UE0?si=82", "spotify", {"kind": "track", "id": "6r6n5OmXkdsOxN2iCj5UE0"}),
+        (
+            "https://www.loom.com/share/0281766fa2d04bb788eaf19e65135184",
+            "loom",
+            {"id": "0281766fa2d04bb788eaf19e65135184"},
+        ),
+        (
+            "https://open.spotify.com/track/6r6n5OmXkdsOxN2iCj5UE0?si=82",
+            "spotify",
+            {"kind": "track", "id": "6r6n5OmXkdsOxN2iCj5UE0"},
+        ),
         ("https://www.instagram.com/p/C9xYz1AbCdE/", "instagram", {"kind": "p", "id": "C9xYz1AbCdE"}),
         ("https://glitch.com/edit/#!/hello-express", "glitch", {"project": "hello-express"}),
         ("https://snack.expo.io/@iamshadmirza/tinder-cards", "expo", {"id": "@iamshadmirza/tinder-cards"}),
-        ("https://hashnode.com/post/clx2692tn000609kv06beccwa", "hashnode", {"id": "clx2692tn000609kv06beccwa"}),
+        (
+            "https://hashnode.com/post/clx2692tn000609kv06beccwa",
+            "hashnode",
+            {"id": "clx2692tn000609kv06beccwa"},
+        ),
         ("https://blogs.vijaysingh.cloud/modular-terraform", "link", {}),
         ("https://twitter.com/someone", "link", {}),
     ],

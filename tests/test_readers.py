@@ -41,7 +41,10 @@ def test_new_format_front_matter_maps_to_every_field() -> None:
 def test_front_matter_that_is_not_yaml_is_read_line_by_line_with_a_note() -> None:
     [post], _ = read(GOLDEN / "frontmatter-not-yaml" / "input.md")
     assert post.title == 'Why "sum" and "count" differ in rolling windows'
-    assert post.seo_description == "Rolling windows: sum vs count 1. What each aggregates 2. Which one to alert on"
+    assert (
+        post.seo_description
+        == "Rolling windows: sum vs count 1. What each aggregates 2. Which one to alert on"
+    )
     assert [n.kind for n in post.notes] == ["front-matter"]
 
 
@@ -57,8 +60,14 @@ def test_old_format_title_from_heading_and_slug_from_title() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("Sun Mar 12 2023 06:29:29 GMT+0000 (Coordinated Universal Time)", datetime(2023, 3, 12, 6, 29, 29, tzinfo=UTC)),
-        ("Sun Mar 12 2023 08:29:29 GMT+0200 (Eastern European Standard Time)", datetime(2023, 3, 12, 6, 29, 29, tzinfo=UTC)),
+        (
+            "Sun Mar 12 2023 06:29:29 GMT+0000 (Coordinated Universal Time)",
+            datetime(2023, 3, 12, 6, 29, 29, tzinfo=UTC),
+        ),
+        (
+            "Sun Mar 12 2023 08:29:29 GMT+0200 (Eastern European Standard Time)",
+            datetime(2023, 3, 12, 6, 29, 29, tzinfo=UTC),
+        ),
         ("2025-05-12T07:43:20.580Z", datetime(2025, 5, 12, 7, 43, 20, 580000, tzinfo=UTC)),
         ("2023-04-05", datetime(2023, 4, 5, tzinfo=UTC)),
         ("1747033669754", datetime(2025, 5, 12, 7, 7, 49, 754000, tzinfo=UTC)),
@@ -131,7 +140,9 @@ def test_non_utf8_file_is_read_with_a_note(tmp_path: Path) -> None:
 
 
 def test_mojibake_is_repaired_with_a_note(tmp_path: Path) -> None:
-    (tmp_path / "cla0000000000000000000001.md").write_text("## Event\n\nVenue \u201a\u00fa\u00ae and caf\u00e9.\n")
+    (tmp_path / "cla0000000000000000000001.md").write_text(
+        "## Event\n\nVenue \u201a\u00fa\u00ae and caf\u00e9.\n"
+    )
     [post], _ = read(tmp_path)
     assert "Venue ✨ and café." in post.body[0].text  # type: ignore[union-attr]
     assert any(n.kind == "mojibake" for n in post.notes)
@@ -170,7 +181,7 @@ def test_json_export_takes_tag_names_from_a_backup_of_the_same_blog(shared_dir: 
     backup = tmp_path / "backup"
     backup.mkdir()
     (backup / f"{post['cuid']}.md").write_text(
-        f"---\ntitle: \"x\"\ndatePublished: 2023-01-01\ncuid: {post['cuid']}\nslug: {post['slug']}\n"
+        f'---\ntitle: "x"\ndatePublished: 2023-01-01\ncuid: {post["cuid"]}\nslug: {post["slug"]}\n'
         "tags: spark, machine-learning\n\n---\n\nbody\n"
     )
     posts, _ = read(export, tags_from=backup)
@@ -192,9 +203,24 @@ def test_git_history_dates_old_format_posts(shared_dir: Path, tmp_path: Path) ->
     approximate = [p for p in old if p.date_approximate]
     assert 0 < len(approximate) < len(old)
     for post in old:
-        first = subprocess.run(
-            ["git", "-C", str(checkout), "log", "--diff-filter=A", "--format=%aI %s", "--", Path(post.source).name],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip().splitlines()[-1]
+        first = (
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(checkout),
+                    "log",
+                    "--diff-filter=A",
+                    "--format=%aI %s",
+                    "--",
+                    Path(post.source).name,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         assert post.published == datetime.fromisoformat(first.split(" ", 1)[0])
         assert post.date_approximate == first.split(" ", 1)[1].startswith("Synced existing file")
