@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from golden_cases import cases, expected, installed_targets, render, update
 
 PAIRS = [(case, target) for case in cases() for target in installed_targets()]

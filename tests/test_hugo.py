@@ -141,7 +141,7 @@ def test_corpus_code_blocks_are_byte_identical_in_markdown(
     corpus_sites: dict[str, tuple[Path, ConvertResult]],
 ) -> None:
     checked = 0
-    for site, result in corpus_sites.values():
+    for _site, result in corpus_sites.values():
         for post in result.posts:
             if post.status != "written":
                 continue

@@ -132,7 +132,7 @@ def _dedupe(headers: list[_Header], blog_url: str | None) -> Iterator[Post | Pro
                 )
                 winner.notes.append(
                     Note(
-                        winner.path.name,
+                        str(winner.path),
                         "duplicate-slug",
                         f"{header.path.name} has the same slug",
                         "an older copy of this post",
@@ -143,7 +143,7 @@ def _dedupe(headers: list[_Header], blog_url: str | None) -> Iterator[Post | Pro
                 header.slug = f"{slug}-{header.meta.get('cuid') or header.path.stem}"
                 header.notes.append(
                     Note(
-                        header.path.name,
+                        str(header.path),
                         "slug-changed",
                         f"slug {slug!r} is taken by {winner.path.name}",
                         "another post has the same title",
@@ -171,11 +171,11 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
     text, repaired = repair_mojibake(text)
     notes: list[Note] = []
     if encoding_note:
-        notes.append(Note(path.name, "encoding", encoding_note, "the file is not UTF-8"))
+        notes.append(Note(str(path), "encoding", encoding_note, "the file is not UTF-8"))
     if repaired:
         notes.append(
             Note(
-                path.name,
+                str(path),
                 "mojibake",
                 f"repaired {repaired} garbled character sequence(s)",
                 "UTF-8 text had been read as Mac Roman or Windows-1252",
@@ -189,7 +189,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
         if line_by_line:
             notes.append(
                 Note(
-                    path.name,
+                    str(path),
                     "front-matter",
                     "front matter is not valid YAML",
                     "unescaped quotes or values over several lines, as Hashnode writes them",
@@ -204,7 +204,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
             title = f"Untitled draft {path.stem.removeprefix('draft-')}"
             notes.append(
                 Note(
-                    path.name,
+                    str(path),
                     "untitled",
                     "draft has no title",
                     "drafts may be unfinished",
@@ -216,7 +216,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
         if block is None:
             header.notes.append(
                 Note(
-                    path.name,
+                    str(path),
                     "old-format",
                     "old backup format: no front matter",
                     "posts last backed up before March 2023 have only a title heading",
@@ -255,14 +255,13 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 def _build(header: _Header, blog_url: str | None) -> Post:
     meta = header.meta
-    name = header.path.name
     notes = list(header.notes)
     approximate = False
     if not (meta.get("datePublished") or meta.get("date")):
         if header.published is None:
             notes.append(
                 Note(
-                    name,
+                    str(header.path),
                     "date-unknown",
                     "publish date unknown",
                     "old backup format and no git history",
@@ -273,7 +272,7 @@ def _build(header: _Header, blog_url: str | None) -> Post:
             approximate = True
             notes.append(
                 Note(
-                    name,
+                    str(header.path),
                     "date-approximate",
                     f"publish date {header.published:%Y-%m-%d} is approximate",
                     "the file holds no date, and git only says when backups were switched on",
