@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -123,7 +124,7 @@ class RequestRecord:
     operation: str | None  # the spec's operationId, None when no route matched
     status: int | None  # None when the connection was dropped before a status line
     started: float  # time.monotonic() when the request arrived
-    finished: float
+    finished: float  # when the answer was decided, after any injected delay, just before it was sent
     fault: FaultKind | None
     applied: bool  # True when this request changed the stored articles
     body: bytes
@@ -793,16 +794,15 @@ class _Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
             started=time.monotonic(),
         )
-        status: int | None = None
-        fault: Fault | None = None
         try:
-            status, fault = owner._exchange(exchange, self)
+            status, fault, deliver = owner._exchange(exchange, self)
         except Exception:
             owner._internal_error(f"{exchange.method} {exchange.path}:\n{traceback.format_exc()}")
-            status = 500
-            self._send(_error(500, "test server bug, see server.internal_errors"))
-        finally:
-            owner._log(exchange, status, fault)
+            status, fault = 500, None
+            deliver = partial(self._send, _error(500, "test server bug, see server.internal_errors"))
+        # Log before answering: a client that has its answer may look at server.requests at once.
+        owner._log(exchange, status, fault)
+        deliver()
 
     # Raw socket behaviour for faults -------------------------------------------------------------------
 
@@ -870,6 +870,10 @@ _LISTING_STATUS = {
 class ForemServer:
     """dev.to's article API on 127.0.0.1, strict about requests. Use as a context manager.
 
+    Every attribute set here may be changed while the server runs (``server.rate_limits = ...``).
+    ``rate_limits`` defaults to none; ``DEVTO_RATE_LIMITS`` has dev.to's, scale the windows down for tests.
+    ``require_accept_header=False`` still records a missing v1 accept header but serves the request.
+    ``check_responses`` validates each of our own answers against the spec into ``internal_errors``.
     ``reject_invalid=False`` answers requests that break the spec the way dev.to would (Rails casts types
     and drops unpermitted parameters) instead of with 400/422; they are still recorded as violations.
     ``liquid_syntax_errors="store"`` is what Forem does with an unknown or unclosed Liquid tag: it saves the
@@ -919,7 +923,6 @@ class ForemServer:
         self._thread: threading.Thread | None = None
         article_schema = self.spec.schema("Article")
         self._known_fields = frozenset(article_schema["properties"]["article"]["properties"])
-        self._listing_schema = self.spec.by_id["getUserAllArticles"].response_schema(200) or {}
 
     # Life cycle ------------------------------------------------------------------------------------------
 
@@ -1057,49 +1060,51 @@ class ForemServer:
 
     # Request processing ----------------------------------------------------------------------------------
 
-    def _exchange(self, ex: _Exchange, handler: _Handler) -> tuple[int | None, Fault | None]:
+    def _exchange(
+        self, ex: _Exchange, handler: _Handler
+    ) -> tuple[int | None, Fault | None, Callable[[], None]]:
+        """Decide the answer (applying the write or not); return its status and how to deliver it."""
         early = self._prepare(ex)
         fault = self.faults.draw(ex.operation.operation_id if ex.operation else None)
         if fault is not None and not fault.after_apply and fault.kind is not FaultKind.SLOW:
-            return self._deliver_fault(fault, None, ex, handler), fault
+            status, deliver = self._fault_delivery(fault, None, ex, handler)
+            return status, fault, deliver
         if fault is not None and fault.kind is FaultKind.SLOW and not fault.after_apply:
             self._stopping.wait(fault.delay)
         response = early if early is not None else self._commit(ex)
         if fault is not None and fault.kind is FaultKind.SLOW:
             if fault.after_apply:
                 self._stopping.wait(fault.delay)
-            handler._send(response)
-            return response.status, fault
+            return response.status, fault, partial(handler._send, response)
         if fault is not None:
-            return self._deliver_fault(fault, response, ex, handler), fault
-        handler._send(response)
-        return response.status, None
+            status, deliver = self._fault_delivery(fault, response, ex, handler)
+            return status, fault, deliver
+        return response.status, None, partial(handler._send, response)
 
-    def _deliver_fault(
+    def _fault_delivery(
         self, fault: Fault, response: _Response | None, ex: _Exchange, handler: _Handler
-    ) -> int | None:
+    ) -> tuple[int | None, Callable[[], None]]:
         kind = fault.kind
         if kind is FaultKind.RESET:
-            handler._close(reset=True)
-            return None
+            return None, partial(handler._close, reset=True)
         if kind in (FaultKind.MALFORMED_JSON, FaultKind.RESET_MID_BODY):
             if response is None or response.status >= 400:
                 status = 201 if ex.operation and ex.operation.operation_id == "createArticle" else 200
                 response = _json_response(status, {"type_of": "article", "id": 0, "title": "x" * 64})
             if kind is FaultKind.RESET_MID_BODY:
-                handler._send(response, cut_body=True)
-            else:
-                handler._send(replace(response, body=response.body[: max(1, len(response.body) // 2)]))
-            return response.status
+                return response.status, partial(handler._send, response, cut_body=True)
+            truncated = replace(response, body=response.body[: max(1, len(response.body) // 2)])
+            return response.status, partial(handler._send, truncated)
         headers = self._retry_after_headers(fault)
         if kind is FaultKind.RATE_LIMITED:
             seconds = max(1, math.ceil(fault.retry_after))
-            handler._send(_error(429, f"Rate limit reached, try again in {seconds} seconds", headers))
-            return 429
+            limited = _error(429, f"Rate limit reached, try again in {seconds} seconds", headers)
+            return 429, partial(handler._send, limited)
         status = int(kind.value)
         page = f"<html><body><h1>{status}</h1><p>Injected by the test server.</p></body></html>"
-        handler._send(_Response(status, page.encode(), headers, "text/html; charset=utf-8"))
-        return status
+        return status, partial(
+            handler._send, _Response(status, page.encode(), headers, "text/html; charset=utf-8")
+        )
 
     @staticmethod
     def _retry_after_headers(fault: Fault) -> tuple[tuple[str, str], ...]:
