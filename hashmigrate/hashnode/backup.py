@@ -8,6 +8,7 @@ leaves two files: the newest wins.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,8 +42,7 @@ class _Header:
 
     path: Path
     meta: dict[str, Any]
-    body: str
-    body_line: int
+    body_digest: str
     draft: bool
     notes: list[Note] = field(default_factory=list)
     published: datetime | None = None
@@ -50,6 +50,7 @@ class _Header:
     slug: str = ""
     explicit_slug: bool = False
     title: str = ""
+    title_from_heading: bool = False
 
 
 def is_post_file(path: Path) -> bool:
@@ -123,7 +124,7 @@ def _dedupe(headers: list[_Header], blog_url: str | None) -> Iterator[Post | Pro
         for header in group:
             if header is winner:
                 continue
-            if header.explicit_slug or header.body == winner.body:
+            if header.explicit_slug or header.body_digest == winner.body_digest:
                 skipped.add(id(header))
                 yield Problem(
                     str(header.path),
@@ -161,7 +162,7 @@ def _newer(a: _Header, b: _Header) -> bool:
     return a.published is not None and b.published is None
 
 
-def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
+def _read_text(path: Path) -> tuple[str, list[Note]]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(
@@ -182,7 +183,19 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
                 "restored the original characters",
             ),
         )
-    block, body, body_line = frontmatter.split(text)
+    return text, notes
+
+
+def _body(header: _Header) -> str:
+    """Pass two reads the file again, so pass one can keep only metadata (flat memory on big blogs)."""
+    text, _ = _read_text(header.path)
+    _, body, _ = frontmatter.split(text)
+    return _title_from_heading(body)[1] if header.title_from_heading else body
+
+
+def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
+    text, notes = _read_text(path)
+    block, body, _ = frontmatter.split(text)
     meta: dict[str, Any] = {}
     if block is not None:
         meta, line_by_line = frontmatter.load(block)
@@ -196,10 +209,11 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
                     "read it line by line",
                 ),
             )
-    header = _Header(path=path, meta=meta, body=body, body_line=body_line, draft=draft, notes=notes)
     title = str(meta.get("title") or "").strip()
+    from_heading = False
     if not title:
-        title, header.body = _title_from_heading(body)
+        title, body = _title_from_heading(body)
+        from_heading = bool(title)
         if not title and draft:
             title = f"Untitled draft {path.stem.removeprefix('draft-')}"
             notes.append(
@@ -214,7 +228,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
         if not title:
             raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
         if block is None:
-            header.notes.append(
+            notes.append(
                 Note(
                     str(path),
                     "old-format",
@@ -223,6 +237,9 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
                     "title from the heading, slug made from the title",
                 ),
             )
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    header = _Header(path=path, meta=meta, body_digest=digest, draft=draft, notes=notes)
+    header.title_from_heading = from_heading
     header.title = " ".join(title.split())
     header.published = frontmatter.parse_date(meta.get("datePublished") or meta.get("date"))
     header.git = git
@@ -285,7 +302,7 @@ def _build(header: _Header, blog_url: str | None) -> Post:
     return Post(
         title=header.title,
         slug=slug,
-        body=parse_body(header.body),
+        body=parse_body(_body(header)),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
         published=header.published,
