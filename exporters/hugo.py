@@ -125,6 +125,12 @@ class HugoExporter:
     def url(self, post: Post) -> str:
         return f"/{self.section}/{post.slug}/"
 
+    @staticmethod
+    def heading_id(text: str) -> str:
+        """The id Hugo's default ("github") auto heading ids give this heading text."""
+        kept = (ch for ch in text.strip().lower() if ch.isalnum() or ch in " -_")
+        return "".join(kept).replace(" ", "-")
+
     def render(self, post: Post, site: Site) -> Rendered:
         body = HugoBody(post)
         text = body.render(post.body)

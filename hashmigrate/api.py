@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, UnsafePath
 from hashmigrate.exporter import Exporter, Site
 from hashmigrate.hashnode import Problem, read
+from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Note, Post
 from hashmigrate.names import SlugRegistry
 
@@ -57,6 +59,7 @@ class ConvertResult:
     site_files: list[str] = field(default_factory=list)
     advice: str = ""
     dry_run: bool = False
+    redirects: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -133,30 +136,37 @@ def convert(
     blog_url: str | None = None,
     tags_from: Source | None = None,
     options: dict[str, Any] | None = None,
+    links: bool = True,
     on_post: Callable[[PostResult], None] | None = None,
 ) -> ConvertResult:
     """Convert a Hashnode blog (a path, or posts from :func:`load`) for target ``to``.
 
     With ``out`` the files are written there (atomically; a file someone else changed is left alone
     unless ``force``); without it, or with ``dry_run``, nothing is written. Every post's outcome and
-    notes are in the result.
+    notes are in the result. With ``links``, links between the blog's own posts (on ``blog_url``, or a
+    host found in the posts) and ``#heading-`` anchors are rewritten to the target's URLs and ids, and
+    ``result.redirects`` maps every old path to its new URL.
     """
     exporter: Exporter = registry.create(to, **(options or {}))
-    if isinstance(source, (str, os.PathLike)):
-        items: Iterable[Post | Problem] = read_all(
-            source, drafts=drafts, blog_url=blog_url, tags_from=tags_from
-        )
-    else:
-        items = source
+
+    def items() -> Iterable[Post | Problem]:
+        if isinstance(source, (str, os.PathLike)):
+            return read_all(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from)
+        return posts
+
+    posts: list[Post] = [] if isinstance(source, (str, os.PathLike)) else list(source)
     site = Site(blog_url=blog_url)
+    slugs, index = _plan(items(), exporter, blog_url, links)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result = ConvertResult(
         target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
     )
-    slugs = SlugRegistry()
+    result.redirects = index.redirects
     try:
-        for item in items:
-            outcome = _convert_one(item, exporter, site, writer, slugs)
+        for item in items():
+            if isinstance(item, Post):
+                item = rewrite_links(_claim_slug(item, slugs), index)
+            outcome = _convert_one(item, exporter, site, writer)
             result.posts.append(outcome)
             if on_post is not None:
                 on_post(outcome)
@@ -174,13 +184,39 @@ def convert(
     return result
 
 
+def _plan(
+    items: Iterable[Post | Problem], exporter: Exporter, blog_url: str | None, links: bool
+) -> tuple[dict[str, str], LinkIndex]:
+    """A first pass: the slug each post is written under (safe as a file name, unique in the output),
+    and, for link rewriting, where each post lands on this target and what its headings are called."""
+    slugs: dict[str, str] = {}
+    names = SlugRegistry()
+    index = LinkIndex()
+    url_of = getattr(exporter, "url", None) if links else None
+    heading_id = getattr(exporter, "heading_id", None)
+    targets: set[tuple[str, str]] = set()
+    for item in items:
+        if not isinstance(item, Post):
+            continue
+        slugs[item.label] = names.claim(item.slug, item.cuid or Path(item.source).stem)
+        if url_of is not None:
+            post = _claim_slug(item, slugs)
+            index.add(post, url_of(post), heading_id)
+            targets |= LinkIndex.link_targets(post)
+    if url_of is not None:
+        if blog_url:
+            index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
+        index.discover_hosts(targets)
+    return slugs, index
+
+
 def _convert_one(
-    item: Post | Problem, exporter: Exporter, site: Site, writer: FolderWriter | None, slugs: SlugRegistry
+    item: Post | Problem, exporter: Exporter, site: Site, writer: FolderWriter | None
 ) -> PostResult:
     if isinstance(item, Problem):
         status = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text())
-    post = _claim_slug(item, slugs)
+    post = item
     outcome = PostResult(source=post.label, status="written", slug=post.slug, title=post.title)
     try:
         rendered = exporter.render(post, site)
@@ -223,8 +259,8 @@ def _convert_one(
     return outcome
 
 
-def _claim_slug(post: Post, slugs: SlugRegistry) -> Post:
-    safe = slugs.claim(post.slug, post.cuid or Path(post.source).stem)
+def _claim_slug(post: Post, slugs: dict[str, str]) -> Post:
+    safe = slugs.get(post.label, post.slug)
     if safe == post.slug:
         return post
     note = Note(
@@ -233,4 +269,5 @@ def _claim_slug(post: Post, slugs: SlugRegistry) -> Post:
         f"slug {post.slug[:80]!r} written as {safe!r}",
         "it was not safe as a file name, or another post has it",
     )
-    return replace(post, slug=safe, notes=(*post.notes, note))
+    extra = {**post.extra, "hashnode_slug": post.slug}
+    return replace(post, slug=safe, notes=(*post.notes, note), extra=extra)

@@ -13,7 +13,9 @@ import typer
 import hashmigrate
 from hashmigrate import registry
 from hashmigrate.api import ConvertResult, PostResult
+from hashmigrate.delivery import atomic_write
 from hashmigrate.hashnode import SourceError, count_files
+from hashmigrate.links import REDIRECT_FORMATS, write_redirects
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
 
 app = typer.Typer(
@@ -81,12 +83,24 @@ def convert(
     option: Annotated[
         list[str] | None, typer.Option("--option", "-O", help="Exporter option key=value (repeatable).")
     ] = None,
+    redirects: Annotated[
+        Path | None,
+        typer.Option("--redirects", help="Write a map of every old Hashnode path to its new URL."),
+    ] = None,
+    redirects_format: Annotated[
+        str, typer.Option("--redirects-format", help="netlify, nginx, apache or csv.")
+    ] = "netlify",
+    keep_links: Annotated[
+        bool, typer.Option("--keep-links", help="Leave links between the blog's posts pointing at Hashnode.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
 ) -> None:
     """Convert every post of SOURCE for one target platform."""
     try:
         options = _parse_options(option)
+        if redirects_format not in REDIRECT_FORMATS:
+            raise UsageError(f"--redirects-format must be one of {', '.join(REDIRECT_FORMATS)}")
         if to not in registry.available():
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
@@ -105,6 +119,7 @@ def convert(
                 blog_url=blog_url,
                 tags_from=tags_from,
                 options=options,
+                links=not keep_links,
                 on_post=progress.update,
             )
     except (UsageError, SourceError, registry.UnknownExporter) as exc:
@@ -117,17 +132,21 @@ def convert(
         raise
     if report is not None:
         _write_report(report, result)
+    if redirects is not None and not result.dry_run:
+        _write_file(redirects, write_redirects(result.redirects, redirects_format), "the redirect map")
     _summary(result, verbose)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 
 def _write_report(path: Path, result: ConvertResult) -> None:
-    from hashmigrate.delivery import atomic_write
+    _write_file(path, json.dumps(result.as_dict(), indent=2, ensure_ascii=False), "the report")
 
+
+def _write_file(path: Path, text: str, what: str) -> None:
     try:
-        atomic_write(path, json.dumps(result.as_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
+        atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
-        _err(f"{path}: cannot write the report: {exc.strerror}")
+        _err(f"{path}: cannot write {what}: {exc.strerror}")
         raise typer.Exit(EXIT_USAGE) from None
 
 

@@ -96,7 +96,11 @@ def test_examples_blog_builds_with_embeds_images_and_old_urls(hugo: list[str], t
     )  # a tweet is at least a link
     alias = (public / "shipping-a-side-project-in-a-weekend" / "index.html").read_text()
     assert "/posts/shipping-a-side-project-in-a-weekend/" in alias  # the old Hashnode path redirects
+    why = (public / "posts" / "why-it-works-on-my-machine-is-a-bug-report" / "index.html").read_text()
+    assert 'href="/posts/github-actions-secrets-without-tears/#adding-a-deploy-key"' in why  # internal link
+    assert 'id="adding-a-deploy-key"' in secrets  # ... and its #heading- anchor lands on the heading
     cheat = (public / "posts" / "hashnode-markdown-cheat-sheet" / "index.html").read_text()
+    assert 'href="#embeds-and-widgets"' in cheat and 'id="embeds-and-widgets"' in cheat
     assert "{{&lt; youtube abc &gt;}}" in cheat or "{{< youtube abc >}}" in cheat  # printed, not run
 
 

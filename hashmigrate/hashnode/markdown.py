@@ -10,7 +10,7 @@ kept byte for byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -393,3 +393,27 @@ def _merge(nodes: list[Node]) -> Iterator[Node]:
         pending = node
     if pending is not None:
         yield pending
+
+
+def map_outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to every part that is not code (blocks or spans)."""
+    if not text:
+        return text
+    out: list[str] = []
+    for kind, chunk in _segments(text):
+        if kind == "code":
+            out.append(chunk)
+            continue
+        last = 0
+        for start, end in code_spans(chunk) if kind == "text" else []:
+            out.append(change(chunk[last:start]))
+            out.append(chunk[start:end])
+            last = end
+        out.append(change(chunk[last:]))
+    return "".join(out)
+
+
+def headings(text: str) -> list[str]:
+    """The raw inline text of every ATX and setext heading, in order (code never counts)."""
+    tokens = _block_parser().parse(text)
+    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]

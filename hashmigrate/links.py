@@ -1,0 +1,213 @@
+"""Links between the blog's own posts, heading anchors, and the map of old URLs to new ones.
+
+On Hashnode a post lives at ``https://<blog>/<slug>`` and its headings have ids ``heading-<slug of the
+text>``. After the move, a link from one post to another must point at the other post's new URL, and
+``#heading-...`` at the id the target generates for the same heading. Links into the blog that match no
+post of the export are left alone and noted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from hashmigrate.hashnode.markdown import headings, map_outside_code
+from hashmigrate.model import Callout, Html, Image, Markdown, Node, Note, Post
+
+# A Markdown link destination, an autolink, or an href attribute: the three ways a post links out.
+_LINK = re.compile(
+    r"(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
+    r"|(?P<apre><)(?P<aurl>https?://[^\s>]+)(?=>)"
+    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+)"
+)
+_INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]+|\\(?=[^\w\s])")
+
+
+def plain_heading(markdown: str) -> str:
+    """A heading's text as a reader sees it: links, emphasis, code marks and tags removed."""
+    return " ".join(_INLINE_MARKUP.sub(lambda m: m.group(1) or "", markdown).split())
+
+
+def hashnode_heading_id(text: str) -> str:
+    """The id Hashnode gives a heading: ``heading-`` and the HTML-escaped text, slugged."""
+    escaped = html.escape(plain_heading(text), quote=False).lower()
+    return "heading-" + re.sub(r"[\W_]+", "-", escaped).strip("-")
+
+
+@dataclass(slots=True)
+class LinkIndex:
+    """Where every post of the export went on one target, and how its headings are named there."""
+
+    hosts: set[str] = field(default_factory=set)
+    urls: dict[str, str] = field(default_factory=dict)  # Hashnode slug -> new URL
+    anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {hashnode id: target id}
+    redirects: list[tuple[str, str]] = field(default_factory=list)  # (old path, new URL)
+
+    def add(self, post: Post, new_url: str | None, heading_id: Callable[[str], str] | None) -> None:
+        original = str(post.extra.get("hashnode_slug") or post.slug)
+        if new_url is None:
+            return
+        self.urls[original] = new_url
+        old_paths = [f"/{original}"]
+        if post.cuid:
+            old_paths.append(f"/{original}-{post.cuid}")
+        self.redirects.extend((path, new_url) for path in old_paths)
+        if heading_id is not None:
+            texts = [h for node in post.body if isinstance(node, Markdown) for h in headings(node.text)]
+            self.anchors[original] = {hashnode_heading_id(t): heading_id(plain_heading(t)) for t in texts}
+        if post.hashnode_url:
+            self.hosts.add(_host(post.hashnode_url))
+
+    @staticmethod
+    def link_targets(post: Post) -> set[tuple[str, str]]:
+        """(host, one-segment path) of every absolute link of a post; its canonical URL counts as
+        ``("=" + host, path)`` when the path is the post's own slug (the post's own address)."""
+        urls = []
+        for node in post.body:
+            if isinstance(node, Markdown):
+                urls.extend(
+                    m.group("url") or m.group("aurl") or m.group("hurl") for m in _LINK.finditer(node.text)
+                )
+        found = set()
+        for url in [*urls, post.canonical_url or ""]:
+            parts = urlsplit(url)
+            path = parts.path.strip("/")
+            if parts.scheme in {"http", "https"} and path and "/" not in path:
+                own = url == post.canonical_url and path == post.slug
+                found.add(("=" * own + _host(url), path))
+        return found
+
+    def discover_hosts(self, targets: Iterable[tuple[str, str]]) -> None:
+        """A host is the blog's when a post's canonical URL on it is the post's own address, or
+        when links on it name two or more posts of the export (one could be a coincidence)."""
+        named: dict[str, set[str]] = {}
+        for host, path in targets:
+            if path not in self.urls:
+                continue
+            if host.startswith("="):
+                self.hosts.add(host[1:])
+            named.setdefault(host.lstrip("="), set()).add(path)
+        self.hosts.update(
+            host for host, paths in named.items() if len(paths) >= 2 or host.endswith(".hashnode.dev")
+        )
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+class LinkRewriter:
+    """Rewrites one post's links against a :class:`LinkIndex`, noting links it cannot resolve."""
+
+    def __init__(self, index: LinkIndex, post: Post) -> None:
+        self.index = index
+        self.post = post
+        self.own_slug = str(post.extra.get("hashnode_slug") or post.slug)
+        self.notes: list[Note] = []
+
+    def url(self, url: str) -> str:
+        if url.startswith("#heading-"):
+            return "#" + self._anchor(self.own_slug, url[1:])
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or _host(url) not in self.index.hosts:
+            return url
+        slug = parts.path.strip("/")
+        if not slug:
+            return url
+        target = self.index.urls.get(slug)
+        if target is None:
+            self.notes.append(
+                Note(
+                    self.post.label,
+                    "link-unresolved",
+                    f"link {url} points into the blog",
+                    "no post of the export has that address",
+                    "left as it is",
+                )
+            )
+            return url
+        if parts.fragment:
+            fragment = (
+                self._anchor(slug, parts.fragment)
+                if parts.fragment.startswith("heading-")
+                else parts.fragment
+            )
+            return f"{target}#{fragment}"
+        return target
+
+    def _anchor(self, slug: str, anchor: str) -> str:
+        mapped = self.index.anchors.get(slug, {}).get(anchor)
+        if mapped is None:
+            self.notes.append(
+                Note(
+                    self.post.label,
+                    "anchor-unresolved",
+                    f"anchor #{anchor} matches no heading of {slug}",
+                    "the heading was renamed or never existed",
+                    "left as it is",
+                )
+            )
+            return anchor
+        return mapped
+
+    def text(self, text: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            for pre, key in (("pre", "url"), ("apre", "aurl"), ("hpre", "hurl")):
+                url = match.group(key)
+                if url is None:
+                    continue
+                plain = html.unescape(url) if key == "hurl" else url
+                new = self.url(plain)
+                return (
+                    match.group(0)
+                    if new == plain
+                    else match.group(pre) + (html.escape(new) if key == "hurl" else new)
+                )
+            return match.group(0)
+
+        return _LINK.sub(swap, text)
+
+    def node(self, node: Node) -> Node:
+        if isinstance(node, Markdown):
+            return Markdown(map_outside_code(node.text, self.text))
+        if isinstance(node, Html):
+            return Html(self.text(node.html))
+        if isinstance(node, Image) and node.link:
+            return replace(node, link=self.url(node.link))
+        if isinstance(node, Callout):
+            return replace(node, html=self.text(node.html))
+        return node
+
+
+def rewrite_links(post: Post, index: LinkIndex) -> Post:
+    """The post with every link to the blog's own posts pointing at their new place."""
+    if not index.urls:
+        return post
+    rewriter = LinkRewriter(index, post)
+    body = tuple(rewriter.node(node) for node in post.body)
+    return replace(post, body=body, notes=(*post.notes, *rewriter.notes))
+
+
+def write_redirects(pairs: Iterable[tuple[str, str]], style: str) -> str:
+    """A redirect map in the format a host understands: netlify, nginx, apache or csv."""
+    rows = sorted(set(pairs))
+    if style == "netlify":
+        return "".join(f"{old}  {new}  301\n{old}/  {new}  301\n" for old, new in rows)
+    if style == "nginx":
+        return "".join(f"location ~ ^{re.escape(old)}/?$ {{ return 301 {new}; }}\n" for old, new in rows)
+    if style == "apache":
+        return "".join(f"RedirectMatch 301 ^{re.escape(old)}/?$ {new}\n" for old, new in rows)
+    if style == "csv":
+        return "old_path,new_url\n" + "".join(f"{_csv(old)},{_csv(new)}\n" for old, new in rows)
+    raise ValueError(f"unknown redirect format {style!r} (netlify, nginx, apache, csv)")
+
+
+def _csv(value: str) -> str:
+    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\n') else value
+
+
+REDIRECT_FORMATS = ("netlify", "nginx", "apache", "csv")
