@@ -125,6 +125,11 @@ class HugoExporter:
     def url(self, post: Post) -> str:
         return f"/{self.section}/{post.slug}/"
 
+    def asset_path(self, post: Post, stem: str, ext: str, cover: bool) -> tuple[str, str]:
+        """Images live in the post's bundle, referred to by a relative name; the cover as cover.<ext>."""
+        name = f"cover.{ext}" if cover else f"{stem}.{ext}"
+        return f"content/{self.section}/{post.slug}/{name}", name
+
     @staticmethod
     def heading_id(text: str) -> str:
         """The id Hugo's default ("github") auto heading ids give this heading text."""

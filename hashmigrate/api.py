@@ -6,11 +6,13 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
+from hashmigrate.assets import Asset, FetchReport, ImageCache, ImageFetcher, image_urls, normalise, relocate
 from hashmigrate.delivery import FolderWriter, UnsafePath
 from hashmigrate.exporter import Exporter, Site
 from hashmigrate.hashnode import Problem, read
@@ -19,6 +21,7 @@ from hashmigrate.model import Note, Post
 from hashmigrate.names import SlugRegistry
 
 Source = str | os.PathLike[str]
+DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
 
 
 @dataclass(slots=True)
@@ -60,6 +63,7 @@ class ConvertResult:
     advice: str = ""
     dry_run: bool = False
     redirects: list[tuple[str, str]] = field(default_factory=list)
+    images: FetchReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -137,6 +141,9 @@ def convert(
     tags_from: Source | None = None,
     options: dict[str, Any] | None = None,
     links: bool = True,
+    download_images: bool = False,
+    image_cache: Source | None = None,
+    image_concurrency: int = 8,
     on_post: Callable[[PostResult], None] | None = None,
 ) -> ConvertResult:
     """Convert a Hashnode blog (a path, or posts from :func:`load`) for target ``to``.
@@ -156,17 +163,27 @@ def convert(
 
     posts: list[Post] = [] if isinstance(source, (str, os.PathLike)) else list(source)
     site = Site(blog_url=blog_url)
-    slugs, index = _plan(items(), exporter, blog_url, links)
+    # Images are fetched only for a real write to a target that keeps files (never in a dry run).
+    wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
+    image_set: set[str] | None = set() if wants_images else None
+    slugs, index = _plan(items(), exporter, blog_url, links, image_set)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result = ConvertResult(
         target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
     )
     result.redirects = index.redirects
+    assets: dict[str, Asset] = {}
+    if image_set:
+        cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
+        assets, result.images = ImageFetcher(cache, concurrency=image_concurrency).fetch_all(image_set)
     try:
         for item in items():
+            extra: list[tuple[str, Path]] = []
             if isinstance(item, Post):
                 item = rewrite_links(_claim_slug(item, slugs), index)
-            outcome = _convert_one(item, exporter, site, writer)
+                if image_set is not None:
+                    item, extra = _localise(item, exporter, assets, result.images)
+            outcome = _convert_one(item, exporter, site, writer, extra)
             result.posts.append(outcome)
             if on_post is not None:
                 on_post(outcome)
@@ -185,7 +202,11 @@ def convert(
 
 
 def _plan(
-    items: Iterable[Post | Problem], exporter: Exporter, blog_url: str | None, links: bool
+    items: Iterable[Post | Problem],
+    exporter: Exporter,
+    blog_url: str | None,
+    links: bool,
+    images: set[str] | None,
 ) -> tuple[dict[str, str], LinkIndex]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output),
     and, for link rewriting, where each post lands on this target and what its headings are called."""
@@ -199,6 +220,10 @@ def _plan(
         if not isinstance(item, Post):
             continue
         slugs[item.label] = names.claim(item.slug, item.cuid or Path(item.source).stem)
+        if images is not None:
+            images.update(image_urls(item))
+        if images is not None:
+            images.update(image_urls(item))
         if url_of is not None:
             post = _claim_slug(item, slugs)
             index.add(post, url_of(post), heading_id)
@@ -210,8 +235,38 @@ def _plan(
     return slugs, index
 
 
+def _localise(
+    post: Post, exporter: Exporter, assets: dict[str, Asset], report: FetchReport | None
+) -> tuple[Post, list[tuple[str, Path]]]:
+    """Point the post's images at their copies, placed where the target keeps a post's files."""
+    place = exporter.asset_path  # type: ignore[attr-defined]
+    new: dict[str, str] = {}
+    files: list[tuple[str, Path]] = []
+    notes: list[Note] = []
+    cover = normalise(post.cover) if post.cover else None
+    for url in dict.fromkeys(image_urls(post)):
+        key = normalise(url)
+        if key in new:
+            continue
+        asset = assets.get(key)
+        if asset is None:
+            why = (report.failed.get(key) if report else None) or "not downloaded"
+            notes.append(Note(post.label, "image-remote", f"image {url} kept on its old host", why))
+            new[key] = url
+            continue
+        path, ref = place(post, asset.stem, asset.ext, key == cover)
+        new[key] = ref
+        files.append((path, asset.path))
+    post = relocate(post, {k: v for k, v in new.items() if k in assets})
+    return replace(post, notes=(*post.notes, *notes)), files
+
+
 def _convert_one(
-    item: Post | Problem, exporter: Exporter, site: Site, writer: FolderWriter | None
+    item: Post | Problem,
+    exporter: Exporter,
+    site: Site,
+    writer: FolderWriter | None,
+    assets: list[tuple[str, Path]] | None = None,
 ) -> PostResult:
     if isinstance(item, Problem):
         status = "skipped" if item.kind == "skipped" else "failed"
@@ -232,16 +287,20 @@ def _convert_one(
         outcome.paths = [file.path for file in rendered.files]
         return outcome
     statuses = []
-    for file in rendered.files:
+    writes: list[tuple[str, Callable[[], bytes]]] = [
+        (file.path, partial(str.encode, file.content, "utf-8")) for file in rendered.files
+    ]
+    writes += [(path, cached.read_bytes) for path, cached in assets or []]
+    for relative, data in writes:
         try:
-            written = writer.write(file)
+            written = writer.write_bytes(relative, data())
         except UnsafePath as exc:
             outcome.status, outcome.message = "failed", f"{post.label}: {exc}"
             return outcome
         except OSError as exc:
             outcome.status, outcome.message = (
                 "failed",
-                f"{post.label}: cannot write {file.path}: {exc.strerror}",
+                f"{post.label}: cannot write {relative}: {exc.strerror}",
             )
             return outcome
         outcome.paths.append(str(written.path))

@@ -29,10 +29,6 @@ class WriteResult:
     status: str  # created | updated | unchanged | conflict | would-create | would-update
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def atomic_write(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: a kill leaves the old file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,25 +74,28 @@ class FolderWriter:
         return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
 
     def write(self, file: OutputFile) -> WriteResult:
-        target = resolve_inside(self.out, file.path)
-        new_hash = digest(file.content)
+        return self.write_bytes(file.path, file.content.encode("utf-8"))
+
+    def write_bytes(self, relative: str, data: bytes) -> WriteResult:
+        target = resolve_inside(self.out, relative)
+        new_hash = hashlib.sha256(data).hexdigest()
         try:
-            current = target.read_bytes().decode("utf-8", errors="surrogateescape")
+            current: bytes | None = target.read_bytes()
         except FileNotFoundError:
             current = None
         if current is not None:
-            current_hash = digest(current)
+            current_hash = hashlib.sha256(current).hexdigest()
             if current_hash == new_hash:
-                self._record(file.path, new_hash)
+                self._record(relative, new_hash)
                 return WriteResult(target, "unchanged")
-            ours = self._manifest.get(file.path) == current_hash
+            ours = self._manifest.get(relative) == current_hash
             if not ours and not self.force:
                 return WriteResult(target, "conflict")
         status = "created" if current is None else "updated"
         if self.dry_run:
             return WriteResult(target, f"would-{status[:-1]}")
-        atomic_write(target, file.content.encode("utf-8"))
-        self._record(file.path, new_hash)
+        atomic_write(target, data)
+        self._record(relative, new_hash)
         return WriteResult(target, status)
 
     def _record(self, relative: str, hash_: str) -> None:

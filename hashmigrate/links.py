@@ -65,7 +65,7 @@ class LinkIndex:
     def link_targets(post: Post) -> set[tuple[str, str]]:
         """(host, one-segment path) of every absolute link of a post; its canonical URL counts as
         ``("=" + host, path)`` when the path is the post's own slug (the post's own address)."""
-        urls = []
+        urls: list[str] = []
         for node in post.body:
             if isinstance(node, Markdown):
                 urls.extend(

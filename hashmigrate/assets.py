@@ -1,0 +1,264 @@
+"""Images off Hashnode's CDN: fetched once per unique URL into a content-addressed cache.
+
+The cache (``objects/<aa>/<sha256>.<ext>`` plus an index of URL -> object) survives runs, so a second
+run downloads nothing. Only http(s) is fetched, within a size cap and a redirect limit, and the bytes
+must really be an image: a server's Content-Type is checked against the file's own signature. A
+failed image never fails its post: the post keeps the remote URL and gets a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from hashmigrate import http
+from hashmigrate.delivery import atomic_write
+from hashmigrate.hashnode.markdown import map_outside_code
+from hashmigrate.model import Callout, Html, Image, Markdown, Node, Post
+
+MAX_IMAGE_BYTES = 25 * 1024 * 1024
+MAX_REDIRECTS = 5
+UNREACHABLE_AFTER = 3
+_IMG_SRC = re.compile(r"(?P<pre><img\b[^>]*?\bsrc=[\"'])(?P<url>[^\"']+)", re.I)
+# Query keys that only ask Hashnode's CDN for a re-encoded or resized copy; the original is wanted.
+_CDN_HOSTS = {"cdn.hashnode.com"}
+_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "png", "image/png"),
+    (b"\xff\xd8\xff", 0, "jpg", "image/jpeg"),
+    (b"GIF87a", 0, "gif", "image/gif"),
+    (b"GIF89a", 0, "gif", "image/gif"),
+    (b"WEBP", 8, "webp", "image/webp"),
+    (b"ftypavif", 4, "avif", "image/avif"),
+    (b"ftypheic", 4, "heic", "image/heic"),
+    (b"BM", 0, "bmp", "image/bmp"),
+    (b"\x00\x00\x01\x00", 0, "ico", "image/x-icon"),
+)
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(extension, MIME type) from the bytes themselves, or None when they are not an image."""
+    for magic, offset, ext, mime in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic and (ext != "webp" or data[:4] == b"RIFF"):
+            return ext, mime
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096].lower():
+        return "svg", "image/svg+xml"
+    return None
+
+
+def normalise(url: str) -> str:
+    """The URL to fetch: entities decoded; on Hashnode's CDN the transform query is dropped, so
+    ``x.png`` and ``x.png?auto=compress,format&format=webp`` are one image (the original)."""
+    url = html.unescape(url.strip())
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() in _CDN_HOSTS:
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def fetchable(url: str) -> bool:
+    return urlsplit(html.unescape(url.strip())).scheme in {"http", "https"}
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    digest: str
+    ext: str
+    mime: str
+    path: Path  # the object in the cache
+    source: str  # the normalised URL
+
+    @property
+    def stem(self) -> str:
+        """A readable, stable file name stem: the URL's own file name and a short digest."""
+        name = Path(urlsplit(self.source).path).stem
+        clean = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
+        return f"{clean}-{self.digest[:8]}" if clean else self.digest[:16]
+
+
+class ImageCache:
+    """Content-addressed image store with an index from normalised URL to object."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._index_path = root / "index.json"
+        self._lock = threading.Lock()
+        try:
+            self._index: dict[str, list[str]] = json.loads(self._index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._index = {}
+        self._dirty = False
+
+    def get(self, url: str) -> Asset | None:
+        entry = self._index.get(url)
+        if not entry:
+            return None
+        digest, ext, mime = entry
+        path = self._object(digest, ext)
+        return Asset(digest, ext, mime, path, url) if path.is_file() else None
+
+    def put(self, url: str, data: bytes, ext: str, mime: str) -> Asset:
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._object(digest, ext)
+        if not path.is_file():
+            atomic_write(path, data)
+        with self._lock:
+            self._index[url] = [digest, ext, mime]
+            self._dirty = True
+        return Asset(digest, ext, mime, path, url)
+
+    def _object(self, digest: str, ext: str) -> Path:
+        return self.root / "objects" / digest[:2] / f"{digest}.{ext}"
+
+    def save(self) -> None:
+        with self._lock:
+            if self._dirty:
+                atomic_write(
+                    self._index_path, json.dumps(self._index, indent=0, sort_keys=True).encode("utf-8")
+                )
+                self._dirty = False
+
+
+@dataclass(slots=True)
+class FetchReport:
+    downloaded: int = 0
+    cached: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # normalised URL -> why
+
+
+class ImageFetcher:
+    """Fetches many images with bounded concurrency over one pooled session."""
+
+    def __init__(
+        self,
+        cache: ImageCache,
+        *,
+        concurrency: int = 8,
+        max_bytes: int = MAX_IMAGE_BYTES,
+        timeout: http.Timeout = (10.0, 30.0),
+        policy: http.RetryPolicy | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.cache = cache
+        self.concurrency = max(1, concurrency)
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.policy = policy or http.RetryPolicy(attempts=3, base=0.5, max_wait=5.0, max_retry_after=10.0)
+        self.session = session or http.make_session(pool_size=self.concurrency)
+        self.session.max_redirects = MAX_REDIRECTS
+        # Hosts that never answered: after a few, the rest of their images fail at once instead of
+        # each waiting out its own retries (an unreachable CDN must not cost minutes).
+        self._unreachable: Counter[str] = Counter()
+        self._reached: set[str] = set()
+        self._hosts_lock = threading.Lock()
+
+    def fetch_all(self, urls: Iterable[str]) -> tuple[dict[str, Asset], FetchReport]:
+        """Normalised URL -> cached asset, for every URL that could be had."""
+        report = FetchReport()
+        wanted = sorted({normalise(u) for u in urls if fetchable(u)})
+        assets: dict[str, Asset] = {}
+        missing = []
+        for url in wanted:
+            cached = self.cache.get(url)
+            if cached is not None:
+                assets[url] = cached
+                report.cached += 1
+            else:
+                missing.append(url)
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            for url, outcome in zip(missing, pool.map(self._fetch, missing), strict=True):
+                if isinstance(outcome, Asset):
+                    assets[url] = outcome
+                    report.downloaded += 1
+                else:
+                    report.failed[url] = outcome
+        self.cache.save()
+        return assets, report
+
+    def _fetch(self, url: str) -> Asset | str:
+        try:
+            response = http.request(
+                self.session, "GET", url, timeout=self.timeout, policy=self.policy, stream=True
+            )
+        except http.HttpError as exc:
+            return str(exc)
+        with response:
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                return f"{int(declared) // 1048576} MB is over the {self.max_bytes // 1048576} MB limit"
+            chunks = []
+            size = 0
+            try:
+                for chunk in response.iter_content(65536):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        return f"over the {self.max_bytes // 1048576} MB limit"
+                    chunks.append(chunk)
+            except requests.RequestException as exc:
+                return f"the download broke off: {type(exc).__name__}"
+        data = b"".join(chunks)
+        kind = sniff(data)
+        if kind is None:
+            declared_type = response.headers.get("Content-Type", "?").split(";")[0]
+            return f"not an image (served as {declared_type}, the bytes are not any image format)"
+        return self.cache.put(url, data, *kind)
+
+
+def image_urls(post: Post) -> list[str]:
+    """Every image a post shows: body images (linked ones too), raw HTML ``<img>``, cover, OG image."""
+    urls = [u for u in (post.cover, post.og_image) if u]
+    for node in post.body:
+        if isinstance(node, Image):
+            urls.append(node.src)
+        elif isinstance(node, (Html, Callout)):
+            urls.extend(m.group("url") for m in _IMG_SRC.finditer(node.html))
+        elif isinstance(node, Markdown) and "<img" in node.text:
+            found: list[str] = []
+
+            def collect(text: str, found: list[str] = found) -> str:
+                found.extend(m.group("url") for m in _IMG_SRC.finditer(text))
+                return text
+
+            map_outside_code(node.text, collect)
+            urls.extend(found)
+    return [u for u in urls if fetchable(u)]
+
+
+def relocate(post: Post, new: dict[str, str]) -> Post:
+    """The post with every image URL in ``new`` (keyed by normalised URL) replaced."""
+
+    def swap(url: str) -> str:
+        return new.get(normalise(url), url) if fetchable(url) else url
+
+    def in_html(text: str) -> str:
+        return _IMG_SRC.sub(lambda m: m.group("pre") + html.escape(swap(html.unescape(m.group("url")))), text)
+
+    def node(item: Node) -> Node:
+        if isinstance(item, Image):
+            return replace(item, src=swap(item.src))
+        if isinstance(item, Html):
+            return Html(in_html(item.html))
+        if isinstance(item, Callout):
+            return replace(item, html=in_html(item.html))
+        if isinstance(item, Markdown) and "<img" in item.text:
+            return Markdown(map_outside_code(item.text, in_html))
+        return item
+
+    return replace(
+        post,
+        body=tuple(node(n) for n in post.body),
+        cover=swap(post.cover) if post.cover else None,
+        og_image=swap(post.og_image) if post.og_image else None,
+    )

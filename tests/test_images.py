@@ -1,0 +1,124 @@
+"""Images off the old host: fetched once into a cache, placed beside the post, faults noted."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.image_server import ImageServer
+
+import hashmigrate
+from hashmigrate.assets import ImageCache, ImageFetcher, normalise, sniff
+from hashmigrate.http import RetryPolicy
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
+FAST = RetryPolicy(attempts=2, base=0.01, max_wait=0.05, max_retry_after=0.05)
+
+
+@pytest.fixture
+def images() -> Iterator[ImageServer]:
+    with ImageServer(latency=0.05) as server:
+        yield server
+
+
+def blog_on(server: ImageServer, tmp: Path) -> Path:
+    """The examples blog with its CDN images moved to the local image server."""
+    blog = tmp / "blog"
+    shutil.copytree(EXAMPLES, blog)
+    for post in blog.glob("*.md"):
+        text = post.read_text()
+        post.write_text(text.replace("https://cdn.hashnode.com/", f"{server.url}/img/cdn.hashnode.com/"))
+    return blog
+
+
+def test_normalise_merges_cdn_transforms() -> None:
+    a = normalise("https://cdn.hashnode.com/res/x.png?auto=compress,format&format=webp")
+    assert a == normalise("https://cdn.hashnode.com/res/x.png") == "https://cdn.hashnode.com/res/x.png"
+    assert normalise("https://e.com/a.png?b=2&a=1") == "https://e.com/a.png?a=1&b=2"
+    assert normalise("https://e.com/a.png?x=1&amp;y=2") == "https://e.com/a.png?x=1&y=2"
+
+
+def test_sniff_checks_the_bytes_not_the_name() -> None:
+    assert sniff(b"\x89PNG\r\n\x1a\n....") == ("png", "image/png")
+    assert sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("webp", "image/webp")
+    assert sniff(b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>") == (
+        "svg",
+        "image/svg+xml",
+    )
+    assert sniff(b"<!doctype html><html>") is None
+
+
+def test_faults_are_reported_and_nothing_breaks(images: ImageServer, tmp_path: Path) -> None:
+    fetcher = ImageFetcher(ImageCache(tmp_path / "cache"), policy=FAST, timeout=(2, 5), max_bytes=1 << 20)
+    urls = {
+        name: f"{images.url}/{name}/a.png" for name in ("img", "404", "500", "reset", "lie", "loop", "huge")
+    }
+    urls["redirect"] = f"{images.url}/redirect/b.png"
+    urls["ftp"] = "ftp://example.com/a.png"
+    assets, report = fetcher.fetch_all(urls.values())
+    assert set(assets) == {urls["img"], urls["redirect"]}
+    failed = report.failed
+    assert "HTTP 404" in failed[urls["404"]] and "HTTP 500" in failed[urls["500"]]
+    assert "connection" in failed[urls["reset"]]
+    assert "not an image" in failed[urls["lie"]]
+    assert "Redirect" in failed[urls["loop"]]
+    assert "limit" in failed[urls["huge"]]
+    assert urls["ftp"] not in failed  # never fetched: not http(s)
+    assert images.hits["/500/a.png"] == 2  # retried within the policy, then given up
+
+
+def test_download_once_place_beside_posts_and_rerun_downloads_nothing(
+    images: ImageServer, tmp_path: Path
+) -> None:
+    blog = blog_on(images, tmp_path)
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    first = hashmigrate.convert(blog, to="hugo", out=out, download_images=True, image_cache=cache)
+    assert first.ok and first.images is not None
+    assert first.images.downloaded > 5 and not first.images.failed
+    assert all(count == 1 for count in images.hits.values())  # each unique image fetched once
+    pages = list(out.glob("content/posts/*/index.md"))
+    for page in pages:
+        text = page.read_text()
+        assert images.url not in text, page
+    side = out / "content" / "posts" / "shipping-a-side-project-in-a-weekend"
+    assert (side / "cover.png").is_file()
+    assert "cover:\n  image: cover.png" in (side / "index.md").read_text()
+    refs = re.findall(r'src="([^"]+\.png)"', (side / "index.md").read_text())
+    assert refs and all((side / ref).is_file() for ref in refs)
+    hits = sum(images.hits.values())
+    again = hashmigrate.convert(blog, to="hugo", out=out, download_images=True, image_cache=cache)
+    assert (
+        again.images is not None
+        and again.images.downloaded == 0
+        and again.images.cached == first.images.downloaded
+    )
+    assert sum(images.hits.values()) == hits
+    assert again.counts()["unchanged"] == 10
+
+
+def test_a_failed_image_keeps_the_remote_url_with_a_note(images: ImageServer, tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    (blog / "ca00000000000000000000001.md").write_text(
+        f'---\ntitle: "x"\ndatePublished: 2023-01-01\nslug: x\n\n---\n\n![](https://cdn.hashnode.com/y.png align="center")\n'
+        f"![]({images.url}/404/gone.png)\n"
+    )
+    result = hashmigrate.convert(
+        blog, to="hugo", out=tmp_path / "o", download_images=True, image_cache=tmp_path / "c"
+    )
+    assert result.ok
+    [post] = result.posts
+    kinds = [n.kind for n in post.notes]
+    assert kinds.count("image-remote") == 2  # the unreachable CDN and the 404
+    assert f"{images.url}/404/gone.png" in Path(post.paths[0]).read_text()
+
+
+def test_dry_run_downloads_nothing(images: ImageServer, tmp_path: Path) -> None:
+    blog = blog_on(images, tmp_path)
+    hashmigrate.convert(
+        blog, to="hugo", out=tmp_path / "o", dry_run=True, download_images=True, image_cache=tmp_path / "c"
+    )
+    assert not images.hits and not (tmp_path / "c").exists() and not (tmp_path / "o").exists()
