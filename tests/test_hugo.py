@@ -175,3 +175,24 @@ def test_corpus_builds_and_code_survives_in_html(
                 built[block] -= 1
                 checked += 1
     assert checked > 5000
+
+
+def test_downloaded_images_are_served_from_the_built_site(hugo: list[str], tmp_path: Path) -> None:
+    from support.image_server import ImageServer
+    from test_images import blog_on
+
+    with ImageServer() as images:
+        blog = blog_on(images, tmp_path)
+        site = make_site(tmp_path / "site")
+        result = hashmigrate.convert(blog, to="hugo", out=site, download_images=True, image_cache=tmp_path / "cache")
+        assert result.ok and result.images is not None and not result.images.failed
+    build(hugo, site)
+    public = site / "public"
+    seen = 0
+    for page in public.glob("posts/*/index.html"):
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page.read_text()):
+            assert not src.startswith(("http://", "https://")), (page, src)
+            target = public / src.lstrip("/") if src.startswith("/") else page.parent / src
+            assert target.is_file(), (page, src)
+            seen += 1
+    assert seen >= 8
