@@ -8,17 +8,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
-from hashmigrate.assets import Asset, FetchReport, ImageCache, ImageFetcher, image_urls, normalise, relocate
 from hashmigrate.delivery import FolderWriter, UnsafePath
 from hashmigrate.exporter import Exporter, Site
 from hashmigrate.hashnode import Problem, read
 from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Note, Post
 from hashmigrate.names import SlugRegistry
+
+if TYPE_CHECKING:
+    from hashmigrate.assets import Asset, FetchReport
 
 Source = str | os.PathLike[str]
 DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
@@ -174,6 +176,9 @@ def convert(
     result.redirects = index.redirects
     assets: dict[str, Asset] = {}
     if image_set:
+        # requests and the image code load only when images are wanted: the CLI starts faster.
+        from hashmigrate.assets import ImageCache, ImageFetcher
+
         cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
         assets, result.images = ImageFetcher(cache, concurrency=image_concurrency).fetch_all(image_set)
     try:
@@ -221,8 +226,12 @@ def _plan(
             continue
         slugs[item.label] = names.claim(item.slug, item.cuid or Path(item.source).stem)
         if images is not None:
+            from hashmigrate.assets import image_urls
+
             images.update(image_urls(item))
         if images is not None:
+            from hashmigrate.assets import image_urls
+
             images.update(image_urls(item))
         if url_of is not None:
             post = _claim_slug(item, slugs)
@@ -239,6 +248,8 @@ def _localise(
     post: Post, exporter: Exporter, assets: dict[str, Asset], report: FetchReport | None
 ) -> tuple[Post, list[tuple[str, Path]]]:
     """Point the post's images at their copies, placed where the target keeps a post's files."""
+    from hashmigrate.assets import image_urls, normalise, relocate
+
     place = exporter.asset_path  # type: ignore[attr-defined]
     new: dict[str, str] = {}
     files: list[tuple[str, Path]] = []

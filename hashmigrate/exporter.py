@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
-from markdownify import MarkdownConverter
-
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
 
 
@@ -60,13 +58,12 @@ class Exporter(Protocol):
         ...
 
 
-class _HtmlToMarkdown(MarkdownConverter):
-    pass
-
-
 def html_to_markdown(fragment: str) -> str:
     """An HTML fragment (callout text, a raw block a target cannot take) as Markdown."""
-    text = _HtmlToMarkdown(
+    # markdownify pulls in BeautifulSoup (a tenth of a second); only posts with callouts need it.
+    from markdownify import MarkdownConverter
+
+    text = MarkdownConverter(
         heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False, escape_misc=False
     ).convert(fragment)
     return text.strip()
