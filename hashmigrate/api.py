@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, UnsafePath
-from hashmigrate.exporter import Exporter, Site
+from hashmigrate.exporter import Exporter, Rendered, Site
 from hashmigrate.hashnode import Problem, read
 from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Note, Post
@@ -181,6 +181,10 @@ def convert(
 
         cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
         assets, result.images = ImageFetcher(cache, concurrency=image_concurrency).fetch_all(image_set)
+    # An exporter that writes one file for the whole blog (WordPress's WXR) has a ``finish`` hook,
+    # which gets every rendered post once the last one is done; render() stays pure.
+    finish = getattr(exporter, "finish", None)
+    collected: list[Rendered] | None = [] if finish is not None else None
     try:
         for item in items():
             extra: list[tuple[str, Path]] = []
@@ -188,11 +192,13 @@ def convert(
                 item = rewrite_links(_claim_slug(item, slugs), index)
                 if image_set is not None:
                     item, extra = _localise(item, exporter, assets, result.images)
-            outcome = _convert_one(item, exporter, site, writer, extra)
+            outcome = _convert_one(item, exporter, site, writer, extra, collected)
             result.posts.append(outcome)
             if on_post is not None:
                 on_post(outcome)
         site_files = exporter.site_files(site)
+        if finish is not None and collected is not None:
+            site_files = (*site_files, *finish(collected, site))
         if writer is not None:
             for file in site_files:
                 written = writer.write(file)
@@ -278,6 +284,7 @@ def _convert_one(
     site: Site,
     writer: FolderWriter | None,
     assets: list[tuple[str, Path]] | None = None,
+    collected: list[Rendered] | None = None,
 ) -> PostResult:
     if isinstance(item, Problem):
         status = "skipped" if item.kind == "skipped" else "failed"
@@ -293,6 +300,8 @@ def _convert_one(
         return outcome
     outcome.url = rendered.url
     outcome.notes = list(post.notes) + list(rendered.notes)
+    if collected is not None:
+        collected.append(rendered)
     if writer is None:
         outcome.status = "would-write"
         outcome.paths = [file.path for file in rendered.files]

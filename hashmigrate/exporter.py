@@ -42,6 +42,15 @@ class Site:
 
 @runtime_checkable
 class Exporter(Protocol):
+    """What every exporter has. Optional methods, used when present:
+
+    - ``url(post) -> str | None``: the post's new URL path, so links between posts can follow it;
+    - ``heading_id(text) -> str``: the id the target gives a heading, so ``#heading-`` anchors can;
+    - ``asset_path(post, stem, ext, cover) -> (file path, reference)``: where a downloaded image goes;
+    - ``finish(rendered, site) -> tuple[OutputFile, ...]``: files made from every rendered post at the
+      end (WordPress's one WXR file), so ``render`` can stay pure.
+    """
+
     name: ClassVar[str]
     description: ClassVar[str]
 
