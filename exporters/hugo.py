@@ -9,12 +9,12 @@ snippet written beside the posts sets.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from exporters import embed_html
 from hashmigrate import yamlfm
-from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, unescape_markdown
+from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, plain_data, unescape_markdown
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post
 from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
@@ -150,6 +150,12 @@ class HugoExporter:
             "tags": self._tags(post, body),
             "series": [post.series] if post.series else None,
         }
+        if post.published and post.published > datetime.now(UTC):
+            body.note(
+                "future",
+                f"dated in the future ({post.published:%Y-%m-%d})",
+                "Hugo builds future posts only with --buildFuture (or buildFuture = true)",
+            )
         if self.aliases:
             if post.slug.lower() in _RESERVED_SECTIONS or post.slug.lower() == self.section:
                 body.note("alias", f"old path /{post.slug}/ not kept", "it is one of the site's own sections")
@@ -161,7 +167,7 @@ class HugoExporter:
             meta["cover"] = {"image": post.cover, "alt": post.title}
         meta["canonicalURL"] = post.canonical_url
         hashnode = {"cuid": post.cuid or None, "url": post.hashnode_url, "seo_title": post.seo_title}
-        hashnode.update({k: v for k, v in post.extra.items() if _plain(v)})
+        hashnode.update({k: v for k, v in post.extra.items() if plain_data(v)})
         meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None
         # The body's end is kept as written: a fence left open at the end of a post owns its blank lines.
         text = text.lstrip("\n")
@@ -192,14 +198,3 @@ class HugoExporter:
             "Merge hugo-config-snippet.toml into your site's config: embeds are raw HTML and need "
             "[markup.goldmark.renderer] unsafe = true."
         )
-
-
-def _plain(value: Any) -> bool:
-    """Whether a front-matter value is plain data YAML can write (str, number, bool, list, dict)."""
-    if isinstance(value, (str, int, float, bool)):
-        return True
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False

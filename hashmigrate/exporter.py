@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
 
@@ -78,6 +78,17 @@ def html_to_markdown(fragment: str) -> str:
     return text.strip()
 
 
+def plain_data(value: Any) -> bool:
+    """Whether a value is plain data every front-matter format can write (str, number, bool, list, dict)."""
+    if isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(plain_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain_data(v) for k, v in value.items())
+    return False
+
+
 def attr(value: str) -> str:
     """A value for a double-quoted HTML attribute."""
     return html.escape(value, quote=True)
@@ -124,6 +135,9 @@ class BodyRenderer:
         if isinstance(node, Embed):
             return self.embed(node)
         if isinstance(node, Image):
+            if not node.src.strip():
+                self.note("image-empty", "an image with no URL left out", "there is nothing to show")
+                return ""
             return self.html_image(node) if node.in_html else self.image(node)
         if isinstance(node, Widget):
             return self.widget(node)
@@ -163,7 +177,7 @@ class BodyRenderer:
         return f"<!-- Hashnode widget: {node.name.replace('--', '- -')} -->"
 
     def image(self, node: Image) -> str:
-        title = f' "{node.title}"' if node.title else ""
+        title = ' "' + node.title.replace("\\", "\\\\").replace('"', '\\"') + '"' if node.title else ""
         src = f"<{node.src}>" if " " in node.src else node.src
         image = f"![{node.alt}]({src}{title})"
         return f"[{image}]({node.link})" if node.link else image

@@ -26,7 +26,7 @@ _INLINE = re.compile(r"%%\[|%\[|@\[|\[!\[|!\[")
 _EMBED = re.compile(r"%\[(?P<url>[^\]\s]+)\s*\]")
 _WIDGET = re.compile(r"%%\[(?P<name>[^\]\n]{1,200})\]")
 _MENTION = re.compile(r"@\[(?P<name>(?:\\.|[^\]\\\n])*)\]\(@(?P<user>[A-Za-z0-9_.-]{1,64})\)")
-_ATTR = re.compile(r'\s+(?P<key>[A-Za-z][\w-]*)=(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\'|(?P<bare>[^\s)"\']+))')
+_ATTR = re.compile(r'\s*(?P<key>[A-Za-z][\w-]*)=(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\'|(?P<bare>[^\s)"\']+))')
 _TITLE = re.compile(
     r'\s+(?:"(?P<dq>(?:\\.|[^"\\])*)"|\'(?P<sq>(?:\\.|[^\'\\])*)\'|\((?P<pq>(?:\\.|[^()\\])*)\))'
 )
@@ -282,10 +282,13 @@ def parse_image(text: str, start: int) -> tuple[Image, int] | None:
     if alt_end is None or alt_end >= len(text) or text[alt_end] != "(":
         return None
     alt = text[start + 2 : alt_end - 1]
-    dest = _destination(text, alt_end + 1)
-    if dest is None:
-        return None
-    src, i = dest
+    if re.match(r"[ \t]*align=", text[alt_end + 1 : alt_end + 20]):
+        src, i = "", alt_end + 1
+    else:
+        dest = _destination(text, alt_end + 1)
+        if dest is None:
+            return None
+        src, i = dest
     title: str | None = None
     attrs: dict[str, str] = {}
     while True:
@@ -300,7 +303,8 @@ def parse_image(text: str, start: int) -> tuple[Image, int] | None:
         break
     while i < len(text) and text[i] in " \t\n":
         i += 1
-    if i >= len(text) or text[i] != ")" or not src:
+    # Hashnode's editor can leave ![](align="center") with no URL at all: still its syntax, not text.
+    if i >= len(text) or text[i] != ")" or not (src or attrs):
         return None
     align = attrs.get("align") or None
     return Image(src=src, alt=alt, align=align, title=title), i + 1
