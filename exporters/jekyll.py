@@ -382,6 +382,11 @@ class JekyllExporter:
             return None
         return f"/{_utc(_day(post)):%Y/%m/%d}/{post.slug}.html"
 
+    def asset_path(self, post: Post, stem: str, ext: str, cover: bool) -> tuple[str, str]:
+        """Images under assets/images/<slug>/, referred to from the site root."""
+        name = f"cover.{ext}" if cover else f"{stem}.{ext}"
+        return f"assets/images/{post.slug}/{name}", f"/assets/images/{post.slug}/{name}"
+
     @staticmethod
     def heading_id(text: str) -> str:
         """The id kramdown's GFM parser (Jekyll's default) gives a heading with this plain text.

@@ -21,6 +21,17 @@ class UnknownExporter(LookupError):
         self.name = name
 
 
+class OptionError(ValueError):
+    """An exporter option that does not exist or has a value the exporter refuses."""
+
+
+def _option_message(exc: Exception) -> str:
+    text = str(exc)
+    if "unexpected keyword argument" in text:
+        return "no such option " + text.rsplit("argument", 1)[-1].strip()
+    return text
+
+
 def available() -> dict[str, EntryPoint]:
     """Installed exporters by name; the first registration of a name wins."""
     found: dict[str, EntryPoint] = {}
@@ -36,7 +47,11 @@ def create(name: str, **options: Any) -> Exporter:
     if entry is None:
         raise UnknownExporter(name, list(entries))
     factory = entry.load()
-    exporter = factory(**options)
+    try:
+        exporter = factory(**options)
+    except (TypeError, ValueError) as exc:
+        # A wrong option is the user's mistake: say which exporter and what, in one line.
+        raise OptionError(f"{name}: {_option_message(exc)}") from None
     if not isinstance(exporter, Exporter):
         raise TypeError(f"{entry.value} is not a hashmigrate exporter (no render/site_files/advice)")
     return exporter

@@ -122,3 +122,31 @@ def test_dry_run_downloads_nothing(images: ImageServer, tmp_path: Path) -> None:
         blog, to="hugo", out=tmp_path / "o", dry_run=True, download_images=True, image_cache=tmp_path / "c"
     )
     assert not images.hits and not (tmp_path / "c").exists() and not (tmp_path / "o").exists()
+
+
+def test_jekyll_site_shows_every_image_from_local_files(images: ImageServer, tmp_path: Path) -> None:
+    import shutil as sh
+
+    from test_jekyll import jekyll_build
+
+    jekyll = sh.which("jekyll")
+    if jekyll is None:
+        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
+    blog = blog_on(images, tmp_path)
+    site = tmp_path / "site"
+    result = hashmigrate.convert(blog, to="jekyll", out=site, download_images=True, image_cache=tmp_path / "cache")
+    assert result.ok and result.images is not None and not result.images.failed
+    for page in site.glob("_posts/*.md"):
+        assert images.url not in page.read_text(), page
+    jekyll_build(jekyll, site)
+    built = site / "_site"
+    seen = 0
+    for page in built.rglob("*.html"):
+        if "/assets/" in str(page):
+            continue
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page.read_text()):
+            assert not src.startswith(("http://", "https://")), (page, src)
+            target = built / src.lstrip("/") if src.startswith("/") else page.parent / src
+            assert target.is_file(), (page, src)
+            seen += 1
+    assert seen >= 8
