@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,8 @@ from hashmigrate.delivery import atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.links import REDIRECT_FORMATS, write_redirects
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
+from hashmigrate.publish import DEFAULT_STATE, Publisher, PublishResult
+from hashmigrate.sync.command import sync_command
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -90,6 +93,15 @@ def convert(
     redirects_format: Annotated[
         str, typer.Option("--redirects-format", help="netlify, nginx, apache or csv.")
     ] = "netlify",
+    download_images: Annotated[
+        bool, typer.Option("--download-images", help="Copy every image off the old host, beside its post.")
+    ] = False,
+    image_cache: Annotated[
+        Path | None, typer.Option("--image-cache", help="Where downloaded images are kept between runs.")
+    ] = None,
+    image_concurrency: Annotated[
+        int, typer.Option("--image-concurrency", min=1, max=64, help="Images fetched at once.")
+    ] = 8,
     keep_links: Annotated[
         bool, typer.Option("--keep-links", help="Leave links between the blog's posts pointing at Hashnode.")
     ] = False,
@@ -120,16 +132,14 @@ def convert(
                 tags_from=tags_from,
                 options=options,
                 links=not keep_links,
+                download_images=download_images,
+                image_cache=image_cache,
+                image_concurrency=image_concurrency,
                 on_post=progress.update,
             )
-    except (UsageError, SourceError, registry.UnknownExporter) as exc:
+    except (UsageError, SourceError, registry.UnknownExporter, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    except TypeError as exc:
-        if "unexpected keyword argument" in str(exc):
-            _err(f"--option: {to} has no such option ({str(exc).split('argument')[-1].strip()})")
-            raise typer.Exit(EXIT_USAGE) from None
-        raise
     if report is not None:
         _write_report(report, result)
     if redirects is not None and not result.dry_run:
@@ -161,6 +171,11 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
     order = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     typer.echo(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
+    if result.images is not None:
+        images = result.images
+        typer.echo(
+            f"images: {images.downloaded} downloaded, {images.cached} from the cache, {len(images.failed)} failed"
+        )
     notes = result.note_counts()
     if notes:
         typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
@@ -255,6 +270,171 @@ def inspect(
         typer.echo(f"  note {kind}: {count}")
     for line in summary["problems"]:
         typer.echo(f"  {line}")
+
+
+@app.command("publish")
+def publish_command(
+    source: SourceArg,
+    to: Annotated[str, typer.Option("--to", "-t", help="Target platform: devto or wordpress.")],
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            help="API base URL (devto: DEVTO_API_URL, else https://dev.to/api; any Forem works).",
+        ),
+    ] = None,
+    make_public: Annotated[
+        bool,
+        typer.Option("--publish", help="Publish the articles (default: drafts); they stay published."),
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
+    state: Annotated[
+        Path, typer.Option("--state", help="State file: what was published where.")
+    ] = DEFAULT_STATE,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Send Hashnode drafts too (as drafts).")] = False,
+    blog_url: Annotated[
+        str | None,
+        typer.Option("--blog-url", help="The blog's Hashnode address (the articles' canonical URL)."),
+    ] = None,
+    tags_from: Annotated[
+        Path | None,
+        typer.Option("--tags-from", help="Backup folder whose tags name a JSON export's tag ids."),
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-O", help="Exporter option key=value (repeatable).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
+    ] = None,
+    # -- WordPress only ---------------------------------------------------------------------------------
+    wp_url: Annotated[
+        str | None, typer.Option("--wp-url", help="WordPress site URL (else WP_URL).", envvar="WP_URL")
+    ] = None,
+    wp_user: Annotated[
+        str | None, typer.Option("--wp-user", help="WordPress user (else WP_USER).", envvar="WP_USER")
+    ] = None,
+    upload_images: Annotated[
+        bool,
+        typer.Option("--upload-images", help="WordPress: upload cover and images to the media library."),
+    ] = False,
+    # ---------------------------------------------------------------------------------------------------
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
+) -> None:
+    """Publish every post of SOURCE through a platform's API; a re-run sends only what changed.
+
+    The API key comes from the environment (DEVTO_API_KEY for devto) and is never printed or stored.
+    """
+    from hashmigrate.publish import ConfigError, StateError, publish
+
+    try:
+        options = _parse_options(option)
+        publisher = _wordpress_publisher(
+            to, wp_url, wp_user, upload_images, api_url, make_public, dry_run, blog_url, options
+        )
+        result = publish(
+            source,
+            to,
+            publisher=publisher,
+            state=state,
+            api_url=api_url,
+            make_public=make_public,
+            dry_run=dry_run,
+            drafts=drafts,
+            blog_url=blog_url,
+            tags_from=tags_from,
+            options=options,
+            on_post=None if quiet else _publish_progress(dry_run),
+        )
+        if publisher is not None:
+            publisher.close()
+    except (UsageError, SourceError, ConfigError, StateError) as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    except TypeError as exc:
+        if "unexpected keyword argument" in str(exc):
+            _err(f"--option: {to} has no such option ({str(exc).split('argument')[-1].strip()})")
+            raise typer.Exit(EXIT_USAGE) from None
+        raise
+    if report is not None:
+        _write_file(report, json.dumps(result.as_dict(), indent=2, ensure_ascii=False), "the report")
+    _publish_summary(result, verbose)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _wordpress_publisher(
+    to: str,
+    url: str | None,
+    user: str | None,
+    upload_images: bool,
+    api_url: str | None,
+    make_public: bool,
+    dry_run: bool,
+    blog_url: str | None,
+    options: dict[str, Any],
+) -> Publisher | None:
+    """The WordPress publisher, made here because it takes options the other targets do not have.
+
+    None for any other target (``publish`` then makes the target's own). The application password is
+    read from WP_APP_PASSWORD by the publisher itself and never passes through here.
+    """
+    if to != "wordpress":
+        if upload_images:
+            raise UsageError("--upload-images is only for --to wordpress")
+        return None
+    from hashmigrate.publish import PublishConfig
+    from hashmigrate.publish.wordpress import create_publisher
+
+    config = PublishConfig(
+        api_url=api_url, make_public=make_public, dry_run=dry_run, blog_url=blog_url, exporter_options=options
+    )
+    return create_publisher(config, url=url, user=user, upload_images=upload_images)
+
+
+def _publish_progress(dry_run: bool) -> Callable[[PostResult], None]:
+    """One line per post: on stdout for a dry run (it is the plan), on stderr while publishing."""
+
+    def show(post: PostResult) -> None:
+        where = f" -> {post.url}" if post.url else ""
+        typer.echo(f"{post.status}: {post.slug or post.source}{where}", err=not dry_run)
+
+    return show
+
+
+def _publish_summary(result: PublishResult, verbose: bool) -> None:
+    for post in result.posts:
+        if post.status == "failed" and post.message:
+            _err(post.message)
+    if result.aborted:
+        _err(f"stopped: {result.aborted}")
+    counts = result.counts()
+    order: tuple[str, ...] = ("created", "updated", "adopted", "unchanged", "would-create", "would-update")
+    order += ("skipped", "failed")
+    parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
+    sent = sum(counts[s] for s in ("created", "updated", "adopted", "unchanged"))
+    if result.dry_run:
+        planned = counts["would-create"] + counts["would-update"]
+        typer.echo(
+            f"dry run for {result.target} ({result.endpoint}), nothing sent: {planned} to send; {parts}"
+        )
+    else:
+        typer.echo(f"{sent} post(s) on {result.target} ({result.endpoint}): {parts}")
+        http = result.http
+        if http.get("requests"):
+            typer.echo(
+                f"http: {http['requests']} request(s), {http['retries']} retried, "
+                f"{http['waited_seconds']}s waiting to retry, {http['paced_seconds']}s pacing"
+            )
+        typer.echo(f"state: {result.state}")
+    notes = result.note_counts()
+    if notes:
+        typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
+    if verbose:
+        for note in result.notes:
+            typer.echo(f"  note: {note.line()}")
+
+
+app.command("sync")(sync_command)
 
 
 @app.command("exporters")

@@ -1,0 +1,514 @@
+"""One HTTP layer for every remote call: a requests Session, timeouts, one retry policy, pacing.
+
+* :func:`request` (and :func:`request_json`) retry with tenacity: 429 honouring ``Retry-After`` (seconds or
+  an HTTP date, capped), 5xx, connection errors, timeouts and truncated bodies, with capped exponential
+  backoff and jitter. Other 4xx are never retried. A request that is not idempotent (POST) is retried only
+  when it certainly did not reach the server, so a create cannot be sent twice behind the caller's back;
+  the caller decides what to do about the others (see ``HttpError.maybe_applied``).
+* :class:`Pacer` spaces requests to stay under a documented rate limit, so 429s are rare.
+* :class:`HttpError` is the only exception that leaves this module. It carries the status and the server's
+  own message, never the request or its headers, which is where secrets (API keys) travel.
+* :class:`Secret` holds a credential so that it cannot be printed, logged or stored by accident.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+import urllib3.exceptions
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_base, wait_exponential_jitter
+
+log = logging.getLogger("hashmigrate.http")
+
+Timeout = tuple[float, float]  # (connect, read) seconds
+DEFAULT_TIMEOUT: Timeout = (10.0, 60.0)
+USER_AGENT = "hashmigrate (+https://github.com/hashmigrate/hashmigrate)"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_MESSAGE_LIMIT = 500
+
+
+class Secret:
+    """A credential. ``str()`` and ``repr()`` hide it; only :meth:`reveal` gives the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret cannot be pickled")
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for messages: no user:password, no query string (tokens sometimes travel there)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid URL>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class HttpError(Exception):
+    """A request that finally failed.
+
+    ``status`` is None when no response arrived (connection error, timeout). ``message`` is what the
+    server said (dev.to's ``error`` field, or the start of the body). ``maybe_applied`` is False only when
+    the server certainly did not act on the request (it never got it, or rate-limited it), which is
+    what a caller needs to know before sending a create again.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int | None,
+        message: str,
+        *,
+        retryable: bool,
+        maybe_applied: bool,
+        retry_after: float | None = None,
+    ) -> None:
+        self.method = method
+        self.url = redact_url(url)
+        self.status = status
+        self.message = message
+        self.retryable = retryable
+        self.maybe_applied = maybe_applied
+        self.retry_after = retry_after
+        what = f"HTTP {status}" if status is not None else "no response"
+        super().__init__(
+            f"{method} {self.url}: {what}: {message}" if message else f"{method} {self.url}: {what}"
+        )
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date; None if unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+class wait_retry_after(wait_base):
+    """Wait what the server asked for (``Retry-After``, capped at ``cap``), else the fallback backoff."""
+
+    def __init__(self, fallback: wait_base, cap: float) -> None:
+        self.fallback = fallback
+        self.cap = cap
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None and outcome.failed else None
+        if isinstance(error, HttpError) and error.retry_after is not None:
+            return min(error.retry_after, self.cap)
+        return float(self.fallback(retry_state))
+
+
+@dataclass
+class Stats:
+    """What the HTTP layer did during a run (for summaries and tests)."""
+
+    requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    paced: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, status: int | None) -> None:
+        key = str(status) if status is not None else "no-response"
+        with self._lock:
+            self.requests += 1
+            self.statuses[key] = self.statuses.get(key, 0) + 1
+
+    def waited_for_pace(self, seconds: float) -> None:
+        with self._lock:
+            self.paced += seconds
+
+    def retried(self, wait: float) -> None:
+        with self._lock:
+            self.retries += 1
+            self.waited += wait
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "retries": self.retries,
+            "waited_seconds": round(self.waited, 3),
+            "paced_seconds": round(self.paced, 3),
+            "statuses": dict(sorted(self.statuses.items())),
+        }
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry. ``sleep`` is injectable so tests never wait for real."""
+
+    attempts: int = 6
+    base: float = 1.0  # first backoff, doubled per attempt (plus up to ``base`` of jitter)
+    max_wait: float = 60.0  # cap of one backoff
+    max_retry_after: float = 120.0  # cap of one server-requested wait
+    sleep: Callable[[float], None] = time.sleep
+
+    def wait_strategy(self) -> wait_base:
+        backoff = wait_exponential_jitter(multiplier=self.base, max=self.max_wait, jitter=self.base)
+        return wait_retry_after(backoff, self.max_retry_after)
+
+    def retrying(
+        self,
+        retry_on: Callable[[BaseException], bool],
+        *,
+        stats: Stats | None = None,
+        describe: str = "request",
+    ) -> Retrying:
+        def before_sleep(state: RetryCallState) -> None:
+            wait = state.next_action.sleep if state.next_action is not None else 0.0
+            error = state.outcome.exception() if state.outcome is not None else None
+            if stats is not None:
+                stats.retried(wait)
+            log.info(
+                "%s failed (%s); retrying in %.1fs (attempt %d of %d)",
+                describe,
+                error,
+                wait,
+                state.attempt_number + 1,
+                self.attempts,
+            )
+
+        return Retrying(
+            sleep=self.sleep,
+            stop=stop_after_attempt(max(1, self.attempts)),
+            wait=self.wait_strategy(),
+            retry=retry_if_exception(retry_on),
+            reraise=True,
+            before_sleep=before_sleep,
+        )
+
+    def worst_case(self, per_attempt: float) -> float:
+        """The longest one retried call can take when each attempt takes at most ``per_attempt``."""
+        one_wait = max(self.max_wait, self.max_retry_after)
+        return self.attempts * per_attempt + (self.attempts - 1) * one_wait
+
+
+DEFAULT_POLICY = RetryPolicy()
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+class Pacer:
+    """At most ``limit`` requests in any ``per_seconds`` window (a sliding log), blocking until one fits.
+
+    Thread-safe; waiting happens under the lock, so waiters go in turn.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        per_seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if limit < 1 or per_seconds <= 0:
+            raise ValueError("a pacer needs limit >= 1 and per_seconds > 0")
+        self.limit = limit
+        self.per_seconds = per_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take a slot, waiting until one is free; return how long it waited."""
+        waited = 0.0
+        with self._lock:
+            while True:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self.per_seconds:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return waited
+                wait = self.per_seconds - (now - self._sent[0])
+                self._sleep(wait)
+                waited += wait
+                # The oldest slot has aged out; dropping it here, not by comparing clock readings
+                # again, keeps float rounding from spinning on waits of 1e-14 s.
+                self._sent.popleft()
+
+
+class _Session(requests.Session):
+    """A Session that drops secret headers when a redirect leaves the host, as requests does for auth."""
+
+    secret_headers: frozenset[str] = frozenset()
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        super().rebuild_auth(prepared_request, response)
+        if prepared_request.url and self.should_strip_auth(response.request.url or "", prepared_request.url):
+            for name in self.secret_headers:
+                prepared_request.headers.pop(name, None)
+
+
+def make_session(
+    headers: Mapping[str, str] | None = None,
+    *,
+    secrets: Mapping[str, Secret] | None = None,
+    pool_size: int = 10,
+) -> requests.Session:
+    """A Session with our User-Agent, ``headers``, and ``secrets`` as headers kept on this host only."""
+    session = _Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers.update(headers or {})
+    for name, secret in (secrets or {}).items():
+        session.headers[name] = secret.reveal()
+    session.secret_headers = frozenset(name.lower() for name in secrets or {})
+    # Retries are tenacity's job; urllib3's own would multiply the attempts.
+    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def is_retryable(error: BaseException) -> bool:
+    return isinstance(error, HttpError) and error.retryable
+
+
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    policy: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
+    idempotent: bool | None = None,
+    stats: Stats | None = None,
+    **kwargs: Any,
+) -> requests.Response:
+    """Send a request, retrying per ``policy``; return the 2xx/3xx response or raise :class:`HttpError`.
+
+    ``idempotent`` defaults from the method. When False, only failures that certainly left the server
+    untouched are retried here; the others are raised with ``maybe_applied=True``.
+    """
+    return _retried(session, method, url, False, timeout, policy, pacer, idempotent, stats, kwargs)[0]
+
+
+def request_json(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    policy: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
+    idempotent: bool | None = None,
+    stats: Stats | None = None,
+    **kwargs: Any,
+) -> tuple[requests.Response, Any]:
+    """Like :func:`request`, and a body that is not JSON counts as a failed (retryable) attempt."""
+    return _retried(session, method, url, True, timeout, policy, pacer, idempotent, stats, kwargs)
+
+
+def _retried(
+    session: requests.Session,
+    method: str,
+    url: str,
+    want_json: bool,
+    timeout: Timeout,
+    policy: RetryPolicy | None,
+    pacer: Pacer | None,
+    idempotent: bool | None,
+    stats: Stats | None,
+    kwargs: dict[str, Any],
+) -> tuple[requests.Response, Any]:
+    method = method.upper()
+    safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+
+    def retry_on(error: BaseException) -> bool:
+        return is_retryable(error) and (safe or not getattr(error, "maybe_applied", True))
+
+    retrying = (policy or DEFAULT_POLICY).retrying(
+        retry_on, stats=stats, describe=f"{method} {redact_url(url)}"
+    )
+    for attempt in retrying:
+        with attempt:
+            response = send(session, method, url, timeout=timeout, pacer=pacer, stats=stats, **kwargs)
+            return response, (parse_json(response, method, url) if want_json else None)
+    raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    pacer: Pacer | None = None,
+    stats: Stats | None = None,
+    **kwargs: Any,
+) -> requests.Response:
+    """One attempt: pace, send with a timeout, and turn every failure into :class:`HttpError`."""
+    method = method.upper()
+    if pacer is not None:
+        waited = pacer.acquire()
+        if stats is not None and waited:
+            stats.waited_for_pace(waited)
+    failure: HttpError | None = None
+    try:
+        response = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException as exc:
+        failure = _transport_error(method, url, exc)
+    if failure is not None:
+        # Raised out here, not in the except block, so that the requests exception is not kept as
+        # __context__: it holds the request, and some of its messages quote header values.
+        if stats is not None:
+            stats.count(None)
+        raise failure
+    if stats is not None:
+        stats.count(response.status_code)
+    if response.status_code < 400:
+        return response
+    status = response.status_code
+    retryable = status == 429 or status >= 500
+    raise HttpError(
+        method,
+        url,
+        status,
+        server_message(response),
+        retryable=retryable,
+        # A rate-limited request is refused before any work; a 5xx may come after the work was done.
+        maybe_applied=status != 429,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")) if retryable else None,
+    )
+
+
+def parse_json(response: requests.Response, method: str, url: str) -> Any:
+    try:
+        return response.json()
+    except (ValueError, requests.RequestException):
+        pass
+    # A truncated success body: the server did the work but we cannot read what it said.
+    raise HttpError(
+        method,
+        url,
+        response.status_code,
+        "the response body is not valid JSON (cut off?)",
+        retryable=True,
+        maybe_applied=True,
+    )
+
+
+def server_message(response: requests.Response) -> str:
+    """What the server said about an error: a JSON ``error``/``message`` field, else the start of the body."""
+    try:
+        data = response.json()
+    except (ValueError, requests.RequestException):
+        data = None
+    if isinstance(data, dict):
+        for key in ("error", "message", "errors", "detail"):
+            value = data.get(key)
+            if value:
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                return _clip(text)
+    try:
+        text = response.text
+    except (ValueError, requests.RequestException):
+        text = ""
+    content_type = response.headers.get("Content-Type", "")
+    if "html" in content_type.lower():
+        # An error page from a proxy says nothing useful beyond the status.
+        return response.reason or ""
+    return _clip(" ".join(text.split())) or (response.reason or "")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
+def _transport_error(method: str, url: str, exc: requests.RequestException) -> HttpError:
+    never_sent = _never_sent(exc)
+    if isinstance(exc, requests.Timeout):
+        what = (
+            "timed out connecting"
+            if isinstance(exc, requests.ConnectTimeout)
+            else "timed out waiting for the answer"
+        )
+        retryable = True
+    elif isinstance(exc, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        what = "connection failed" if never_sent else "connection lost"
+        retryable = True
+    elif isinstance(exc, requests.exceptions.ContentDecodingError):
+        what, retryable = "the response could not be decoded", True
+    else:
+        # Invalid URL, too many redirects, bad headers: trying again cannot help.
+        what, retryable = type(exc).__name__, False
+    return HttpError(method, url, None, what, retryable=retryable, maybe_applied=not never_sent)
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the request cannot have reached the server (no connection was ever made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    for cause in _chain(exc):
+        if isinstance(cause, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)):
+            return True
+        if isinstance(cause, urllib3.exceptions.MaxRetryError) and isinstance(
+            cause.reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+        ):
+            return True
+    return False
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                stack.append(linked)

@@ -1,0 +1,239 @@
+"""What was delivered where: one SQLite table keyed by (target, post key).
+
+A target is a destination such as ``devto:https://dev.to/api``; a post key is the post's cuid, else its
+slug. Each row holds the remote id and URL, the hash of the content the remote now has, whether it is
+public, and the outcome of the last attempt. A create is recorded as ``pending`` *before* it is sent, so a
+run that dies between the remote create and the state write leaves a trace that the next run reconciles
+(by looking the article up) instead of creating it a second time.
+
+WAL mode lets a reader (a dry run, a status command) look while a publish is writing. Nothing secret is
+ever stored here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+SCHEMA_VERSION = 1
+
+PENDING = "pending"  # a create was (maybe) sent; its result is unknown
+FAILED = "failed"  # the last attempt failed; remote_id/content_hash still describe the remote
+DELIVERED = frozenset({"created", "updated", "adopted", "unchanged"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    target       TEXT NOT NULL,
+    post_key     TEXT NOT NULL,
+    remote_id    TEXT,
+    remote_url   TEXT,
+    content_hash TEXT,
+    public       INTEGER NOT NULL DEFAULT 0,
+    outcome      TEXT NOT NULL,
+    message      TEXT,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (target, post_key)
+)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    target: str
+    post_key: str
+    remote_id: str | None
+    remote_url: str | None
+    content_hash: str | None  # what the remote has now (None until a delivery succeeded)
+    public: bool
+    outcome: str
+    message: str | None
+    updated_at: str
+
+    @property
+    def delivered(self) -> bool:
+        """The remote holds this post (whatever the last attempt did)."""
+        return self.remote_id is not None
+
+    @property
+    def pending(self) -> bool:
+        """A create may have reached the remote without us learning its id."""
+        return self.remote_id is None and self.outcome == PENDING
+
+
+class StateError(Exception):
+    """The state file cannot be opened or used (not a database, no permission, a newer format)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class StateStore:
+    """The state file. Use as a context manager; ``readonly`` never creates or changes anything."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        try:
+            self._db = self._open()
+            self._db.execute("SELECT count(*) FROM deliveries").fetchone()
+        except (sqlite3.Error, OSError) as exc:
+            raise StateError(f"{self.path}: cannot use the state file: {exc}") from None
+        self._db.row_factory = sqlite3.Row
+
+    def _open(self) -> sqlite3.Connection:
+        if self.readonly:
+            if self.path.exists():
+                return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            # Nothing published yet: an empty in-memory store answers every question the same way.
+            db = sqlite3.connect(":memory:")
+            db.execute(_SCHEMA)
+            return db
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a recorded intent must survive a crash right after the remote create.
+        db.execute("PRAGMA synchronous=FULL")
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise sqlite3.DatabaseError(f"written by a newer hashmigrate (state version {version})")
+        db.execute(_SCHEMA)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return db
+
+    # -- reading ----------------------------------------------------------------------------------------
+
+    def get(self, target: str, post_key: str) -> Record | None:
+        row = self._db.execute(
+            "SELECT * FROM deliveries WHERE target = ? AND post_key = ?", (target, post_key)
+        ).fetchone()
+        return _record(row) if row is not None else None
+
+    def records(self, target: str) -> list[Record]:
+        rows = self._db.execute("SELECT * FROM deliveries WHERE target = ? ORDER BY post_key", (target,))
+        return [_record(row) for row in rows]
+
+    def remote_ids(self, target: str) -> dict[str, str]:
+        """Remote id -> post key, for every post of ``target`` that has one."""
+        rows = self._db.execute(
+            "SELECT remote_id, post_key FROM deliveries WHERE target = ? AND remote_id IS NOT NULL", (target,)
+        )
+        return {str(row[0]): str(row[1]) for row in rows}
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    def begin(self, target: str, post_key: str, content_hash: str) -> None:
+        """Record the intent to create, before the request goes out. Keeps an existing remote id."""
+        with self._write():
+            self._db.execute(
+                """INSERT INTO deliveries (target, post_key, outcome, message, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (target, post_key) DO UPDATE SET
+                       outcome = CASE WHEN remote_id IS NULL THEN excluded.outcome ELSE outcome END,
+                       message = excluded.message, updated_at = excluded.updated_at""",
+                (target, post_key, PENDING, f"sending content {content_hash[:12]}", _now()),
+            )
+
+    def delivered(
+        self,
+        target: str,
+        post_key: str,
+        *,
+        remote_id: str,
+        remote_url: str | None,
+        content_hash: str,
+        public: bool,
+        outcome: str,
+        message: str | None = None,
+    ) -> None:
+        if outcome not in DELIVERED:
+            raise ValueError(f"not a delivery outcome: {outcome!r}")
+        with self._write():
+            self._db.execute(
+                """INSERT INTO deliveries
+                       (target, post_key, remote_id, remote_url, content_hash, public, outcome, message, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (target, post_key) DO UPDATE SET
+                       remote_id = excluded.remote_id, remote_url = excluded.remote_url,
+                       content_hash = excluded.content_hash, public = excluded.public,
+                       outcome = excluded.outcome, message = excluded.message,
+                       updated_at = excluded.updated_at""",
+                (
+                    target,
+                    post_key,
+                    remote_id,
+                    remote_url,
+                    content_hash,
+                    int(public),
+                    outcome,
+                    message,
+                    _now(),
+                ),
+            )
+
+    def failed(self, target: str, post_key: str, message: str, *, maybe_created: bool = False) -> None:
+        """Record a failed attempt; what the remote holds (id, hash) stays as it was.
+
+        ``maybe_created`` keeps a create's intent pending: the request may have created the article.
+        """
+        outcome = PENDING if maybe_created else FAILED
+        with self._write():
+            self._db.execute(
+                """INSERT INTO deliveries (target, post_key, outcome, message, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (target, post_key) DO UPDATE SET
+                       outcome = CASE WHEN remote_id IS NULL AND ? THEN 'pending' ELSE 'failed' END,
+                       message = excluded.message, updated_at = excluded.updated_at""",
+                (target, post_key, outcome, message, _now(), int(maybe_created)),
+            )
+
+    def forget(self, target: str, post_key: str) -> None:
+        """Drop what is known of one post (its remote article was deleted)."""
+        with self._write():
+            self._db.execute("DELETE FROM deliveries WHERE target = ? AND post_key = ?", (target, post_key))
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        if self.readonly:
+            raise RuntimeError("this state store was opened read-only (dry run)")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- life cycle -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _record(row: sqlite3.Row) -> Record:
+    return Record(
+        target=row["target"],
+        post_key=row["post_key"],
+        remote_id=row["remote_id"],
+        remote_url=row["remote_url"],
+        content_hash=row["content_hash"],
+        public=bool(row["public"]),
+        outcome=row["outcome"],
+        message=row["message"],
+        updated_at=row["updated_at"],
+    )

@@ -1,0 +1,220 @@
+"""The sync configuration: one TOML file naming one source and any number of targets.
+
+Secrets are never in the file, only the names of the environment variables that hold them. Every key
+is checked: a misspelt key is an error naming the table and the key, not a silent default. Relative
+paths are relative to the config file's folder, so a scheduled job can run from anywhere.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """The config cannot be used: one line naming the file, the place and the problem."""
+
+
+SOURCE_TYPES = ("backup", "json", "api")
+FOLDER_TARGETS = ("hugo", "jekyll")
+API_TARGETS = ("devto", "wordpress")
+
+_SOURCE_KEYS: dict[str, set[str]] = {
+    "backup": {"type", "path", "git_pull", "blog_url", "drafts"},
+    "json": {"type", "path", "tags_from", "blog_url", "drafts"},
+    "api": {"type", "host", "endpoint", "token_env", "drafts"},
+}
+_COMMON_TARGET_KEYS = {"type", "name", "options"}
+_TARGET_KEYS: dict[str, set[str]] = {
+    "hugo": {"out", "git_commit", "download_images", "force", "keep_links"},
+    "jekyll": {"out", "git_commit", "download_images", "force", "keep_links"},
+    "devto": {"api_key_env", "api_url", "publish"},
+    "wordpress": {"url", "user", "password_env", "upload_images", "publish"},
+}
+_TOP_KEYS = {"source", "targets", "state"}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    type: str
+    path: Path | None = None
+    git_pull: bool = False
+    blog_url: str | None = None
+    drafts: bool = False
+    tags_from: Path | None = None
+    host: str | None = None
+    endpoint: str = "https://gql-beta.hashnode.com"
+    token_env: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    type: str
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    out: Path | None = None
+    git_commit: bool = False
+    download_images: bool = False
+    force: bool = False
+    keep_links: bool = False
+    api_key_env: str = "DEVTO_API_KEY"
+    api_url: str | None = None
+    publish: bool = False
+    url: str | None = None
+    user: str | None = None
+    password_env: str = "WP_APP_PASSWORD"
+    upload_images: bool = False
+
+    @property
+    def is_folder(self) -> bool:
+        return self.type in FOLDER_TARGETS
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    path: Path
+    source: SourceConfig
+    targets: tuple[TargetConfig, ...]
+    state: Path
+
+
+def load(path: Path) -> SyncConfig:
+    """Read and check a sync config file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse(data, path)
+
+
+def parse(data: Mapping[str, Any], path: Path) -> SyncConfig:
+    base = path.parent
+    _known(data, _TOP_KEYS, f"{path}: top level")
+    raw_source = data.get("source")
+    if not isinstance(raw_source, dict):
+        raise ConfigError(f"{path}: a [source] table is required")
+    source = _source(raw_source, base, f"{path}: [source]")
+    raw_targets = data.get("targets")
+    if not isinstance(raw_targets, list) or not raw_targets:
+        raise ConfigError(f"{path}: at least one [[targets]] table is required")
+    targets = []
+    names: set[str] = set()
+    for number, raw in enumerate(raw_targets, start=1):
+        where = f"{path}: [[targets]] #{number}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: must be a table")
+        target = _target(raw, base, where)
+        if target.name in names:
+            raise ConfigError(
+                f"{where}: another target is also named {target.name!r}; give one a different name"
+            )
+        names.add(target.name)
+        targets.append(target)
+    raw_state = data.get("state", {})
+    if not isinstance(raw_state, dict):
+        raise ConfigError(f"{path}: [state] must be a table")
+    _known(raw_state, {"path"}, f"{path}: [state]")
+    state = _path(raw_state.get("path", ".hashmigrate/state.db"), base, f"{path}: [state] path")
+    return SyncConfig(path=path, source=source, targets=tuple(targets), state=state)
+
+
+def _known(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
+
+
+def _str(table: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str | None:
+    value = table.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be a string")
+    return value
+
+
+def _bool(table: Mapping[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return value
+
+
+def _path(value: Any, base: Path, where: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a non-empty string")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
+    kind = raw.get("type")
+    if kind not in SOURCE_TYPES:
+        raise ConfigError(f"{where}: type must be one of {', '.join(SOURCE_TYPES)}")
+    _known(raw, _SOURCE_KEYS[kind], f"{where} ({kind})")
+    if kind == "api":
+        host = _str(raw, "host", where)
+        if not host:
+            raise ConfigError(f'{where}: an api source needs host = "yourblog.hashnode.dev"')
+        return SourceConfig(
+            type=kind,
+            host=host,
+            endpoint=_str(raw, "endpoint", where, "https://gql-beta.hashnode.com") or "",
+            token_env=_str(raw, "token_env", where),
+            drafts=_bool(raw, "drafts", where),
+        )
+    return SourceConfig(
+        type=kind,
+        path=_path(raw.get("path"), base, f"{where}: path"),
+        git_pull=_bool(raw, "git_pull", where),
+        blog_url=_str(raw, "blog_url", where),
+        drafts=_bool(raw, "drafts", where),
+        tags_from=_path(raw["tags_from"], base, f"{where}: tags_from") if "tags_from" in raw else None,
+    )
+
+
+def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
+    kind = raw.get("type")
+    if kind not in _TARGET_KEYS:
+        raise ConfigError(f"{where}: type must be one of {', '.join(_TARGET_KEYS)}")
+    where = f"{where} ({kind})"
+    _known(raw, _TARGET_KEYS[kind] | _COMMON_TARGET_KEYS, where)
+    options = raw.get("options", {})
+    if not isinstance(options, dict):
+        raise ConfigError(f"{where}: options must be a table")
+    name = _str(raw, "name", where) or kind
+    common: dict[str, Any] = {"type": kind, "name": name, "options": options}
+    if kind in FOLDER_TARGETS:
+        return TargetConfig(
+            **common,
+            out=_path(raw.get("out"), base, f"{where}: out"),
+            git_commit=_bool(raw, "git_commit", where),
+            download_images=_bool(raw, "download_images", where),
+            force=_bool(raw, "force", where),
+            keep_links=_bool(raw, "keep_links", where),
+        )
+    if kind == "devto":
+        return TargetConfig(
+            **common,
+            api_key_env=_str(raw, "api_key_env", where, "DEVTO_API_KEY") or "DEVTO_API_KEY",
+            api_url=_str(raw, "api_url", where),
+            publish=_bool(raw, "publish", where),
+        )
+    url = _str(raw, "url", where)
+    if not url:
+        raise ConfigError(f'{where}: a wordpress target needs url = "https://your-site"')
+    return TargetConfig(
+        **common,
+        url=url,
+        user=_str(raw, "user", where),
+        password_env=_str(raw, "password_env", where, "WP_APP_PASSWORD") or "WP_APP_PASSWORD",
+        upload_images=_bool(raw, "upload_images", where),
+        publish=_bool(raw, "publish", where),
+    )

@@ -1,0 +1,378 @@
+"""One sync run: read the source once, bring every target up to date, remember what went where.
+
+Folder targets (Hugo, Jekyll) go through :func:`hashmigrate.convert`, which leaves unchanged files alone;
+API targets (dev.to, WordPress) through :func:`hashmigrate.publish.publish`, which records the intent of
+every create before sending it. Both record each post in the same SQLite state store, so a second run
+with nothing new writes nothing anywhere. Only one run per state file at a time (a lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hashmigrate.api import ConvertResult, PostResult, convert
+from hashmigrate.hashnode import Problem, SourceError, read
+from hashmigrate.model import Post
+from hashmigrate.sync.config import ConfigError, SourceConfig, SyncConfig, TargetConfig
+
+WRITES = frozenset({"written", "created", "updated", "adopted"})
+
+
+class Busy(Exception):
+    """Another sync holds the lock on this state file."""
+
+
+@dataclass
+class TargetOutcome:
+    name: str
+    type: str
+    where: str
+    posts: list[PostResult] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    committed: str | None = None
+    http: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(p.ok for p in self.posts)
+
+    def counts(self) -> Counter[str]:
+        return Counter(p.status for p in self.posts)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for p in self.posts if p.status in WRITES) + len(self.pruned)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "where": self.where,
+            "ok": self.ok,
+            "counts": dict(self.counts()),
+            "writes": self.writes,
+            "gone": self.gone,
+            "pruned": self.pruned,
+            "committed": self.committed,
+            "http": self.http,
+            "error": self.error,
+            "failed": [p.message for p in self.posts if not p.ok and p.message],
+        }
+
+
+@dataclass
+class SyncResult:
+    config: str
+    dry_run: bool
+    posts: int = 0
+    problems: list[str] = field(default_factory=list)
+    targets: list[TargetOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(t.ok for t in self.targets) and not self.problems
+
+    @property
+    def writes(self) -> int:
+        return sum(t.writes for t in self.targets)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "config": self.config,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "posts": self.posts,
+            "writes": self.writes,
+            "problems": self.problems,
+            "targets": [t.as_dict() for t in self.targets],
+        }
+
+
+@contextmanager
+def locked(state: Path) -> Iterator[None]:
+    """Hold ``<state>.lock`` for the run; a second run gets :class:`Busy` at once, never waits."""
+    state.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = state.with_name(state.name + ".lock")
+    handle = lock_path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(f"another hashmigrate sync is running with {state} (lock {lock_path})") from None
+        yield
+    finally:
+        handle.close()
+
+
+def sync(
+    config: SyncConfig,
+    *,
+    dry_run: bool = False,
+    prune: bool = False,
+    env: Mapping[str, str] | None = None,
+    on_post: Callable[[str, PostResult], None] | None = None,
+) -> SyncResult:
+    """Bring every target of ``config`` up to date with its source."""
+    environ = dict(os.environ) if env is None else dict(env)
+    result = SyncResult(config=str(config.path), dry_run=dry_run)
+    with locked(config.state):
+        posts = _read_source(config.source, environ, result, dry_run)
+        for target in config.targets:
+            outcome = TargetOutcome(name=target.name, type=target.type, where=_where(target))
+            result.targets.append(outcome)
+
+            def report(post: PostResult, name: str = target.name) -> None:
+                if on_post is not None:
+                    on_post(name, post)
+
+            try:
+                if target.is_folder:
+                    _sync_folder(target, posts, config, outcome, dry_run, prune, report)
+                else:
+                    _sync_api(target, posts, config, environ, outcome, dry_run, prune, report)
+            except ConfigError:
+                raise
+            except (OSError, ValueError, RuntimeError) as exc:
+                outcome.error = f"{target.name}: {exc}"
+    return result
+
+
+def _where(target: TargetConfig) -> str:
+    if target.is_folder:
+        return str(target.out)
+    return target.url or target.api_url or "https://dev.to/api"
+
+
+def _read_source(
+    source: SourceConfig, env: Mapping[str, str], result: SyncResult, dry_run: bool
+) -> list[Post]:
+    items: Iterator[Post | Problem]
+    if source.type == "api":
+        from hashmigrate.hashnode.api import read_api
+        from hashmigrate.http import Secret
+
+        token = None
+        if source.token_env:
+            if not env.get(source.token_env):
+                raise ConfigError(
+                    f"[source]: the environment variable {source.token_env} (token_env) is not set"
+                )
+            token = Secret(env[source.token_env])
+        items = read_api(source.host or "", endpoint=source.endpoint, token=token, drafts=source.drafts)
+    else:
+        assert source.path is not None
+        if source.git_pull and not dry_run:
+            _git_pull(source.path)
+        items = read(source.path, drafts=source.drafts, blog_url=source.blog_url, tags_from=source.tags_from)
+    posts: list[Post] = []
+    for item in items:
+        if isinstance(item, Post):
+            posts.append(item)
+        elif item.kind == "error":
+            result.problems.append(item.line_text())
+    result.posts = len(posts)
+    return posts
+
+
+def _git_pull(path: Path) -> None:
+    done = subprocess.run(
+        ["git", "-C", str(path), "pull", "--ff-only", "--quiet"], capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:
+        raise SourceError(f"{path}: git pull failed: {done.stderr.strip().splitlines()[-1:] or ['?']}")
+
+
+def _folder_target_id(target: TargetConfig) -> str:
+    return f"{target.type}:{Path(target.out or '.').resolve()}"
+
+
+def _sync_folder(
+    target: TargetConfig,
+    posts: list[Post],
+    config: SyncConfig,
+    outcome: TargetOutcome,
+    dry_run: bool,
+    prune: bool,
+    report: Callable[[PostResult], None],
+) -> None:
+    from hashmigrate.publish import content_hash, post_key
+    from hashmigrate.publish.state import StateStore
+
+    assert target.out is not None
+    converted: ConvertResult = convert(
+        posts,
+        to=target.type,
+        out=target.out,
+        force=target.force,
+        dry_run=dry_run,
+        blog_url=None,
+        options=dict(target.options),
+        links=not target.keep_links,
+        download_images=target.download_images,
+        image_cache=config.state.parent / "images",
+        on_post=report,
+    )
+    outcome.posts = converted.posts
+    target_id = _folder_target_id(target)
+    keys = {post.label: post_key(post) for post in posts}
+    with StateStore(config.state, readonly=dry_run) as store:
+        known = {record.post_key: record for record in store.records(target_id)}
+        for done in converted.posts:
+            key = keys.get(done.source)
+            if key is None or not done.paths or done.status not in {"written", "unchanged"}:
+                continue
+            main = Path(done.paths[0])
+            digest = content_hash(main.read_text(encoding="utf-8"))
+            previous = known.get(key)
+            if previous is not None and previous.content_hash == digest and previous.delivered:
+                continue
+            if not dry_run:
+                relative = os.path.relpath(main, target.out)
+                store.delivered(
+                    target_id,
+                    key,
+                    remote_id=relative,
+                    remote_url=done.url,
+                    content_hash=digest,
+                    public=True,
+                    outcome="created" if previous is None else "updated",
+                )
+        current = set(keys.values())
+        for key, record in known.items():
+            if key in current:
+                continue
+            outcome.gone.append(record.remote_id or key)
+            if prune and not dry_run and record.remote_id:
+                _remove_file(target.out, record.remote_id)
+                store.forget(target_id, key)
+                outcome.pruned.append(record.remote_id)
+    if target.git_commit and not dry_run:
+        outcome.committed = _git_commit(target.out, outcome)
+
+
+def _remove_file(out: Path, relative: str) -> None:
+    from hashmigrate.delivery import resolve_inside
+
+    path = resolve_inside(out, relative)
+    if path.name == "index.md" and path.parent != out.resolve():
+        shutil.rmtree(path.parent, ignore_errors=True)  # a Hugo bundle: the page and its images
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _git_commit(out: Path, outcome: TargetOutcome) -> str | None:
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(out), *args], capture_output=True, text=True, timeout=120)
+
+    if git("rev-parse", "--is-inside-work-tree").stdout.strip() != "true":
+        raise RuntimeError(f"{out} is not in a git work tree (git_commit = true)")
+    git("add", "-A", "--", ".")
+    if git("diff", "--cached", "--quiet").returncode == 0:
+        return None
+    counts = outcome.counts()
+    message = f"hashmigrate sync: {counts['written']} written, {len(outcome.pruned)} removed"
+    identity = (
+        []
+        if git("config", "user.email").stdout.strip()
+        else ["-c", "user.name=hashmigrate", "-c", "user.email=hashmigrate@localhost"]
+    )
+    done = subprocess.run(
+        ["git", *identity, "-C", str(out), "commit", "--quiet", "-m", message],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"git commit failed in {out}: {done.stderr.strip()[:200]}")
+    return git("rev-parse", "--short", "HEAD").stdout.strip()
+
+
+def _sync_api(
+    target: TargetConfig,
+    posts: list[Post],
+    config: SyncConfig,
+    environ: dict[str, str],
+    outcome: TargetOutcome,
+    dry_run: bool,
+    prune: bool,
+    report: Callable[[PostResult], None],
+) -> None:
+    from hashmigrate.publish import ConfigError as PublishConfigError
+    from hashmigrate.publish import PublishConfig, create_publisher, post_key, publish
+    from hashmigrate.publish.state import StateStore
+
+    env = dict(environ)
+    options = dict(target.options)
+    if target.type == "devto":
+        secret = environ.get(target.api_key_env)
+        if not secret:
+            raise ConfigError(
+                f"[[targets]] {target.name}: the environment variable {target.api_key_env} is not set"
+            )
+        env["DEVTO_API_KEY"] = secret
+    else:
+        secret = environ.get(target.password_env)
+        if not secret:
+            raise ConfigError(
+                f"[[targets]] {target.name}: the environment variable {target.password_env} is not set"
+            )
+        env["WP_APP_PASSWORD"] = secret
+        env["WP_URL"] = target.url or ""
+        if target.user:
+            env["WP_USER"] = target.user
+        if target.upload_images:
+            options["upload_images"] = True
+    publish_config = PublishConfig(
+        api_url=target.api_url, make_public=target.publish, dry_run=dry_run, exporter_options=options, env=env
+    )
+    try:
+        publisher = create_publisher(target.type, publish_config)
+    except PublishConfigError as exc:
+        raise ConfigError(f"[[targets]] {target.name}: {exc}") from None
+    try:
+        published = publish(
+            posts,
+            to=target.type,
+            state=config.state,
+            make_public=target.publish,
+            dry_run=dry_run,
+            options=options,
+            env=env,
+            publisher=publisher,
+            on_post=report,
+        )
+        outcome.posts = published.posts
+        outcome.http = published.http
+        if published.aborted:
+            outcome.error = published.aborted
+        current = {post_key(post) for post in posts}
+        with StateStore(config.state, readonly=True) as store:
+            for record in store.records(publisher.target):
+                if record.post_key not in current:
+                    outcome.gone.append(record.remote_url or record.remote_id or record.post_key)
+        if prune and outcome.gone and not dry_run:
+            remove = getattr(publisher, "remove", None)
+            if remove is None:
+                outcome.error = (
+                    f"{target.name}: {target.type} cannot delete posts through its API; remove them by hand"
+                )
+            else:
+                with StateStore(config.state) as store:
+                    for record in store.records(publisher.target):
+                        if record.post_key not in current:
+                            remove(record)
+                            store.forget(publisher.target, record.post_key)
+                            outcome.pruned.append(record.remote_url or record.remote_id or record.post_key)
+    finally:
+        publisher.close()

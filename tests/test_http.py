@@ -1,0 +1,410 @@
+"""The HTTP layer against a real local server: what is retried, how long it waits, what errors carry.
+
+Waits are recorded instead of slept (``RetryPolicy(sleep=...)``), so the tests check the policy's numbers
+without spending them; only the timeout and pacing tests take real (sub-second) time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import json
+import pickle
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from hashmigrate.http import (
+    NO_RETRY,
+    HttpError,
+    Pacer,
+    RetryPolicy,
+    Secret,
+    Stats,
+    make_session,
+    parse_retry_after,
+    redact_url,
+    request,
+    request_json,
+)
+
+SECRET = "sk-test-0123456789abcdef-never-print-me"
+
+
+# ---- a scripted server ------------------------------------------------------------------------------
+
+Action = Callable[["_Handler"], None]
+
+
+def respond(status: int, body: Any = None, headers: dict[str, str] | None = None) -> Action:
+    def act(handler: _Handler) -> None:
+        data = json.dumps(body).encode() if not isinstance(body, (bytes, type(None))) else (body or b"")
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return act
+
+
+def reset() -> Action:
+    def act(handler: _Handler) -> None:
+        handler.close_connection = True
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+
+    return act
+
+
+def slow(seconds: float) -> Action:
+    def act(handler: _Handler) -> None:
+        handler.server.stopping.wait(seconds)  # type: ignore[attr-defined]
+        with contextlib.suppress(OSError):  # the client has usually given up by now
+            respond(200, {"late": True})(handler)
+
+    return act
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass
+class Scripted:
+    url: str
+    script: deque[Action] = field(default_factory=deque)
+    seen: list[Seen] = field(default_factory=list)
+
+    def then(self, *actions: Action) -> Scripted:
+        self.script.extend(actions)
+        return self
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        owner: Scripted = self.server.owner  # type: ignore[attr-defined]
+        owner.seen.append(
+            Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+        )
+        action = owner.script.popleft() if owner.script else respond(200, {"ok": True})
+        action(self)
+
+    do_GET = do_POST = do_PUT = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def server() -> Iterator[Scripted]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    httpd.stopping = threading.Event()  # type: ignore[attr-defined]
+    owner = Scripted(f"http://127.0.0.1:{httpd.server_address[1]}")
+    httpd.owner = owner  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield owner
+    httpd.stopping.set()  # type: ignore[attr-defined]
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+class Sleeps(list[float]):
+    """Records each wait instead of sleeping it."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def policy(sleeps: Sleeps, **kwargs: Any) -> RetryPolicy:
+    defaults: dict[str, Any] = {"attempts": 4, "base": 0.5, "max_wait": 8.0, "max_retry_after": 30.0}
+    return RetryPolicy(sleep=sleeps, **{**defaults, **kwargs})
+
+
+TIMEOUT = (2.0, 5.0)
+
+
+# ---- Retry-After ------------------------------------------------------------------------------------
+
+
+def test_429_waits_what_retry_after_says_in_seconds(server: Scripted) -> None:
+    server.then(respond(429, {"error": "Rate limit reached"}, {"Retry-After": "7"}), respond(200, {"id": 1}))
+    sleeps, stats = Sleeps(), Stats()
+    response = request(
+        make_session(), "POST", server.url + "/a", policy=policy(sleeps), timeout=TIMEOUT, stats=stats
+    )
+    assert response.json() == {"id": 1}
+    assert sleeps == [7.0]  # POST is retried: a 429 means the server did nothing
+    assert (stats.requests, stats.retries, stats.statuses) == (2, 1, {"200": 1, "429": 1})
+
+
+def test_429_waits_until_an_http_date(server: Scripted) -> None:
+    when = email.utils.formatdate(time.time() + 20, usegmt=True)
+    server.then(respond(429, headers={"Retry-After": when}), respond(200, {}))
+    sleeps = Sleeps()
+    request(make_session(), "GET", server.url, policy=policy(sleeps), timeout=TIMEOUT)
+    assert len(sleeps) == 1 and 18.0 <= sleeps[0] <= 20.5
+
+
+def test_a_huge_retry_after_is_capped(server: Scripted) -> None:
+    server.then(respond(503, headers={"Retry-After": "86400"}), respond(200, {}))
+    sleeps = Sleeps()
+    request(make_session(), "GET", server.url, policy=policy(sleeps, max_retry_after=12.0), timeout=TIMEOUT)
+    assert sleeps == [12.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("5", 5.0),
+        ("0", 0.0),
+        ("-3", 0.0),
+        ("1.5", 1.5),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("nan", None),
+    ],
+)
+def test_parse_retry_after_seconds(value: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(value) == seconds
+
+
+def test_parse_retry_after_dates() -> None:
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    future = email.utils.format_datetime(now + timedelta(seconds=90), usegmt=True)
+    past = email.utils.format_datetime(now - timedelta(seconds=90), usegmt=True)
+    assert parse_retry_after(future, now) == 90.0
+    assert parse_retry_after(past, now) == 0.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00", now) == 0.0  # no zone: read as UTC
+
+
+# ---- what is retried and how ------------------------------------------------------------------------
+
+
+def test_5xx_backs_off_exponentially_with_jitter_up_to_a_cap(server: Scripted) -> None:
+    server.then(*[respond(500, {"error": "boom"})] * 6)
+    sleeps = Sleeps()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "GET", server.url, policy=policy(sleeps, attempts=6, base=1.0, max_wait=5.0))
+    assert caught.value.status == 500 and caught.value.message == "boom"
+    assert len(server.seen) == 6 and len(sleeps) == 5
+    for attempt, wait in enumerate(sleeps, start=1):
+        low = min(1.0 * 2 ** (attempt - 1), 5.0)
+        assert low <= wait <= min(low + 1.0, 5.0), (attempt, wait)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
+def test_other_4xx_are_never_retried(server: Scripted, status: int) -> None:
+    server.then(respond(status, {"error": f"no ({status})"}))
+    sleeps = Sleeps()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "PUT", server.url + "/x", policy=policy(sleeps), timeout=TIMEOUT)
+    assert (caught.value.status, caught.value.message, caught.value.retryable) == (
+        status,
+        f"no ({status})",
+        False,
+    )
+    assert len(server.seen) == 1 and sleeps == []
+
+
+def test_a_reset_is_retried_for_get_but_not_for_post(server: Scripted) -> None:
+    server.then(reset(), respond(200, {"ok": 1}))
+    sleeps = Sleeps()
+    assert request(make_session(), "GET", server.url, policy=policy(sleeps), timeout=TIMEOUT).json() == {
+        "ok": 1
+    }
+    assert len(sleeps) == 1
+
+    server.then(reset())
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "POST", server.url, policy=policy(Sleeps()), timeout=TIMEOUT)
+    assert caught.value.status is None and caught.value.maybe_applied and caught.value.retryable
+    assert [s.method for s in server.seen] == ["GET", "GET", "POST"]  # the POST went once
+
+
+def test_a_post_is_retried_when_it_never_reached_the_server() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed when the block ends: nothing listens there
+    sleeps = Sleeps()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "POST", f"http://127.0.0.1:{port}/a", policy=policy(sleeps), timeout=TIMEOUT)
+    assert caught.value.status is None and not caught.value.maybe_applied
+    assert len(sleeps) == 3  # all four attempts were made
+
+
+def test_a_read_timeout_is_retried_and_bounded(server: Scripted) -> None:
+    server.then(slow(3.0), respond(200, {"ok": True}))
+    sleeps, started = Sleeps(), time.monotonic()
+    response = request(make_session(), "GET", server.url, policy=policy(sleeps), timeout=(2.0, 0.3))
+    assert response.json() == {"ok": True} and len(sleeps) == 1
+    assert time.monotonic() - started < 2.5  # the client gave up on the slow answer
+
+
+def test_giving_up_reraises_the_last_error_and_wall_time_stays_within_the_worst_case(
+    server: Scripted,
+) -> None:
+    server.then(*[respond(502, b"bad gateway")] * 3)
+    real = RetryPolicy(attempts=3, base=0.05, max_wait=0.1, max_retry_after=0.1)
+    started = time.monotonic()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "GET", server.url, policy=real, timeout=(1.0, 1.0))
+    elapsed = time.monotonic() - started
+    assert caught.value.status == 502 and len(server.seen) == 3
+    assert elapsed <= real.worst_case(per_attempt=2.0)
+
+
+def test_json_that_is_cut_off_counts_as_a_failed_attempt(server: Scripted) -> None:
+    server.then(respond(200, b'{"id": 12'), respond(200, {"id": 12}))
+    sleeps = Sleeps()
+    _, data = request_json(make_session(), "GET", server.url, policy=policy(sleeps), timeout=TIMEOUT)
+    assert data == {"id": 12} and len(sleeps) == 1
+
+
+def test_no_retry_policy_makes_one_attempt(server: Scripted) -> None:
+    server.then(respond(500))
+    with pytest.raises(HttpError):
+        request(make_session(), "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT)
+    assert len(server.seen) == 1
+
+
+# ---- secrets ----------------------------------------------------------------------------------------
+
+
+def _everything_about(error: BaseException) -> str:
+    parts: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        parts += [str(current), repr(current), repr(vars(current))]
+        current = current.__cause__ or current.__context__
+    return "\n".join(parts)
+
+
+def test_errors_never_carry_the_request_headers(server: Scripted) -> None:
+    session = make_session({"Accept": "application/json"}, secrets={"api-key": Secret(SECRET)})
+    server.then(respond(500, {"error": "boom"}), reset())
+    for _ in range(2):
+        with pytest.raises(HttpError) as caught:
+            request(session, "POST", server.url + "/articles?token=abc", policy=NO_RETRY, timeout=TIMEOUT)
+        text = _everything_about(caught.value)
+        assert SECRET not in text and "api-key" not in text.lower() and "token=abc" not in text
+    assert all(seen.headers.get("api-key") == SECRET for seen in server.seen)  # it was sent, though
+
+
+def test_a_malformed_secret_is_not_echoed_by_the_error(server: Scripted) -> None:
+    # requests' InvalidHeader message quotes the header value; ours must not.
+    session = make_session(secrets={"api-key": Secret(SECRET + "\n")})
+    with pytest.raises(HttpError) as caught:
+        request(session, "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT)
+    assert not caught.value.retryable and SECRET not in _everything_about(caught.value)
+    assert server.seen == []
+
+
+def test_a_secret_does_not_print_or_pickle() -> None:
+    secret = Secret(SECRET)
+    assert SECRET not in f"{secret} {secret!r} {[secret]}"
+    assert secret.reveal() == SECRET
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+
+
+def test_a_redirect_to_another_host_drops_the_secret_header(server: Scripted) -> None:
+    other = server.url.replace("127.0.0.1", "localhost")
+    server.then(respond(302, headers={"Location": other + "/elsewhere"}), respond(200, {}))
+    session = make_session(secrets={"api-key": Secret(SECRET)})
+    request(session, "GET", server.url + "/start", policy=NO_RETRY, timeout=TIMEOUT)
+    assert [s.path for s in server.seen] == ["/start", "/elsewhere"]
+    assert server.seen[0].headers.get("api-key") == SECRET
+    assert "api-key" not in server.seen[1].headers
+
+    server.then(respond(302, headers={"Location": server.url + "/same"}), respond(200, {}))
+    request(session, "GET", server.url + "/again", policy=NO_RETRY, timeout=TIMEOUT)
+    assert server.seen[-1].headers.get("api-key") == SECRET  # same host: kept
+
+
+def test_redact_url() -> None:
+    assert (
+        redact_url("https://user:pw@api.example.com:8443/v1/x?key=1#f") == "https://api.example.com:8443/v1/x"
+    )
+
+
+# ---- pacing -----------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_pacer_allows_a_burst_then_waits_for_the_window() -> None:
+    clock = FakeClock()
+    pacer = Pacer(3, 30.0, clock=clock, sleep=clock.sleep)
+    assert [pacer.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    clock.now += 10
+    assert pacer.acquire() == pytest.approx(20.0)  # until the first of the three is 30 s old
+    assert clock.now == pytest.approx(130.0)
+    clock.now += 30
+    assert pacer.acquire() == 0.0
+
+
+def test_pacer_never_lets_more_than_limit_into_any_window() -> None:
+    clock = FakeClock()
+    pacer = Pacer(10, 30.0, clock=clock, sleep=clock.sleep)
+    times = []
+    for i in range(55):
+        clock.now += 0.7 * (i % 4)
+        pacer.acquire()
+        times.append(clock.now)
+    assert times[-1] - times[0] >= 5 * 30.0 - 1e-6  # 55 requests at 10 per 30 s
+    for start in times:
+        assert sum(1 for t in times if start <= t < start + 30.0 - 1e-9) <= 10
+
+
+def test_requests_through_a_pacer_are_spaced(server: Scripted) -> None:
+    pacer, stats = Pacer(3, 0.4), Stats()
+    session = make_session()
+    started = time.monotonic()
+    for _ in range(7):
+        request(session, "GET", server.url, pacer=pacer, policy=NO_RETRY, timeout=TIMEOUT, stats=stats)
+    assert time.monotonic() - started >= 0.8  # 7 requests at 3 per 0.4 s need two full windows
+    arrivals = [s.at for s in server.seen]
+    for first in arrivals:  # a shorter window than the pacer's: latency may shift arrivals a little
+        assert sum(1 for t in arrivals if first <= t < first + 0.25) <= 3
+    assert stats.paced > 0
+
+
+def test_a_url_that_cannot_work_is_not_retried() -> None:
+    sleeps = Sleeps()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "GET", "not a url", policy=policy(sleeps))
+    assert caught.value.status is None and not caught.value.retryable and sleeps == []
