@@ -64,7 +64,8 @@ def _param(value: str) -> str:
 
 
 def _date(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    # isoformat pads years before 1000 to four digits, which strftime("%Y") does not.
+    return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z" if value else None
 
 
 class HugoBody(BodyRenderer):
@@ -119,7 +120,14 @@ class HugoExporter:
     description: ClassVar[str] = "Hugo page bundles (content/posts/<slug>/index.md)"
 
     def __init__(self, section: str = "posts", aliases: bool = True) -> None:
-        self.section = section.strip("/") or "posts"
+        section = str(section).strip("/")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*", section):
+            raise ValueError(
+                f"section must be a folder name under content/ (letters, digits, - and _), not {section!r}"
+            )
+        if not isinstance(aliases, bool):
+            raise ValueError(f"aliases must be true or false, not {aliases!r}")
+        self.section = section
         self.aliases = aliases
 
     def url(self, post: Post) -> str:

@@ -233,7 +233,8 @@ def _day(post: Post) -> datetime:
 
 def _date(value: datetime | None) -> str | None:
     """Jekyll's own date form, ``YYYY-MM-DD HH:MM:SS +0000``, in UTC."""
-    return _utc(value).strftime("%Y-%m-%d %H:%M:%S +0000") if value else None
+    # isoformat pads years before 1000 to four digits, which strftime("%Y") does not.
+    return _utc(value).replace(microsecond=0, tzinfo=None).isoformat(sep=" ") + " +0000" if value else None
 
 
 class JekyllBody(BodyRenderer):
@@ -380,7 +381,8 @@ class JekyllExporter:
             return f"/{post.slug}/"
         if post.draft:
             return None
-        return f"/{_utc(_day(post)):%Y/%m/%d}/{post.slug}.html"
+        day = _utc(_day(post))
+        return f"/{day.year:04d}/{day:%m/%d}/{post.slug}.html"
 
     def asset_path(self, post: Post, stem: str, ext: str, cover: bool) -> tuple[str, str]:
         """Images under assets/images/<slug>/, referred to from the site root."""
@@ -437,7 +439,8 @@ class JekyllExporter:
             elif post.published is None:
                 meta["date"] = _date(day)
                 body.note("date-fallback", "dated by its last update", "its publish date is unknown")
-            path = f"_posts/{_utc(day):%Y-%m-%d}-{post.slug}.md"
+            stamp = _utc(day)
+            path = f"_posts/{stamp.year:04d}-{stamp:%m-%d}-{post.slug}.md"
         if post.published is not None and _utc(post.published) > datetime.now(UTC):
             body.note(
                 "future",

@@ -60,7 +60,7 @@ def wp_date(value: datetime | None, zone: tzinfo = UTC) -> str:
     if value is None:
         return ""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return aware.astimezone(zone).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,7 @@ class ConvertResult:
     out: str | None
     posts: list[PostResult] = field(default_factory=list)
     site_files: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what went wrong outside any one post
     advice: str = ""
     dry_run: bool = False
     redirects: list[tuple[str, str]] = field(default_factory=list)
@@ -70,7 +71,7 @@ class ConvertResult:
     @property
     def ok(self) -> bool:
         """True when every post converted (skipped drafts and older copies do not count against it)."""
-        return all(p.ok for p in self.posts)
+        return all(p.ok for p in self.posts) and not self.errors
 
     @property
     def notes(self) -> list[Note]:
@@ -91,6 +92,7 @@ class ConvertResult:
             "counts": dict(self.counts()),
             "notes_by_kind": dict(self.note_counts()),
             "site_files": self.site_files,
+            "errors": self.errors,
             "advice": self.advice,
             "posts": [p.as_dict() for p in self.posts],
         }
@@ -169,6 +171,7 @@ def convert(
     wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
     image_set: set[str] | None = set() if wants_images else None
     slugs, index = _plan(items(), exporter, blog_url, links, image_set)
+    planned = iter(slugs)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result = ConvertResult(
         target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
@@ -189,7 +192,8 @@ def convert(
         for item in items():
             extra: list[tuple[str, Path]] = []
             if isinstance(item, Post):
-                item = rewrite_links(_claim_slug(item, slugs), index)
+                # The n-th post of this pass is the n-th of the planning pass (same source, same order).
+                item = rewrite_links(_claim_slug(item, next(planned, item.slug)), index)
                 if image_set is not None:
                     item, extra = _localise(item, exporter, assets, result.images)
             outcome = _convert_one(item, exporter, site, writer, extra, collected)
@@ -201,8 +205,20 @@ def convert(
             site_files = (*site_files, *finish(collected, site))
         if writer is not None:
             for file in site_files:
-                written = writer.write(file)
-                result.site_files.append(str(written.path))
+                try:
+                    written = writer.write(file)
+                except UnsafePath as exc:
+                    result.errors.append(str(exc))
+                    continue
+                except OSError as exc:
+                    result.errors.append(f"cannot write {file.path}: {exc.strerror or exc}")
+                    continue
+                if written.status == "conflict":
+                    result.errors.append(
+                        f"{written.path} was changed since hashmigrate wrote it; left alone (use --force to overwrite)"
+                    )
+                else:
+                    result.site_files.append(str(written.path))
         else:
             result.site_files = [file.path for file in site_files]
         result.advice = exporter.advice()
@@ -218,10 +234,10 @@ def _plan(
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
-) -> tuple[dict[str, str], LinkIndex]:
+) -> tuple[list[str], LinkIndex]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output),
     and, for link rewriting, where each post lands on this target and what its headings are called."""
-    slugs: dict[str, str] = {}
+    slugs: list[str] = []
     names = SlugRegistry()
     index = LinkIndex()
     url_of = getattr(exporter, "url", None) if links else None
@@ -230,7 +246,7 @@ def _plan(
     for item in items:
         if not isinstance(item, Post):
             continue
-        slugs[item.label] = names.claim(item.slug, item.cuid or Path(item.source).stem)
+        slugs.append(names.claim(item.slug, item.cuid or Path(item.source).stem))
         if images is not None:
             from hashmigrate.assets import image_urls
 
@@ -240,7 +256,7 @@ def _plan(
 
             images.update(image_urls(item))
         if url_of is not None:
-            post = _claim_slug(item, slugs)
+            post = _claim_slug(item, slugs[-1])
             index.add(post, url_of(post), heading_id)
             targets |= LinkIndex.link_targets(post)
     if url_of is not None:
@@ -338,8 +354,7 @@ def _convert_one(
     return outcome
 
 
-def _claim_slug(post: Post, slugs: dict[str, str]) -> Post:
-    safe = slugs.get(post.label, post.slug)
+def _claim_slug(post: Post, safe: str) -> Post:
     if safe == post.slug:
         return post
     note = Note(

@@ -69,7 +69,11 @@ def normalise(url: str) -> str:
 
 
 def fetchable(url: str) -> bool:
-    return urlsplit(html.unescape(url.strip())).scheme in {"http", "https"}
+    try:
+        parts = urlsplit(html.unescape(url.strip()))
+        return parts.scheme in {"http", "https"} and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 import hashmigrate
 from hashmigrate import registry
@@ -21,7 +22,43 @@ from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
 from hashmigrate.publish import DEFAULT_STATE, Publisher, PublishResult
 from hashmigrate.sync.command import sync_command
 
+
+class _OneLineErrors(TyperGroup):
+    """Every way the command can end badly ends in one ``hashmigrate:`` line and an exit code.
+
+    Click's usage errors (vendored inside Typer since 0.26, so told apart by class name) would print
+    a multi-line box; anything unexpected would print a traceback.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except KeyboardInterrupt:
+            _err("interrupted")
+            sys.exit(130)
+        except Exception as exc:
+            kinds = {cls.__name__ for cls in type(exc).__mro__}
+            if "NoArgsIsHelpError" in kinds:
+                sys.exit(EXIT_USAGE)  # the help is already on the screen
+            if "UsageError" in kinds:
+                _err(f"{getattr(exc, 'format_message', exc.__str__)()} (see --help)")
+                sys.exit(EXIT_USAGE)
+            if "Abort" in kinds:
+                _err("interrupted")
+                sys.exit(130)
+            if "ClickException" in kinds:
+                _err(getattr(exc, "format_message", exc.__str__)())
+                sys.exit(int(getattr(exc, "exit_code", EXIT_USAGE)))
+            _err(f"internal error: {type(exc).__name__}: {exc} (please report it)")
+            sys.exit(EXIT_INTERNAL)
+        if standalone:
+            sys.exit(code if isinstance(code, int) else EXIT_OK)
+        return code
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -36,8 +73,12 @@ class UsageError(Exception):
     """A mistake in how the command was called: one line, exit 2."""
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
+
+
 def _err(message: str) -> None:
-    typer.echo(f"hashmigrate: {message}", err=True)
+    # A file name may hold a newline or an escape sequence: one message stays one line, as written.
+    typer.echo(f"hashmigrate: {message.translate(_CONTROL)}", err=True)
 
 
 def _parse_options(values: list[str] | None) -> dict[str, Any]:
@@ -52,6 +93,8 @@ def _parse_options(values: list[str] | None) -> dict[str, Any]:
             parsed = True
         elif lowered in {"false", "no", "off"}:
             parsed = False
+        elif lowered in {"flase", "ture", "treu", "fasle", "yse", "of"}:
+            raise UsageError(f"--option {key.strip()}={raw!r}: did you mean true or false?")
         options[key.strip().replace("-", "_")] = parsed
     return options
 
@@ -119,6 +162,11 @@ def convert(
             raise UsageError("--out is required (or use --dry-run)")
         if out is not None and out.exists() and not out.is_dir():
             raise UsageError(f"{out}: --out must be a folder")
+        if out is not None and not dry_run:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from None
         total = count_files(source) if source.exists() else None
         with _Progress(total, quiet) as progress:
             result = hashmigrate.convert(
@@ -165,6 +213,8 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
     for post in result.posts:
         if post.status in {"failed", "conflict"} and post.message:
             _err(post.message)
+    for error in result.errors:
+        _err(error)
     where = f" in {result.out}" if result.out and not result.dry_run else ""
     mode = " (dry run: nothing written)" if result.dry_run else ""
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
@@ -449,11 +499,4 @@ def list_exporters() -> None:
 
 
 def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        _err("interrupted")
-        sys.exit(130)
-    except Exception as exc:
-        _err(f"internal error: {type(exc).__name__}: {exc} (please report it)")
-        sys.exit(EXIT_INTERNAL)
+    app()

@@ -13,10 +13,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from hashmigrate.exporter import OutputFile
 
 MANIFEST = ".hashmigrate-manifest.json"
+JOURNAL = ".hashmigrate-manifest.journal"
 
 
 class UnsafePath(ValueError):
@@ -29,11 +31,26 @@ class WriteResult:
     status: str  # created | updated | unchanged | conflict | would-create | would-update
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: a kill leaves the old file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes 0600 files; a page or image must keep the mode a normal write would give it.
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -62,7 +79,11 @@ class FolderWriter:
         self.force = force
         self.dry_run = dry_run
         self._manifest_path = out / MANIFEST
+        self._journal_path = out / JOURNAL
         self._manifest: dict[str, str] = self._load_manifest()
+        # Hashes written by a run that was killed before it saved the manifest: still ours.
+        self._also_ours: dict[str, set[str]] = self._load_journal()
+        self._journal: Any = None
         self._dirty = False
 
     def _load_manifest(self) -> dict[str, str]:
@@ -72,6 +93,28 @@ class FolderWriter:
             return {}
         files = data.get("files") if isinstance(data, dict) else None
         return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+    def _load_journal(self) -> dict[str, set[str]]:
+        known: dict[str, set[str]] = {}
+        try:
+            lines = self._journal_path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return known
+        for line in lines:
+            hash_, _, relative = line.partition(" ")
+            if relative:
+                known.setdefault(relative, set()).add(hash_)
+        if known:
+            self._dirty = True  # fold the journal into the manifest at close
+        return known
+
+    def _log(self, relative: str, hash_: str) -> None:
+        """Note the hash before the rename, so a kill between rename and manifest save is harmless."""
+        if self._journal is None:
+            self.out.mkdir(parents=True, exist_ok=True)
+            self._journal = self._journal_path.open("a", encoding="utf-8")
+        self._journal.write(f"{hash_} {relative}\n")
+        self._journal.flush()
 
     def write(self, file: OutputFile) -> WriteResult:
         return self.write_bytes(file.path, file.content.encode("utf-8"))
@@ -88,12 +131,15 @@ class FolderWriter:
             if current_hash == new_hash:
                 self._record(relative, new_hash)
                 return WriteResult(target, "unchanged")
-            ours = self._manifest.get(relative) == current_hash
+            ours = self._manifest.get(relative) == current_hash or current_hash in self._also_ours.get(
+                relative, ()
+            )
             if not ours and not self.force:
                 return WriteResult(target, "conflict")
         status = "created" if current is None else "updated"
         if self.dry_run:
             return WriteResult(target, f"would-{status[:-1]}")
+        self._log(relative, new_hash)
         atomic_write(target, data)
         self._record(relative, new_hash)
         return WriteResult(target, status)
@@ -104,7 +150,11 @@ class FolderWriter:
             self._dirty = True
 
     def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
         if self._dirty and not self.dry_run:
             payload = json.dumps({"files": dict(sorted(self._manifest.items()))}, indent=1)
             atomic_write(self._manifest_path, payload.encode("utf-8"))
             self._dirty = False
+        self._journal_path.unlink(missing_ok=True)

@@ -69,7 +69,11 @@ def _seconds(value: str) -> str | None:
 def classify(raw_url: str) -> EmbedInfo:
     """Return the provider and ids of an embed URL; anything unrecognised is a ``link``."""
     url = clean_url(raw_url)
-    parts = urlsplit(url if "://" in url else "https://" + url)
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        parts.port  # noqa: B018 - a malformed port raises only when read
+    except ValueError:
+        return EmbedInfo(url=url, provider="link", ids={})
     host = (parts.hostname or "").lower()
     host = host[4:] if host.startswith("www.") else host
     path = parts.path

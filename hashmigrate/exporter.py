@@ -72,9 +72,17 @@ def html_to_markdown(fragment: str) -> str:
     # markdownify pulls in BeautifulSoup (a tenth of a second); only posts with callouts need it.
     from markdownify import MarkdownConverter
 
-    text = MarkdownConverter(
-        heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False, escape_misc=False
-    ).convert(fragment)
+    try:
+        text = MarkdownConverter(
+            heading_style="ATX",
+            bullets="-",
+            escape_underscores=False,
+            escape_asterisks=False,
+            escape_misc=False,
+        ).convert(fragment)
+    except RecursionError:
+        # Thousands of nested tags: keep the HTML itself rather than lose the text.
+        return fragment.strip()
     return text.strip()
 
 

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from hashmigrate.hashnode.markdown import headings, map_outside_code
 from hashmigrate.model import Callout, Html, Image, Markdown, Node, Note, Post
@@ -73,7 +73,9 @@ class LinkIndex:
                 )
         found = set()
         for url in [*urls, post.canonical_url or ""]:
-            parts = urlsplit(url)
+            parts = _split(url)
+            if parts is None:
+                continue
             path = parts.path.strip("/")
             if parts.scheme in {"http", "https"} and path and "/" not in path:
                 own = url == post.canonical_url and path == post.slug
@@ -95,8 +97,19 @@ class LinkIndex:
         )
 
 
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit`` that answers None for a URL Python cannot parse (``http://[oops``)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a malformed port raises only when read
+    except ValueError:
+        return None
+    return parts
+
+
 def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    parts = _split(url)
+    host = (parts.hostname or "").lower() if parts else ""
     return host[4:] if host.startswith("www.") else host
 
 
@@ -112,8 +125,8 @@ class LinkRewriter:
     def url(self, url: str) -> str:
         if url.startswith("#heading-"):
             return "#" + self._anchor(self.own_slug, url[1:])
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or _host(url) not in self.index.hosts:
+        parts = _split(url)
+        if parts is None or parts.scheme not in {"http", "https"} or _host(url) not in self.index.hosts:
             return url
         slug = parts.path.strip("/")
         if not slug:

@@ -7,7 +7,19 @@ import unicodedata
 
 MAX_SLUG_BYTES = 200
 _UNSAFE = re.compile(r"[^\w-]+")
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | {
+    f"{p}{i}"
+    for p in ("com", "lpt")
+    for i in ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³")
+}
+
+
+def _cut(text: str, limit: int = MAX_SLUG_BYTES) -> str:
+    """At most ``limit`` bytes of UTF-8, cut at a character boundary."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", errors="ignore").rstrip("-_")
 
 
 def safe_slug(slug: str, fallback: str) -> str:
@@ -15,11 +27,9 @@ def safe_slug(slug: str, fallback: str) -> str:
     text = unicodedata.normalize("NFC", slug).replace("\x00", "")
     text = _UNSAFE.sub("-", text).strip("-_")
     text = re.sub(r"-{2,}", "-", text)
-    encoded = text.encode("utf-8")
-    if len(encoded) > MAX_SLUG_BYTES:
-        text = encoded[:MAX_SLUG_BYTES].decode("utf-8", errors="ignore").rstrip("-_")
+    text = _cut(text)
     if not text or text.lower() in _WINDOWS_RESERVED:
-        cleaned = _UNSAFE.sub("-", fallback).strip("-_")[:MAX_SLUG_BYTES] or "post"
+        cleaned = _cut(_UNSAFE.sub("-", unicodedata.normalize("NFC", fallback)).strip("-_")) or "post"
         text = cleaned if cleaned != text else f"post-{cleaned}"
         if text.lower() in _WINDOWS_RESERVED:
             text = f"post-{text}"
@@ -36,7 +46,10 @@ class SlugRegistry:
         candidate = safe_slug(slug, fallback)
         key = candidate.casefold()
         if key in self._taken:
-            base = safe_slug(f"{candidate}-{fallback}", fallback) if fallback else candidate
+            # Room for the "-N" that may still be needed.
+            base = _cut(
+                safe_slug(f"{candidate}-{fallback}", fallback) if fallback else candidate, MAX_SLUG_BYTES - 8
+            )
             candidate, number = base, 2
             while candidate.casefold() in self._taken:
                 candidate = f"{base}-{number}"

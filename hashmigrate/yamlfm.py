@@ -19,7 +19,8 @@ class _Dumper(yaml.SafeDumper):
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     # Multi-line values as literal blocks stay readable; everything else as the dumper sees fit, which
     # quotes whatever would otherwise read back as another type ("yes", "1.10", "2023-01-01").
-    style = "|" if "\n" in value else None
+    # NEL (U+0085) is a line break to YAML: only a double-quoted scalar keeps it (as an escape).
+    style = '"' if "\x85" in value else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

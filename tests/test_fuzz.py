@@ -74,15 +74,7 @@ _BAD_IPV6_URL = re.compile(r"%\[[^\]\s]*\[|//[^/\s?#]*[\[\]]")
 _PY_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def known_bug(text: str) -> bool:
-    """Inputs that hit a reported bug; kept out of the properties until it is fixed."""
-    # BUG-urlsplit: a URL whose host holds an unmatched bracket ("http://[oops") raises ValueError.
-    return bool(_BAD_IPV6_URL.search(text))
 
-
-def splitlines_bug(text: str) -> bool:
-    """BUG-splitlines: a form feed, NEL, U+2028 ... shifts the line map that tells code from text."""
-    return bool(_PY_LINE_BREAKS.search(text))
 
 
 # ---- strategies ---------------------------------------------------------------------------------------
@@ -128,7 +120,6 @@ def node_text(node: object) -> str | None:
 @given(any_text)
 def test_parse_body_never_raises_and_keeps_text_without_constructs(text: str) -> None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # what the readers hand it
-    assume(not known_bug(text))
     nodes = parse_body(text)
     assert all(isinstance(node, NODE_TYPES) for node in nodes)
     texts = [node_text(node) for node in nodes]
@@ -221,7 +212,6 @@ def test_code_blocks_and_spans_are_byte_identical_through_parse_and_hugo(blocks:
     body = "\n".join(blocks)
     # The test's own oracle turns these into "{{<", so input holding them cannot be compared.
     assume("{{&lt;" not in body and "{{&#37;" not in body)
-    assume(not known_bug(body) and not splitlines_bug(body))
     post = Post(title="t", slug="t", body=parse_body(body))
     rendered = HugoExporter().render(post, Site()).files[0].content
     _, out_body = split_front_matter(rendered)
@@ -277,7 +267,6 @@ def encode(text: str, how: str) -> bytes:
     )
 )
 def test_backup_reader_on_arbitrary_bytes_gives_a_post_or_a_problem(data: bytes) -> None:
-    assume(not known_bug(data.decode("utf-8", "replace")))
     check_items(read_file(data))
 
 
@@ -332,7 +321,6 @@ def front_matter_text(draw: st.DrawFn) -> str:
 def test_backup_reader_on_arbitrary_front_matter_gives_a_post_or_a_problem(
     front: str, body: str, how: str
 ) -> None:
-    assume(not known_bug(front + body) and not known_date_bug(front))
     check_items(read_file(encode(front + body, how)))
 
 
@@ -352,8 +340,6 @@ json_post = st.dictionaries(st.sampled_from(JSON_KEYS) | st.text(max_size=6), js
 )
 def test_json_export_reader_gives_posts_or_problems(data: Any, garble: bool) -> None:
     raw = json.dumps(data).encode("utf-8")
-    assume(not known_bug(json.dumps(data, ensure_ascii=False)))
-    assume(not known_date_bug(json.dumps(data, ensure_ascii=False)))
     if garble:
         raw = raw[: len(raw) // 2]
     with tempfile.TemporaryDirectory() as folder:
@@ -432,7 +418,6 @@ def test_hugo_front_matter_reads_back_title_tags_and_dates(
 @fuzz("convert")
 @given(st.lists(st.tuples(front_matter_text(), any_text), min_size=1, max_size=4))
 def test_convert_never_raises_and_writes_only_inside_out(files: list[tuple[str, str]]) -> None:
-    assume(not any(known_bug(f + b) or known_date_bug(f) for f, b in files))
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         source, out = root / "blog", root / "sandbox" / "out"
@@ -455,9 +440,7 @@ def test_convert_never_raises_and_writes_only_inside_out(files: list[tuple[str, 
 _BAD_DATE = re.compile(r"\b\d{12}\b|\b(?:000\d|9999)\b")
 
 
-def known_date_bug(text: str) -> bool:
-    # BUG-date-range: a date the reader parses but datetime cannot hold raises instead of a problem.
-    return bool(_BAD_DATE.search(text))
+
 
 
 # ---- known bugs, pinned -------------------------------------------------------------------------------
@@ -471,31 +454,16 @@ def _raises(call: Callable[[], object]) -> BaseException | None:
     return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-urlsplit: an embed URL with an unclosed IPv6 bracket raises ValueError from urlsplit "
-    "(hashmigrate/embeds.py classify)",
-)
 def test_embed_with_a_malformed_url_does_not_raise() -> None:
     assert _raises(lambda: parse_body("%[http://[oops]\n")) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-yaml-breaks: U+0085 (NEL) in a value is written unescaped and PyYAML reads it back as a "
-    "line break (hashmigrate/yamlfm.py _str)",
-)
 @pytest.mark.parametrize("value", ["x\x85y", "a\nb\x85c", "\x85"])
 def test_nel_reads_back(value: str) -> None:
     meta, _ = split_front_matter(yamlfm.dump({"title": value, "tags": [value]}))
     assert meta["title"] == value and meta["tags"] == [value]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-date-offset: a date with a UTC offset is written as its local time with 'Z' "
-    "(exporters/hugo.py _date)",
-)
 def test_a_date_with_an_offset_is_written_as_the_same_instant() -> None:
     published = datetime(2023, 1, 1, 10, 0, tzinfo=timezone(timedelta(hours=5)))
     meta, _ = split_front_matter(
@@ -504,10 +472,6 @@ def test_a_date_with_an_offset_is_written_as_the_same_instant() -> None:
     assert meta["date"] == "2023-01-01T05:00:00Z"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-date-year: years before 1000 are written unpadded ('999-01-01T...') (exporters/hugo.py _date)",
-)
 def test_a_year_before_1000_is_written_with_four_digits() -> None:
     published = datetime(999, 1, 1, tzinfo=UTC)
     meta, _ = split_front_matter(
@@ -516,11 +480,6 @@ def test_a_year_before_1000_is_written_with_four_digits() -> None:
     assert meta["date"] == "0999-01-01T00:00:00Z"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-date-range: a date datetime cannot hold raises ValueError/OverflowError out of the reader "
-    "(hashmigrate/hashnode/frontmatter.py parse_date)",
-)
 @pytest.mark.parametrize(
     "value",
     ["999999999999", "Fri Dec 31 9999 23:00:00 GMT-0500", "Mon Jan 01 0001 00:00:00 GMT+0100"],
@@ -530,12 +489,6 @@ def test_an_out_of_range_date_is_a_note_or_a_problem_not_a_crash(value: str) -> 
     check_items(items)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-embed-block: an embed or widget that starts a line is written as raw HTML with the rest of "
-    "the line (or the next line) glued to it, so CommonMark reads that text as HTML: its code spans and "
-    "emphasis are lost (hashmigrate/exporter.py BodyRenderer.render / exporters/hugo.py HugoBody.embed)",
-)
 @pytest.mark.parametrize(
     "body",
     [
@@ -550,24 +503,12 @@ def test_text_after_a_block_embed_keeps_its_code_spans(body: str) -> None:
     assert inline_code(out) == ["code"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-splitlines: _segments splits lines with str.splitlines(), which also breaks at \\f, \\v, "
-    "NEL, U+2028 ...; markdown-it does not, so the code ranges shift and Hashnode syntax inside a code "
-    "block is rewritten (hashmigrate/hashnode/markdown.py _segments)",
-)
 @pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\x0b"])
 def test_a_unicode_line_separator_in_text_does_not_unprotect_code(separator: str) -> None:
     body = f"Pasted text{separator}more{separator}and\n\n~~~\n%[https://youtu.be/abcdefghijk]\n~~~\n"
     assert parse_body(body) == (Markdown(body),)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-urlsplit: a link, autolink, href or canonical URL with an unmatched bracket in its host "
-    "raises ValueError out of convert() and stops the whole run (hashmigrate/links.py "
-    "LinkIndex.link_targets / _host: catch ValueError from urlsplit)",
-)
 @pytest.mark.parametrize("body", ["[a](http://[oops)\n", "<http://[oops>\n", '<a href="http://[x">x</a>\n'])
 def test_a_malformed_link_fails_at_most_its_post(tmp_path: Path, body: str) -> None:
     source = tmp_path / "blog"

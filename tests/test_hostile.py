@@ -249,12 +249,6 @@ def test_hostile_cuids_and_file_names(box: Sandbox) -> None:
     assert not (box.tmp / "escaped").exists() and not (box.tmp / "dup").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-windows-superscript: Windows also reserves COM¹ COM² COM³ LPT¹ LPT² LPT³ (superscript "
-    "digits are \\w, so they pass safe_slug); such a folder cannot be created or checked out on Windows "
-    "(hashmigrate/names.py _WINDOWS_RESERVED)",
-)
 @pytest.mark.parametrize("slug", ["COM\u00b9", "lpt\u00b3"])
 def test_superscript_windows_device_names_are_renamed(box: Sandbox, slug: str) -> None:
     write_post(box.source, 1, "Device", slug)
@@ -262,24 +256,12 @@ def test_superscript_windows_device_names_are_renamed(box: Sandbox, slug: str) -
     assert post.slug is not None and post.slug.casefold() != slug.casefold()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-fallback-bytes: when a slug is unusable (reserved, empty) the cuid fallback is cut to 200 "
-    "characters, not bytes: 300 'é' make a 400-byte folder name and the write fails with 'File name too "
-    "long' (hashmigrate/names.py safe_slug)",
-)
 def test_a_long_multibyte_cuid_as_fallback_is_cut_to_a_valid_file_name(box: Sandbox) -> None:
     write_post(box.source, 1, "Reserved", "con", cuid="é" * 300)
     result = box.convert()
     assert result.counts() == {"written": 1}, [p.message for p in result.posts]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-label-collision: convert() given Post objects keys each post's safe slug by post.label, "
-    "which is the slug when a post has no source; two posts with one slug get the same safe slug and the "
-    "second overwrites the first (hashmigrate/api.py _plan/_claim_slug)",
-)
 def test_posts_from_the_library_with_one_slug_do_not_overwrite_each_other(box: Sandbox) -> None:
     posts = [Post(title="One", slug="hello", body=()), Post(title="Two", slug="hello", body=())]
     box.freeze()
@@ -288,12 +270,6 @@ def test_posts_from_the_library_with_one_slug_do_not_overwrite_each_other(box: S
     assert sorted(front_matter(p)["title"] for p in pages) == ["One", "Two"], [p.paths for p in result.posts]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-message-control-chars: file names are printed raw, so a name holding a newline splits "
-    "an error into two lines (and can forge a 'hashmigrate:' line; ESC reaches a terminal) "
-    "(hashmigrate/cli.py _err / _summary: escape control characters)",
-)
 def test_a_file_name_with_a_newline_gives_one_error_line(box: Sandbox) -> None:
     name = "evil\nhashmigrate: all good.md"
     (box.source / name).write_bytes(b'---\ntitle: "X"\nslug: x\n---\n\n\x00binary\n')
@@ -371,12 +347,6 @@ def test_a_symlinked_site_file_is_not_written_through(box: Sandbox) -> None:
     assert victim.read_text() == "precious\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-site-file-symlink: a site file (hugo-config-snippet.toml) that is a symlink out of --out is "
-    "refused by raising UnsafePath out of convert(); the CLI says 'internal error' and exits 3 "
-    "(hashmigrate/api.py convert: catch UnsafePath/OSError around writer.write(site file))",
-)
 def test_a_symlinked_site_file_is_a_clear_error(box: Sandbox) -> None:
     _site_file_symlink(box)
     result = box.invoke("-q")
@@ -456,12 +426,6 @@ print(dict(r.counts()))
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-quadratic: parse_body slices the rest of the text (_ends_line) and the start of the line "
-    "(_line_prefix) for every construct, so time grows with the square of the embeds: 100,000 take ~20 s "
-    "to parse, 600,000 (a 20 MB post) would take ~12 min (hashmigrate/hashnode/markdown.py)",
-)
 def test_embed_parsing_time_grows_linearly() -> None:
     def parse_time(count: int) -> float:
         body = "".join(f"%[https://youtu.be/abcdefghij{i % 10}]\n\n" for i in range(count))
@@ -511,12 +475,6 @@ def test_2000_deep_nesting_converts_without_recursion_error(box: Sandbox, kind: 
     assert post.status == "written", post.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-deep-callout: a callout whose HTML nests 2,000 tags fails with 'could not render: "
-    "RecursionError: maximum recursion depth exceeded' from markdownify (hashmigrate/exporter.py "
-    "html_to_markdown: keep it as HTML, or refuse it with a clear message, past a depth)",
-)
 def test_a_deeply_nested_callout_converts_or_is_refused_clearly(box: Sandbox) -> None:
     callout = (
         '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
@@ -527,12 +485,6 @@ def test_a_deeply_nested_callout_converts_or_is_refused_clearly(box: Sandbox) ->
     assert post.status == "written" or (post.message and "RecursionError" not in post.message), post.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-nesting-limit: markdown-it's commonmark preset stops parsing blocks at maxNesting=20, so a "
-    "code block 10 lists or 20 blockquotes deep is not seen as code and the Hashnode syntax in it is "
-    "rewritten (hashmigrate/hashnode/markdown.py _block_parser: raise maxNesting)",
-)
 @pytest.mark.parametrize("container", ["list", "blockquote"])
 def test_code_deep_in_containers_is_still_code(container: str) -> None:
     if container == "list":
@@ -681,13 +633,6 @@ def test_a_run_killed_mid_write_leaves_the_old_file_and_the_next_run_ignores_the
     box.check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-manifest-kill: the manifest is saved only when a run ends; a run killed after it replaced a "
-    "page leaves the old hash in it, so the next run takes our own page for the user's edit and refuses "
-    "to update it ('conflict', exit 1) (hashmigrate/delivery.py FolderWriter: save the manifest as it goes, "
-    "or record the new hash before the rename)",
-)
 def test_a_run_killed_before_saving_the_manifest_does_not_cause_a_false_conflict(box: Sandbox) -> None:
     write_post(box.source, 1, "One", "one", body="v1\n")
     assert cli("convert", str(box.source), "--out", str(box.out), "-q").returncode == 0
@@ -699,12 +644,6 @@ def test_a_run_killed_before_saving_the_manifest_does_not_cause_a_false_conflict
     assert "v3" in (box.out / "content" / "posts" / "one" / "index.md").read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-file-mode: atomic_write renames a mkstemp file, so every file is 0600 whatever the umask "
-    "and an existing file's mode is lost (hashmigrate/delivery.py atomic_write: chmod the temporary to the "
-    "old file's mode, else 0o666 & ~umask)",
-)
 def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)
     try:
@@ -766,8 +705,9 @@ def blog(tmp_path: Path) -> Path:
     return source
 
 
-def _bug(name: str, reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"{name}: {reason}")
+def _bug(name: str, reason: str) -> tuple[pytest.MarkDecorator, ...]:
+    """Bugs this pinned (as strict xfails) are fixed; the marker stays as the record of what was tried."""
+    return ()
 
 
 _CLICK = _bug(
@@ -862,7 +802,6 @@ def locked(tmp_path: Path) -> Iterator[Path]:
         path.chmod(0o644)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-click-usage: an unreadable source gets Click's multi-line box")
 def test_an_unreadable_source_folder_is_one_line_and_exit_2(locked: Path, tmp_path: Path) -> None:
     locked.chmod(0o000)
     done = run_unprivileged(["convert", str(locked), "--out", str(tmp_path / "o")])
@@ -877,24 +816,12 @@ def test_an_unreadable_source_folder_is_refused_not_read(locked: Path, tmp_path:
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-unsearchable-source: a source folder that can be listed but not entered (mode 444) raises "
-    "PermissionError from Path.is_file() in post_files: 'internal error', exit 3 "
-    "(hashmigrate/hashnode/backup.py post_files: catch OSError, raise SourceError)",
-)
 def test_a_source_folder_that_cannot_be_entered_is_one_line_and_exit_2(locked: Path, tmp_path: Path) -> None:
     locked.chmod(0o444)
     done = run_unprivileged(["convert", str(locked), "--out", str(tmp_path / "o")])
     assert_one_line_exit_2(done.returncode, done.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG-unreadable-post: an unreadable post whose name is not a cuid is silently taken for 'not a "
-    "post' (is_post_file returns False on OSError): 0 posts, exit 0, no message "
-    "(hashmigrate/hashnode/backup.py is_post_file: an unreadable .md is a post, so reading it is a problem)",
-)
 def test_an_unreadable_post_file_is_an_error_not_silence(locked: Path, tmp_path: Path) -> None:
     mine = locked / "my-post.md"
     mine.write_text('---\ntitle: "Mine"\nslug: mine\n---\n\nbody\n')

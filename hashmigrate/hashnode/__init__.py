@@ -7,12 +7,8 @@ from pathlib import Path
 
 from hashmigrate.hashnode.backup import post_files, read_backup
 from hashmigrate.hashnode.json_export import is_json_export, read_json_export
-from hashmigrate.hashnode.problems import Problem
+from hashmigrate.hashnode.problems import Problem, SourceError
 from hashmigrate.model import Post, Tag
-
-
-class SourceError(ValueError):
-    """The source as a whole cannot be read (a user mistake, such as a path that does not exist)."""
 
 
 def source_kind(source: Path) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from hashmigrate.hashnode import frontmatter
 from hashmigrate.hashnode.git import FileHistory, history
 from hashmigrate.hashnode.markdown import parse_body
-from hashmigrate.hashnode.problems import Problem
+from hashmigrate.hashnode.problems import Problem, SourceError
 from hashmigrate.hashnode.text import UnreadableFile, decode, repair_mojibake, slugify
 from hashmigrate.model import Note, Post, Tag
 
@@ -65,7 +65,7 @@ def is_post_file(path: Path) -> bool:
         with path.open("rb") as handle:
             head = handle.read(2048).decode("utf-8", errors="replace")
     except OSError:
-        return False
+        return True  # a .md file we cannot read: reading it again gives the user a clear problem
     block = head.split("\n---", 1)[0] if head.startswith("---") else ""
     return bool(re.search(r"^title:", block, re.M) and re.search(r"^(slug|datePublished|cuid):", block, re.M))
 
@@ -74,10 +74,13 @@ def post_files(folder: Path) -> tuple[list[Path], list[Path]]:
     """(post files, other files) in a backup folder, sorted by name."""
     posts: list[Path] = []
     others: list[Path] = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
-            continue
-        (posts if is_post_file(path) else others).append(path)
+    try:
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            (posts if is_post_file(path) else others).append(path)
+    except OSError as exc:
+        raise SourceError(f"{folder}: cannot read the folder: {exc.strerror or exc}") from None
     return posts, others
 
 

@@ -106,7 +106,7 @@ def parse_date(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     text = str(value).strip().strip("\"'")
     if not text:
         return None
@@ -120,15 +120,20 @@ def parse_date(value: Any) -> datetime | None:
             zone = datetime.strptime(match["tz"], "%z").tzinfo
         except ValueError:
             return None
-        return naive.replace(tzinfo=zone).astimezone(UTC)
-    if re.fullmatch(r"\d{10,13}", text):
-        seconds = int(text) / (1000 if len(text) == 13 else 1)
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return naive.replace(tzinfo=zone).astimezone(UTC)
+        except (ValueError, OverflowError):
+            return None
     try:
+        if re.fullmatch(r"\d{10,13}", text):
+            seconds = int(text) / (1000 if len(text) == 13 else 1)
+            return datetime.fromtimestamp(seconds, tz=UTC)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        # Every date leaves the reader in UTC, so no exporter can write local time as UTC.
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        # Out of datetime's range (year 0, year 30000, a timestamp in the far future): no date.
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def split_tags(value: Any) -> list[str]:

@@ -22,6 +22,7 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, No
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
 _INLINE = re.compile(r"%%\[|%\[|@\[|\[!\[|!\[")
 _EMBED = re.compile(r"%\[(?P<url>[^\]\s]+)\s*\]")
 _WIDGET = re.compile(r"%%\[(?P<name>[^\]\n]{1,200})\]")
@@ -48,6 +49,9 @@ def _block_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     # Only the block structure is needed; inline parsing is most of markdown-it's cost.
     md.disable(["inline", "text_join"], ignoreInvalid=True)
+    # The preset stops at 20 levels, after which code deep in lists and quotes is not seen as code.
+    # Each level costs a few Python frames, so stay well under the recursion limit.
+    md.options["maxNesting"] = 100
     return md
 
 
@@ -68,7 +72,8 @@ def parse_body(text: str) -> tuple[Node, ...]:
 
 def _segments(text: str) -> Iterator[tuple[str, str]]:
     """Yield ("code" | "html" | "text", chunk) covering ``text`` exactly, in order."""
-    lines = text.splitlines(keepends=True)
+    # Only "\n" ends a line for markdown-it; str.splitlines() also splits on \f, \v, NEL, U+2028 ...
+    lines = _LINES.findall(text)
     kinds = ["text"] * len(lines)
     for token in _block_parser().parse(text):
         if token.map is None:
@@ -155,6 +160,21 @@ def _text_nodes(text: str) -> list[Node]:
             # A block embed's trailing spaces would make a hard line break; drop them.
             while end < len(text) and text[end] in " \t":
                 end += 1
+        if isinstance(node, (Embed, Widget)) and _line_prefix(text, start) is not None:
+            # Targets write a block embed as an HTML block, which runs on until a blank line: text
+            # after it (on its line or the next) must start a paragraph of its own, in the same
+            # container, or CommonMark reads it as HTML and its code spans and emphasis are lost.
+            newline = text.find("\n", end)
+            rest_of_line = text[end : newline if newline >= 0 else len(text)]
+            next_end = text.find("\n", newline + 1) if newline >= 0 else -1
+            next_line = text[newline + 1 : next_end if next_end >= 0 else len(text)] if newline >= 0 else ""
+            container = node.indent.rstrip()
+            if rest_of_line.strip():
+                while end < len(text) and text[end] in " \t":
+                    end += 1
+                nodes.append(Markdown(f"\n{container}\n{node.indent}"))
+            elif next_line.strip() and next_line.strip() != container.strip():
+                nodes.append(Markdown(f"\n{container}"))
         last = pos = end
     nodes.append(Markdown(text[last:]))
     return nodes
@@ -169,7 +189,9 @@ def _escaped_backslash(text: str, index: int) -> bool:
 
 def _line_prefix(text: str, start: int) -> str | None:
     """The container prefix before ``start`` on its line, or None when other text precedes it."""
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = text.rfind("\n", max(0, start - 400), start) + 1
+    if line_start == 0 and start > 400:
+        return None  # a container prefix is never that long; do not scan back over a huge line
     prefix = text[line_start:start]
     return prefix if _CONTAINER_PREFIX.match(prefix) else None
 
@@ -182,10 +204,8 @@ def _continuation_indent(prefix: str) -> str:
 
 
 def _ends_line(text: str, end: int) -> bool:
-    rest = text[end:]
-    newline = rest.find("\n")
-    tail = rest if newline < 0 else rest[:newline]
-    return not tail.strip()
+    newline = text.find("\n", end)
+    return not text[end : newline if newline >= 0 else len(text)].strip()
 
 
 def _parse_construct(text: str, start: int) -> tuple[Node, int, bool] | None:

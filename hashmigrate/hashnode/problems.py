@@ -17,3 +17,7 @@ class Problem:
     def line_text(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.message}"
+
+
+class SourceError(ValueError):
+    """The source as a whole cannot be read (a user mistake, such as a path that does not exist)."""
