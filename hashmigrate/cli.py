@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -19,8 +19,10 @@ from hashmigrate.delivery import atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.links import REDIRECT_FORMATS, write_redirects
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
-from hashmigrate.publish import DEFAULT_STATE, Publisher, PublishResult
 from hashmigrate.sync.command import sync_command
+
+if TYPE_CHECKING:
+    from hashmigrate.publish import Publisher, PublishResult
 
 
 class _OneLineErrors(TyperGroup):
@@ -68,6 +70,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_STATE = Path(".hashmigrate") / "state.db"
 
 
 class UsageError(Exception):
@@ -341,7 +344,7 @@ def publish_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
     state: Annotated[
         Path, typer.Option("--state", help="State file: what was published where.")
-    ] = DEFAULT_STATE,
+    ] = DEFAULT_STATE,  # same as hashmigrate.publish.DEFAULT_STATE (requests loads only to publish)
     drafts: Annotated[bool, typer.Option("--drafts", help="Send Hashnode drafts too (as drafts).")] = False,
     blog_url: Annotated[
         str | None,
