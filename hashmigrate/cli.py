@@ -313,6 +313,7 @@ def inspect(
         "constructs": dict(sorted(constructs.items())),
         "notes": dict(notes.most_common()),
         "problems": [p.line_text() for p in problems],
+        "not_posts": _not_posts(source),
     }
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -322,6 +323,8 @@ def inspect(
         typer.echo(f"  {name}: {count}")
     for kind, count in notes.most_common():
         typer.echo(f"  note {kind}: {count}")
+    for name in summary["not_posts"]:
+        typer.echo(f"  not a post, left alone: {name}")
     for line in summary["problems"]:
         typer.echo(f"  {line}")
 
@@ -489,6 +492,13 @@ def _publish_summary(result: PublishResult, verbose: bool) -> None:
 
 
 app.command("sync")(sync_command)
+
+
+def _not_posts(source: Path) -> list[str]:
+    """Files in a backup folder that are not posts (a README, a licence): listed, never converted."""
+    from hashmigrate.hashnode.backup import post_files
+
+    return [path.name for path in post_files(source)[1]] if source.is_dir() else []
 
 
 @app.command("exporters")

@@ -107,6 +107,7 @@ def test_inspect_counts_constructs_and_writes_nothing(tmp_path: Path) -> None:
     assert code == 0
     assert "10 post(s), 1 draft(s)" in stdout
     assert "embed:youtube: 4" in stdout and "callout: 1" in stdout and "widget: 1" in stdout
+    assert "not a post, left alone: README.md" in stdout
 
 
 def test_exporters_lists_the_installed_ones() -> None:
