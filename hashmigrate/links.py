@@ -56,7 +56,9 @@ class LinkIndex:
             old_paths.append(f"/{original}-{post.cuid}")
         self.redirects.extend((path, new_url) for path in old_paths)
         if heading_id is not None:
-            texts = [h for node in post.body if isinstance(node, Markdown) for h in headings(node.text)]
+            texts = post.headings or [
+                h for n in post.body if isinstance(n, Markdown) for h in headings(n.text)
+            ]
             self.anchors[original] = {hashnode_heading_id(t): heading_id(plain_heading(t)) for t in texts}
         if post.hashnode_url:
             self.hosts.add(_host(post.hashnode_url))
@@ -184,8 +186,14 @@ class LinkRewriter:
 
         return _LINK.sub(swap, text)
 
+    def relevant(self, text: str) -> bool:
+        """Whether a text can hold a link to rewrite (most cannot; parsing them would be wasted)."""
+        return "#heading-" in text or any(host in text for host in self.index.hosts)
+
     def node(self, node: Node) -> Node:
         if isinstance(node, Markdown):
+            if not self.relevant(node.text):
+                return node
             return Markdown(map_outside_code(node.text, self.text))
         if isinstance(node, Html):
             return Html(self.text(node.html))

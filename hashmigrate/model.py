@@ -127,6 +127,8 @@ class Post:
     slug: str
     body: tuple[Node, ...]
     cuid: str = ""
+    # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
+    headings: tuple[str, ...] | None = None
     subtitle: str = ""
     published: datetime | None = None
     updated: datetime | None = None

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import requests
 
 from hashmigrate.hashnode.frontmatter import parse_date
-from hashmigrate.hashnode.markdown import parse_body
+from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
 from hashmigrate.hashnode.text import repair_mojibake, slugify
 from hashmigrate.http import HttpError, RetryPolicy, Secret, make_session, redact_url, request_json
@@ -422,7 +422,7 @@ def _post(node: Mapping[str, Any], where: str) -> Post:
     return Post(
         title=title,
         slug=slug,
-        body=parse_body(markdown),
+        **body_fields(markdown),
         cuid=cuid,
         published=published,
         updated=updated,
@@ -445,7 +445,7 @@ def _draft(node: Mapping[str, Any], where: str, ident: str) -> Post:
     return Post(
         title=title,
         slug=slug,
-        body=parse_body(markdown),
+        **body_fields(markdown),
         updated=parse_date(node.get("updatedAt")),
         draft=True,
         source=where,

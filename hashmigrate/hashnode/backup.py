@@ -18,7 +18,7 @@ from typing import Any
 
 from hashmigrate.hashnode import frontmatter
 from hashmigrate.hashnode.git import FileHistory, history
-from hashmigrate.hashnode.markdown import parse_body
+from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem, SourceError
 from hashmigrate.hashnode.text import UnreadableFile, decode, repair_mojibake, slugify
 from hashmigrate.model import Note, Post, Tag
@@ -305,7 +305,7 @@ def _build(header: _Header, blog_url: str | None) -> Post:
     return Post(
         title=header.title,
         slug=slug,
-        body=parse_body(_body(header)),
+        **body_fields(_body(header)),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
         published=header.published,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hashmigrate.hashnode.frontmatter import parse_date
-from hashmigrate.hashnode.markdown import parse_body
+from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
 from hashmigrate.hashnode.text import repair_mojibake, slugify
 from hashmigrate.model import Note, Post, Tag
@@ -115,7 +115,7 @@ def _post(
     return Post(
         title=" ".join(title.split()),
         slug=slug,
-        body=parse_body(markdown),
+        **body_fields(markdown),
         cuid=cuid,
         subtitle=_text(raw.get("subtitle")) or "",
         published=published,

@@ -12,14 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from hashmigrate.embeds import classify
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
 
 # Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
+# A line that may be an ATX heading or a setext underline; without one there is no heading to find.
+_HEADING_HINT = re.compile(r"^ {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -57,25 +61,41 @@ def _block_parser() -> MarkdownIt:
 
 def parse_body(text: str) -> tuple[Node, ...]:
     """Split a Hashnode Markdown body (``\\n`` line endings) into neutral body nodes."""
-    if not _CANDIDATE.search(text):
-        return (Markdown(text),) if text else ()
+    return parse_document(text)[0]
+
+
+def body_fields(text: str) -> dict[str, Any]:
+    """``body`` and ``headings`` of a Post, for readers: ``Post(..., **body_fields(markdown))``."""
+    nodes, found = parse_document(text)
+    return {"body": nodes, "headings": found}
+
+
+def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
+    """Body nodes and the raw text of every heading, from one block parse."""
+    candidate = _CANDIDATE.search(text)
+    if not candidate and not _HEADING_HINT.search(text):
+        return ((Markdown(text),) if text else ()), ()
+    tokens = _block_parser().parse(text)
+    found = tuple(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
+    if not candidate:
+        return (Markdown(text),), found
     nodes: list[Node] = []
-    for kind, chunk in _segments(text):
+    for kind, chunk in _segments(text, tokens):
         if kind == "code":
             nodes.append(Markdown(chunk))
         elif kind == "html":
             nodes.extend(_html_nodes(chunk))
         else:
             nodes.extend(_text_nodes(chunk))
-    return tuple(_merge(nodes))
+    return tuple(_merge(nodes)), found
 
 
-def _segments(text: str) -> Iterator[tuple[str, str]]:
+def _segments(text: str, tokens: list[Token] | None = None) -> Iterator[tuple[str, str]]:
     """Yield ("code" | "html" | "text", chunk) covering ``text`` exactly, in order."""
     # Only "\n" ends a line for markdown-it; str.splitlines() also splits on \f, \v, NEL, U+2028 ...
     lines = _LINES.findall(text)
     kinds = ["text"] * len(lines)
-    for token in _block_parser().parse(text):
+    for token in tokens if tokens is not None else _block_parser().parse(text):
         if token.map is None:
             continue
         if token.type in ("fence", "code_block"):

@@ -79,7 +79,10 @@ def sync_command(
             if target.committed:
                 extra += f"; committed {target.committed}"
             typer.echo(f"{target.name} ({target.where}): {parts or 'no posts'}{extra}")
-        if result.writes == 0 and result.ok:
+        if dry_run and result.would_write:
+            # A dry run writes nothing by definition: what it must say is what a real run would change.
+            typer.echo(f"{result.posts} post(s): {result.would_write} change(s) to make{mode}")
+        elif result.writes == 0 and result.ok:
             typer.echo(f"{result.posts} post(s): every target is up to date, nothing written{mode}")
         else:
             typer.echo(f"{result.posts} post(s): {result.writes} change(s){mode}")

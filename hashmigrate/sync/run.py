@@ -54,6 +54,11 @@ class TargetOutcome:
     def writes(self) -> int:
         return sum(1 for p in self.posts if p.status in WRITES) + len(self.pruned)
 
+    @property
+    def would_write(self) -> int:
+        """What a dry run found to do (``would-create``, ``would-update``, ``would-write``)."""
+        return sum(1 for p in self.posts if p.status.startswith("would-"))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -62,6 +67,7 @@ class TargetOutcome:
             "ok": self.ok,
             "counts": dict(self.counts()),
             "writes": self.writes,
+            "would_write": self.would_write,
             "gone": self.gone,
             "pruned": self.pruned,
             "committed": self.committed,
@@ -87,6 +93,10 @@ class SyncResult:
     def writes(self) -> int:
         return sum(t.writes for t in self.targets)
 
+    @property
+    def would_write(self) -> int:
+        return sum(t.would_write for t in self.targets)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "config": self.config,
@@ -94,6 +104,7 @@ class SyncResult:
             "ok": self.ok,
             "posts": self.posts,
             "writes": self.writes,
+            "would_write": self.would_write,
             "problems": self.problems,
             "targets": [t.as_dict() for t in self.targets],
         }
@@ -364,8 +375,14 @@ def _sync_api(
         if prune and outcome.gone and not dry_run:
             remove = getattr(publisher, "remove", None)
             if remove is None:
+                # dev.to's API has no delete; for WordPress it is hashmigrate's publisher that has none.
+                why = (
+                    "dev.to's API cannot delete articles"
+                    if target.type == "devto"
+                    else f"hashmigrate cannot delete {target.type} posts yet"
+                )
                 outcome.error = (
-                    f"{target.name}: {target.type} cannot delete posts through its API; remove them by hand"
+                    f"{target.name}: {why}; remove {len(outcome.gone)} by hand: {', '.join(outcome.gone)}"
                 )
             else:
                 with StateStore(config.state) as store:
