@@ -166,6 +166,8 @@ def convert(
             raise UsageError("--out is required (or use --dry-run)")
         if out is not None and out.exists() and not out.is_dir():
             raise UsageError(f"{out}: --out must be a folder")
+        if not source.exists():
+            raise SourceError(f"{source}: no such file or folder")
         if out is not None and not dry_run:
             try:
                 out.mkdir(parents=True, exist_ok=True)

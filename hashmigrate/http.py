@@ -67,12 +67,36 @@ def redact_url(url: str) -> str:
     """A URL fit for messages: no user:password, no query string (tokens sometimes travel there)."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return "<invalid URL>"
     host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    if port:
+        host = f"{host}:{port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def check_url(url: str) -> str | None:
+    """Why ``url`` cannot be an API address (None when it can): http(s), a host, a valid port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a malformed or out-of-range port raises only when read
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "it must be an http(s) URL with a host"
+    return None
+
+
+def check_secret(value: str) -> str | None:
+    """Why a credential cannot travel in an HTTP header (None when it can); never quotes the value."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return "it holds a character HTTP headers cannot carry (a pasted curly quote?)"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return "it holds a line break or another control character"
+    return None
 
 
 class HttpError(Exception):

@@ -956,17 +956,6 @@ def test_a_graphql_source_that_keeps_failing_is_one_line_and_writes_nothing(
     print_row("GraphQL source: connection refused (sync)", refused, line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG-sync-outage-is-usage-error: a GraphQL source that is down (5xx after every retry, or "
-        "unreachable) makes `hashmigrate sync` exit 2, the code README and command.py reserve for "
-        "'config or usage error', so a scheduler cannot tell a transient outage (retry later) from a "
-        "broken config (page a human). hashmigrate/sync/command.py maps every SourceError to EXIT_USAGE. "
-        "Fix: raise a SourceUnavailable(SourceError) from hashnode/api.py _Client.http_error for "
-        "retryable statuses and no-response failures, and map it to EXIT_FAILED (1) in sync_command."
-    ),
-)
 def test_a_source_outage_is_not_reported_as_a_config_error(graphql: GraphQLServer, tmp_path: Path) -> None:
     graphql.fail_next(503, times=1000)
     ran = sync_cli(api_sync_config(tmp_path, graphql.url))
@@ -1003,20 +992,6 @@ BAD_URLS: dict[str, tuple[list[str], dict[str, str], str | None]] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG-bad-port-internal-error: `publish --api-url http://127.0.0.1:99999/api` (likewise a port "
-        "that is not a number or an unclosed IPv6 bracket, in --api-url, DEVTO_API_URL or --wp-url, and a "
-        "GraphQL endpoint in a sync config) ends in 'hashmigrate: internal error: ValueError: Port out of "
-        "range 0-65535 (please report it)', exit 3; a sync target's api_url gives exit 1 'devto: Port out "
-        "of range' as if a post had failed. urlsplit() raises on such URLs and SplitResult.port raises "
-        "lazily: unchecked in publish/devto.py and publish/wordpress.py create_publisher() and "
-        "hashnode/api.py read_api(), and outside the try in hashmigrate/http.py redact_url(). Fix: read "
-        "parts.port inside those checks (ValueError -> ConfigError / SourceError naming the option, "
-        "exit 2) and make redact_url() catch it too."
-    ),
-)
 @pytest.mark.parametrize("how", BAD_URLS)
 def test_an_endpoint_url_with_a_bad_port_is_a_usage_error(tmp_path: Path, how: str) -> None:
     options, env, config = BAD_URLS[how]
@@ -1031,18 +1006,6 @@ def test_an_endpoint_url_with_a_bad_port_is_a_usage_error(tmp_path: Path, how: s
     assert_no_traceback(ran)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG-secret-not-latin1: an API key or application password holding a character HTTP headers "
-        "cannot carry (a curly quote pasted from a web page: DEVTO_API_KEY='“sk-…”') ends in 'internal "
-        "error: UnicodeEncodeError: latin-1 codec ...', exit 3, after the first post was marked pending; "
-        "a key with a newline inside fails every post with a bare 'InvalidHeader'. Fix: in "
-        "publish/devto.py and publish/wordpress.py create_publisher() (and sync's token_env), check "
-        "that the secret is printable Latin-1 and raise ConfigError('DEVTO_API_KEY holds a character that "
-        "cannot be sent in an HTTP header (a pasted quote?)'), exit 2, without quoting the value."
-    ),
-)
 @pytest.mark.parametrize("key", ["sk-devto-FAKE-“5f2b9c”", "sk-devto-FAKE-5f2b9c\nsecond-line"])
 def test_an_api_key_that_http_cannot_carry_is_a_usage_error(tmp_path: Path, key: str) -> None:
     ran = publish_devto(f"http://127.0.0.1:{closed_port()}/api", EXAMPLES, tmp_path, key=key, timing=FAST)

@@ -24,7 +24,16 @@ from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
 from hashmigrate.hashnode.text import repair_mojibake, slugify
-from hashmigrate.http import HttpError, RetryPolicy, Secret, make_session, redact_url, request_json
+from hashmigrate.http import (
+    HttpError,
+    RetryPolicy,
+    Secret,
+    check_secret,
+    check_url,
+    make_session,
+    redact_url,
+    request_json,
+)
 from hashmigrate.model import Note, Post, Tag
 
 if TYPE_CHECKING:
@@ -115,6 +124,13 @@ def _source_error(message: str) -> SourceError:
     return SourceError(" ".join(message.split()))
 
 
+def _unavailable(message: str) -> SourceError:
+    """The API is down or unreachable for now: a scheduler should retry, not page a human."""
+    from hashmigrate.hashnode.problems import SourceUnavailable
+
+    return SourceUnavailable(" ".join(message.split()))
+
+
 def normalize_host(host: str) -> str:
     """``blog.example.dev`` from what a user may paste: a bare host, or the blog's URL with a path."""
     text = host.strip()
@@ -151,11 +167,12 @@ def read_api(
     iterating. 429 and 5xx answers are retried per ``policy`` (http.py's default when None).
     """
     name = normalize_host(host)
-    parts = urlsplit(endpoint.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    if check_url(endpoint.strip()) is not None:
         raise _source_error(f"{redact_url(endpoint)}: the GraphQL endpoint must be an http(s) URL")
     if token is not None and not token.reveal().strip():
         token = None
+    if token is not None and (why := check_secret(token.reveal().strip())) is not None:
+        raise _source_error(f"the Hashnode token cannot be used: {why}")
     if drafts and token is None:
         raise _source_error(
             f"{name}: reading drafts through Hashnode's GraphQL API needs a Personal Access Token "
@@ -327,13 +344,13 @@ class _Client:
         where = redact_url(self.endpoint)
         said = f": {_server_said(exc.message)}" if exc.message else ""
         if exc.status is None:
-            return _source_error(f"{self.host}: cannot reach Hashnode's GraphQL API at {where}{said}")
+            return _unavailable(f"{self.host}: cannot reach Hashnode's GraphQL API at {where}{said}")
         if exc.status in (401, 403) and self.has_token:
             return _source_error(
                 f"{self.host}: {where} refused the Personal Access Token (HTTP {exc.status}){said}"
             )
         if exc.retryable:
-            return _source_error(
+            return _unavailable(
                 f"{self.host}: Hashnode's GraphQL API at {where} kept failing (HTTP {exc.status}){said}; "
                 "try again later"
             )

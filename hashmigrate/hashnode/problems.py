@@ -21,3 +21,7 @@ class Problem:
 
 class SourceError(ValueError):
     """The source as a whole cannot be read (a user mistake, such as a path that does not exist)."""
+
+
+class SourceUnavailable(SourceError):
+    """The source cannot be reached now (its API is down): worth trying again later."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -34,6 +33,8 @@ from hashmigrate.http import (
     Secret,
     Stats,
     Timeout,
+    check_secret,
+    check_url,
     is_retryable,
     make_session,
     redact_url,
@@ -71,12 +72,13 @@ _MAX_PAGES = 10_000
 def create_publisher(config: PublishConfig) -> DevtoPublisher:
     """The dev.to publisher from the settings and environment; ConfigError when it cannot work."""
     api_url = (config.api_url or config.env.get(API_URL_ENV) or DEFAULT_API_URL).strip().rstrip("/")
-    parts = urlsplit(api_url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    if check_url(api_url) is not None:
         raise ConfigError(
             f"the dev.to API URL must be an http(s) URL such as {DEFAULT_API_URL}, not {api_url!r}"
         )
     key = config.env.get(API_KEY_ENV, "").strip()
+    if (why := check_secret(key)) is not None:
+        raise ConfigError(f"{API_KEY_ENV} cannot be used: {why}")
     if not key and not config.dry_run:
         raise ConfigError(
             f"{API_KEY_ENV} is not set: create a key at https://dev.to/settings/extensions and export it"

@@ -44,6 +44,8 @@ from hashmigrate.http import (
     Secret,
     Stats,
     Timeout,
+    check_secret,
+    check_url,
     is_retryable,
     make_session,
     redact_url,
@@ -91,12 +93,14 @@ def create_publisher(
     options.pop("wp_user", None)
     upload = options.pop("upload_images", False) is True if upload_images is None else upload_images
     site = str(site).strip().rstrip("/")
-    parts = urlsplit(site)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    if check_url(site) is not None:
         raise ConfigError(f"the WordPress site URL must be an http(s) URL: pass --wp-url or set {URL_ENV}")
+    parts = urlsplit(site)
     if parts.username or parts.password:
         raise ConfigError("put the user in --wp-user or WP_USER, not in the site URL")
     password = config.env.get(PASSWORD_ENV, "").strip()
+    if (why := check_secret(password)) is not None:
+        raise ConfigError(f"{PASSWORD_ENV} cannot be used: {why}")
     if not config.dry_run:
         if not login:
             raise ConfigError(f"no WordPress user: pass --wp-user or set {USER_ENV}")

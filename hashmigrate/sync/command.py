@@ -31,6 +31,7 @@ def sync_command(
     Exit codes: 0 up to date, 1 some post failed, 2 config or usage error, 75 another sync is running.
     """
     from hashmigrate.hashnode import SourceError
+    from hashmigrate.hashnode.problems import SourceUnavailable
     from hashmigrate.http import HttpError
     from hashmigrate.publish.state import StateError
     from hashmigrate.sync.config import ConfigError, load
@@ -52,6 +53,9 @@ def sync_command(
     except Busy as exc:
         err(str(exc))
         raise typer.Exit(EXIT_BUSY) from None
+    except SourceUnavailable as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_FAILED) from None
     except (ConfigError, SourceError, StateError) as exc:
         err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
