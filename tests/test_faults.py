@@ -860,19 +860,6 @@ def test_a_transient_503_on_an_image_upload_is_retried(wordpress: WordPressSite,
     assert len(uploads) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG-devto-adopt-unpublishes: after the state file is lost (or for an article published by hand), "
-        "a run without --publish adopts the published dev.to article by its canonical URL and updates it "
-        "with front matter 'published: false', which takes it off dev.to (back to a draft with a new "
-        "temp slug) although README promises 'an article published once stays published'. "
-        "publish/devto.py prepare() decides visibility from the state record only, and _adopt() PUTs "
-        "whatever was rendered. Fix: in _adopt(), when the listed article has published=true and the "
-        "item is not public, render it with the published exporter before the update, and carry "
-        "public=True back (e.g. a field on Delivered) so the state records it and later runs keep it."
-    ),
-)
 def test_a_rerun_after_the_state_was_lost_keeps_published_articles_published(
     forem: ForemServer, tmp_path: Path
 ) -> None:

@@ -116,6 +116,10 @@ class Delivered:
     remote_id: str
     url: str | None
     message: str | None = None
+    # Set when the remote now holds something other than what was prepared (an adopted article that
+    # was already public keeps being public): what the state must record instead.
+    content_hash: str | None = None
+    public: bool | None = None
 
 
 class Publisher(Protocol):
@@ -322,8 +326,8 @@ def _publish_one(
         key,
         remote_id=done.remote_id,
         remote_url=done.url,
-        content_hash=ready.content_hash,
-        public=ready.public,
+        content_hash=done.content_hash or ready.content_hash,
+        public=ready.public if done.public is None else done.public,
         outcome=done.status,
         message=done.message,
     )

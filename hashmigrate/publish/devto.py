@@ -18,6 +18,7 @@ Duplicates are what a publisher must never make, and they come from three places
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import yaml
@@ -165,12 +166,31 @@ class DevtoPublisher:
 
     def _adopt(self, match: Mapping[str, Any], item: Outgoing) -> Delivered:
         remote_id, url = str(match["id"]), _url(match)
+        public: bool | None = None
+        if match.get("published") is True and not item.public and not item.post.draft:
+            # Published on dev.to already (by hand, or by a run whose state was lost): it stays
+            # published, as every article published once does.
+            content = self._exporters[True].render(item.post, self.site).files[0].content
+            item = replace(item, content=content, content_hash=content_hash(content), public=True)
+            public = True
         if match.get("body_markdown") == item.content:
             return Delivered(
-                "adopted", remote_id, url, f"found as dev.to article {remote_id}; nothing to send"
+                "adopted",
+                remote_id,
+                url,
+                f"found as dev.to article {remote_id}; nothing to send",
+                content_hash=item.content_hash,
+                public=public,
             )
         remote_id, url = self._update(remote_id, item, gone_ok=False)
-        return Delivered("adopted", remote_id, url, f"found as dev.to article {remote_id}; updated it")
+        return Delivered(
+            "adopted",
+            remote_id,
+            url,
+            f"found as dev.to article {remote_id}; updated it",
+            content_hash=item.content_hash,
+            public=public,
+        )
 
     def _create(self, item: Outgoing, claimed: Mapping[str, str]) -> Delivered:
         url = f"{self.api_url}/articles"
