@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -73,6 +74,21 @@ def resolve_inside(out: Path, relative: str) -> Path:
     return target
 
 
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Temporary files of a run that was killed mid-write (``atomic_write``'s own naming): no run can
+    still need them once this one holds the folder, and a git_commit must not pick them up."""
+    if not out.is_dir():
+        return
+    for folder, dirs, files in os.walk(out):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            if _TEMPORARY.match(name):
+                Path(folder, name).unlink(missing_ok=True)
+
+
 class FolderWriter:
     def __init__(self, out: Path, *, force: bool = False, dry_run: bool = False) -> None:
         self.out = out
@@ -85,6 +101,8 @@ class FolderWriter:
         self._also_ours: dict[str, set[str]] = self._load_journal()
         self._journal: Any = None
         self._dirty = False
+        if not dry_run:
+            _remove_stale_temporaries(out)
 
     def _load_manifest(self) -> dict[str, str]:
         try:

@@ -424,6 +424,25 @@ class WordPressPublisher:
         status = f"HTTP {exc.status}: " if exc.status is not None else ""
         return DeliveryFailed(f"{doing}: {status}{exc.message}{attempts}", maybe_created=maybe_created)
 
+    def remove(self, record: Record) -> None:
+        """Move a post that is gone from the source to WordPress's trash (recoverable there)."""
+        if record.remote_id is None:
+            return
+        try:
+            request(
+                self._session,
+                "DELETE",
+                self.route(f"/wp/v2/posts/{int(record.remote_id)}"),
+                timeout=self.timeout,
+                policy=self.policy,
+                idempotent=True,
+                stats=self.stats,
+            )
+        except HttpError as exc:
+            if exc.status in (404, 410):
+                return  # already gone there
+            raise self._failure(exc, f"trashing WordPress post {record.remote_id}") from None
+
     def close(self) -> None:
         self._session.close()
         self._images.close()

@@ -320,7 +320,14 @@ def _sync_api(
     report: Callable[[PostResult], None],
 ) -> None:
     from hashmigrate.publish import ConfigError as PublishConfigError
-    from hashmigrate.publish import PublishConfig, create_publisher, post_key, publish
+    from hashmigrate.publish import (
+        DeliveryFailed,
+        PublishAborted,
+        PublishConfig,
+        create_publisher,
+        post_key,
+        publish,
+    )
     from hashmigrate.publish.state import StateStore
 
     env = dict(environ)
@@ -388,7 +395,11 @@ def _sync_api(
                 with StateStore(config.state) as store:
                     for record in store.records(publisher.target):
                         if record.post_key not in current:
-                            remove(record)
+                            try:
+                                remove(record)
+                            except (DeliveryFailed, PublishAborted) as exc:
+                                outcome.error = f"{target.name}: {exc}"
+                                continue
                             store.forget(publisher.target, record.post_key)
                             outcome.pruned.append(record.remote_url or record.remote_id or record.post_key)
     finally:
