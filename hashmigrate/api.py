@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 Source = str | os.PathLike[str]
 DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
+KEEP_POSTS = 5000  # a blog up to this many posts is read once; a bigger one twice, to keep memory flat
 
 
 @dataclass(slots=True)
@@ -160,10 +161,27 @@ def convert(
     """
     exporter: Exporter = registry.create(to, **(options or {}))
 
+    # Two passes over the posts: a small blog is read once and kept; a big one is read again rather
+    # than held in memory whole.
+    kept: list[Post | Problem] = []
+    reads = 0
+
+    def remember(stream: Iterable[Post | Problem]) -> Iterator[Post | Problem]:
+        for item in stream:
+            if len(kept) <= KEEP_POSTS:
+                kept.append(item)
+            yield item
+
     def items() -> Iterable[Post | Problem]:
-        if isinstance(source, (str, os.PathLike)):
-            return read_all(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from)
-        return posts
+        nonlocal reads
+        if not isinstance(source, (str, os.PathLike)):
+            return posts
+        reads += 1
+        if reads > 1 and len(kept) <= KEEP_POSTS:
+            return kept
+        kept.clear()
+        stream = read_all(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from)
+        return remember(stream) if reads == 1 else stream
 
     posts: list[Post] = [] if isinstance(source, (str, os.PathLike)) else list(source)
     site = Site(blog_url=blog_url)
