@@ -41,7 +41,9 @@ def make_blog(corpus: Path, folder: Path, count: int) -> None:
         text = sources[n % len(sources)].read_text(errors="replace")
         cuid = f"c{n:024d}"
         text = re.sub(r"^cuid: .*$", f"cuid: {cuid}", text, count=1, flags=re.M)
-        text = re.sub(r"^slug: (.*)$", lambda m, n=n: f"slug: {m.group(1)[:80]}-{n}", text, count=1, flags=re.M)
+        text = re.sub(
+            r"^slug: (.*)$", lambda m, n=n: f"slug: {m.group(1)[:80]}-{n}", text, count=1, flags=re.M
+        )
         (folder / f"{cuid}.md").write_text(text)
 
 
@@ -61,7 +63,9 @@ def unchanged_sync(corpus: Path, count: int, tmp: Path) -> None:
         )
         settings = load(config)
         # Fill the state once without dev.to's 30-second pacing (a setup step, not measured).
-        fast = DevtoPublisher(Secret(KEY), api_url=forem.url, create_pacer=Pacer(10**6, 1), policy=RetryPolicy())
+        fast = DevtoPublisher(
+            Secret(KEY), api_url=forem.url, create_pacer=Pacer(10**6, 1), policy=RetryPolicy()
+        )
         publish(blog, to="devto", state=settings.state, publisher=fast, blog_url="https://blog.example.dev")
         env = {"BENCH_KEY": KEY}
         first = sync(settings, env=env)
@@ -73,9 +77,13 @@ def unchanged_sync(corpus: Path, count: int, tmp: Path) -> None:
         wall = time.perf_counter() - start
         requests = len(forem.requests) - before_requests
         after_files = files_under(site)
-    changed = sum(1 for p, m in after_files.items() if before_files.get(p) != m) + len(set(before_files) - set(after_files))
+    changed = sum(1 for p, m in after_files.items() if before_files.get(p) != m) + len(
+        set(before_files) - set(after_files)
+    )
     print(f"unchanged sync of {count} posts to hugo + devto: {wall:.2f} s (goal < 1 s)")
-    print(f"  requests sent: {requests}, files written: {changed}, sync says writes = {result.writes} (goal 0)")
+    print(
+        f"  requests sent: {requests}, files written: {changed}, sync says writes = {result.writes} (goal 0)"
+    )
 
 
 def rate_limited_publish(corpus: Path, tmp: Path, posts: int = 100) -> None:
@@ -97,11 +105,15 @@ def rate_limited_publish(corpus: Path, tmp: Path, posts: int = 100) -> None:
     floor = (posts / limit - 1) * window
     created = result.counts().get("created", 0)
     print(f"publish of {posts} posts, limit {limit} creates per {window:.0f} s: {wall:.2f} s")
-    print(f"  floor {floor:.1f} s, ratio {wall / floor:.3f}x (goal <= 1.15x); created {created}; 429 received: {throttled}")
+    print(
+        f"  floor {floor:.1f} s, ratio {wall / floor:.3f}x (goal <= 1.15x); created {created}; 429 received: {throttled}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     args = parser.parse_args()
