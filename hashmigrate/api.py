@@ -57,8 +57,25 @@ class PostResult:
         }
 
 
+class PostTally:
+    """Counts over ``self.posts``, shared by every kind of run result."""
+
+    __slots__ = ()
+    posts: list[PostResult]
+
+    @property
+    def notes(self) -> list[Note]:
+        return [note for post in self.posts for note in post.notes]
+
+    def counts(self) -> Counter[str]:
+        return Counter(p.status for p in self.posts)
+
+    def note_counts(self) -> Counter[str]:
+        return Counter(n.kind for n in self.notes)
+
+
 @dataclass(slots=True)
-class ConvertResult:
+class ConvertResult(PostTally):
     target: str
     out: str | None
     posts: list[PostResult] = field(default_factory=list)
@@ -73,16 +90,6 @@ class ConvertResult:
     def ok(self) -> bool:
         """True when every post converted (skipped drafts and older copies do not count against it)."""
         return all(p.ok for p in self.posts) and not self.errors
-
-    @property
-    def notes(self) -> list[Note]:
-        return [note for post in self.posts for note in post.notes]
-
-    def counts(self) -> Counter[str]:
-        return Counter(p.status for p in self.posts)
-
-    def note_counts(self) -> Counter[str]:
-        return Counter(n.kind for n in self.notes)
 
     def as_dict(self) -> dict[str, Any]:
         return {

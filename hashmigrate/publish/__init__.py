@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from hashmigrate.api import PostResult, Source, read_all
+from hashmigrate.api import PostResult, PostTally, Source, read_all
 from hashmigrate.hashnode import Problem
 from hashmigrate.http import Stats
 from hashmigrate.model import Note, Post
@@ -167,7 +166,7 @@ def content_hash(content: str) -> str:
 
 
 @dataclass
-class PublishResult:
+class PublishResult(PostTally):
     target: str
     endpoint: str
     state: str
@@ -179,16 +178,6 @@ class PublishResult:
     @property
     def ok(self) -> bool:
         return self.aborted is None and all(p.ok for p in self.posts)
-
-    @property
-    def notes(self) -> list[Note]:
-        return [note for post in self.posts for note in post.notes]
-
-    def counts(self) -> Counter[str]:
-        return Counter(p.status for p in self.posts)
-
-    def note_counts(self) -> Counter[str]:
-        return Counter(n.kind for n in self.notes)
 
     def as_dict(self) -> dict[str, Any]:
         return {
