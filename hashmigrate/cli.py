@@ -103,6 +103,16 @@ def _parse_options(values: list[str] | None) -> dict[str, Any]:
     return options
 
 
+# Options that convert and publish share, declared once.
+TagsFromOption = Annotated[
+    Path | None, typer.Option("--tags-from", help="Backup folder whose tags name a JSON export's tag ids.")
+]
+ExporterOptions = Annotated[
+    list[str] | None, typer.Option("--option", "-O", help="Exporter option key=value (repeatable).")
+]
+ReportOption = Annotated[
+    Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
+]
 SourceArg = Annotated[
     Path, typer.Argument(help="Hashnode backup folder (or git checkout), post file, or JSON export.")
 ]
@@ -122,17 +132,10 @@ def convert(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files that were changed since we wrote them.")
     ] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
-    ] = None,
+    report: ReportOption = None,
     blog_url: Annotated[str | None, typer.Option("--blog-url", help="The blog's Hashnode address.")] = None,
-    tags_from: Annotated[
-        Path | None,
-        typer.Option("--tags-from", help="Backup folder whose tags name a JSON export's tag ids."),
-    ] = None,
-    option: Annotated[
-        list[str] | None, typer.Option("--option", "-O", help="Exporter option key=value (repeatable).")
-    ] = None,
+    tags_from: TagsFromOption = None,
+    option: ExporterOptions = None,
     redirects: Annotated[
         Path | None,
         typer.Option("--redirects", help="Write a map of every old Hashnode path to its new URL."),
@@ -355,16 +358,9 @@ def publish_command(
         str | None,
         typer.Option("--blog-url", help="The blog's Hashnode address (the articles' canonical URL)."),
     ] = None,
-    tags_from: Annotated[
-        Path | None,
-        typer.Option("--tags-from", help="Backup folder whose tags name a JSON export's tag ids."),
-    ] = None,
-    option: Annotated[
-        list[str] | None, typer.Option("--option", "-O", help="Exporter option key=value (repeatable).")
-    ] = None,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
-    ] = None,
+    tags_from: TagsFromOption = None,
+    option: ExporterOptions = None,
+    report: ReportOption = None,
     # -- WordPress only ---------------------------------------------------------------------------------
     wp_url: Annotated[
         str | None, typer.Option("--wp-url", help="WordPress site URL (else WP_URL).", envvar="WP_URL")
