@@ -22,8 +22,9 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, No
 
 # Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
-# A line that may be an ATX heading or a setext underline; without one there is no heading to find.
-_HEADING_HINT = re.compile(r"^ {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
+# A line that may be an ATX heading or a setext underline (in a quote or list item too); without one
+# there is no heading to find.
+_HEADING_HINT = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
