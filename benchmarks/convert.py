@@ -328,7 +328,10 @@ def library_versions() -> str:
 
 
 def print_table(runs: list[Run], floor: Run | None) -> None:
-    header = f"{'target':<12} {'files':>6} {'posts':>6} {'wall s':>8} {'posts/s':>8} {'peak MB':>8} {'proc s':>7} {'cpu s':>6} {'x floor':>8}"
+    header = (
+        f"{'target':<12} {'files':>6} {'posts':>6} {'wall s':>8} {'posts/s':>8} {'peak MB':>8} "
+        f"{'proc s':>7} {'cpu s':>6} {'x floor':>8}"
+    )
     print(header)
     print("-" * len(header))
     for run in runs:

@@ -13,8 +13,9 @@ as one big blog, which is converted in a fresh subprocess; its peak RSS comes fr
 
 ``linear`` is time(N) / (N / base * time(base)), base being the smallest size: 1.00 is perfectly
 linear; ``lin cpu`` is the same with the process's CPU time, which other load on the machine and
-waiting for the disk (``fsync``) disturb less. ``cpu s`` includes the interpreter's start and imports. The replicas and the output are written under ``--tmp`` (default: the system's temporary
-folder, which needs about 2 GB free for 100,000 posts) and removed after each size.
+waiting for the disk (``fsync``) disturb less. ``cpu s`` includes the interpreter's start and imports.
+The replicas and the output are written under ``--tmp`` (default: the system's temporary folder; a
+size is refused with less than ~2.4 GB free per 100,000 posts) and removed after each size.
 """
 
 from __future__ import annotations
@@ -186,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     base_size, base = runs[0]
     print()
-    header = f"{'posts':>8} {'written':>8} {'wall s':>8} {'posts/s':>8} {'peak MB':>8} {'proc s':>7} {'cpu s':>7} {'linear':>7} {'lin cpu':>7}"
+    header = (
+        f"{'posts':>8} {'written':>8} {'wall s':>8} {'posts/s':>8} {'peak MB':>8} {'proc s':>7} "
+        f"{'cpu s':>7} {'linear':>7} {'lin cpu':>7}"
+    )
     print(header)
     print("-" * len(header))
     for size, run in runs:

@@ -107,13 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     imports = import_times(f"import {IMPORT_OF}")
     total = sum(i.self_us for i in imports)
     print(
-        f"\npython -X importtime -c 'import {IMPORT_OF}': {len(imports)} modules, {total / 1000:.0f} ms in all"
+        f"\npython -X importtime -c 'import {IMPORT_OF}': "
+        f"{len(imports)} modules, {total / 1000:.0f} ms in all"
     )
     print(f"top {args.top} by cumulative time:")
     print(f"  {'cumulative ms':>13} {'self ms':>8}  module")
     for item in sorted(imports, key=lambda i: i.cumulative_us, reverse=True)[: args.top]:
         print(
-            f"  {item.cumulative_us / 1000:>13.1f} {item.self_us / 1000:>8.1f}  {'  ' * item.depth}{item.module}"
+            f"  {item.cumulative_us / 1000:>13.1f} {item.self_us / 1000:>8.1f}  "
+            f"{'  ' * item.depth}{item.module}"
         )
     print(f"top {min(args.top, 10)} packages by self time (all their modules):")
     packages = sorted(top_level_packages(imports).items(), key=lambda kv: kv[1], reverse=True)
