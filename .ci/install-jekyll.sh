@@ -14,11 +14,9 @@ set -euo pipefail
 packages=(jekyll jekyll-theme-minima ruby-jekyll-seo-tag ruby-jekyll-feed
     ruby-jekyll-redirect-from ruby-jekyll-gist)
 
-missing=()
-for p in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [[ "$status" == installed ]] || missing+=("$p")
-done
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+mapfile -t missing < <(missing_packages "${packages[@]}")
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-jekyll: already installed: ${packages[*]}"
     exit 0

@@ -17,11 +17,9 @@ set -euo pipefail
 packages=(wordpress wordpress-theme-twentytwentythree mariadb-server
     php-cli php-mysql php-xml php-mbstring php-curl php-gd)
 
-missing=()
-for p in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [[ "$status" == installed ]] || missing+=("$p")
-done
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+mapfile -t missing < <(missing_packages "${packages[@]}")
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-wordpress: already installed: ${packages[*]}"
     exit 0

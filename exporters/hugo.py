@@ -56,6 +56,8 @@ def hugo_escape(text: str) -> str:
 
 def _param(value: str) -> str:
     """A shortcode parameter value, quoted so that no character in it ends the shortcode."""
+    # A "{{<" inside a value would start a shortcode of its own.
+    value = value.replace("{{", "{&#123;")
     if '"' not in value:
         return f'"{value}"'
     if "`" not in value:
@@ -92,7 +94,7 @@ class HugoBody(BodyRenderer):
             params.append(f"link={_param(node.link)}")
         if node.title:
             params.append(f"title={_param(node.title)}")
-        return hugo_escape_params("{{< figure " + " ".join(params) + " >}}")
+        return "{{< figure " + " ".join(params) + " >}}"
 
     def html_image(self, node: Image) -> str:
         return hugo_escape(super().html_image(node))
@@ -107,12 +109,6 @@ class HugoBody(BodyRenderer):
         if markup is None:
             return super().embed(node)
         return hugo_escape(markup)
-
-
-def hugo_escape_params(shortcode: str) -> str:
-    # Our own shortcode stays runnable; only a "{{<" inside a parameter value would end it early.
-    head, _, rest = shortcode.partition(" ")
-    return head + " " + rest[:-3].replace("{{", "{&#123;") + rest[-3:]
 
 
 class HugoExporter:

@@ -97,8 +97,6 @@ def _parse_options(values: list[str] | None) -> dict[str, Any]:
             parsed = True
         elif lowered in {"false", "no", "off"}:
             parsed = False
-        elif lowered in {"flase", "ture", "treu", "fasle", "yse", "of"}:
-            raise UsageError(f"--option {key.strip()}={raw!r}: did you mean true or false?")
         options[key.strip().replace("-", "_")] = parsed
     return options
 

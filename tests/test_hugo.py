@@ -86,7 +86,6 @@ def test_examples_blog_builds_with_embeds_images_and_old_urls(hugo: list[str], t
     build(hugo, site)
     public = site / "public"
     side = (public / "posts" / "shipping-a-side-project-in-a-weekend" / "index.html").read_text()
-    assert '<iframe src="https://www.youtube.com/embed/Zx9Yw8Vu7Ts' in side or "youtube" in side
     assert re.search(r"<iframe[^>]+youtube", side)
     assert 'class="align-center"' in side and "cdn.hashnode.com" in side
     assert 'href="https://example.com"' in side  # the linked image keeps its link
