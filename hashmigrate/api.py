@@ -168,34 +168,39 @@ def convert(
     """
     exporter: Exporter = registry.create(to, **(options or {}))
 
-    # Two passes over the posts: a small blog is read once and kept; a big one is read again rather
-    # than held in memory whole.
-    kept: list[Post | Problem] = []
-    reads = 0
+    # Two passes over the posts (three when links point into headings): a small blog is read once
+    # and kept; a big one is read again rather than held in memory whole.
+    path: Source = source if isinstance(source, (str, os.PathLike)) else ""
+    posts: list[Post] | None = None if isinstance(source, (str, os.PathLike)) else list(source)
+    kept: list[Post | Problem] | None = None  # the whole blog, once read to its end, if small
 
-    def remember(stream: Iterable[Post | Problem]) -> Iterator[Post | Problem]:
-        for item in stream:
-            if len(kept) <= KEEP_POSTS:
-                kept.append(item)
+    def read_keeping() -> Iterator[Post | Problem]:
+        nonlocal kept
+        held: list[Post | Problem] | None = []
+        for item in read_all(path, drafts=drafts, blog_url=blog_url, tags_from=tags_from):
+            if held is not None:
+                held.append(item)
+                if len(held) > KEEP_POSTS:
+                    held = None
             yield item
+        kept = held
 
     def items() -> Iterable[Post | Problem]:
-        nonlocal reads
-        if not isinstance(source, (str, os.PathLike)):
+        if posts is not None:
             return posts
-        reads += 1
-        if reads > 1 and len(kept) <= KEEP_POSTS:
-            return kept
-        kept.clear()
-        stream = read_all(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from)
-        return remember(stream) if reads == 1 else stream
+        return kept if kept is not None else read_keeping()
 
-    posts: list[Post] = [] if isinstance(source, (str, os.PathLike)) else list(source)
     site = Site(blog_url=blog_url)
     # Images are fetched only for a real write to a target that keeps files (never in a dry run).
     wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
     image_set: set[str] | None = set() if wants_images else None
-    slugs, index = _plan(items(), exporter, blog_url, links, image_set)
+    slugs, index, anchored = _plan(items(), exporter, blog_url, links, image_set)
+    heading_id = getattr(exporter, "heading_id", None)
+    if anchored and heading_id is not None:
+        # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
+        for item in items():
+            if isinstance(item, Post) and item.slug in anchored:
+                index.add_anchors(item, heading_id)
     planned = iter(slugs)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result = ConvertResult(
@@ -259,15 +264,17 @@ def _plan(
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
-) -> tuple[list[str], LinkIndex]:
+) -> tuple[list[str], LinkIndex, set[str]]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output),
-    and, for link rewriting, where each post lands on this target and what its headings are called."""
+    and, for link rewriting, where each post lands on this target and the slugs of the posts whose
+    headings ``#heading-`` links point into."""
     slugs: list[str] = []
     names = SlugRegistry()
     index = LinkIndex()
     url_of = getattr(exporter, "url", None) if links else None
     heading_id = getattr(exporter, "heading_id", None)
     targets: set[tuple[str, str]] = set()
+    anchored: set[str] = set()
     for item in items:
         if not isinstance(item, Post):
             continue
@@ -276,19 +283,17 @@ def _plan(
             from hashmigrate.assets import image_urls
 
             images.update(image_urls(item))
-        if images is not None:
-            from hashmigrate.assets import image_urls
-
-            images.update(image_urls(item))
         if url_of is not None:
             post = _claim_slug(item, slugs[-1])
-            index.add(post, url_of(post), heading_id)
+            index.add(post, url_of(post))
             targets |= LinkIndex.link_targets(post)
+            if heading_id is not None:
+                anchored |= LinkIndex.anchors_wanted(post)
     if url_of is not None:
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
         index.discover_hosts(targets)
-    return slugs, index
+    return slugs, index, anchored
 
 
 def _localise(

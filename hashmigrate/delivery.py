@@ -68,12 +68,15 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = False) -> None:
         raise
 
 
-def resolve_inside(out: Path, relative: str) -> Path:
-    """The absolute path of ``relative`` under ``out``; refuses anything that would leave ``out``."""
+def resolve_inside(out: Path, relative: str, root: Path | None = None) -> Path:
+    """The absolute path of ``relative`` under ``out``; refuses anything that would leave ``out``.
+
+    ``root`` is ``out`` already resolved (a writer resolves it once, not for every file).
+    """
     posix = PurePosixPath(relative)
     if posix.is_absolute() or any(part in {"..", ""} for part in posix.parts) or "\x00" in relative:
         raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
-    root = out.resolve()
+    root = root or out.resolve()
     target = (root / Path(*posix.parts)).resolve()
     if target != root and root not in target.parents:
         raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
@@ -106,6 +109,7 @@ class FolderWriter:
         # Hashes written by a run that was killed before it saved the manifest: still ours.
         self._also_ours: dict[str, set[str]] = self._load_journal()
         self._journal: Any = None
+        self._root: Path | None = None
         self._dirty = False
         if not dry_run:
             _remove_stale_temporaries(out)
@@ -144,7 +148,9 @@ class FolderWriter:
         return self.write_bytes(file.path, file.content.encode("utf-8"))
 
     def write_bytes(self, relative: str, data: bytes) -> WriteResult:
-        target = resolve_inside(self.out, relative)
+        if self._root is None:
+            self._root = self.out.resolve()
+        target = resolve_inside(self.out, relative, self._root)
         new_hash = hashlib.sha256(data).hexdigest()
         try:
             current: bytes | None = target.read_bytes()

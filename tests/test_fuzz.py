@@ -33,6 +33,7 @@ from exporters.hugo import HugoExporter
 from hashmigrate import yamlfm
 from hashmigrate.exporter import Site
 from hashmigrate.hashnode import Problem
+from hashmigrate.hashnode import frontmatter as hashnode_frontmatter
 from hashmigrate.hashnode.backup import read_backup
 from hashmigrate.hashnode.json_export import read_json_export
 from hashmigrate.hashnode.markdown import parse_body
@@ -72,9 +73,6 @@ def fuzz(name: str) -> settings:
 _BAD_IPV6_URL = re.compile(r"%\[[^\]\s]*\[|//[^/\s?#]*[\[\]]")
 # Characters str.splitlines() ends a line at but CommonMark does not.
 _PY_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-
 
 
 # ---- strategies ---------------------------------------------------------------------------------------
@@ -374,6 +372,31 @@ def test_yamlfm_reads_back_whatever_the_value(title: str, tags: list[str], date:
     assert meta["date"] == date and meta["draft"] is True
 
 
+@fuzz("yaml")
+@given(tricky_text, st.lists(tricky_text, max_size=5))
+def test_libyaml_writes_front_matter_as_the_pure_python_dumper_does(title: str, tags: list[str]) -> None:
+    # yamlfm hands a mapping to libyaml only when it writes the very text PyYAML's own emitter writes.
+    data = {"title": title, "tags": tags, "draft": True}
+    assume(yamlfm._CDumper is not None and yamlfm._c_safe(data))
+    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 10**9}
+    fast = yaml.dump(data, Dumper=yamlfm._CDumper, default_flow_style=False, **options)
+    pure = yaml.dump(data, Dumper=yamlfm._Dumper, default_flow_style=False, **options)
+    assert fast == pure
+
+
+@fuzz("front_matter")
+@given(front_matter_text())
+def test_front_matter_reads_the_same_with_or_without_libyaml(text: str) -> None:
+    block = hashnode_frontmatter.split(text)[0]
+    assert block is not None
+    try:
+        pure = yaml.load(block, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        pure = None
+    if isinstance(pure, dict) and all(isinstance(k, str) for k in pure):
+        assert hashnode_frontmatter.load(block) == (pure, False)
+
+
 def rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -438,9 +461,6 @@ def test_convert_never_raises_and_writes_only_inside_out(files: list[tuple[str, 
 
 # ---- dates ---------------------------------------------------------------------------------------------
 _BAD_DATE = re.compile(r"\b\d{12}\b|\b(?:000\d|9999)\b")
-
-
-
 
 
 # ---- known bugs, pinned -------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+# libyaml's loader is several times faster; PyYAML without it still works.
+_FAST_LOADER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _FENCE = re.compile(r"^---[ \t]*$")
 _KEY = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
 _JS_DATE = re.compile(
@@ -52,9 +54,16 @@ def load(block: str) -> tuple[dict[str, Any], bool]:
         return {}, False
     try:
         # BaseLoader keeps every scalar a string: no "yes" -> True, "1.10" -> 1.1, dates untouched.
-        data = yaml.load(block, Loader=yaml.BaseLoader)
+        data = yaml.load(block, Loader=_FAST_LOADER)
     except yaml.YAMLError:
         data = None
+    if data is None and _FAST_LOADER is not yaml.BaseLoader:
+        # libyaml refuses a few texts the pure-Python reader takes (and the other way round): a text
+        # either accepts is read as that one reads it.
+        try:
+            data = yaml.load(block, Loader=yaml.BaseLoader)
+        except yaml.YAMLError:
+            data = None
     if isinstance(data, dict) and all(isinstance(k, str) for k in data):
         return data, False
     return _line_by_line(block), True

@@ -22,9 +22,6 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, No
 
 # Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
-# A line that may be an ATX heading or a setext underline (in a quote or list item too); without one
-# there is no heading to find.
-_HEADING_HINT = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -71,15 +68,17 @@ def body_fields(text: str) -> dict[str, Any]:
     return {"body": nodes, "headings": found}
 
 
-def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
-    """Body nodes and the raw text of every heading, from one block parse."""
+def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...] | None]:
+    """Body nodes, and the raw text of every heading when the block parse was needed anyway.
+
+    A text with nothing Hashnode-only is not parsed at all (most posts: the parse is most of a
+    convert's cost); its headings are None, and :func:`headings` finds them if a link needs them.
+    """
     candidate = _CANDIDATE.search(text)
-    if not candidate and not _HEADING_HINT.search(text):
-        return ((Markdown(text),) if text else ()), ()
+    if not candidate:
+        return ((Markdown(text),) if text else ()), None
     tokens = _block_parser().parse(text)
     found = tuple(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
-    if not candidate:
-        return (Markdown(text),), found
     nodes: list[Node] = []
     for kind, chunk in _segments(text, tokens):
         if kind == "code":
