@@ -2,7 +2,9 @@
 
 * :func:`request` (and :func:`request_json`) retry with tenacity: 429 honouring ``Retry-After`` (seconds or
   an HTTP date, capped), 5xx, connection errors, timeouts and truncated bodies, with capped exponential
-  backoff and jitter. Other 4xx are never retried. A request that is not idempotent (POST) is retried only
+  backoff and jitter. Other 4xx are never retried. One attempt, from sending the request to the last
+  byte of the answer, takes at most connect + read timeout (see :func:`send`), so that
+  :meth:`RetryPolicy.worst_case` bounds a whole call. A request that is not idempotent (POST) is retried only
   when it certainly did not reach the server, so a create cannot be sent twice behind the caller's back;
   the caller decides what to do about the others (see ``HttpError.maybe_applied``).
 * :class:`Pacer` spaces requests to stay under a documented rate limit, so 429s are rare.
@@ -13,10 +15,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import http.client
 import json
 import logging
 import math
+import socket
 import threading
 import time
 from collections import deque
@@ -105,7 +110,8 @@ class HttpError(Exception):
     ``status`` is None when no response arrived (connection error, timeout). ``message`` is what the
     server said (dev.to's ``error`` field, or the start of the body). ``maybe_applied`` is False only when
     the server certainly did not act on the request (it never got it, or rate-limited it), which is
-    what a caller needs to know before sending a create again.
+    what a caller needs to know before sending a create again. ``attempts`` is how many attempts the
+    call made before giving up, so that a message says "after N attempts" only when there were N.
     """
 
     def __init__(
@@ -118,6 +124,7 @@ class HttpError(Exception):
         retryable: bool,
         maybe_applied: bool,
         retry_after: float | None = None,
+        attempts: int = 1,
     ) -> None:
         self.method = method
         self.url = redact_url(url)
@@ -126,6 +133,7 @@ class HttpError(Exception):
         self.retryable = retryable
         self.maybe_applied = maybe_applied
         self.retry_after = retry_after
+        self.attempts = attempts
         what = f"HTTP {status}" if status is not None else "no response"
         super().__init__(
             f"{method} {self.url}: {what}: {message}" if message else f"{method} {self.url}: {what}"
@@ -250,7 +258,12 @@ class RetryPolicy:
         )
 
     def worst_case(self, per_attempt: float) -> float:
-        """The longest one retried call can take when each attempt takes at most ``per_attempt``."""
+        """The longest one retried call can take when each attempt takes at most ``per_attempt``.
+
+        For :func:`request` an attempt is bounded by its deadline, connect + read timeout (pacing
+        aside), so ``worst_case(connect + read)`` is a real bound, even against a server that trickles
+        its answer a byte at a time.
+        """
         one_wait = max(self.max_wait, self.max_retry_after)
         return self.attempts * per_attempt + (self.attempts - 1) * one_wait
 
@@ -394,10 +407,16 @@ def _retried(
     retrying = (policy or DEFAULT_POLICY).retrying(
         retry_on, stats=stats, describe=f"{method} {redact_url(url)}"
     )
-    for attempt in retrying:
-        with attempt:
-            response = send(session, method, url, timeout=timeout, pacer=pacer, stats=stats, **kwargs)
-            return response, (parse_json(response, method, url) if want_json else None)
+    made = 0
+    try:
+        for attempt in retrying:
+            made += 1
+            with attempt:
+                response = send(session, method, url, timeout=timeout, pacer=pacer, stats=stats, **kwargs)
+                return response, (parse_json(response, method, url) if want_json else None)
+    except HttpError as exc:
+        exc.attempts = made
+        raise
     raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
 
@@ -411,15 +430,22 @@ def send(
     stats: Stats | None = None,
     **kwargs: Any,
 ) -> requests.Response:
-    """One attempt: pace, send with a timeout, and turn every failure into :class:`HttpError`."""
+    """One attempt: pace, send with a timeout, and turn every failure into :class:`HttpError`.
+
+    The answer is read in full by a deadline, connect + read timeout after the request went out;
+    requests' own read timeout bounds each socket read, not the answer. A caller that passes
+    ``stream=True`` gets a 2xx/3xx response with its body unread and bounds that read itself.
+    """
     method = method.upper()
+    caller_streams = bool(kwargs.pop("stream", False))
     if pacer is not None:
         waited = pacer.acquire()
         if stats is not None and waited:
             stats.waited_for_pace(waited)
     failure: HttpError | None = None
+    deadline = time.monotonic() + timeout[0] + timeout[1]
     try:
-        response = session.request(method, url, timeout=timeout, **kwargs)
+        response = session.request(method, url, timeout=timeout, stream=True, **kwargs)
     except requests.RequestException as exc:
         failure = _transport_error(method, url, exc)
     if failure is not None:
@@ -428,11 +454,17 @@ def send(
         if stats is not None:
             stats.count(None)
         raise failure
-    if stats is not None:
-        stats.count(response.status_code)
-    if response.status_code < 400:
-        return response
     status = response.status_code
+    if stats is not None:
+        stats.count(status)
+    if status < 400:
+        if not caller_streams:
+            failure = _read_body(response, deadline, timeout[1], method, url)
+            if failure is not None:
+                raise failure
+        return response
+    # An error's body is read for its message only; an answer too slow to read still has its status.
+    _read_body(response, deadline, timeout[1], method, url)
     retryable = status == 429 or status >= 500
     raise HttpError(
         method,
@@ -444,6 +476,66 @@ def send(
         maybe_applied=status != 429,
         retry_after=parse_retry_after(response.headers.get("Retry-After")) if retryable else None,
     )
+
+
+_CHUNK = 65536
+
+
+def _read_body(
+    response: requests.Response, deadline: float, read_timeout: float, method: str, url: str
+) -> HttpError | None:
+    """Read the whole answer into ``response`` by ``deadline``; the failure when it could not be.
+
+    Each read makes at most one socket read (``read1``) and the socket may wait only for what is
+    left of the attempt, so a server that sends a byte now and then cannot stretch it. Either way
+    ``response.content`` is set (empty on failure) and the response is closed.
+    """
+    raw = response.raw
+    sock = _socket_of(raw)
+    # urllib3 before 2.3 has no read1: its read fills the whole chunk, so the deadline is then only
+    # checked between chunks.
+    read = getattr(raw, "read1", None) or raw.read
+    chunks: list[bytes] = []
+    what: str | None = None
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                what = "timed out reading the answer"
+                break
+            if sock is not None:
+                sock.settimeout(min(read_timeout, left))
+            chunk = read(_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+        what = "timed out reading the answer"
+    except urllib3.exceptions.DecodeError:
+        what = "the response could not be decoded"
+    except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError):
+        what = "connection lost"
+    finally:
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # What urllib3 set: a reused connection must not inherit this attempt's remainder.
+                sock.settimeout(read_timeout)
+    if what is None:
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.close()  # read to its end: the connection goes back to the pool
+        return None
+    response.close()  # not consumed: closes the half-read connection instead of pooling it
+    response._content = b""
+    response._content_consumed = True
+    return HttpError(method, url, None, what, retryable=True, maybe_applied=True)
+
+
+def _socket_of(raw: Any) -> socket.socket | None:
+    """The socket under a streamed urllib3 response, if it can be found (it is not public API)."""
+    connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def parse_json(response: requests.Response, method: str, url: str) -> Any:

@@ -17,6 +17,7 @@ that trickles in, which the dev.to stand-in cannot do).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -401,18 +402,6 @@ def test_a_listing_that_always_answers_too_late_fails_each_post_in_bounded_time(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG-trickle-unbounded: hashmigrate/http.py send() gives requests timeout=(connect, read), and "
-        "requests' read timeout bounds each socket read, not the answer: a server that trickles its body "
-        "(a few bytes every 0.1 s, under the 0.3 s read timeout) holds one attempt open as long as it "
-        "likes, so RetryPolicy.worst_case() is no bound at all (here 6 s for one answer; a real proxy "
-        "can hold a run for hours). Fix: session.request(..., stream=True) and read the body in chunks "
-        "against a per-attempt deadline (e.g. connect + read), raising a retryable HttpError('timed out "
-        "reading the answer', maybe_applied=True) when it passes."
-    ),
-)
 def test_an_answer_that_trickles_in_is_cut_off_at_the_timeout(forem: ForemServer, tmp_path: Path) -> None:
     with FaultProxy(forem.url) as proxy:
         proxy.rule = lambda seen: (
@@ -436,8 +425,12 @@ def test_an_answer_that_trickles_in_is_cut_off_at_the_timeout(forem: ForemServer
         result = library_run(EXAMPLES / SECRETS_POST, tmp_path / "state.db", publisher)
         wall = time.monotonic() - started
     assert result.ok and len(forem.articles) == 1
+    # The create was stored before its answer trickled: cut off at the deadline, then found and adopted.
+    assert [p.status for p in result.posts] == ["adopted"], [p.message for p in result.posts]
+    assert [s.method for s in proxy.seen] == ["GET", "POST", "GET"]  # look-up, create, look-up
     # Every attempt ends within its timeout; every retry waits at most the cap plus the settle time.
     retries = int(result.http["retries"])
+    assert retries == 1
     assert wall <= len(proxy.seen) * (connect + read) + retries * (policy.max_wait + settle) + 1.0, wall
 
 
@@ -823,41 +816,69 @@ def library_run_posts(
         publisher.close()
 
 
-@pytest.mark.wordpress
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG-wp-upload-not-retried: one 503 (before WordPress stored anything) on POST /wp/v2/media fails "
-        "the post at once, and the message says 'uploading ...: HTTP 503: Service Unavailable after 3 "
-        "attempts' although one attempt was made: publish/wordpress.py _upload() sends the upload through "
-        "request_json() as a plain POST, which http.py never retries after a 5xx (maybe_applied), while "
-        "_failure() appends 'after N attempts' to every retryable error. Fix: retry uploads the way "
-        "_create() retries creates (look the media slug up before sending again), and let _failure() "
-        "say 'after N attempts' only when that many were made."
-    ),
-)
-def test_a_transient_503_on_an_image_upload_is_retried(wordpress: WordPressSite, tmp_path: Path) -> None:
-    from support.image_server import ImageServer
+UPLOAD_FAULTS: dict[str, tuple[list[ProxyFault], int, str, int]] = {
+    # the faults given to the uploads, in order -> (attempts allowed, the requests to /wp/v2/media,
+    # copies WordPress keeps)
+    "one 503 before WordPress stored the file": ([ProxyFault("status", False)], 3, "GET POST GET POST", 1),
+    "one 503 after WordPress stored the file": ([ProxyFault("status", True)], 3, "GET POST GET", 1),
+    "the answer cut off after WordPress stored it": ([ProxyFault("reset-mid-body")], 3, "GET POST GET", 1),
+    "503 on every upload": ([ProxyFault("status", False)] * 9, 3, "GET POST GET POST GET POST", 0),
+    "503 on the only upload allowed": ([ProxyFault("status", False)], 1, "GET POST", 0),
+}
 
+
+@pytest.mark.wordpress
+@pytest.mark.parametrize("name", UPLOAD_FAULTS)
+def test_a_failed_image_upload_is_retried_and_stored_once(
+    wordpress: WordPressSite, tmp_path: Path, name: str
+) -> None:
+    from support.image_server import ImageServer
+    from test_publish_wordpress import get
+
+    from hashmigrate.publish.wordpress import MEDIA_SLUG_PREFIX
+
+    faults, attempts, sequence, kept = UPLOAD_FAULTS[name]
+    script = list(faults)
     (post,) = hashmigrate.load(EXAMPLES / SECRETS_POST, blog_url=BLOG_URL)
     with ImageServer() as images, FaultProxy(wordpress.url) as proxy:
-        post = replace(post, slug=f"upl-{secrets.token_hex(3)}", cover=f"{images.url}/img/upl.png")
-        spoiled: list[Seen] = []
+        token = secrets.token_hex(3)
+        cover = f"{images.url}/img/upl-{token}.png"
+        post = replace(post, slug=f"upl-{token}", cover=cover)
 
         def rule(seen: Seen) -> ProxyFault | None:
-            if seen.method == "POST" and seen.route == "/wp/v2/media" and not spoiled:
-                spoiled.append(seen)
-                return ProxyFault("status", after_apply=False)
-            return None
+            return script.pop(0) if is_upload(seen) and script else None
 
         proxy.rule = rule
         publisher = WordPressPublisher(
-            proxy.url, wordpress.user, Secret(wordpress.app_password), upload_images=True, policy=FAST.policy
+            proxy.url,
+            wordpress.user,
+            Secret(wordpress.app_password),
+            upload_images=True,
+            policy=replace(FAST, attempts=attempts).policy,
         )
         result = library_run_posts([post], tmp_path / "state.db", publisher)
-    uploads = [s for s in proxy.seen if s.method == "POST" and s.route == "/wp/v2/media"]
-    assert result.ok, result.posts[0].message
-    assert len(uploads) == 2
+    # Before an upload is sent again, the file is looked up by its slug: an upload that landed is taken.
+    media = [s.method for s in proxy.seen if s.route == "/wp/v2/media"]
+    assert media == sequence.split(), [(s.method, s.route, s.status) for s in proxy.seen]
+    slug = MEDIA_SLUG_PREFIX + hashlib.sha256(cover.encode()).hexdigest()[:20]
+    stored = get(wordpress, f"/wp/v2/media?slug={slug},{slug}-1,{slug}-2,{slug}-3&context=edit")
+    assert [m["slug"] for m in stored] == [slug] * kept  # never a second copy
+    (outcome,) = result.posts
+    on_site = get(
+        wordpress, f"/wp/v2/posts?slug={post.slug}&status=publish,future,draft,pending,private&context=edit"
+    )
+    if kept:
+        assert outcome.status == "created", outcome.message
+        assert [p["featured_media"] for p in on_site] == [stored[0]["id"]]
+    else:
+        # "after N attempts" only when N were made.
+        said = f" after {attempts} attempts" if attempts > 1 else ""
+        assert outcome.status == "failed" and on_site == []
+        assert outcome.message == f"{outcome.source}: uploading {cover}: HTTP 503: Service Unavailable{said}"
+
+
+def is_upload(seen: Seen) -> bool:
+    return seen.method == "POST" and seen.route == "/wp/v2/media"
 
 
 def test_a_rerun_after_the_state_was_lost_keeps_published_articles_published(

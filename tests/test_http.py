@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import gzip
 import json
 import pickle
 import socket
@@ -77,12 +78,33 @@ def slow(seconds: float) -> Action:
     return act
 
 
+def trickle(status: int, body: bytes, *, gap: float = 0.05, piece: int = 1) -> Action:
+    """Headers at once, then ``piece`` bytes every ``gap`` seconds: each socket read waits less than a
+    read timeout, the whole answer far longer."""
+
+    def act(handler: _Handler) -> None:
+        with contextlib.suppress(OSError):  # the client hangs up when it gives up
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.flush()
+            for start in range(0, len(body), piece):
+                if handler.server.stopping.wait(gap):  # type: ignore[attr-defined]
+                    return
+                handler.wfile.write(body[start : start + piece])
+                handler.wfile.flush()
+
+    return act
+
+
 @dataclass
 class Seen:
     method: str
     path: str
     headers: dict[str, str]
     at: float
+    client: tuple[str, int] = ("", 0)
 
 
 @dataclass
@@ -105,7 +127,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         owner: Scripted = self.server.owner  # type: ignore[attr-defined]
         owner.seen.append(
-            Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+            Seen(
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                time.monotonic(),
+                self.client_address[:2],
+            )
         )
         action = owner.script.popleft() if owner.script else respond(200, {"ok": True})
         action(self)
@@ -210,7 +238,7 @@ def test_5xx_backs_off_exponentially_with_jitter_up_to_a_cap(server: Scripted) -
     sleeps = Sleeps()
     with pytest.raises(HttpError) as caught:
         request(make_session(), "GET", server.url, policy=policy(sleeps, attempts=6, base=1.0, max_wait=5.0))
-    assert caught.value.status == 500 and caught.value.message == "boom"
+    assert caught.value.status == 500 and caught.value.message == "boom" and caught.value.attempts == 6
     assert len(server.seen) == 6 and len(sleeps) == 5
     for attempt, wait in enumerate(sleeps, start=1):
         low = min(1.0 * 2 ** (attempt - 1), 5.0)
@@ -276,6 +304,76 @@ def test_giving_up_reraises_the_last_error_and_wall_time_stays_within_the_worst_
     elapsed = time.monotonic() - started
     assert caught.value.status == 502 and len(server.seen) == 3
     assert elapsed <= real.worst_case(per_attempt=2.0)
+
+
+LONG_BODY = json.dumps({"items": list(range(40))}).encode()  # ~160 bytes: 8 s at one byte per 0.05 s
+
+
+def test_an_answer_that_trickles_in_is_cut_off_at_the_attempt_deadline(server: Scripted) -> None:
+    server.then(*[trickle(200, LONG_BODY)] * 3)
+    real = RetryPolicy(attempts=3, base=0.05, max_wait=0.1, max_retry_after=0.1)
+    connect, read = 0.4, 0.3
+    started = time.monotonic()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "GET", server.url, policy=real, timeout=(connect, read))
+    elapsed = time.monotonic() - started
+    error = caught.value
+    assert (error.status, error.message, error.retryable, error.maybe_applied, error.attempts) == (
+        None,
+        "timed out reading the answer",
+        True,
+        True,
+        3,
+    )
+    assert len(server.seen) == 3
+    # Each attempt ends at its deadline (connect + read), so the policy's worst case bounds the call;
+    # the slack is for scheduling on a busy machine, not for a late answer (one takes 8 s).
+    assert 3 * (connect + read) - 0.05 <= elapsed <= real.worst_case(per_attempt=connect + read) + 0.3
+
+
+def test_a_trickled_answer_to_a_post_is_not_sent_again(server: Scripted) -> None:
+    server.then(trickle(201, LONG_BODY))
+    sleeps = Sleeps()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "POST", server.url, policy=policy(sleeps), timeout=(0.3, 0.3))
+    assert caught.value.maybe_applied and caught.value.message == "timed out reading the answer"
+    assert caught.value.attempts == 1 and len(server.seen) == 1 and sleeps == []
+
+
+def test_a_trickled_error_body_keeps_its_status(server: Scripted) -> None:
+    server.then(trickle(404, LONG_BODY))
+    started = time.monotonic()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "GET", server.url, policy=policy(Sleeps()), timeout=(0.3, 0.3))
+    assert time.monotonic() - started < 1.5
+    assert (caught.value.status, caught.value.message, caught.value.retryable) == (404, "Not Found", False)
+    assert len(server.seen) == 1
+
+
+def test_a_connection_is_reused_after_a_full_answer_and_dropped_after_a_cut_one(server: Scripted) -> None:
+    session = make_session()
+    server.then(respond(200, {"n": 1}), respond(200, {"n": 2}), trickle(200, LONG_BODY))
+    assert request(session, "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT).json() == {"n": 1}
+    assert request(session, "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT).text == '{"n": 2}'
+    with pytest.raises(HttpError):
+        request(session, "GET", server.url, policy=NO_RETRY, timeout=(0.2, 0.2))
+    _, data = request_json(session, "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT)
+    assert data == {"ok": True}  # not the rest of the cut-off answer
+    clients = [seen.client for seen in server.seen]
+    assert clients[0] == clients[1] == clients[2] != clients[3]
+
+
+def test_a_compressed_answer_is_decoded(server: Scripted) -> None:
+    packed = gzip.compress(json.dumps({"id": 7, "text": "é" * 100}).encode())
+    server.then(respond(200, packed, {"Content-Encoding": "gzip"}))
+    response, data = request_json(make_session(), "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT)
+    assert data == {"id": 7, "text": "é" * 100} and response.content.startswith(b'{"id": 7')
+
+
+def test_a_streaming_caller_gets_the_body_unread(server: Scripted) -> None:
+    server.then(respond(200, b"x" * 200_000))
+    with request(make_session(), "GET", server.url, policy=NO_RETRY, timeout=TIMEOUT, stream=True) as answer:
+        assert sum(len(chunk) for chunk in answer.iter_content(65536)) == 200_000
 
 
 def test_json_that_is_cut_off_counts_as_a_failed_attempt(server: Scripted) -> None:

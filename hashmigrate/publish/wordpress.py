@@ -240,9 +240,11 @@ class WordPressPublisher:
 
     def _create(self, body: dict[str, Any], update: dict[str, Any], claimed: Mapping[str, str]) -> Delivered:
         maybe_sent = False
+        made = 0
         retrying = self.policy.retrying(is_retryable, stats=self.stats, describe="creating the post")
         try:
             for attempt in retrying:
+                made += 1
                 with attempt:
                     if maybe_sent:
                         # The last attempt may have created it: look before sending it again.
@@ -269,6 +271,7 @@ class WordPressPublisher:
                         raise
                     return Delivered("created", remote_id, url, message)
         except HttpError as exc:
+            exc.attempts = made
             raise self._failure(exc, "creating the post", maybe_created=maybe_sent) from None
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
@@ -341,8 +344,15 @@ class WordPressPublisher:
         if url in self._media:
             return self._media[url]
         slug = MEDIA_SLUG_PREFIX + hashlib.sha256(url.encode("utf-8")).hexdigest()[:20]
+        media = self._find_media(slug, url)
+        if media is None:
+            media = self._send_media(url, slug, post)
+        self._media[url] = media
+        return media
+
+    def _find_media(self, slug: str, url: str) -> Media | None:
         found = self._get_json(
-            self.route("/wp/v2/media", {"slug": slug, "context": "edit"}), f"looking up {url}"
+            self.route("/wp/v2/media", {"slug": slug, "context": "edit"}), f"looking up {redact_url(url)}"
         )
         if (
             isinstance(found, list)
@@ -350,9 +360,10 @@ class WordPressPublisher:
             and isinstance(found[0], dict)
             and isinstance(found[0].get("id"), int)
         ):
-            media = Media(str(found[0].get("source_url") or url), int(found[0]["id"]))
-            self._media[url] = media
-            return media
+            return Media(str(found[0].get("source_url") or url), int(found[0]["id"]))
+        return None
+
+    def _send_media(self, url: str, slug: str, post: Post) -> Media:
         try:
             # The image host is not WordPress: no credentials go there.
             image = request(
@@ -367,27 +378,52 @@ class WordPressPublisher:
         if "." not in name:
             name += mimetypes.guess_extension(mime) or ""
         alt = next((i.alt for i in post.images() if i.src == url and i.alt), "")
+        doing = f"uploading {redact_url(url)}"
+        maybe_sent = False
+        made = 0
+        retrying = self.policy.retrying(is_retryable, stats=self.stats, describe=doing)
         try:
-            _, answer = request_json(
-                self._session,
-                "POST",
-                self.route("/wp/v2/media", {"slug": slug, "title": name, "alt_text": alt}),
-                data=image.content,
-                headers={
-                    "Content-Type": mime,
-                    "Content-Disposition": f'attachment; filename="{_header_safe(name)}"',
-                },
-                timeout=self.timeout,
-                policy=self.policy,
-                stats=self.stats,
-            )
+            for attempt in retrying:
+                made += 1
+                with attempt:
+                    if maybe_sent:
+                        # The last attempt may have stored it (a 5xx or a lost answer can come after
+                        # WordPress saved the file): look before uploading a second copy.
+                        found = self._find_media(slug, url)
+                        if found is not None:
+                            return found
+                    try:
+                        _, answer = request_json(
+                            self._session,
+                            "POST",
+                            self.route("/wp/v2/media", {"slug": slug, "title": name, "alt_text": alt}),
+                            data=image.content,
+                            headers={
+                                "Content-Type": mime,
+                                "Content-Disposition": f'attachment; filename="{_header_safe(name)}"',
+                            },
+                            timeout=self.timeout,
+                            policy=NO_RETRY,
+                            stats=self.stats,
+                        )
+                        if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
+                            # A success answer without an id was cut short: the file may be stored.
+                            raise HttpError(
+                                "POST",
+                                url,
+                                None,
+                                "WordPress named no media item",
+                                retryable=True,
+                                maybe_applied=True,
+                            )
+                    except HttpError as exc:
+                        maybe_sent = maybe_sent or exc.maybe_applied
+                        raise
+                    return Media(str(answer.get("source_url") or url), int(answer["id"]))
         except HttpError as exc:
-            raise self._failure(exc, f"uploading {redact_url(url)}") from None
-        if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
-            raise DeliveryFailed(f"uploading {redact_url(url)}: WordPress named no media item")
-        media = Media(str(answer.get("source_url") or url), int(answer["id"]))
-        self._media[url] = media
-        return media
+            exc.attempts = made
+            raise self._failure(exc, doing) from None
+        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     def _get_json(self, url: str, doing: str) -> Any:
         try:
@@ -420,7 +456,7 @@ class WordPressPublisher:
             )
         if exc.status is not None and 400 <= exc.status < 500:
             return DeliveryFailed(f"{doing}: WordPress said HTTP {exc.status}: {exc.message}")
-        attempts = f" after {self.policy.attempts} attempts" if exc.retryable else ""
+        attempts = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
         status = f"HTTP {exc.status}: " if exc.status is not None else ""
         return DeliveryFailed(f"{doing}: {status}{exc.message}{attempts}", maybe_created=maybe_created)
 
