@@ -13,6 +13,7 @@ import html
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from hashmigrate import http
 from hashmigrate.delivery import atomic_write
@@ -152,10 +154,14 @@ class ImageFetcher:
         concurrency: int = 8,
         max_bytes: int = MAX_IMAGE_BYTES,
         timeout: http.Timeout = (10.0, 30.0),
+        max_seconds: float = 300.0,
         policy: http.RetryPolicy | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self.cache = cache
+        # The read timeout bounds each read, not the download: a host sending a byte now and then
+        # would hold a worker for ever without a limit on the whole (25 MB at 100 KB/s: 256 s).
+        self.max_seconds = max_seconds
         self.concurrency = max(1, concurrency)
         self.max_bytes = max_bytes
         self.timeout = timeout
@@ -204,13 +210,24 @@ class ImageFetcher:
                 return f"{int(declared) // 1048576} MB is over the {self.max_bytes // 1048576} MB limit"
             chunks = []
             size = 0
+            deadline = time.monotonic() + self.max_seconds
+            # read1 returns what one socket read gave (iter_content waits for a whole chunk), so the
+            # deadline is looked at while a slow answer comes in; urllib3 before 2.3 has no read1.
+            read1 = getattr(response.raw, "read1", None)
+            pieces = (
+                iter(lambda: read1(65536, decode_content=True), b"")
+                if read1 is not None
+                else response.iter_content(65536)
+            )
             try:
-                for chunk in response.iter_content(65536):
+                for chunk in pieces:
+                    if time.monotonic() > deadline:
+                        return f"the download took over {self.max_seconds:g} s"
                     size += len(chunk)
                     if size > self.max_bytes:
                         return f"over the {self.max_bytes // 1048576} MB limit"
                     chunks.append(chunk)
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 return f"the download broke off: {type(exc).__name__}"
         data = b"".join(chunks)
         kind = sniff(data)

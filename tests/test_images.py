@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,18 @@ def test_faults_are_reported_and_nothing_breaks(images: ImageServer, tmp_path: P
     assert "limit" in failed[urls["huge"]]
     assert urls["ftp"] not in failed  # never fetched: not http(s)
     assert images.hits["/500/a.png"] == 2  # retried within the policy, then given up
+
+
+def test_an_image_that_trickles_in_is_given_up_at_the_deadline(images: ImageServer, tmp_path: Path) -> None:
+    # One byte every 0.5 s: every read is well inside the read timeout, the whole image (73 bytes,
+    # over 36 s) is not.
+    fetcher = ImageFetcher(ImageCache(tmp_path / "cache"), policy=FAST, timeout=(2, 5), max_seconds=0.5)
+    slow, fine = f"{images.url}/trickle/t.png", f"{images.url}/img/t.png"
+    started = time.monotonic()
+    assets, report = fetcher.fetch_all([slow, fine])
+    assert time.monotonic() - started < 20
+    assert set(assets) == {fine}
+    assert report.failed[slow] == "the download took over 0.5 s"
 
 
 def test_download_once_place_beside_posts_and_rerun_downloads_nothing(

@@ -9,6 +9,7 @@ Paths (any name after them):
     /loop/...             a redirect to itself, forever
     /redirect/<name>.png  one redirect to /img/<name>.png
     /huge/<name>.png      a Content-Length of 1 GB
+    /trickle/<name>.png   a real image, one byte every 0.5 s (each read in time, the whole slowly)
 """
 
 from __future__ import annotations
@@ -88,6 +89,20 @@ class ImageServer:
                     self._redirect(path)
                 elif kind == "redirect":
                     self._redirect(f"/img/{name}")
+                elif kind == "trickle":
+                    body, mime = image_bytes(name)
+                    self.send_response(200)
+                    self.send_header("Content-Type", mime)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    try:
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.5)
+                    except OSError:
+                        pass  # the client gave up, as it should
+                    self.close_connection = True
                 elif kind == "huge":
                     self.send_response(200)
                     self.send_header("Content-Type", "image/png")
