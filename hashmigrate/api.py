@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 Source = str | os.PathLike[str]
 DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
-KEEP_POSTS = 5000  # a blog up to this many posts is read once; a bigger one twice, to keep memory flat
 
 
 @dataclass(slots=True)
@@ -168,37 +167,37 @@ def convert(
     """
     exporter: Exporter = registry.create(to, **(options or {}))
 
-    # Two passes over the posts (three when links point into headings): a small blog is read once
-    # and kept; a big one is read again rather than held in memory whole.
-    path: Source = source if isinstance(source, (str, os.PathLike)) else ""
-    posts: list[Post] | None = None if isinstance(source, (str, os.PathLike)) else list(source)
-    kept: list[Post | Problem] | None = None  # the whole blog, once read to its end, if small
+    # Two passes over the posts (three when links point into headings), whatever the blog's size:
+    # one that plans names, URLs and links from unparsed bodies, then the conversion, parsing each
+    # post once. Nothing is held but the plan, so time and memory grow linearly with the blog.
+    path: Path | None = None
+    posts: list[Post] = []
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+    else:
+        posts = list(source)
 
-    def read_keeping() -> Iterator[Post | Problem]:
-        nonlocal kept
-        held: list[Post | Problem] | None = []
-        for item in read_all(path, drafts=drafts, blog_url=blog_url, tags_from=tags_from):
-            if held is not None:
-                held.append(item)
-                if len(held) > KEEP_POSTS:
-                    held = None
-            yield item
-        kept = held
-
-    def items() -> Iterable[Post | Problem]:
-        if posts is not None:
+    def items(parse: bool = True) -> Iterable[Post | Problem]:
+        if path is None:
             return posts
-        return kept if kept is not None else read_keeping()
+        return read(
+            path,
+            drafts=drafts,
+            blog_url=blog_url,
+            tags_from=Path(tags_from) if tags_from is not None else None,
+            parse=parse,
+        )
 
     site = Site(blog_url=blog_url)
     # Images are fetched only for a real write to a target that keeps files (never in a dry run).
     wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
     image_set: set[str] | None = set() if wants_images else None
-    slugs, index, anchored = _plan(items(), exporter, blog_url, links, image_set)
+    # Images are found in parsed bodies only.
+    slugs, index, anchored = _plan(items(parse=image_set is not None), exporter, blog_url, links, image_set)
     heading_id = getattr(exporter, "heading_id", None)
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
-        for item in items():
+        for item in items(parse=False):
             if isinstance(item, Post) and item.slug in anchored:
                 index.add_anchors(item, heading_id)
     planned = iter(slugs)

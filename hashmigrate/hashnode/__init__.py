@@ -46,15 +46,20 @@ def read(
     blog_url: str | None = None,
     tags_from: Path | None = None,
     use_git: bool = True,
+    parse: bool = True,
 ) -> Iterator[Post | Problem]:
-    """Posts (and problems) of any Hashnode source, by what ``source`` is."""
+    """Posts (and problems) of any Hashnode source, by what ``source`` is.
+
+    ``parse=False`` may leave bodies unparsed (one Markdown node each) where that is cheaper: for a
+    pass that only plans names, URLs and links.
+    """
     kind = source_kind(source)
     if kind == "json":
         if tags_from is not None and not tags_from.is_dir():
             raise SourceError(f"{tags_from}: --tags-from must be a Hashnode backup folder")
         names = tags_by_cuid(tags_from) if tags_from is not None else None
         return read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names)
-    return read_backup(source, drafts=drafts, blog_url=blog_url, use_git=use_git)
+    return read_backup(source, drafts=drafts, blog_url=blog_url, use_git=use_git, parse=parse)
 
 
 __all__ = ["Problem", "SourceError", "count_files", "read", "source_kind", "tags_by_cuid"]
