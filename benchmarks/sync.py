@@ -1,7 +1,9 @@
 """Sync and publish figures: an unchanged sync of 1,000 posts, and a rate-limited publish of 100.
 
 1. Sync of N unchanged posts (default 1,000, made from the corpus with fresh cuids and slugs) to a Hugo
-   folder and the dev.to test server: wall time, requests sent, files written (both must be 0).
+   folder and the dev.to test server: wall time, requests sent, files written (both must be 0). Then
+   the same sync after one post was edited, which cannot skip on the run fingerprint and so shows what
+   the full path (read, render and compare every post) costs.
 2. Publish of 100 posts to the dev.to test server limited to 10 creates per 3 s (dev.to's 10 per 30 s,
    scaled down), with the publisher paced to the same scaled limit: wall time next to the floor that the
    limit sets ((100 / 10 - 1) windows of 3 s), and the number of 429 answers (goal: none).
@@ -77,13 +79,27 @@ def unchanged_sync(corpus: Path, count: int, tmp: Path) -> None:
         wall = time.perf_counter() - start
         requests = len(forem.requests) - before_requests
         after_files = files_under(site)
-    changed = sum(1 for p, m in after_files.items() if before_files.get(p) != m) + len(
-        set(before_files) - set(after_files)
-    )
-    print(f"unchanged sync of {count} posts to hugo + devto: {wall:.2f} s (goal < 1 s)")
-    print(
-        f"  requests sent: {requests}, files written: {changed}, sync says writes = {result.writes} (goal 0)"
-    )
+        print(f"unchanged sync of {count} posts to hugo + devto: {wall:.2f} s (goal < 1 s)")
+        print(
+            f"  requests sent: {requests}, files written: {changed(before_files, after_files)},"
+            f" sync says writes = {result.writes} (goal 0)"
+        )
+        edited = sorted(blog.glob("*.md"))[count // 2]
+        edited.write_text(edited.read_text() + "\n\nEdited for the benchmark.\n")
+        before_requests = len(forem.requests)
+        start = time.perf_counter()
+        result = sync(settings, env=env)
+        wall = time.perf_counter() - start
+        requests = len(forem.requests) - before_requests
+        print(f"sync of {count} posts with one edited (the full path): {wall:.2f} s")
+        print(
+            f"  requests sent: {requests}, files written: {changed(after_files, files_under(site))},"
+            f" sync says writes = {result.writes} (expected 2: the page and the article)"
+        )
+
+
+def changed(before: dict[Path, int], after: dict[Path, int]) -> int:
+    return sum(1 for p, m in after.items() if before.get(p) != m) + len(set(before) - set(after))
 
 
 def rate_limited_publish(corpus: Path, tmp: Path, posts: int = 100) -> None:

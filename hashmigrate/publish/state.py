@@ -6,12 +6,17 @@ public, and the outcome of the last attempt. A create is recorded as ``pending``
 run that dies between the remote create and the state write leaves a trace that the next run reconciles
 (by looking the article up) instead of creating it a second time.
 
+A second table, ``sync_runs``, keeps per sync target the fingerprint of the last run that finished
+cleanly and what that run reported, so that ``hashmigrate sync`` can skip a target whose inputs did not
+change (see :mod:`hashmigrate.sync.run`).
+
 WAL mode lets a reader (a dry run, a status command) look while a publish is writing. Nothing secret is
 ever stored here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +47,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
 )
 """
 
+# Added after version 1 without a version bump: the table is only ever read by code that knows it, and
+# an older hashmigrate that writes ``deliveries`` without touching it cannot fool a newer one (a
+# recorded run carries the digest of the deliveries rows it saw; see rows_digest). Bumping the version
+# would lock older versions out of a file they can still use correctly.
+_RUNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sync_runs (
+    name         TEXT PRIMARY KEY,
+    fingerprint  TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    rows_digest  TEXT NOT NULL,
+    detail       TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+)
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -64,6 +84,17 @@ class Record:
     def pending(self) -> bool:
         """A create may have reached the remote without us learning its id."""
         return self.remote_id is None and self.outcome == PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRun:
+    """A sync target's last clean run: its input fingerprint, the digest of its state rows when it
+    ended, and ``detail`` (JSON, the sync's own format) to report it again."""
+
+    fingerprint: str
+    target: str  # the target's key in ``deliveries``
+    rows_digest: str
+    detail: str
 
 
 class StateError(Exception):
@@ -94,6 +125,7 @@ class StateStore:
             # Nothing published yet: an empty in-memory store answers every question the same way.
             db = sqlite3.connect(":memory:")
             db.execute(_SCHEMA)
+            db.execute(_RUNS_SCHEMA)
             return db
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
@@ -105,6 +137,7 @@ class StateStore:
             db.close()
             raise sqlite3.DatabaseError(f"written by a newer hashmigrate (state version {version})")
         db.execute(_SCHEMA)
+        db.execute(_RUNS_SCHEMA)  # the migration of a state file made before the table existed
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return db
 
@@ -127,7 +160,45 @@ class StateStore:
         )
         return {str(row[0]): str(row[1]) for row in rows}
 
+    def rows_digest(self, target: str) -> str:
+        """SHA-256 over every row of ``target``: any write to them since changes it."""
+        digest = hashlib.sha256()
+        rows = self._db.execute("SELECT * FROM deliveries WHERE target = ? ORDER BY post_key", (target,))
+        for row in rows:
+            digest.update(repr(tuple(row)).encode("utf-8"))
+        return digest.hexdigest()
+
+    def last_run(self, name: str) -> SyncRun | None:
+        """The last clean run of sync target ``name``, if one is recorded."""
+        try:
+            row = self._db.execute("SELECT * FROM sync_runs WHERE name = ?", (name,)).fetchone()
+        except sqlite3.OperationalError:
+            return None  # a read-only look at a state file made before the table existed
+        if row is None:
+            return None
+        return SyncRun(row["fingerprint"], row["target"], row["rows_digest"], row["detail"])
+
     # -- writing ----------------------------------------------------------------------------------------
+
+    def record_run(self, name: str, fingerprint: str, target: str, detail: str) -> None:
+        """Remember a clean run of sync target ``name`` (state key ``target``) with the digest of
+        ``target``'s rows, taken in the same transaction, so no write can slip in between."""
+        with self._write():
+            self._db.execute(
+                """INSERT INTO sync_runs (name, fingerprint, target, rows_digest, detail, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET fingerprint = excluded.fingerprint,
+                       target = excluded.target, rows_digest = excluded.rows_digest,
+                       detail = excluded.detail, updated_at = excluded.updated_at""",
+                (name, fingerprint, target, self.rows_digest(target), detail, _now()),
+            )
+
+    def forget_run(self, name: str) -> None:
+        """Drop sync target ``name``'s recorded run (before a run that may change what it describes)."""
+        if self.last_run(name) is None:
+            return  # no write transaction (and no fsync) for nothing
+        with self._write():
+            self._db.execute("DELETE FROM sync_runs WHERE name = ?", (name,))
 
     def begin(self, target: str, post_key: str, content_hash: str) -> None:
         """Record the intent to create, before the request goes out. Keeps an existing remote id."""

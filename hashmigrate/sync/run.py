@@ -4,25 +4,46 @@ Folder targets (Hugo, Jekyll) go through :func:`hashmigrate.convert`, which leav
 API targets (dev.to, WordPress) through :func:`hashmigrate.publish.publish`, which records the intent of
 every create before sending it. Both record each post in the same SQLite state store, so a second run
 with nothing new writes nothing anywhere. Only one run per state file at a time (a lock).
+
+Most runs find nothing new, and learning that by reading, parsing and rendering every post is most of
+their time. So a run starts with a fingerprint: SHA-256 over everything a target's output depends on
+(the source's bytes, the settings, hashmigrate's own code; never a secret's value). After a target
+finished cleanly, its fingerprint is recorded in the state with what the run reported. A later run with
+the same fingerprint, the same state rows for the target and, for a folder, every file it wrote still
+holding what it wrote, reports that again (every post ``unchanged``) without reading a post. Anything
+else, and any doubt, takes the full path, which is the only one that writes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import hashlib
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hashmigrate.api import ConvertResult, PostResult, convert
 from hashmigrate.hashnode import Problem, SourceError, read
-from hashmigrate.model import Post
+from hashmigrate.model import Note, Post
 from hashmigrate.sync.config import ConfigError, SourceConfig, SyncConfig, TargetConfig
+from hashmigrate.sync.fingerprint import (
+    image_cache_digest,
+    outputs_intact,
+    run_inputs,
+    settings_json,
+)
+
+if TYPE_CHECKING:
+    from hashmigrate.publish import Publisher
 
 WRITES = frozenset({"written", "created", "updated", "adopted"})
 
@@ -138,7 +159,14 @@ def sync(
     environ = dict(os.environ) if env is None else dict(env)
     result = SyncResult(config=str(config.path), dry_run=dry_run)
     with locked(config.state):
-        posts = _read_source(config.source, environ, result, dry_run)
+        source = config.source
+        if source.type != "api" and source.git_pull and not dry_run:
+            assert source.path is not None
+            _git_pull(source.path)
+        inputs = run_inputs(config)
+        # Read only when some target needs the posts; an unfingerprinted source is read first, as always.
+        posts = None if inputs is not None else _read_source(source, environ, result)
+        settled = False  # the source did not change while it was read (else nothing may be recorded)
         for target in config.targets:
             outcome = TargetOutcome(name=target.name, type=target.type, where=_where(target))
             result.targets.append(outcome)
@@ -147,11 +175,29 @@ def sync(
                 if on_post is not None:
                     on_post(name, post)
 
+            key, fingerprint = _identify(target, inputs, environ, dry_run)
+            replay = _planned(target, key, fingerprint, config, dry_run, prune)
+            if replay is not None:
+                if posts is None:
+                    result.posts = replay.posts
+                try:
+                    _replay(target, replay, outcome, dry_run, report)
+                except (OSError, ValueError, RuntimeError) as exc:
+                    outcome.error = f"{target.name}: {exc}"
+                continue
+            if posts is None:
+                posts = _read_source(source, environ, result)
+                settled = run_inputs(config) == inputs
             try:
+                if not dry_run:
+                    _forget_run(config.state, target.name)
                 if target.is_folder:
-                    _sync_folder(target, posts, config, outcome, dry_run, prune, report)
+                    converted = _sync_folder(target, posts, config, outcome, dry_run, prune, report)
                 else:
+                    converted = None
                     _sync_api(target, posts, config, environ, outcome, dry_run, prune, report)
+                if fingerprint is not None and key is not None and settled and not dry_run:
+                    _record(target, key, fingerprint, config, result, outcome, converted)
             except ConfigError:
                 raise
             except (OSError, ValueError, RuntimeError) as exc:
@@ -165,9 +211,7 @@ def _where(target: TargetConfig) -> str:
     return target.url or target.api_url or "https://dev.to/api"
 
 
-def _read_source(
-    source: SourceConfig, env: Mapping[str, str], result: SyncResult, dry_run: bool
-) -> list[Post]:
+def _read_source(source: SourceConfig, env: Mapping[str, str], result: SyncResult) -> list[Post]:
     items: Iterator[Post | Problem]
     if source.type == "api":
         from hashmigrate.hashnode.api import read_api
@@ -183,8 +227,6 @@ def _read_source(
         items = read_api(source.host or "", endpoint=source.endpoint, token=token, drafts=source.drafts)
     else:
         assert source.path is not None
-        if source.git_pull and not dry_run:
-            _git_pull(source.path)
         items = read(source.path, drafts=source.drafts, blog_url=source.blog_url, tags_from=source.tags_from)
     posts: list[Post] = []
     for item in items:
@@ -216,7 +258,7 @@ def _sync_folder(
     dry_run: bool,
     prune: bool,
     report: Callable[[PostResult], None],
-) -> None:
+) -> ConvertResult:
     from hashmigrate.publish import content_hash, post_key
     from hashmigrate.publish.state import StateStore
 
@@ -270,6 +312,7 @@ def _sync_folder(
                 outcome.pruned.append(record.remote_id)
     if target.git_commit and not dry_run:
         outcome.committed = _git_commit(target.out, outcome)
+    return converted
 
 
 def _remove_file(out: Path, relative: str) -> None:
@@ -309,26 +352,12 @@ def _git_commit(out: Path, outcome: TargetOutcome) -> str | None:
     return git("rev-parse", "--short", "HEAD").stdout.strip()
 
 
-def _sync_api(
-    target: TargetConfig,
-    posts: list[Post],
-    config: SyncConfig,
-    environ: dict[str, str],
-    outcome: TargetOutcome,
-    dry_run: bool,
-    prune: bool,
-    report: Callable[[PostResult], None],
-) -> None:
+def _api_publisher(
+    target: TargetConfig, environ: Mapping[str, str], dry_run: bool
+) -> tuple[Publisher, dict[str, str], dict[str, Any]]:
+    """The target's publisher, with the environment and exporter options it is made from."""
     from hashmigrate.publish import ConfigError as PublishConfigError
-    from hashmigrate.publish import (
-        DeliveryFailed,
-        PublishAborted,
-        PublishConfig,
-        create_publisher,
-        post_key,
-        publish,
-    )
-    from hashmigrate.publish.state import StateStore
+    from hashmigrate.publish import PublishConfig, create_publisher
 
     env = dict(environ)
     options = dict(target.options)
@@ -355,9 +384,25 @@ def _sync_api(
         api_url=target.api_url, make_public=target.publish, dry_run=dry_run, exporter_options=options, env=env
     )
     try:
-        publisher = create_publisher(target.type, publish_config)
+        return create_publisher(target.type, publish_config), env, options
     except PublishConfigError as exc:
         raise ConfigError(f"[[targets]] {target.name}: {exc}") from None
+
+
+def _sync_api(
+    target: TargetConfig,
+    posts: list[Post],
+    config: SyncConfig,
+    environ: dict[str, str],
+    outcome: TargetOutcome,
+    dry_run: bool,
+    prune: bool,
+    report: Callable[[PostResult], None],
+) -> None:
+    from hashmigrate.publish import DeliveryFailed, PublishAborted, post_key, publish
+    from hashmigrate.publish.state import StateStore
+
+    publisher, env, options = _api_publisher(target, environ, dry_run)
     try:
         published = publish(
             posts,
@@ -404,3 +449,201 @@ def _sync_api(
                             outcome.pruned.append(record.remote_url or record.remote_id or record.post_key)
     finally:
         publisher.close()
+
+
+# -- skipping what did not change ---------------------------------------------------------------------------
+
+# Statuses a folder target may have had in a run that can be recorded: the next run with the same inputs
+# renders the same bytes, finds them on disk (checked before a skip) and says "unchanged".
+_FOLDER_RECORDABLE = frozenset({"written", "unchanged"})
+
+
+@dataclass
+class _Replay:
+    """What a target's last clean run reported, to report again."""
+
+    posts: int
+    results: list[PostResult]
+    gone: list[str]
+    http: dict[str, Any]
+
+
+def _identify(
+    target: TargetConfig, inputs: str | None, environ: Mapping[str, str], dry_run: bool
+) -> tuple[str | None, str | None]:
+    """(The target's key in the state, its run fingerprint); Nones when either cannot be had."""
+    from hashmigrate.publish import ConfigError as PublishConfigError
+
+    if inputs is None:
+        return None, None
+    try:
+        if target.is_folder:
+            key = _folder_target_id(target)
+        else:
+            # The publisher resolves its endpoint (possibly from the environment): the state's key for
+            # it. One that cannot be made is the full path's error to report, when it always has.
+            publisher = _api_publisher(target, environ, dry_run)[0]
+            key = publisher.target
+            publisher.close()
+        text = f"{inputs}\0{settings_json(target)}\0{key}"
+    except (ConfigError, PublishConfigError, OSError, RuntimeError):
+        return None, None
+    return key, hashlib.sha256(text.encode()).hexdigest()
+
+
+def _planned(
+    target: TargetConfig,
+    key: str | None,
+    fingerprint: str | None,
+    config: SyncConfig,
+    dry_run: bool,
+    prune: bool,
+) -> _Replay | None:
+    """What to report instead of running the target, when its last clean run still holds; else None."""
+    from hashmigrate.publish.state import StateError, StateStore
+
+    if key is None or fingerprint is None or not config.state.exists():
+        return None
+    try:
+        with StateStore(config.state, readonly=True) as store:
+            last = store.last_run(target.name)
+            if last is None or last.fingerprint != fingerprint or last.target != key:
+                return None
+            if store.rows_digest(key) != last.rows_digest:
+                return None  # something else wrote this target's rows since (another run, an older version)
+        detail = json.loads(last.detail)
+        if prune and detail["gone"]:
+            return None  # the full path has something to remove
+        if target.is_folder and not outputs_intact(target, detail, config, dry_run):
+            return None
+        return _Replay(
+            posts=int(detail["posts"]),
+            results=[_post_result(item) for item in detail["results"]],
+            gone=[str(item) for item in detail["gone"]],
+            http=dict(detail["http"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, StateError, sqlite3.Error):
+        return None  # any doubt: the full path
+
+
+def _replay(
+    target: TargetConfig,
+    replay: _Replay,
+    outcome: TargetOutcome,
+    dry_run: bool,
+    report: Callable[[PostResult], None],
+) -> None:
+    outcome.posts = replay.results
+    outcome.gone = replay.gone
+    outcome.http = replay.http
+    for post in replay.results:
+        report(post)
+    if target.is_folder and not dry_run:
+        from hashmigrate.delivery import FolderWriter
+
+        assert target.out is not None
+        # What the full path's writer does before and after writing nothing: a killed run's
+        # temporary files go (a git commit must not pick them up).
+        FolderWriter(target.out, force=target.force).close()
+        if target.git_commit:
+            outcome.committed = _git_commit(target.out, outcome)
+
+
+def _record(
+    target: TargetConfig,
+    key: str,
+    fingerprint: str,
+    config: SyncConfig,
+    result: SyncResult,
+    outcome: TargetOutcome,
+    converted: ConvertResult | None,
+) -> None:
+    """Remember a clean run of ``target`` and what a run with the same inputs reports: every post
+    ``unchanged``. Nothing is recorded after a run that a replay could not tell again exactly."""
+    from hashmigrate.publish.state import StateError, StateStore
+
+    try:
+        detail = _replayable(target, config, result, outcome, converted)
+        if detail is not None:
+            with StateStore(config.state) as store:
+                store.record_run(target.name, fingerprint, key, json.dumps(detail, ensure_ascii=False))
+    except (OSError, ValueError, TypeError, StateError, sqlite3.Error):
+        pass  # the run itself went well; without a record the next one just takes the full path
+
+
+def _replayable(
+    target: TargetConfig,
+    config: SyncConfig,
+    result: SyncResult,
+    outcome: TargetOutcome,
+    converted: ConvertResult | None,
+) -> dict[str, Any] | None:
+    if result.problems or outcome.error or outcome.pruned:
+        return None
+    if any(note.kind == "future" for post in outcome.posts for note in post.notes):
+        return None  # the note goes when the date has passed, and only a full run would notice
+    detail: dict[str, Any] = {"posts": result.posts, "gone": outcome.gone, "http": outcome.http}
+    if converted is not None:
+        if converted.errors or any(p.status not in _FOLDER_RECORDABLE for p in outcome.posts):
+            return None
+        if target.download_images and converted.images is not None and converted.images.failed:
+            return None  # the next full run tries those downloads again
+        files = _written_files(target, outcome, converted)
+        if files is None:
+            return None
+        detail["files"], detail["manifest"] = files
+        detail["images"] = image_cache_digest(config) if target.download_images else None
+    else:
+        # What an API answers next depends on what it answered now (an adopted article may be
+        # recorded as public, which changes its rendering): only a run that changed nothing and asked
+        # nothing shows, by itself, what the next one reports.
+        if any(p.status != "unchanged" for p in outcome.posts) or outcome.http.get("requests"):
+            return None
+    detail["results"] = [_result_item(post) for post in outcome.posts]
+    return detail
+
+
+def _written_files(
+    target: TargetConfig, outcome: TargetOutcome, converted: ConvertResult
+) -> tuple[dict[str, str], str | None] | None:
+    """(relative path -> SHA-256 of what was written, digest of the manifest) for every file of the run.
+
+    The hashes are the writer's own record in its manifest, not a fresh read: a file someone edits
+    while the run goes on then no longer matches, and the next run takes the full path.
+    """
+    from hashmigrate.delivery import MANIFEST
+
+    assert target.out is not None
+    root = target.out.resolve()
+    raw = (root / MANIFEST).read_bytes()
+    known = json.loads(raw).get("files")
+    if not isinstance(known, dict):
+        return None
+    files: dict[str, str] = {}
+    for path in [*(p for post in outcome.posts for p in post.paths), *converted.site_files]:
+        relative = Path(path).relative_to(root).as_posix()
+        digest = known.get(relative)
+        if not isinstance(digest, str):
+            return None
+        files[relative] = digest
+    return files, hashlib.sha256(raw).hexdigest()
+
+
+def _result_item(post: PostResult) -> dict[str, Any]:
+    item = dataclasses.asdict(post)
+    item["status"] = "unchanged"
+    return item
+
+
+def _post_result(item: Mapping[str, Any]) -> PostResult:
+    fields = dict(item)
+    fields["notes"] = [Note(**note) for note in fields["notes"]]
+    return PostResult(**fields)
+
+
+def _forget_run(state: Path, name: str) -> None:
+    from hashmigrate.publish.state import StateStore
+
+    if state.exists():  # else there is nothing to forget, and a failing run must not make the file
+        with StateStore(state) as store:
+            store.forget_run(name)
