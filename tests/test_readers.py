@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 import hashmigrate
+from hashmigrate.hashnode import Problem
+from hashmigrate.hashnode.backup import read_backup
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.model import Post
 
@@ -224,3 +226,15 @@ def test_git_history_dates_old_format_posts(shared_dir: Path, tmp_path: Path) ->
         )
         assert post.published == datetime.fromisoformat(first.split(" ", 1)[0])
         assert post.date_approximate == first.split(" ", 1)[1].startswith("Synced existing file")
+
+
+def test_a_file_gone_between_the_two_passes_is_one_problem(tmp_path: Path) -> None:
+    for n in (1, 2, 3):
+        (tmp_path / f"c{n:024d}.md").write_text(f"---\ntitle: Post {n}\nslug: post-{n}\n---\n\nBody {n}.\n")
+    items = read_backup(tmp_path)
+    first = next(items)  # pass one has read every file by now
+    (tmp_path / f"c{3:024d}.md").unlink()
+    rest = list(items)
+    assert isinstance(first, Post) and isinstance(rest[0], Post)
+    assert isinstance(rest[1], Problem) and rest[1].source.endswith(f"c{3:024d}.md")
+    assert "No such file" in rest[1].message

@@ -38,12 +38,13 @@ _KNOWN = {
 
 @dataclass(slots=True)
 class _Header:
-    """What pass one learns of a file: enough to pick the newest of posts sharing a slug."""
+    """What pass one keeps of a file: enough to pick the newest of posts sharing a slug, and small
+    (a blog of 100,000 posts holds 100,000 of these). Pass two reads the file again for the rest."""
 
     path: Path
-    meta: dict[str, Any]
-    body_digest: str
+    body_digest: bytes
     draft: bool
+    cuid: str
     notes: list[Note] = field(default_factory=list)
     published: datetime | None = None
     git: FileHistory | None = None
@@ -153,7 +154,7 @@ def _dedupe(headers: list[_Header], blog_url: str | None, parse: bool = True) ->
                     ),
                 )
             else:
-                header.slug = f"{slug}-{header.meta.get('cuid') or header.path.stem}"
+                header.slug = f"{slug}-{header.cuid or header.path.stem}"
                 header.notes.append(
                     Note(
                         str(header.path),
@@ -165,7 +166,11 @@ def _dedupe(headers: list[_Header], blog_url: str | None, parse: bool = True) ->
                 )
     for header in headers:
         if id(header) not in skipped:
-            yield _build(header, blog_url, parse)
+            try:
+                yield _build(header, blog_url, parse)
+            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+                # Changed or gone since pass one read it.
+                yield Problem(str(header.path), str(exc), line=getattr(exc, "line", None))
 
 
 def _newer(a: _Header, b: _Header) -> bool:
@@ -198,11 +203,13 @@ def _read_text(path: Path) -> tuple[str, list[Note]]:
     return text, notes
 
 
-def _body(header: _Header) -> str:
-    """Pass two reads the file again, so pass one can keep only metadata (flat memory on big blogs)."""
+def _reread(header: _Header) -> tuple[dict[str, Any], str]:
+    """Front matter and body, read again: pass one keeps only what choosing between files needs."""
     text, _ = _read_text(header.path)
-    _, body, _ = frontmatter.split(text)
-    return _title_from_heading(body)[1] if header.title_from_heading else body
+    block, body, _ = frontmatter.split(text)
+    meta = frontmatter.load(block)[0] if block is not None else {}
+    meta.setdefault("cuid", header.cuid)
+    return meta, (_title_from_heading(body)[1] if header.title_from_heading else body)
 
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
@@ -249,20 +256,19 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
                     "title from the heading, slug made from the title",
                 ),
             )
-    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
-    header = _Header(path=path, meta=meta, body_digest=digest, draft=draft, notes=notes)
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()
+    stem = path.stem
+    cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
+    header = _Header(path=path, body_digest=digest, draft=draft, cuid=cuid, notes=notes)
     header.title_from_heading = from_heading
     header.title = " ".join(title.split())
     header.published = frontmatter.parse_date(meta.get("datePublished") or meta.get("date"))
     header.git = git
     if header.published is None and git is not None:
         header.published = git.added
-    stem = path.stem
-    cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(header.title, fallback=cuid or stem)
-    header.meta.setdefault("cuid", cuid)
     return header
 
 
@@ -283,7 +289,7 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True) -> Post:
-    meta = header.meta
+    meta, body = _reread(header)
     notes = list(header.notes)
     approximate = False
     if not (meta.get("datePublished") or meta.get("date")):
@@ -310,7 +316,6 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True) -> Post:
             )
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
     slug = header.slug
-    body = _body(header)
     base = (blog_url or "").rstrip("/")
     return Post(
         title=header.title,
