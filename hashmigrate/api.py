@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, UnsafePath
 from hashmigrate.exporter import Exporter, Rendered, Site
-from hashmigrate.hashnode import Problem, read
+from hashmigrate.hashnode import Passes, Problem, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Note, Post
 from hashmigrate.names import SlugRegistry
@@ -177,16 +177,16 @@ def convert(
     else:
         posts = list(source)
 
-    def items(parse: bool = True) -> Iterable[Post | Problem]:
+    passes: Passes | None = None
+
+    def items(parse: bool = True, only: set[str] | None = None) -> Iterable[Post | Problem]:
+        nonlocal passes
         if path is None:
             return posts
-        return read(
-            path,
-            drafts=drafts,
-            blog_url=blog_url,
-            tags_from=Path(tags_from) if tags_from is not None else None,
-            parse=parse,
-        )
+        if passes is None:
+            tags = Path(tags_from) if tags_from is not None else None
+            passes = reader(path, drafts=drafts, blog_url=blog_url, tags_from=tags)
+        return passes(parse, only)
 
     site = Site(blog_url=blog_url)
     # Images are fetched only for a real write to a target that keeps files (never in a dry run).
@@ -197,7 +197,7 @@ def convert(
     heading_id = getattr(exporter, "heading_id", None)
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
-        for item in items(parse=False):
+        for item in items(parse=False, only=anchored):
             if isinstance(item, Post) and item.slug in anchored:
                 index.add_anchors(item, heading_id)
     planned = iter(slugs)

@@ -3,7 +3,7 @@ planning from fully parsed posts gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +32,21 @@ def test_planning_from_unparsed_bodies_changes_nothing(
     from_posts = hashmigrate.convert(parsed, to=to, out=tmp_path / "posts", blog_url=BLOG)
 
     reads: list[bool] = []
-    real_read = hashmigrate.api.read
+    real_reader = hashmigrate.api.reader
 
-    def counting_read(*args: Any, parse: bool = True, **kwargs: Any) -> Iterator[Any]:
-        reads.append(parse)
-        return real_read(*args, parse=parse, **kwargs)
+    def counting_reader(*args: Any, **kwargs: Any) -> Callable[..., Iterator[Any]]:
+        passes = real_reader(*args, **kwargs)
 
-    monkeypatch.setattr(hashmigrate.api, "read", counting_read)
+        def counted(parse: bool = True, only: set[str] | None = None) -> Iterator[Any]:
+            reads.append(parse)
+            if only is not None:
+                # The post linked into, and the posts holding the links (their own #heading- links).
+                assert "github-actions-secrets-without-tears" in only and len(only) == 3
+            return passes(parse, only)
+
+        return counted
+
+    monkeypatch.setattr(hashmigrate.api, "reader", counting_reader)
     from_path = hashmigrate.convert(EXAMPLES, to=to, out=tmp_path / "path", blog_url=BLOG)
     assert tree(tmp_path / "posts") == tree(tmp_path / "path") != {}
     written = [p for p in from_path.posts if p.status != "skipped"]
@@ -50,3 +58,21 @@ def test_planning_from_unparsed_bodies_changes_nothing(
     # are found in a second unparsed pass; then converted, each post parsed once.
     anchors = [False] if to in {"hugo", "jekyll"} else []
     assert reads == [False, *anchors, True]
+
+
+def test_every_file_header_is_read_once_however_many_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hashmigrate.hashnode import backup
+
+    seen: list[str] = []
+    real = backup._read_header
+
+    def counting(path: Path, *args: Any) -> Any:
+        seen.append(path.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(backup, "_read_header", counting)
+    result = hashmigrate.convert(EXAMPLES, to="hugo", out=tmp_path / "site", blog_url=BLOG, drafts=True)
+    assert result.ok and sorted(seen) == sorted(set(seen))
+    assert len(seen) == len(backup.post_files(EXAMPLES)[0])

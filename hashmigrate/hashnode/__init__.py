@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
+from typing import Protocol
 
-from hashmigrate.hashnode.backup import post_files, read_backup
+from hashmigrate.hashnode.backup import BackupReader, post_files, read_backup
 from hashmigrate.hashnode.json_export import is_json_export, read_json_export
 from hashmigrate.hashnode.problems import Problem, SourceError
 from hashmigrate.model import Post, Tag
@@ -53,13 +54,42 @@ def read(
     ``parse=False`` may leave bodies unparsed (one Markdown node each) where that is cheaper: for a
     pass that only plans names, URLs and links.
     """
+    return reader(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from, use_git=use_git)(parse)
+
+
+class Passes(Protocol):
+    """Reads a source once more: every post and problem, or with ``only`` just the posts with those
+    slugs; ``parse=False`` may leave bodies unparsed (one Markdown node each)."""
+
+    def __call__(
+        self, parse: bool = True, only: Container[str] | None = None
+    ) -> Iterator[Post | Problem]: ...
+
+
+def reader(
+    source: Path,
+    *,
+    drafts: bool = False,
+    blog_url: str | None = None,
+    tags_from: Path | None = None,
+    use_git: bool = True,
+) -> Passes:
+    """A source to read in several passes; what a backup's files hold is learned in the first and
+    reused (see :class:`~hashmigrate.hashnode.backup.BackupReader`)."""
     kind = source_kind(source)
     if kind == "json":
         if tags_from is not None and not tags_from.is_dir():
             raise SourceError(f"{tags_from}: --tags-from must be a Hashnode backup folder")
         names = tags_by_cuid(tags_from) if tags_from is not None else None
-        return read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names)
-    return read_backup(source, drafts=drafts, blog_url=blog_url, use_git=use_git, parse=parse)
+
+        def json_passes(parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
+            items = read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names)
+            if only is None:
+                return items
+            return (item for item in items if isinstance(item, Post) and item.slug in only)
+
+        return json_passes
+    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git).items
 
 
-__all__ = ["Problem", "SourceError", "count_files", "read", "source_kind", "tags_by_cuid"]
+__all__ = ["Passes", "Problem", "SourceError", "count_files", "read", "reader", "source_kind", "tags_by_cuid"]

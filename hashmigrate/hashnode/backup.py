@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -99,28 +99,65 @@ def read_backup(
     ``parse=False`` leaves each body as one :class:`Markdown` node, unparsed: enough for a pass that
     only plans (names, URLs, links), at a fraction of the cost.
     """
-    if source.is_file():
-        files, folder = [source], source.parent
-    else:
-        files, folder = post_files(source)[0], source
-    git = history(folder) if use_git else {}
-
-    headers: list[_Header] = []
-    for path in files:
-        draft = bool(DRAFT_FILE.match(path.name))
-        if draft and not drafts:
-            yield Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
-            continue
-        try:
-            headers.append(_read_header(path, draft, git.get(path.name)))
-        except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
-            yield Problem(str(path), str(exc), line=getattr(exc, "line", None))
-
-    del files  # the headers name every file; a big blog need not hold both lists
-    yield from _dedupe(headers, blog_url, parse)
+    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git).items(parse)
 
 
-def _dedupe(headers: list[_Header], blog_url: str | None, parse: bool = True) -> Iterator[Post | Problem]:
+class BackupReader:
+    """A backup read in as many passes as a caller needs, pass one (every file's header, and which of
+    the files sharing a slug wins) done only once: later passes read just the files that give posts."""
+
+    def __init__(
+        self, source: Path, *, drafts: bool = False, blog_url: str | None = None, use_git: bool = True
+    ) -> None:
+        self.source = source
+        self.drafts = drafts
+        self.blog_url = blog_url
+        self.use_git = use_git
+        self._plan: list[_Header | Problem] | None = None
+
+    def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
+        """Posts and problems in order, problems of pass one first; with ``only``, just the posts
+        with those slugs (without opening any other file)."""
+        if self._plan is None:
+            self._plan = self._scan()
+        for entry in self._plan:
+            if isinstance(entry, Problem):
+                if only is None:
+                    yield entry
+                continue
+            if only is not None and entry.slug not in only:
+                continue
+            try:
+                yield _build(entry, self.blog_url, parse)
+            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+                # Changed or gone since pass one read it.
+                yield Problem(entry.path, str(exc), line=getattr(exc, "line", None))
+
+    def _scan(self) -> list[_Header | Problem]:
+        source = self.source
+        if source.is_file():
+            files, folder = [source], source.parent
+        else:
+            files, folder = post_files(source)[0], source
+        git = history(folder) if self.use_git else {}
+        plan: list[_Header | Problem] = []
+        headers: list[_Header] = []
+        for path in files:
+            draft = bool(DRAFT_FILE.match(path.name))
+            if draft and not self.drafts:
+                plan.append(
+                    Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
+                )
+                continue
+            try:
+                headers.append(_read_header(path, draft, git.get(path.name)))
+            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+                plan.append(Problem(str(path), str(exc), line=getattr(exc, "line", None)))
+        plan.extend(_dedupe(headers))
+        return plan
+
+
+def _dedupe(headers: list[_Header]) -> Iterator[_Header | Problem]:
     """One post per slug. A slug from front matter shared by two files is one post published again:
     the newest wins. A slug we made from an old post's title can be shared by different posts
     (replies titled "Thank you."): those keep their content under a slug made unique by the cuid."""
@@ -168,11 +205,7 @@ def _dedupe(headers: list[_Header], blog_url: str | None, parse: bool = True) ->
                 )
     for header in headers:
         if id(header) not in skipped:
-            try:
-                yield _build(header, blog_url, parse)
-            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
-                # Changed or gone since pass one read it.
-                yield Problem(header.path, str(exc), line=getattr(exc, "line", None))
+            yield header
 
 
 def _name(path: str) -> str:
