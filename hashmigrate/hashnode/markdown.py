@@ -22,6 +22,12 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, No
 
 # Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
+# A line that may open an indented code block or an HTML block, in or out of quotes and list items
+# (conservative: list continuation lines match too). Without one, and without a fence anywhere, there
+# is no code block and no HTML block to find.
+_BLOCK_HINT = re.compile(
+    r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*(?:[ ]{4}|[ ]*\t|[ \t]*<)", re.M
+)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -77,6 +83,13 @@ def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...] | None]
     candidate = _CANDIDATE.search(text)
     if not candidate:
         return ((Markdown(text),) if text else ()), None
+    if "```" not in text and "~~~" not in text and not _BLOCK_HINT.search(text):
+        # No line can open a code or HTML block: all of it is text, as the parse would find.
+        return tuple(_merge(_text_nodes(text))), None
+    return _parsed(text)
+
+
+def _parsed(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
     tokens = _block_parser().parse(text)
     found = tuple(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
     nodes: list[Node] = []
