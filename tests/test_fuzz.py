@@ -36,7 +36,14 @@ from hashmigrate.hashnode import Problem
 from hashmigrate.hashnode import frontmatter as hashnode_frontmatter
 from hashmigrate.hashnode.backup import read_backup
 from hashmigrate.hashnode.json_export import read_json_export
-from hashmigrate.hashnode.markdown import _CANDIDATE, _parsed, parse_body, parse_document
+from hashmigrate.hashnode.markdown import (
+    _CANDIDATE,
+    _block_parser,
+    _parsed,
+    _segments,
+    parse_body,
+    parse_document,
+)
 from hashmigrate.model import NODE_TYPES, Html, Markdown, Post, Tag
 from hashmigrate.names import short_tag
 
@@ -121,6 +128,8 @@ def test_a_text_without_block_hints_parses_as_the_block_parser_would(text: str) 
     # exactly what the parse gives.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     assert parse_document(text)[0] == (_parsed(text)[0] if _CANDIDATE.search(text) else parse_body(text))
+    # The same shortcut where code is mapped (links, Liquid, shortcodes are rewritten outside code).
+    assert list(_segments(text)) == list(_segments(text, _block_parser().parse(text)))
 
 
 @fuzz("parse_body")

@@ -83,10 +83,15 @@ def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...] | None]
     candidate = _CANDIDATE.search(text)
     if not candidate:
         return ((Markdown(text),) if text else ()), None
-    if "```" not in text and "~~~" not in text and not _BLOCK_HINT.search(text):
+    if not _may_hold_blocks(text):
         # No line can open a code or HTML block: all of it is text, as the parse would find.
         return tuple(_merge(_text_nodes(text))), None
     return _parsed(text)
+
+
+def _may_hold_blocks(text: str) -> bool:
+    """False when no code block and no HTML block can be in ``text`` (then no parse is needed)."""
+    return "```" in text or "~~~" in text or _BLOCK_HINT.search(text) is not None
 
 
 def _parsed(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
@@ -105,6 +110,10 @@ def _parsed(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
 
 def _segments(text: str, tokens: list[Token] | None = None) -> Iterator[tuple[str, str]]:
     """Yield ("code" | "html" | "text", chunk) covering ``text`` exactly, in order."""
+    if tokens is None and not _may_hold_blocks(text):
+        if text:
+            yield "text", text
+        return
     # Only "\n" ends a line for markdown-it; str.splitlines() also splits on \f, \v, NEL, U+2028 ...
     lines = _LINES.findall(text)
     kinds = ["text"] * len(lines)
