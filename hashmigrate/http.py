@@ -528,7 +528,7 @@ def _read_body(
     response.close()  # not consumed: closes the half-read connection instead of pooling it
     response._content = b""
     response._content_consumed = True
-    return HttpError(method, url, None, what, retryable=True, maybe_applied=True)
+    return cut_short(method, url, what)
 
 
 def _socket_of(raw: Any) -> socket.socket | None:
@@ -538,20 +538,19 @@ def _socket_of(raw: Any) -> socket.socket | None:
     return sock if isinstance(sock, socket.socket) else None
 
 
+def cut_short(method: str, url: str, what: str, status: int | None = None) -> HttpError:
+    """An answer too short to say what happened: the server may have acted on the request, so it may
+    be retried only after looking whether it did (``maybe_applied``)."""
+    return HttpError(method, url, status, what, retryable=True, maybe_applied=True)
+
+
 def parse_json(response: requests.Response, method: str, url: str) -> Any:
     try:
         return response.json()
     except (ValueError, requests.RequestException):
         pass
     # A truncated success body: the server did the work but we cannot read what it said.
-    raise HttpError(
-        method,
-        url,
-        response.status_code,
-        "the response body is not valid JSON (cut off?)",
-        retryable=True,
-        maybe_applied=True,
-    )
+    raise cut_short(method, url, "the response body is not valid JSON (cut off?)", response.status_code)
 
 
 def server_message(response: requests.Response) -> str:

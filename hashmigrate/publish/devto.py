@@ -36,6 +36,7 @@ from hashmigrate.http import (
     Timeout,
     check_secret,
     check_url,
+    cut_short,
     is_retryable,
     make_session,
     redact_url,
@@ -221,14 +222,7 @@ class DevtoPublisher:
                         )
                         if not _is_article(article):
                             # A success answer without an id was cut short: the article may exist.
-                            raise HttpError(
-                                "POST",
-                                url,
-                                None,
-                                "the answer names no article",
-                                retryable=True,
-                                maybe_applied=True,
-                            )
+                            raise cut_short("POST", url, "the answer names no article")
                     except HttpError as exc:
                         maybe_sent = maybe_sent or exc.maybe_applied
                         # No answer, or a gateway's: the request may still be running behind it.

@@ -46,6 +46,7 @@ from hashmigrate.http import (
     Timeout,
     check_secret,
     check_url,
+    cut_short,
     is_retryable,
     make_session,
     redact_url,
@@ -408,14 +409,7 @@ class WordPressPublisher:
                         )
                         if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
                             # A success answer without an id was cut short: the file may be stored.
-                            raise HttpError(
-                                "POST",
-                                url,
-                                None,
-                                "WordPress named no media item",
-                                retryable=True,
-                                maybe_applied=True,
-                            )
+                            raise cut_short("POST", url, "WordPress named no media item")
                     except HttpError as exc:
                         maybe_sent = maybe_sent or exc.maybe_applied
                         raise
@@ -437,9 +431,7 @@ class WordPressPublisher:
     def _ref(self, answer: Any, body: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
         """Id and link of the post in an answer, and what did not stick (the canonical meta)."""
         if not isinstance(answer, dict) or not isinstance(answer.get("id"), int) or answer["id"] <= 0:
-            raise HttpError(
-                "POST", "", None, "WordPress's answer names no post", retryable=True, maybe_applied=True
-            )
+            raise cut_short("POST", "", "WordPress's answer names no post")
         link = answer.get("link")
         message = None
         wanted = body.get("meta")
