@@ -183,7 +183,9 @@ def test_downloaded_images_are_served_from_the_built_site(hugo: list[str], tmp_p
     with ImageServer() as images:
         blog = blog_on(images, tmp_path)
         site = make_site(tmp_path / "site")
-        result = hashmigrate.convert(blog, to="hugo", out=site, download_images=True, image_cache=tmp_path / "cache")
+        result = hashmigrate.convert(
+            blog, to="hugo", out=site, download_images=True, image_cache=tmp_path / "cache"
+        )
         assert result.ok and result.images is not None and not result.images.failed
     build(hugo, site)
     public = site / "public"

@@ -147,7 +147,9 @@ def test_jekyll_site_shows_every_image_from_local_files(images: ImageServer, tmp
         pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
     blog = blog_on(images, tmp_path)
     site = tmp_path / "site"
-    result = hashmigrate.convert(blog, to="jekyll", out=site, download_images=True, image_cache=tmp_path / "cache")
+    result = hashmigrate.convert(
+        blog, to="jekyll", out=site, download_images=True, image_cache=tmp_path / "cache"
+    )
     assert result.ok and result.images is not None and not result.images.failed
     for page in site.glob("_posts/*.md"):
         assert images.url not in page.read_text(), page

@@ -52,11 +52,17 @@ def test_the_example_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[source]\ntype = "backup"\npath = "b"\npaht = "x"\n[[targets]]\ntype = "hugo"\nout = "s"\n', "unknown key 'paht'"),
+        (
+            '[source]\ntype = "backup"\npath = "b"\npaht = "x"\n[[targets]]\ntype = "hugo"\nout = "s"\n',
+            "unknown key 'paht'",
+        ),
         ('[source]\ntype = "rss"\n[[targets]]\ntype = "hugo"\nout = "s"\n', "type must be one of"),
         ('[source]\ntype = "backup"\npath = "b"\n', "at least one [[targets]]"),
         ('[source]\ntype = "backup"\npath = "b"\n[[targets]]\ntype = "medium"\n', "type must be one of"),
-        ('[source]\ntype = "backup"\npath = "b"\n[[targets]]\ntype = "hugo"\nout = "s"\ngit_commit = "yes"\n', "true or false"),
+        (
+            '[source]\ntype = "backup"\npath = "b"\n[[targets]]\ntype = "hugo"\nout = "s"\ngit_commit = "yes"\n',
+            "true or false",
+        ),
         ("[source\n", "not valid TOML"),
     ],
 )
@@ -134,8 +140,17 @@ def test_a_second_sync_exits_at_once_with_the_lock_message(tmp_path: Path) -> No
     config = setup_blog(tmp_path, HUGO)
     with locked(tmp_path / ".hashmigrate" / "state.db"):
         done = subprocess.run(
-            [sys.executable, "-c", "from hashmigrate.cli import main; main()", "sync", "--config", str(config)],
-            capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-c",
+                "from hashmigrate.cli import main; main()",
+                "sync",
+                "--config",
+                str(config),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert done.returncode == 75
     assert "another hashmigrate sync is running" in done.stderr
