@@ -193,14 +193,14 @@ def convert(
     wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
     image_set: set[str] | None = set() if wants_images else None
     # Images are found in parsed bodies only.
-    slugs, index, anchored = _plan(items(parse=image_set is not None), exporter, blog_url, links, image_set)
+    plan, index, anchored = _plan(items(parse=image_set is not None), exporter, blog_url, links, image_set)
     heading_id = getattr(exporter, "heading_id", None)
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
         for item in items(parse=False, only=anchored):
             if isinstance(item, Post) and item.slug in anchored:
                 index.add_anchors(item, heading_id)
-    planned = iter(slugs)
+    planned = iter(plan)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result = ConvertResult(
         target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
@@ -220,11 +220,17 @@ def convert(
     try:
         for item in items():
             extra: list[tuple[str, Path]] = []
+            # The n-th item of this pass is the n-th of the planning pass (same source, same order),
+            # unless the source changed in between: then the post is not written under a name
+            # planned for another.
+            entry = next(planned, None)
             if isinstance(item, Post):
-                # The n-th post of this pass is the n-th of the planning pass (same source, same order).
-                item = rewrite_links(_claim_slug(item, next(planned, item.slug)), index)
-                if image_set is not None:
-                    item, extra = _localise(item, exporter, assets, result.images)
+                if entry is None or entry[0] != item.source:
+                    item = Problem(item.label, "changed while hashmigrate read it (run again)")
+                else:
+                    item = rewrite_links(_claim_slug(item, entry[1]), index)
+                    if image_set is not None:
+                        item, extra = _localise(item, exporter, assets, result.images)
             outcome = _convert_one(item, exporter, site, writer, extra, collected)
             result.posts.append(outcome)
             if on_post is not None:
@@ -263,11 +269,12 @@ def _plan(
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
-) -> tuple[list[str], LinkIndex, set[str]]:
-    """A first pass: the slug each post is written under (safe as a file name, unique in the output),
+) -> tuple[list[tuple[str, str] | None], LinkIndex, set[str]]:
+    """A first pass: the slug each post is written under (safe as a file name, unique in the output;
+    one entry per item, None for a problem, so a later pass can match them up by position),
     and, for link rewriting, where each post lands on this target and the slugs of the posts whose
     headings ``#heading-`` links point into."""
-    slugs: list[str] = []
+    plan: list[tuple[str, str] | None] = []
     names = SlugRegistry()
     index = LinkIndex()
     url_of = getattr(exporter, "url", None) if links else None
@@ -276,14 +283,16 @@ def _plan(
     anchored: set[str] = set()
     for item in items:
         if not isinstance(item, Post):
+            plan.append(None)
             continue
-        slugs.append(names.claim(item.slug, item.cuid or Path(item.source).stem))
+        slug = names.claim(item.slug, item.cuid or Path(item.source).stem)
+        plan.append((item.source, slug))
         if images is not None:
             from hashmigrate.assets import image_urls
 
             images.update(image_urls(item))
         if url_of is not None:
-            post = _claim_slug(item, slugs[-1])
+            post = _claim_slug(item, slug)
             index.add(post, url_of(post))
             targets |= LinkIndex.link_targets(post)
             if heading_id is not None:
@@ -292,7 +301,7 @@ def _plan(
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
         index.discover_hosts(targets)
-    return slugs, index, anchored
+    return plan, index, anchored
 
 
 def _localise(

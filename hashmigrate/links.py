@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import SplitResult, urlsplit
 
@@ -71,15 +71,7 @@ class LinkIndex:
         """
         own = str(post.extra.get("hashnode_slug") or post.slug)
         wanted: set[str] = set()
-        for node in post.body:
-            if isinstance(node, Markdown):
-                text = node.text
-            elif isinstance(node, (Html, Callout)):
-                text = node.html
-            elif isinstance(node, Image):
-                text = node.link or ""
-            else:
-                continue
+        for text in _link_texts(post):
             if "#heading-" in text:
                 wanted.add(own)
                 wanted.update(m.group(1) for m in _ANCHORED.finditer(text))
@@ -98,11 +90,8 @@ class LinkIndex:
         """(host, one-segment path) of every absolute link of a post; its canonical URL counts as
         ``("=" + host, path)`` when the path is the post's own slug (the post's own address)."""
         urls: list[str] = []
-        for node in post.body:
-            if isinstance(node, Markdown):
-                urls.extend(
-                    m.group("url") or m.group("aurl") or m.group("hurl") for m in _LINK.finditer(node.text)
-                )
+        for text in _link_texts(post):
+            urls.extend(m.group("url") or m.group("aurl") or m.group("hurl") for m in _LINK.finditer(text))
         found = set()
         for url in [*urls, post.canonical_url or ""]:
             parts = _split(url)
@@ -127,6 +116,18 @@ class LinkIndex:
         self.hosts.update(
             host for host, paths in named.items() if len(paths) >= 2 or host.endswith(".hashnode.dev")
         )
+
+
+def _link_texts(post: Post) -> Iterator[str]:
+    """The text of every node a link can be rewritten in: the same whether the body was parsed into
+    nodes or is one unparsed Markdown node (the planning pass), so both find the same links."""
+    for node in post.body:
+        if isinstance(node, Markdown):
+            yield node.text
+        elif isinstance(node, (Html, Callout)):
+            yield node.html
+        elif isinstance(node, Image) and node.link:
+            yield f"]({node.link})"
 
 
 def _split(url: str) -> SplitResult | None:

@@ -48,7 +48,12 @@ def _c_safe(value: Any) -> bool:
     if isinstance(value, str):
         return not _NOT_FOR_LIBYAML.search(value)
     if isinstance(value, Mapping):
-        return all(_c_safe(k) and _c_safe(v) for k, v in value.items())
+        # A key of 128 characters or more is written as an explicit "? key" by PyYAML, and libyaml
+        # counts its limit in bytes: long keys go to the pure-Python dumper.
+        return all(
+            _c_safe(k) and len(str(k).encode("utf-8", "surrogatepass")) < 100 and _c_safe(v)
+            for k, v in value.items()
+        )
     if isinstance(value, (list, tuple)):
         return all(_c_safe(v) for v in value)
     return True

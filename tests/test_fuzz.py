@@ -127,7 +127,12 @@ def test_a_text_without_block_hints_parses_as_the_block_parser_would(text: str) 
     # parse_document skips markdown-it when no line can open a code or HTML block: it must then give
     # exactly what the parse gives.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    assert parse_document(text)[0] == (_parsed(text)[0] if _CANDIDATE.search(text) else parse_body(text))
+    nodes, found = parse_document(text)
+    if _CANDIDATE.search(text):
+        # Headings too: links into them need the whole heading, which split nodes cannot give back.
+        assert (nodes, found) == _parsed(text)
+    else:
+        assert nodes == parse_body(text) and found is None
     # The same shortcut where code is mapped (links, Liquid, shortcodes are rewritten outside code).
     assert list(_segments(text)) == list(_segments(text, _block_parser().parse(text)))
 
@@ -391,10 +396,11 @@ def test_yamlfm_reads_back_whatever_the_value(title: str, tags: list[str], date:
 
 
 @fuzz("yaml")
-@given(tricky_text, st.lists(tricky_text, max_size=5))
+@given(st.one_of(tricky_text, st.text(min_size=90, max_size=140)), st.lists(tricky_text, max_size=5))
 def test_libyaml_writes_front_matter_as_the_pure_python_dumper_does(title: str, tags: list[str]) -> None:
-    # yamlfm hands a mapping to libyaml only when it writes the very text PyYAML's own emitter writes.
-    data = {"title": title, "tags": tags, "draft": True}
+    # yamlfm hands a mapping to libyaml only when it writes the very text PyYAML's own emitter writes;
+    # unknown front-matter keys are carried over, so a key can be anything too.
+    data = {"title": title, "tags": tags, "draft": True, title or "k": tags}
     assume(yamlfm._CDumper is not None and yamlfm._c_safe(data))
     options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 10**9}
     fast = yaml.dump(data, Dumper=yamlfm._CDumper, default_flow_style=False, **options)

@@ -76,3 +76,20 @@ def test_every_file_header_is_read_once_however_many_passes(
     result = hashmigrate.convert(EXAMPLES, to="hugo", out=tmp_path / "site", blog_url=BLOG, drafts=True)
     assert result.ok and sorted(seen) == sorted(set(seen))
     assert len(seen) == len(backup.post_files(EXAMPLES)[0])
+
+
+def test_a_post_file_gone_during_the_run_does_not_shift_the_names_of_the_rest(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    for n, slug in enumerate(["alpha", "beta", "gamma"], start=1):
+        (blog / f"c{n:024d}.md").write_text(f"---\ntitle: {slug}\nslug: {slug}\n---\n\nBody of {slug}.\n")
+
+    def remove_beta(post: hashmigrate.PostResult) -> None:
+        if post.slug == "alpha":
+            (blog / f"c{2:024d}.md").unlink()
+
+    out = tmp_path / "site"
+    result = hashmigrate.convert(blog, to="hugo", out=out, on_post=remove_beta)
+    assert [p.status for p in result.posts] == ["written", "failed", "written"]
+    assert "title: gamma" in (out / "content/posts/gamma/index.md").read_text()
+    assert not (out / "content/posts/beta").exists()

@@ -387,7 +387,8 @@ def _markdown(node: Mapping[str, Any], where: str) -> tuple[str, list[Note]]:
     if not isinstance(markdown, str):
         raise ValueError("it has no content.markdown")
     # The API serves what Hashnode stored, which is what the JSON export holds: the same repairs apply.
-    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n"))
+    # A lone CR ends a line for CommonMark too; the code map counts "\n" only.
+    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n").replace("\r", "\n"))
     notes: list[Note] = []
     if repaired:
         notes.append(

@@ -77,7 +77,8 @@ def _post(
     cuid = str(raw.get("cuid") or "")
     label = f"{where} ({raw.get('slug') or cuid})"
     notes: list[Note] = []
-    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n"))
+    # A lone CR ends a line for CommonMark too; the code map counts "\n" only.
+    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n").replace("\r", "\n"))
     if repaired:
         notes.append(
             Note(

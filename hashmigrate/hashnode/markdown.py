@@ -28,6 +28,10 @@ _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
 _BLOCK_HINT = re.compile(
     r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*(?:[ ]{4}|[ ]*\t|[ \t]*<)", re.M
 )
+# A line that may be an ATX heading or a setext underline (in a quote or list item too).
+_HEADING_HINT = re.compile(
+    r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.M
+)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -78,14 +82,17 @@ def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...] | None]
     """Body nodes, and the raw text of every heading when the block parse was needed anyway.
 
     A text with nothing Hashnode-only is not parsed at all (most posts: the parse is most of a
-    convert's cost); its headings are None, and :func:`headings` finds them if a link needs them.
+    convert's cost); its headings are None, and :func:`headings` finds them in its one Markdown node
+    if a link needs them.
     """
     candidate = _CANDIDATE.search(text)
     if not candidate:
         return ((Markdown(text),) if text else ()), None
-    if not _may_hold_blocks(text):
-        # No line can open a code or HTML block: all of it is text, as the parse would find.
-        return tuple(_merge(_text_nodes(text))), None
+    if not _may_hold_blocks(text) and not _HEADING_HINT.search(text):
+        # No line can open a code block, an HTML block or a heading: all of it is text, as the parse
+        # would find. (With a heading the parse runs: the nodes split a heading at a mention or an
+        # image, and its text could not be found again.)
+        return tuple(_merge(_text_nodes(text))), ()
     return _parsed(text)
 
 

@@ -409,7 +409,9 @@ class WordPressPublisher:
                         )
                         if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
                             # A success answer without an id was cut short: the file may be stored.
-                            raise cut_short("POST", url, "WordPress named no media item")
+                            raise cut_short(
+                                "POST", self.route("/wp/v2/media"), "WordPress named no media item"
+                            )
                     except HttpError as exc:
                         maybe_sent = maybe_sent or exc.maybe_applied
                         raise
