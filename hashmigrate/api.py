@@ -169,7 +169,8 @@ def convert(
 
     # Two passes over the posts (three when links point into headings), whatever the blog's size:
     # one that plans names, URLs and links from unparsed bodies, then the conversion, parsing each
-    # post once. Nothing is held but the plan, so time and memory grow linearly with the blog.
+    # post once. Only the plan (and a small header per file) is held between passes, so time and
+    # memory grow linearly with the blog.
     path: Path | None = None
     posts: list[Post] = []
     if isinstance(source, (str, os.PathLike)):

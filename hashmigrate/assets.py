@@ -211,22 +211,14 @@ class ImageFetcher:
             chunks = []
             size = 0
             deadline = time.monotonic() + self.max_seconds
-            # read1 returns what one socket read gave (iter_content waits for a whole chunk), so the
-            # deadline is looked at while a slow answer comes in; urllib3 before 2.3 has no read1.
-            read1 = getattr(response.raw, "read1", None)
-            pieces = (
-                iter(lambda: read1(65536, decode_content=True), b"")
-                if read1 is not None
-                else response.iter_content(65536)
-            )
             try:
-                for chunk in pieces:
-                    if time.monotonic() > deadline:
-                        return f"the download took over {self.max_seconds:g} s"
+                for chunk in http.body_chunks(response, deadline, self.timeout[1]):
                     size += len(chunk)
                     if size > self.max_bytes:
                         return f"over the {self.max_bytes // 1048576} MB limit"
                     chunks.append(chunk)
+            except TimeoutError:
+                return f"the download took over {self.max_seconds:g} s"
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 return f"the download broke off: {type(exc).__name__}"
         data = b"".join(chunks)

@@ -109,7 +109,7 @@ class FolderWriter:
         # Hashes written by a run that was killed before it saved the manifest: still ours.
         self._also_ours: dict[str, set[str]] = self._load_journal()
         self._journal: Any = None
-        self._root: Path | None = None
+        self._root = out.resolve()  # once: every file written is checked against it
         self._dirty = False
         if not dry_run:
             _remove_stale_temporaries(out)
@@ -148,8 +148,6 @@ class FolderWriter:
         return self.write_bytes(file.path, file.content.encode("utf-8"))
 
     def write_bytes(self, relative: str, data: bytes) -> WriteResult:
-        if self._root is None:
-            self._root = self.out.resolve()
         target = resolve_inside(self.out, relative, self._root)
         new_hash = hashlib.sha256(data).hexdigest()
         try:

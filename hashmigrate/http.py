@@ -481,45 +481,59 @@ def send(
 _CHUNK = 65536
 
 
-def _read_body(
-    response: requests.Response, deadline: float, read_timeout: float, method: str, url: str
-) -> HttpError | None:
-    """Read the whole answer into ``response`` by ``deadline``; the failure when it could not be.
+def body_chunks(response: requests.Response, deadline: float, read_timeout: float) -> Iterator[bytes]:
+    """A streamed answer's body as it arrives, none of it waited for past ``deadline``.
 
-    Each read makes at most one socket read (``read1``) and the socket may wait only for what is
-    left of the attempt, so a server that sends a byte now and then cannot stretch it. Either way
-    ``response.content`` is set (empty on failure) and the response is closed.
+    Each read makes at most one socket read (``read1``) and the socket may wait only for what is left
+    before the deadline, so a server that sends a byte now and then cannot stretch it: TimeoutError
+    once the deadline has passed, urllib3's ReadTimeoutError when the server said nothing for
+    ``read_timeout``. requests' own timeout bounds each read, never the whole.
     """
     raw = response.raw
     sock = _socket_of(raw)
     # urllib3 before 2.3 has no read1: its read fills the whole chunk, so the deadline is then only
     # checked between chunks.
     read = getattr(raw, "read1", None) or raw.read
-    chunks: list[bytes] = []
-    what: str | None = None
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                what = "timed out reading the answer"
-                break
+                raise TimeoutError("the deadline passed")
+            limited = sock is not None and left < read_timeout
             if sock is not None:
                 sock.settimeout(min(read_timeout, left))
-            chunk = read(_CHUNK, decode_content=True)
+            try:
+                chunk = read(_CHUNK, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError:
+                if limited:
+                    raise TimeoutError("the deadline passed") from None
+                raise
             if not chunk:
-                break
-            chunks.append(chunk)
+                return
+            yield chunk
+    finally:
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # What urllib3 set: a reused connection must not inherit this attempt's remainder.
+                sock.settimeout(read_timeout)
+
+
+def _read_body(
+    response: requests.Response, deadline: float, read_timeout: float, method: str, url: str
+) -> HttpError | None:
+    """Read the whole answer into ``response`` by ``deadline`` (:func:`body_chunks`); the failure
+    when it could not be. Either way ``response.content`` is set (empty on failure) and the response
+    is closed."""
+    chunks: list[bytes] = []
+    what: str | None = None
+    try:
+        chunks.extend(body_chunks(response, deadline, read_timeout))
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
         what = "timed out reading the answer"
     except urllib3.exceptions.DecodeError:
         what = "the response could not be decoded"
     except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError):
         what = "connection lost"
-    finally:
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                # What urllib3 set: a reused connection must not inherit this attempt's remainder.
-                sock.settimeout(read_timeout)
     if what is None:
         response._content = b"".join(chunks)
         response._content_consumed = True

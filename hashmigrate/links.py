@@ -26,7 +26,14 @@ _LINK = re.compile(
 )
 # The last path segment before a ``#heading-`` fragment: the slug of the post the anchor is in.
 _ANCHORED = re.compile(r"/([^/\s()<>\"'#?]+)/?(?:\?[^\s#()<>\"']*)?#heading-")
+# What CommonMark takes as an autolink's scheme.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]+|\\(?=[^\w\s])")
+
+
+def hashnode_slug(post: Post) -> str:
+    """The slug the post had on Hashnode (before a safe or unique name was given to it here)."""
+    return str(post.extra.get("hashnode_slug") or post.slug)
 
 
 def plain_heading(markdown: str) -> str:
@@ -50,7 +57,7 @@ class LinkIndex:
     redirects: list[tuple[str, str]] = field(default_factory=list)  # (old path, new URL)
 
     def add(self, post: Post, new_url: str | None) -> None:
-        original = str(post.extra.get("hashnode_slug") or post.slug)
+        original = hashnode_slug(post)
         if new_url is None:
             return
         self.urls[original] = new_url
@@ -69,7 +76,7 @@ class LinkIndex:
         corpus files link to a heading), so the planning pass asks this first. It may name too many
         slugs (a link to another site), never too few.
         """
-        own = str(post.extra.get("hashnode_slug") or post.slug)
+        own = hashnode_slug(post)
         wanted: set[str] = set()
         for text in _link_texts(post):
             if "#heading-" in text:
@@ -82,7 +89,7 @@ class LinkIndex:
         texts = post.headings
         if texts is None:
             texts = tuple(h for n in post.body if isinstance(n, Markdown) for h in headings(n.text))
-        original = str(post.extra.get("hashnode_slug") or post.slug)
+        original = hashnode_slug(post)
         self.anchors[original] = {hashnode_heading_id(t): heading_id(plain_heading(t)) for t in texts}
 
     @staticmethod
@@ -152,7 +159,7 @@ class LinkRewriter:
     def __init__(self, index: LinkIndex, post: Post) -> None:
         self.index = index
         self.post = post
-        self.own_slug = str(post.extra.get("hashnode_slug") or post.slug)
+        self.own_slug = hashnode_slug(post)
         self.notes: list[Note] = []
 
     def url(self, url: str) -> str:
@@ -213,8 +220,7 @@ class LinkRewriter:
                 if key == "aurl":
                     # CommonMark reads only an absolute URI as an autolink: a site-relative one
                     # becomes a link showing its own address.
-                    absolute = re.match(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:", new)
-                    return f"<{new}>" if absolute else f"[{new}]({new})"
+                    return f"<{new}>" if _SCHEME.match(new) else f"[{new}]({new})"
                 return match.group(pre) + (html.escape(new) if key == "hurl" else new)
             return match.group(0)
 

@@ -87,19 +87,10 @@ def post_files(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def read_backup(
-    source: Path,
-    *,
-    drafts: bool = False,
-    blog_url: str | None = None,
-    use_git: bool = True,
-    parse: bool = True,
+    source: Path, *, drafts: bool = False, blog_url: str | None = None, use_git: bool = True
 ) -> Iterator[Post | Problem]:
-    """Every post of a backup folder (or one post file), newest per slug; problems in between.
-
-    ``parse=False`` leaves each body as one :class:`Markdown` node, unparsed: enough for a pass that
-    only plans (names, URLs, links), at a fraction of the cost.
-    """
-    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git).items(parse)
+    """Every post of a backup folder (or one post file), newest per slug; problems in between."""
+    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git).items()
 
 
 class BackupReader:
@@ -117,7 +108,8 @@ class BackupReader:
 
     def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
         """Posts and problems in order, problems of pass one first; with ``only``, just the posts
-        with those slugs (without opening any other file)."""
+        with those slugs (without opening any other file). ``parse=False`` leaves each body as one
+        :class:`Markdown` node, unparsed: enough for a pass that only plans names, URLs and links."""
         if self._plan is None:
             self._plan = self._scan()
         for entry in self._plan:

@@ -22,16 +22,14 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, No
 
 # Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
+# Quote markers and list-item markers in front of a line's content, any number deep.
+_CONTAINERS = r"(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*"
 # A line that may open an indented code block or an HTML block, in or out of quotes and list items
 # (conservative: list continuation lines match too). Without one, and without a fence anywhere, there
 # is no code block and no HTML block to find.
-_BLOCK_HINT = re.compile(
-    r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*(?:[ ]{4}|[ ]*\t|[ \t]*<)", re.M
-)
+_BLOCK_HINT = re.compile(rf"^{_CONTAINERS}(?:[ ]{{4}}|[ ]*\t|[ \t]*<)", re.M)
 # A line that may be an ATX heading or a setext underline (in a quote or list item too).
-_HEADING_HINT = re.compile(
-    r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.M
-)
+_HEADING_HINT = re.compile(rf"^{_CONTAINERS}[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -43,7 +41,7 @@ _ATTR = re.compile(r'\s*(?P<key>[A-Za-z][\w-]*)=(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\'
 _TITLE = re.compile(
     r'\s+(?:"(?P<dq>(?:\\.|[^"\\])*)"|\'(?P<sq>(?:\\.|[^\'\\])*)\'|\((?P<pq>(?:\\.|[^()\\])*)\))'
 )
-_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*$")
+_CONTAINER_PREFIX = re.compile(rf"^{_CONTAINERS}[ \t]*$")
 _CALLOUT = re.compile(
     r'<div\s+data-node-type="callout"\s*>\s*'
     r'<div\s+data-node-type="callout-emoji"\s*>(?P<emoji>.*?)</div>\s*'

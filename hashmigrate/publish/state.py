@@ -8,7 +8,7 @@ run that dies between the remote create and the state write leaves a trace that 
 
 A second table, ``sync_runs``, keeps per sync target the fingerprint of the last run that finished
 cleanly and what that run reported, so that ``hashmigrate sync`` can skip a target whose inputs did not
-change (see :mod:`hashmigrate.sync.run`).
+change (see :mod:`hashmigrate.sync.fingerprint` and :mod:`hashmigrate.sync.run`).
 
 WAL mode lets a reader (a dry run, a status command) look while a publish is writing. Nothing secret is
 ever stored here.
