@@ -111,6 +111,12 @@ ExporterOptions = Annotated[
 ReportOption = Annotated[
     Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
 ]
+NoRepairOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-repair", help="Leave garbled characters (UTF-8 read as Windows-1252 or Mac Roman) as written."
+    ),
+]
 SourceArg = Annotated[
     Path, typer.Argument(help="Hashnode backup folder (or git checkout), post file, or JSON export.")
 ]
@@ -153,6 +159,7 @@ def convert(
     keep_links: Annotated[
         bool, typer.Option("--keep-links", help="Leave links between the blog's posts pointing at Hashnode.")
     ] = False,
+    no_repair: NoRepairOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
 ) -> None:
@@ -191,6 +198,7 @@ def convert(
                 image_cache=image_cache,
                 image_concurrency=image_concurrency,
                 on_post=progress.update,
+                repair=not no_repair,
             )
     except (UsageError, SourceError, registry.UnknownExporter, registry.OptionError) as exc:
         _err(str(exc))
@@ -215,6 +223,9 @@ def _write_file(path: Path, text: str, what: str) -> None:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+_ORIGIN = {"cuid": "the post's id (approximate)", "ObjectId": "the draft's id (approximate)"}
+
+
 def _summary(result: ConvertResult, verbose: bool) -> None:
     counts = result.counts()
     for post in result.posts:
@@ -233,6 +244,9 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
         typer.echo(
             f"images: {images.downloaded} downloaded, {images.cached} from the cache, {len(images.failed)} failed"
         )
+    dated = result.date_counts()
+    if dated:
+        typer.echo("dates: " + ", ".join(f"{n} from {_ORIGIN.get(o, o)}" for o, n in dated.most_common()))
     notes = result.note_counts()
     if notes:
         typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
@@ -289,10 +303,11 @@ def inspect(
     source: SourceArg,
     blog_url: Annotated[str | None, typer.Option("--blog-url")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    no_repair: NoRepairOption = False,
 ) -> None:
     """Show what a Hashnode source holds; writes nothing."""
     try:
-        items = list(hashmigrate.read_all(source, drafts=True, blog_url=blog_url))
+        items = list(hashmigrate.read_all(source, drafts=True, blog_url=blog_url, repair=not no_repair))
     except SourceError as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
@@ -352,6 +367,7 @@ def publish_command(
         Path, typer.Option("--state", help="State file: what was published where.")
     ] = DEFAULT_STATE,  # same as hashmigrate.publish.DEFAULT_STATE (requests loads only to publish)
     drafts: Annotated[bool, typer.Option("--drafts", help="Send Hashnode drafts too (as drafts).")] = False,
+    no_repair: NoRepairOption = False,
     blog_url: Annotated[
         str | None,
         typer.Option("--blog-url", help="The blog's Hashnode address (the articles' canonical URL)."),
@@ -394,6 +410,7 @@ def publish_command(
             make_public=make_public,
             dry_run=dry_run,
             drafts=drafts,
+            repair=not no_repair,
             blog_url=blog_url,
             tags_from=tags_from,
             options=options,
@@ -479,6 +496,9 @@ def _publish_summary(result: PublishResult, verbose: bool) -> None:
                 f"{http['waited_seconds']}s waiting to retry, {http['paced_seconds']}s pacing"
             )
         typer.echo(f"state: {result.state}")
+    dated = result.date_counts()
+    if dated:
+        typer.echo("dates: " + ", ".join(f"{n} from {_ORIGIN.get(o, o)}" for o, n in dated.most_common()))
     notes = result.note_counts()
     if notes:
         typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
+
+# Where a post's publish date came from; every one but a stated date may be approximate.
+DateOrigin: TypeAlias = Literal["front matter", "export", "API", "git history", "cuid", "ObjectId"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class Post:
     published: datetime | None = None
     updated: datetime | None = None
     date_approximate: bool = False
+    date_origin: DateOrigin | None = None
     tags: tuple[Tag, ...] = ()
     cover: str | None = None
     og_image: str | None = None

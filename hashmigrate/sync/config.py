@@ -23,9 +23,9 @@ FOLDER_TARGETS = ("hugo", "jekyll")
 API_TARGETS = ("devto", "wordpress")
 
 _SOURCE_KEYS: dict[str, set[str]] = {
-    "backup": {"type", "path", "git_pull", "blog_url", "drafts"},
-    "json": {"type", "path", "tags_from", "blog_url", "drafts"},
-    "api": {"type", "host", "endpoint", "token_env", "drafts"},
+    "backup": {"type", "path", "git_pull", "blog_url", "drafts", "repair"},
+    "json": {"type", "path", "tags_from", "blog_url", "drafts", "repair"},
+    "api": {"type", "host", "endpoint", "token_env", "drafts", "repair"},
 }
 _COMMON_TARGET_KEYS = {"type", "name", "options"}
 _TARGET_KEYS: dict[str, set[str]] = {
@@ -44,6 +44,7 @@ class SourceConfig:
     git_pull: bool = False
     blog_url: str | None = None
     drafts: bool = False
+    repair: bool = True
     tags_from: Path | None = None
     host: str | None = None
     endpoint: str = "https://gql-beta.hashnode.com"
@@ -140,8 +141,8 @@ def _str(table: Mapping[str, Any], key: str, where: str, default: str | None = N
     return value
 
 
-def _bool(table: Mapping[str, Any], key: str, where: str) -> bool:
-    value = table.get(key, False)
+def _bool(table: Mapping[str, Any], key: str, where: str, default: bool = False) -> bool:
+    value = table.get(key, default)
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: {key} must be true or false")
     return value
@@ -169,6 +170,7 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
             endpoint=_str(raw, "endpoint", where, "https://gql-beta.hashnode.com") or "",
             token_env=_str(raw, "token_env", where),
             drafts=_bool(raw, "drafts", where),
+            repair=_bool(raw, "repair", where, True),
         )
     return SourceConfig(
         type=kind,
@@ -176,6 +178,7 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
         git_pull=_bool(raw, "git_pull", where),
         blog_url=_str(raw, "blog_url", where),
         drafts=_bool(raw, "drafts", where),
+        repair=_bool(raw, "repair", where, True),
         tags_from=_path(raw["tags_from"], base, f"{where}: tags_from") if "tags_from" in raw else None,
     )
 

@@ -224,10 +224,22 @@ def _read_source(source: SourceConfig, env: Mapping[str, str], result: SyncResul
                     f"[source]: the environment variable {source.token_env} (token_env) is not set"
                 )
             token = Secret(env[source.token_env])
-        items = read_api(source.host or "", endpoint=source.endpoint, token=token, drafts=source.drafts)
+        items = read_api(
+            source.host or "",
+            endpoint=source.endpoint,
+            token=token,
+            drafts=source.drafts,
+            repair=source.repair,
+        )
     else:
         assert source.path is not None
-        items = read(source.path, drafts=source.drafts, blog_url=source.blog_url, tags_from=source.tags_from)
+        items = read(
+            source.path,
+            drafts=source.drafts,
+            blog_url=source.blog_url,
+            tags_from=source.tags_from,
+            repair=source.repair,
+        )
     posts: list[Post] = []
     for item in items:
         if isinstance(item, Post):
