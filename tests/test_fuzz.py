@@ -59,6 +59,11 @@ COUNTS: dict[str, tuple[int, int]] = {
     "yaml": (400, 2500),
     "hugo_fm": (200, 1000),
     "convert": (40, 150),
+    # tests/test_truth.py
+    "unicode_kept": (300, 3000),
+    "mojibake": (200, 2000),
+    "cuid": (100, 500),
+    "hostile_fm": (100, 800),
 }
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 _COMMON: dict[str, Any] = {

@@ -243,7 +243,9 @@ def test_git_history_dates_old_format_posts(shared_dir: Path, tmp_path: Path) ->
 
 def test_a_file_gone_between_the_two_passes_is_one_problem(tmp_path: Path) -> None:
     for n in (1, 2, 3):
-        (tmp_path / f"clf50mnnv{n:016d}.md").write_text(f"---\ntitle: Post {n}\nslug: post-{n}\n---\n\nBody {n}.\n")
+        (tmp_path / f"clf50mnnv{n:016d}.md").write_text(
+            f"---\ntitle: Post {n}\nslug: post-{n}\n---\n\nBody {n}.\n"
+        )
     items = read_backup(tmp_path)
     first = next(items)  # pass one has read every file by now
     (tmp_path / f"clf50mnnv{3:016d}.md").unlink()

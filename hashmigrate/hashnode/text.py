@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from typing import Any
@@ -120,7 +121,20 @@ def _ftfy() -> Any:
             replace_lossy_sequences=False,
             explain=False,
         )
-        _FTFY = (ftfy, config)
+        import ftfy.bad_codecs  # registers "sloppy-windows-1252"
+
+        def chars(first: int, last: int) -> str:
+            # Windows-1252 with the five bytes it leaves undefined read as Latin-1, as mojibake has them.
+            return re.escape(
+                "".join(bytes([b]).decode("sloppy-windows-1252") for b in range(first, last + 1))
+            )
+
+        # A UTF-8 sequence seen through Windows-1252: a lead byte, then one to three continuation bytes.
+        sequence = re.compile(
+            f"[{chars(0xC2, 0xDF)}][{chars(0x80, 0xBF)}]|[{chars(0xE0, 0xEF)}][{chars(0x80, 0xBF)}]{{2}}"
+            f"|[{chars(0xF0, 0xF4)}][{chars(0x80, 0xBF)}]{{3}}"
+        )
+        _FTFY = (ftfy, config, sequence)
     return _FTFY
 
 
@@ -136,11 +150,73 @@ def repair_line(line: str) -> tuple[str, bool]:
     if line.isascii():
         return line, False
     fixed = _MAC_SYMBOL.sub(_mac_roman, line)
-    ftfy, config = _ftfy()
+    ftfy, config, _ = _ftfy()
     if not ftfy.badness.is_bad(fixed) and not _C1.search(fixed):
         return fixed, False
-    fixed = ftfy.fix_encoding(fixed, config=config)
-    return fixed, bool(ftfy.badness.is_bad(fixed))
+    repaired = ftfy.fix_encoding(fixed, config=config)
+    # ftfy weighs whole lines: beside correct text it may find no codec for the line, repair only
+    # part of it, or pick a codec that turns part of it into a lone letter of another script. What
+    # it leaves, each Windows-1252 sequence undone on its own repairs.
+    if not _plausible(fixed, repaired):
+        repaired = fixed
+    repaired = _undo_cp1252(repaired)
+    return repaired, bool(ftfy.badness.is_bad(repaired))
+
+
+def _undo_cp1252(line: str) -> str:
+    """Each Windows-1252 view of a UTF-8 sequence in ``line`` undone where it is certain: it decodes
+    to a Latin letter, typography or an emoji, or to a letter of another script next to another one
+    of the same script (a word: ``Ð¿Ñ€`` is ``пр``; a lone ``ӈ`` is chance)."""
+    found: list[tuple[int, int, str]] = []
+    for match in _FTFY[2].finditer(line):
+        try:
+            found.append((match.start(), match.end(), match.group(0).encode("sloppy-windows-1252").decode()))
+        except UnicodeError:
+            continue
+    out: list[str] = []
+    at = 0
+    for index, (start, end, decoded) in enumerate(found):
+        if not _certain(decoded):
+            script = _script(decoded)
+            touching = [
+                other
+                for other in (
+                    found[index - 1] if index else None,
+                    found[index + 1] if index + 1 < len(found) else None,
+                )
+                if other is not None and (other[1] == start or other[0] == end)
+            ]
+            if not any(_script(text) == script and text.isalpha() for _, _, text in touching):
+                continue
+        out.append(line[at:start] + decoded)
+        at = end
+    return "".join(out) + line[at:]
+
+
+def _certain(text: str) -> bool:
+    """Latin letters, typography and emoji: what Windows-1252 and Mac Roman mojibake mostly stands for."""
+    return all(ord(ch) < 0x250 or _symbol(ch) for ch in text)
+
+
+def _plausible(before: str, after: str) -> bool:
+    """Whether every run ftfy changed became what mojibake stands for: Latin letters, typography and
+    emoji, or a word (two letters or more) of one other script. A lone letter of another script is
+    what correct text decodes to by chance (``”à`` is Mac Roman for Cyrillic ``ӈ``): not certain."""
+    for tag, _, _, start, end in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal" or start == end:
+            continue
+        run = after[start:end]
+        if _certain(run):
+            continue
+        letters = [ch for ch in run if ch.isalpha() and ord(ch) >= 0x250]
+        if len(letters) < 2 or len({_script(ch) for ch in letters}) != 1:
+            return False
+    return True
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, near enough: the first word of its Unicode name (CYRILLIC, GREEK, CJK)."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
 def repair_mojibake(text: str) -> tuple[str, list[int], list[int]]:
