@@ -363,10 +363,8 @@ def _convert_one(
     outcome = PostResult(
         source=post.label, status="written", slug=post.slug, title=post.title, date_origin=post.date_origin
     )
-    if post.published is None:
-        # Every reader dates every post; a Post built by hand may not be. No target gets 0001 or 1970.
-        outcome.status = "failed"
-        outcome.message = f"{post.label}: no publish date; give the post one (Post.published)"
+    if post.undated:
+        outcome.status, outcome.message = "failed", post.undated
         return outcome
     try:
         rendered = exporter.render(post, site)

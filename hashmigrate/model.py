@@ -160,6 +160,16 @@ class Post:
         """How messages name this post: its source file when known, else its slug."""
         return self.source or self.slug
 
+    @property
+    def undated(self) -> str | None:
+        """Why the post cannot be written anywhere (no publish date), or None. Every reader dates every
+        post; a Post built by hand may not be, and no target may get 0001, 1970 or "now" for it."""
+        return (
+            None
+            if self.published is not None
+            else f"{self.label}: no publish date; give it one (Post.published)"
+        )
+
     def with_notes(self, *notes: Note) -> Post:
         return replace(self, notes=self.notes + notes)
 

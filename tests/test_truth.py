@@ -477,3 +477,16 @@ def test_the_cuid_time_is_close_to_or_later_than_the_stated_date_on_the_corpus(c
             assert gap > -86400, post.source
     assert within_a_minute + later + earlier > 1000
     assert within_a_minute > 0.75 * (within_a_minute + later + earlier) and earlier <= 2
+
+
+def test_a_post_built_by_hand_without_a_date_is_refused_by_every_target(tmp_path: Path) -> None:
+    undated = Post(title="By hand", slug="by-hand", body=(), source="script")
+    for target in ("hugo", "jekyll", "devto", "wordpress"):
+        result = hashmigrate.convert([undated], target, tmp_path / target)
+        [outcome] = result.posts
+        assert (
+            outcome.status == "failed"
+            and outcome.message == "script: no publish date; give it one (Post.published)"
+        )
+        written = [p for p in (tmp_path / target).rglob("*") if p.is_file()]
+        assert not [p for p in written if "by-hand" in str(p) or "By hand" in p.read_text()]

@@ -269,6 +269,9 @@ def _publish_one(
     outcome = PostResult(
         source=post.label, status="failed", slug=post.slug, title=post.title, date_origin=post.date_origin
     )
+    if post.undated:
+        outcome.message = post.undated
+        return outcome
     key = post_key(post)
     if key in seen:
         outcome.message = f"{post.label}: has the same key {key!r} as {seen[key]}; left out"
