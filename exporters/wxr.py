@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from exporters.wordpress_blocks import text_html
 from hashmigrate.model import Post
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -246,14 +247,15 @@ def _post_item(
     guid = post.hashnode_url or f"hashnode:{post.cuid or post.slug}"
     lines = [
         "\t<item>",
-        f"\t\t<title>{cdata(post.title)}</title>",
+        # WordPress keeps a title and an excerpt as HTML; on Hashnode they are plain text.
+        f"\t\t<title>{cdata(text_html(post.title))}</title>",
         f"\t\t<link>{text(link)}</link>",
         f"\t\t<pubDate>{format_datetime(date.astimezone(UTC)) if date else ''}</pubDate>",
         f"\t\t<dc:creator>{cdata(author.login)}</dc:creator>",
         f'\t\t<guid isPermaLink="false">{text(guid)}</guid>',
         "\t\t<description></description>",
         f"\t\t<content:encoded>{cdata(entry.content)}</content:encoded>",
-        f"\t\t<excerpt:encoded>{cdata(post.description or '')}</excerpt:encoded>",
+        f"\t\t<excerpt:encoded>{cdata(text_html(post.description or ''))}</excerpt:encoded>",
         f"\t\t<wp:post_id>{post_id}</wp:post_id>",
         f"\t\t<wp:post_date>{cdata(wp_date(date, zone))}</wp:post_date>",
         f"\t\t<wp:post_date_gmt>{cdata(wp_date(date))}</wp:post_date_gmt>",
