@@ -109,6 +109,11 @@ def shown(text: str, limit: int = 100) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def mention_name(node: Mention) -> str:
+    """A mention's name as Markdown link text: a person's name, never a tag."""
+    return node.name.replace("<", "&lt;")
+
+
 _NOT_HTTP = "its address is not an http(s) URL"
 _NODE_TYPE = re.compile(r"""data-node-type\s*=\s*["']?([\w-]{1,40})""", re.I)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -196,6 +201,16 @@ class BodyRenderer:
             return self.embed(Embed(url, "link", {}, node.indent))
         return self.embed(replace(node, url=url))
 
+    def url_field(self, name: str, url: str | None, *, relative: bool = False) -> str | None:
+        """A URL for the front matter (canonical, cover), by the same rule as embeds: themes and SEO
+        plugins put it in attributes and JSON-LD; one that is not http(s) is left out, with a note."""
+        if not url:
+            return None
+        safe = safe_url(url, relative=relative)
+        if safe is None:
+            self.note("url-omitted", f"{name} {shown(url)} left out", _NOT_HTTP)
+        return safe
+
     # -- defaults -------------------------------------------------------------------------------------
     def markdown(self, node: Markdown) -> str:
         return node.text
@@ -241,4 +256,4 @@ class BodyRenderer:
         return "\n".join(f"> {line}".rstrip() for line in lines)
 
     def mention(self, node: Mention) -> str:
-        return f"[{node.name}]({node.url})"
+        return f"[{mention_name(node)}]({node.url})"
