@@ -190,7 +190,7 @@ def build(
             f"\t\t<wp:term_id>{term_id}</wp:term_id>",
             f"\t\t<wp:category_nicename>{cdata(slug)}</wp:category_nicename>",
             "\t\t<wp:category_parent><![CDATA[]]></wp:category_parent>",
-            f"\t\t<wp:cat_name>{cdata(name)}</wp:cat_name>",
+            f"\t\t<wp:cat_name>{cdata(text_html(name))}</wp:cat_name>",
             "\t</wp:category>",
         ]
         term_id += 1
@@ -199,7 +199,7 @@ def build(
             "\t<wp:tag>",
             f"\t\t<wp:term_id>{term_id}</wp:term_id>",
             f"\t\t<wp:tag_slug>{cdata(slug)}</wp:tag_slug>",
-            f"\t\t<wp:tag_name>{cdata(name)}</wp:tag_name>",
+            f"\t\t<wp:tag_name>{cdata(text_html(name))}</wp:tag_name>",
             "\t</wp:tag>",
         ]
         term_id += 1
@@ -247,7 +247,7 @@ def _post_item(
     guid = post.hashnode_url or f"hashnode:{post.cuid or post.slug}"
     lines = [
         "\t<item>",
-        # WordPress keeps a title and an excerpt as HTML; on Hashnode they are plain text.
+        # WordPress keeps a title, an excerpt and a term name as HTML; on Hashnode they are plain text.
         f"\t\t<title>{cdata(text_html(post.title))}</title>",
         f"\t\t<link>{text(link)}</link>",
         f"\t\t<pubDate>{format_datetime(date.astimezone(UTC)) if date else ''}</pubDate>",
@@ -271,12 +271,12 @@ def _post_item(
     ]
     for name in categories_of(post, categories):
         lines.append(
-            f'\t\t<category domain="category" nicename={quoteattr(xml_safe(nicename(name)))}>{cdata(name)}</category>'
+            f'\t\t<category domain="category" nicename={quoteattr(xml_safe(nicename(name)))}>{cdata(text_html(name))}</category>'
         )
     for tag in post.tags:
         slug = tag.slug or nicename(tag.name)
         lines.append(
-            f'\t\t<category domain="post_tag" nicename={quoteattr(xml_safe(slug))}>{cdata(tag.name)}</category>'
+            f'\t\t<category domain="post_tag" nicename={quoteattr(xml_safe(slug))}>{cdata(text_html(tag.name))}</category>'
         )
     meta: list[tuple[str, str]] = []
     if thumbnail is not None:

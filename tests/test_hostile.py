@@ -21,10 +21,12 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 import test_hugo
 import test_jekyll
 import yaml
@@ -32,6 +34,8 @@ from support.hostile import EMBED_SCRIPT, PAYLOADS, hostile_post_file, script_pr
 from test_hugo import build as hugo_build
 from test_hugo import make_site
 from test_jekyll import convert_with_cli, jekyll_build
+from test_publish_wordpress import get as wp_get
+from test_publish_wordpress import run as publish_wordpress
 from typer.testing import CliRunner
 
 import hashmigrate
@@ -47,6 +51,9 @@ from hashmigrate.hashnode.markdown import parse_body
 from hashmigrate.model import Embed, Post
 from hashmigrate.publish.wordpress import WordPressPublisher
 from hashmigrate.urls import safe_url
+
+if TYPE_CHECKING:
+    from support.wordpress import WordPressSite
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
@@ -992,3 +999,23 @@ def test_hostile_posts_build_with_real_jekyll_and_run_no_script(jekyll: str, tmp
     # jekyll-redirect-from's pages for the old Hashnode paths: a script to the new one, and no other.
     redirect = re.compile(r'location="https://new\.example\.org/2023/03/12/hostile-\d+\.html"')
     assert page_problems(stripped, redirect) == {}
+
+
+@pytest.mark.wordpress
+def test_hostile_posts_published_to_real_wordpress_run_no_script(
+    wordpress: WordPressSite, tmp_path: Path
+) -> None:
+    posts = [replace(p, slug=f"hx-{p.slug}") for p in hashmigrate.load(hostile_blog(tmp_path / "blog"))]
+    result = publish_wordpress(wordpress, posts, tmp_path / "state.db", make_public=True)
+    assert result.ok, [p.message for p in result.posts if not p.ok]
+    remote = [p for p in wp_get(wordpress, "/wp/v2/posts?per_page=100") if p["slug"].startswith("hx-")]
+    assert len(remote) == len(posts)
+    for post in remote:
+        # What the theme prints: the_title, the_content and the_excerpt, filters run.
+        for field in ("title", "content", "excerpt"):
+            assert script_problems(post[field]["rendered"]) == [], (post["slug"], field)
+        assert "<script>alert" not in post["title"]["rendered"]
+        # The whole page, theme and all: no script, handler or script URL holds a payload's alert(.
+        page = requests.get(f"{wordpress.url}/?p={post['id']}", timeout=60)
+        assert page.status_code == 200
+        assert [p for p in script_problems(page.text, re.compile(".*")) if "alert" in p] == [], post["slug"]

@@ -321,7 +321,9 @@ class WordPressPublisher:
                 self._session,
                 "POST",
                 self.route(f"/wp/v2/{taxonomy}"),
-                json={"name": name, "slug": slug},
+                # A term name is HTML to WordPress, which strips tags from it (a tag "<b>" would be
+                # refused as nameless): escaped, it shows as the text it is.
+                json={"name": text_html(name), "slug": slug},
                 timeout=self.timeout,
                 # A second create of a term answers term_exists with its id: safe to retry.
                 policy=self.policy,
