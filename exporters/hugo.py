@@ -23,7 +23,7 @@ from hashmigrate.exporter import (
     plain_data,
     unescape_markdown,
 )
-from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post, Widget
 from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
 _SHORTCODE = re.compile(r"\{\{(?P<open><|%)(?P<inner>.*?)(?P<close>>|%)\}\}", re.S)
@@ -92,6 +92,10 @@ class HugoBody(BodyRenderer):
 
     def callout(self, node: Callout) -> str:
         return hugo_escape(super().callout(node))
+
+    def widget(self, node: Widget) -> str:
+        # Hugo runs shortcodes inside HTML comments too.
+        return hugo_escape(super().widget(node))
 
     def image(self, node: Image) -> str:
         if not node.align:

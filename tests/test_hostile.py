@@ -48,7 +48,7 @@ from hashmigrate.delivery import MANIFEST, FolderWriter, atomic_write
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import Site
 from hashmigrate.hashnode.markdown import parse_body
-from hashmigrate.model import Embed, Post
+from hashmigrate.model import Embed, Html, Post
 from hashmigrate.publish.wordpress import WordPressPublisher
 from hashmigrate.urls import safe_url
 
@@ -1019,3 +1019,29 @@ def test_hostile_posts_published_to_real_wordpress_run_no_script(
         page = requests.get(f"{wordpress.url}/?p={post['id']}", timeout=60)
         assert page.status_code == 200
         assert [p for p in script_problems(page.text, re.compile(".*")) if "alert" in p] == [], post["slug"]
+
+
+def test_a_widget_name_runs_no_hugo_shortcode() -> None:
+    rendered = HugoExporter().render(Post("t", "t", parse_body("%%[{{< nope >}}]\n")), Site())
+    assert "{{< nope >}}" not in rendered.files[0].content
+
+
+@pytest.mark.shared
+def test_every_editor_element_in_the_corpus_becomes_a_node(corpus_dir: Path) -> None:
+    authors = {
+        p.parent for p in corpus_dir.glob("*/*.md") if "data-node-type" in p.read_text(errors="replace")
+    }
+    assert authors
+    embeds = 0
+    for author in sorted(authors):
+        for item in hashmigrate.read_all(author, drafts=True):
+            if not isinstance(item, Post) or "data-node-type" not in Path(item.source).read_text(
+                errors="replace"
+            ):
+                continue
+            # Callouts and hn-embed iframes are all the corpus holds: none may stay raw HTML.
+            assert not [n for n in item.body if isinstance(n, Html) and "data-node-type" in n.html], (
+                item.source
+            )
+            embeds += sum(1 for n in item.body if isinstance(n, Embed) and "/watch" in n.url)
+    assert embeds >= 1

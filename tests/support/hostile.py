@@ -28,7 +28,7 @@ PAYLOADS = [
     "<svg onload=alert(3)>",
     "javascript:alert(4)",
     "&#106;avascript:alert(5)",
-    "{{< youtube abc >}}",
+    "{{< hostile-shortcode >}}",
     "{% raw %}{{ 7 | plus: 1 }}",
     "</iframe><script>alert(6)</script>",
     '" onmouseover="alert(7)',
