@@ -48,7 +48,7 @@ from hashmigrate.delivery import MANIFEST, FolderWriter, atomic_write
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import Site
 from hashmigrate.hashnode.markdown import parse_body
-from hashmigrate.model import Embed, Html, Post
+from hashmigrate.model import Embed, Html, Post, Tag
 from hashmigrate.publish.wordpress import WordPressPublisher
 from hashmigrate.urls import safe_url
 
@@ -1045,3 +1045,13 @@ def test_every_editor_element_in_the_corpus_becomes_a_node(corpus_dir: Path) -> 
             )
             embeds += sum(1 for n in item.body if isinstance(n, Embed) and "/watch" in n.url)
     assert embeds >= 1
+
+
+def test_wxr_titles_excerpts_and_terms_are_text() -> None:
+    post = Post(
+        "<b>T</b>", "t", parse_body("x\n"), subtitle="<i>s</i>", tags=(Tag("<svg onload=alert(1)>", "svg"),)
+    )
+    exporter = WordPressExporter()
+    (wxr,) = exporter.finish([exporter.render(post, Site())], Site())
+    assert "<svg" not in wxr.content and "<b>" not in wxr.content and "<i>" not in wxr.content
+    assert "&lt;svg onload=alert(1)&gt;" in wxr.content and "&lt;b&gt;T&lt;/b&gt;" in wxr.content
