@@ -33,7 +33,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import requests
 
 from exporters.wordpress import WordPressExporter
-from exporters.wordpress_blocks import Media
+from exporters.wordpress_blocks import Media, text_html
 from exporters.wxr import CANONICAL_META_KEYS, attachment_name, categories_of, image_urls, nicename
 from hashmigrate.exporter import Site
 from hashmigrate.http import (
@@ -193,10 +193,12 @@ class WordPressPublisher:
 
     def _payload(self, post: Post, markup: str, public: bool) -> dict[str, Any]:
         payload: dict[str, Any] = {
-            "title": post.title,
+            # WordPress keeps a title and an excerpt as HTML (an administrator's unfiltered); on
+            # Hashnode they are plain text.
+            "title": text_html(post.title),
             "slug": post.slug,
             "content": markup,
-            "excerpt": post.description or "",
+            "excerpt": text_html(post.description or ""),
             "status": "publish" if public else "draft",
             "tags": [[tag.slug or nicename(tag.name), tag.name] for tag in post.tags],
             "categories": categories_of(post, self.exporter.categories),
@@ -319,7 +321,9 @@ class WordPressPublisher:
                 self._session,
                 "POST",
                 self.route(f"/wp/v2/{taxonomy}"),
-                json={"name": name, "slug": slug},
+                # A term name is HTML to WordPress, which strips tags from it (a tag "<b>" would be
+                # refused as nameless): escaped, it shows as the text it is.
+                json={"name": text_html(name), "slug": slug},
                 timeout=self.timeout,
                 # A second create of a term answers term_exists with its id: safe to retry.
                 policy=self.policy,
