@@ -41,7 +41,7 @@ import urllib3.exceptions
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential_jitter
 
-from hashmigrate.redaction import RedactingFilter, clean, redact, remember
+from hashmigrate.redaction import RedactingFilter, clean, clean_data, redact, redact_data, remember
 from hashmigrate.redaction import redact_url as redact_url  # where it was first, for its callers
 
 log = logging.getLogger("hashmigrate.http")
@@ -627,9 +627,12 @@ def server_message(response: requests.Response) -> str:
     if isinstance(data, dict):
         for key in ("error", "message", "errors", "detail"):
             value = data.get(key)
+            if isinstance(value, str) and value:
+                return _said(value)
             if value:
-                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                return _said(text)
+                # Cleaned and redacted before it is JSON text, where a control character or a quote
+                # would be an escape that text cleaning cannot see or redaction could cut in two.
+                return _said(json.dumps(redact_data(clean_data(value)), ensure_ascii=False))
     try:
         text = response.text
     except (ValueError, requests.RequestException):

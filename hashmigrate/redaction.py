@@ -19,7 +19,7 @@ import html.entities
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -154,12 +154,22 @@ def redact(text: str) -> str:
 
 def redact_data(data: Any) -> Any:
     """A copy of JSON-like ``data`` (a report) with every string, keys included, redacted."""
+    return _strings(data, redact)
+
+
+def clean_data(data: Any) -> Any:
+    """A copy of JSON-like ``data`` a server sent with every string, keys included, :func:`clean`.
+    (Once dumped as JSON, a control character is a ``\\u001b`` escape that no text cleaning sees.)"""
+    return _strings(data, clean)
+
+
+def _strings(data: Any, change: Callable[[str], str]) -> Any:
     if isinstance(data, str):
-        return redact(data)
+        return change(data)
     if isinstance(data, Mapping):
-        return {redact_data(key): redact_data(value) for key, value in data.items()}
+        return {_strings(key, change): _strings(value, change) for key, value in data.items()}
     if isinstance(data, (list, tuple)):
-        return [redact_data(item) for item in data]
+        return [_strings(item, change) for item in data]
     return data
 
 
