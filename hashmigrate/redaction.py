@@ -197,7 +197,8 @@ def clean(text: str) -> str:
 
 # ---- the terminal and the logs -------------------------------------------------------------------------
 
-_SHOWN = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+_SHOWN = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_SHOWN |= {c: f"\\u{c:04x}" for c in [0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
 def one_line(text: str) -> str:

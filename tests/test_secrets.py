@@ -338,6 +338,25 @@ def test_a_write_redirected_to_another_origin_fails_and_records_nothing(
     assert_nowhere(forms(DEVTO_KEY), run, tmp_path, [r.body for r in foreign.received])
 
 
+def test_a_server_that_echoes_the_credentials_it_got_shows_none(tmp_path: Path) -> None:
+    """A WordPress stand-in and a dev.to stand-in that refuse every request quoting its headers:
+    HTTP Basic's base64(user:password) and the api-key come back, and go no further."""
+    blog = write_blog(tmp_path / "blog", "https://img.example", secrets.token_hex(3))
+    env = {"DEVTO_API_KEY": DEVTO_KEY, "WP_APP_PASSWORD": WP_PASSWORD, "WP_USER": "editor"}
+    run = Runs(tmp_path, env, timing=FAST)
+    with ForeignServer("127.0.0.1", 401, {"code": "rest_forbidden"}, echo_headers=True) as echo:
+        wp = run("publish", blog, "--to", "wordpress", "--wp-url", echo.url, "--state", "wp.db",
+                 "--report", "wp.json", expect=1)  # fmt: skip
+        devto = run("publish", blog, "--to", "devto", "--api-url", echo.url + "/api", "--state", "d.db",
+                    "--report", "devto.json", expect=1)  # fmt: skip
+        assert {r.headers.get("authorization") for r in echo.received} >= {
+            f"Basic {b64('editor', WP_PASSWORD)}"
+        }
+    assert "WordPress refused the credentials (HTTP 401: you sent" in wp.stderr and "***" in wp.stderr
+    assert "dev.to refused the API key (HTTP 401: you sent" in devto.stderr and "***" in devto.stderr
+    assert_nowhere(forms(DEVTO_KEY) | forms(WP_PASSWORD, "editor"), run, tmp_path, [])
+
+
 # ---- secrets that HTTP cannot carry -------------------------------------------------------------------
 
 

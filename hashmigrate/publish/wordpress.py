@@ -22,6 +22,7 @@ using the same image) finds it instead of uploading a copy. The cover becomes ``
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import mimetypes
@@ -153,8 +154,9 @@ class WordPressPublisher:
         # Basic auth through requests, which drops it when a redirect leaves the host.
         self._session.auth = requests.auth.HTTPBasicAuth(user, password.reveal())
         if password:
-            # And so its base64: the Authorization header, which a server may echo.
-            remember(f"{user}:{password.reveal()}")
+            # The Authorization header's value, which a server may echo, is masked whole.
+            basic = base64.b64encode(f"{user}:{password.reveal()}".encode("latin-1", "replace")).decode()
+            remember(f"Basic {basic}")
         # Images come from their own hosts (Hashnode's CDN): a session that carries no credentials.
         self._images = make_session()
         self._terms: dict[tuple[str, str], int] = {}

@@ -1686,15 +1686,22 @@ class ForeignRequest:
 
 class ForeignServer:
     """Another origin, for :meth:`Fault.redirect` to send requests to: it answers every request with
-    ``status`` and an article-shaped ``payload`` (what a naive client would take for a created article)
-    and records what it got. It binds ``host``, by default 127.0.0.2: another host than the Forem
+    ``status`` and an article-shaped ``payload`` (what a naive client would take for a created article),
+    with ``echo_headers`` also quoting the request's headers in it, and records what it got. It binds ``host``, by default 127.0.0.2: another host than the Forem
     server's 127.0.0.1, on the same machine."""
 
     def __init__(
-        self, host: str = "127.0.0.2", status: int = 201, payload: Mapping[str, Any] | None = None
+        self,
+        host: str = "127.0.0.2",
+        status: int = 201,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        echo_headers: bool = False,
     ) -> None:
         self.status = status
         self.payload = dict(payload or {"type_of": "article", "id": 999, "url": "https://elsewhere/x"})
+        # A debugging endpoint's habit: the answer quotes every header the request carried.
+        self.echo_headers = echo_headers
         self.received: list[ForeignRequest] = []
         owner = self
 
@@ -1706,7 +1713,10 @@ class ForeignServer:
                 body = self.rfile.read(length) if length else b""
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 owner.received.append(ForeignRequest(self.command, self.path, headers, body))
-                data = json.dumps(owner.payload).encode()
+                payload = dict(owner.payload)
+                if owner.echo_headers:
+                    payload["message"] = f"you sent {json.dumps(dict(self.headers.items()))}"
+                data = json.dumps(payload).encode()
                 self.send_response(owner.status)
                 self.send_header("Content-Type", _JSON_CONTENT_TYPE)
                 self.send_header("Content-Length", str(len(data)))
