@@ -36,6 +36,7 @@ from hashmigrate.http import (
     request_json,
 )
 from hashmigrate.model import Note, Post, Tag
+from hashmigrate.redaction import clean, redact, url_has_credentials
 
 if TYPE_CHECKING:
     from hashmigrate.hashnode import SourceError
@@ -168,6 +169,11 @@ def read_api(
     Arguments are checked now; network errors raise :class:`~hashmigrate.hashnode.SourceError` while
     iterating. 429 and 5xx answers are retried per ``policy`` (http.py's default when None).
     """
+    if url_has_credentials(endpoint) or url_has_credentials(host):
+        raise _source_error(
+            "the GraphQL endpoint or blog host holds a user name or password: take them out of the URL; "
+            "a Personal Access Token goes in the environment (token_env)"
+        )
     name = normalize_host(host)
     if check_url(endpoint.strip()) is not None:
         raise _source_error(f"{redact_url(endpoint)}: the GraphQL endpoint must be an http(s) URL")
@@ -328,8 +334,8 @@ class _Client:
         first = errors[0] if isinstance(errors, list) and errors else errors
         first = first if isinstance(first, Mapping) else {}
         extensions = first.get("extensions")
-        code = str(extensions.get("code") or "") if isinstance(extensions, Mapping) else ""
-        message = _clip(str(first.get("message") or ""))
+        code = clean(str(extensions.get("code") or "")) if isinstance(extensions, Mapping) else ""
+        message = _clip(redact(clean(str(first.get("message") or ""))))
         if code == "FORBIDDEN" and (not message or "pro" in message.lower()):
             return _source_error(
                 f"{self.host}: Hashnode's GraphQL API answers FORBIDDEN: since May 2026 publication(host:) "

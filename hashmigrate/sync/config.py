@@ -1,6 +1,7 @@
 """The sync configuration: one TOML file naming one source and any number of targets.
 
-Secrets are never in the file, only the names of the environment variables that hold them. Every key
+Secrets are never in the file, only the names of the environment variables that hold them; a URL with
+a user or password in it is refused. Every key
 is checked: a misspelt key is an error naming the table and the key, not a silent default. Relative
 paths are relative to the config file's folder, so a scheduled job can run from anywhere.
 """
@@ -12,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from hashmigrate.redaction import url_has_credentials
 
 
 class ConfigError(ValueError):
@@ -141,6 +144,17 @@ def _str(table: Mapping[str, Any], key: str, where: str, default: str | None = N
     return value
 
 
+def _url(table: Mapping[str, Any], key: str, where: str, use: str, default: str | None = None) -> str | None:
+    """A URL setting; one with a user or password in it is refused (``use`` names where they go)."""
+    value = _str(table, key, where, default)
+    if value is not None and url_has_credentials(value):
+        raise ConfigError(
+            f"{where}: {key} holds a user name or password; take them out of the URL: "
+            f"a secret goes in the environment (the variable named by {use})"
+        )
+    return value
+
+
 def _bool(table: Mapping[str, Any], key: str, where: str, default: bool = False) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
@@ -161,13 +175,13 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
         raise ConfigError(f"{where}: type must be one of {', '.join(SOURCE_TYPES)}")
     _known(raw, _SOURCE_KEYS[kind], f"{where} ({kind})")
     if kind == "api":
-        host = _str(raw, "host", where)
+        host = _url(raw, "host", where, "token_env")
         if not host:
             raise ConfigError(f'{where}: an api source needs host = "yourblog.hashnode.dev"')
         return SourceConfig(
             type=kind,
             host=host,
-            endpoint=_str(raw, "endpoint", where, "https://gql-beta.hashnode.com") or "",
+            endpoint=_url(raw, "endpoint", where, "token_env", "https://gql-beta.hashnode.com") or "",
             token_env=_str(raw, "token_env", where),
             drafts=_bool(raw, "drafts", where),
             repair=_bool(raw, "repair", where, True),
@@ -207,10 +221,10 @@ def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
         return TargetConfig(
             **common,
             api_key_env=_str(raw, "api_key_env", where, "DEVTO_API_KEY") or "DEVTO_API_KEY",
-            api_url=_str(raw, "api_url", where),
+            api_url=_url(raw, "api_url", where, "api_key_env"),
             publish=_bool(raw, "publish", where),
         )
-    url = _str(raw, "url", where)
+    url = _url(raw, "url", where, "password_env; the user name goes in user")
     if not url:
         raise ConfigError(f'{where}: a wordpress target needs url = "https://your-site"')
     return TargetConfig(
