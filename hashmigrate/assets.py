@@ -226,7 +226,10 @@ class ImageFetcher:
         if kind is None:
             declared_type = response.headers.get("Content-Type", "?").split(";")[0]
             return f"not an image (served as {declared_type}, the bytes are not any image format)"
-        return self.cache.put(url, data, *kind)
+        try:
+            return self.cache.put(url, data, *kind)
+        except OSError as exc:
+            return f"cannot keep it in the image cache {self.cache.root}: {exc.strerror or exc}"
 
 
 def image_urls(post: Post) -> list[str]:
