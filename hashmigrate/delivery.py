@@ -250,7 +250,9 @@ class FolderWriter:
             # A line that never reached the disk belongs to a file that was not written either.
             with contextlib.suppress(OSError):
                 journal.close()
-        if self.dry_run:
+        if self.dry_run or self.stopped is not None:
+            # After a full or read-only disk stopped the run the manifest could not be saved either:
+            # the journal, kept, tells the next run which files this one wrote.
             return
         try:
             if self._dirty:

@@ -126,7 +126,7 @@ def explain(path: Path, exc: sqlite3.Error | OSError) -> str:
         )
     if code in _LOCKED:
         return f"{path}: the state file is locked by another program ({exc}); run again when it is done"
-    if code in _UNWRITABLE or isinstance(exc, PermissionError):
+    if code in _UNWRITABLE or getattr(exc, "errno", None) in {errno.EACCES, errno.EPERM, errno.EROFS}:
         return (
             f"{path}: cannot write the state file or its folder ({exc}); make them writable, "
             "or name another state file"
