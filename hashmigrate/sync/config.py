@@ -158,7 +158,7 @@ def _path(value: Any, base: Path, where: str) -> Path:
 
 def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
     kind = raw.get("type")
-    if kind not in SOURCE_TYPES:
+    if not isinstance(kind, str) or kind not in SOURCE_TYPES:
         raise ConfigError(f"{where}: type must be one of {', '.join(SOURCE_TYPES)}")
     _known(raw, _SOURCE_KEYS[kind], f"{where} ({kind})")
     if kind == "api":
@@ -218,7 +218,7 @@ _TYPE_WORDS = {bool: "true or false", str: "a string"}
 
 def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
     kind = raw.get("type")
-    if kind not in _TARGET_KEYS:
+    if not isinstance(kind, str) or kind not in _TARGET_KEYS:
         raise ConfigError(f"{where}: type must be one of {', '.join(_TARGET_KEYS)}")
     where = f"{where} ({kind})"
     _known(raw, _TARGET_KEYS[kind] | _COMMON_TARGET_KEYS, where)
