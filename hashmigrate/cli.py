@@ -427,7 +427,7 @@ def publish_command(
         )
         if publisher is not None:
             publisher.close()
-    except (UsageError, SourceError, ConfigError, StateError) as exc:
+    except (UsageError, SourceError, ConfigError, StateError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     except TypeError as exc:

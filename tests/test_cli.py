@@ -229,3 +229,10 @@ def test_a_source_without_posts_is_one_line_exit_2(tmp_path: Path, kind: str, co
         assert line.endswith(f"{source / 'backup'} has 12 post file(s): is that the backup folder?")
     assert "converted" not in stdout
     assert not list((tmp_path / "site").rglob("*.md")) if (tmp_path / "site").exists() else True
+
+
+@pytest.mark.parametrize("to", ["devto", "wordpress"])
+def test_publish_with_an_unknown_exporter_option_is_one_line_exit_2(tmp_path: Path, to: str) -> None:
+    args = ["publish", str(EXAMPLES), "--to", to, "-O", "nonsense=x", "--dry-run", "-q"]
+    code, _, stderr = run(*args, "--wp-url", "https://wp.example", "--state", str(tmp_path / "s.db"))
+    assert code == 2 and len(stderr.splitlines()) == 1 and "nonsense" in stderr, stderr
