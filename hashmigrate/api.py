@@ -400,7 +400,7 @@ def _convert_one(
         except OSError as exc:  # reading a downloaded image back from the cache
             outcome.status, outcome.message = (
                 "failed",
-                f"{post.label}: cannot write {relative}: {exc.strerror}",
+                f"{post.label}: cannot read the downloaded image for {relative}: {exc.strerror}",
             )
             return outcome
         outcome.paths.append(str(written.path))
