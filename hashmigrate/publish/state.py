@@ -119,9 +119,12 @@ def explain(path: Path, exc: sqlite3.Error | OSError) -> str:
     """One line: what is wrong with the state file and what the user can do about it."""
     # Extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED) count as their primary code.
     code = "_".join(str(getattr(exc, "sqlite_errorname", "")).split("_")[:2])
-    if code in _DAMAGED or "malformed" in str(exc) or "not a database" in str(exc):
+    # A damaged page can also hold bytes that are not UTF-8, where a text was written.
+    undecodable = str(exc).startswith("Could not decode")
+    if code in _DAMAGED or undecodable or "malformed" in str(exc) or "not a database" in str(exc):
+        why = "a text in it is not UTF-8" if undecodable else str(exc)
         return (
-            f"{path}: the state file is damaged ({exc}); move it aside (mv {_quote(path)} {_quote(path)}.damaged) and "
+            f"{path}: the state file is damaged ({why}); move it aside (mv {_quote(path)} {_quote(path)}.damaged) and "
             "run again: the next run finds what is already published and adopts it, with no duplicate"
         )
     if code in _LOCKED:
