@@ -214,6 +214,8 @@ def convert(
 
         cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
         assets, result.images = ImageFetcher(cache, concurrency=image_concurrency).fetch_all(image_set)
+        if result.images.cache_error:
+            result.errors.append(result.images.cache_error)
     # An exporter that writes one file for the whole blog (WordPress's WXR) has a ``finish`` hook,
     # which gets every rendered post once the last one is done; render() stays pure.
     finish = getattr(exporter, "finish", None)

@@ -142,6 +142,7 @@ class FetchReport:
     downloaded: int = 0
     cached: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # normalised URL -> why
+    cache_error: str | None = None  # the cache's index could not be saved (the next run fetches again)
 
 
 class ImageFetcher:
@@ -194,7 +195,10 @@ class ImageFetcher:
                     report.downloaded += 1
                 else:
                     report.failed[url] = outcome
-        self.cache.save()
+        try:
+            self.cache.save()
+        except OSError as exc:
+            report.cache_error = f"cannot save the image cache index {self.cache.root}: {exc.strerror or exc}"
         return assets, report
 
     def _fetch(self, url: str) -> Asset | str:

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -451,3 +452,48 @@ def test_a_state_path_under_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert ran.exit_code == 2, ran.stderr
     [line] = error_lines(ran.stderr)
     assert "x.db" in line and "is a file, not a folder" in line
+
+
+def test_an_image_cache_on_a_full_disk_is_reported_and_the_posts_still_convert(tmp_path: Path) -> None:
+    from support.image_server import ImageServer
+    from test_images import blog_on
+
+    with ImageServer(latency=0.0) as server, small_disk(tmp_path / "cache", "64k") as cache:
+        blog = blog_on(server, tmp_path)
+        fill(cache / "filler")
+        out = tmp_path / "site"
+        args = ["convert", str(blog), "--out", str(out), "-q", "-v", "--download-images", "--image-cache"]
+        ran = runner.invoke(app, [*args, str(cache)])
+    assert_clean(ran.exit_code, ran.stderr)
+    assert ran.exit_code == 0, ran.stderr  # every post converted; the images stay on their old host
+    assert re.search(r"images: 0 downloaded, 0 from the cache, [1-9]\d* failed", ran.stdout), ran.stdout
+    assert len(list(out.glob("content/posts/*/index.md"))) == 10
+    assert f"cannot keep it in the image cache {cache}: No space left on device" in ran.stdout
+
+
+def test_an_image_cache_index_that_cannot_be_saved_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.image_server import ImageServer
+    from test_images import blog_on
+
+    from hashmigrate.assets import ImageCache
+
+    def full(self: ImageCache) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(ImageCache, "save", full)
+    with ImageServer(latency=0.0) as server:
+        blog = blog_on(server, tmp_path)
+        args = ["convert", str(blog), "--out", str(tmp_path / "site"), "-q", "--download-images"]
+        ran = runner.invoke(app, [*args, "--image-cache", str(tmp_path / "cache")])
+    assert_clean(ran.exit_code, ran.stderr)
+    assert ran.exit_code == 1
+    [line] = error_lines(ran.stderr)
+    assert (
+        line
+        == f"hashmigrate: cannot save the image cache index {tmp_path / 'cache'}: No space left on device"
+    )
+    assert (
+        len(list((tmp_path / "site").glob("content/posts/*/*.png"))) > 0
+    )  # the images were used all the same
