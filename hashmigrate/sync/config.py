@@ -205,6 +205,8 @@ def _options(options: Any, kind: str, where: str) -> dict[str, Any]:
                 "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a date"
             )
             raise ConfigError(f"{where}: options.{key} must be a string, true/false or a number, not {shape}")
+    if not exporter_options:
+        return dict(options)  # the exporter's defaults: nothing to check (and no exporter to load)
     try:
         registry.create(kind, **exporter_options)
     except Exception as exc:  # an exporter's own check, whatever it raises, is about these values
