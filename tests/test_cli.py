@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,8 +10,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support.examples import examples
 from typer.testing import CliRunner
 
 from hashmigrate.cli import app
@@ -145,7 +145,7 @@ def post_file(folder: Path, name: str, slug: str, title: str, *, dated: bool) ->
     (folder / name).write_text(f'---\ntitle: "{title}"\nslug: {slug}\n{date}---\n\n{title} body\n')
 
 
-@settings(max_examples=150 if os.environ.get("CI") else 50, deadline=None)
+@examples(50, 150)
 @given(
     published=st.lists(st.sampled_from("abc"), max_size=4),
     drafts=st.lists(st.sampled_from("abc"), max_size=4),

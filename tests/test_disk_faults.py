@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support.examples import examples
 from test_hostile import write_post
 from typer.testing import CliRunner
 
@@ -56,16 +57,6 @@ WORDS = {
     errno.ENAMETOOLONG: "the file name is too long",
     errno.EIO: os.strerror(errno.EIO),
 }
-# (dev, ci) examples; ci when CI is set, as in tests/test_fuzz.py.
-CI = bool(os.environ.get("CI")) or os.environ.get("HYPOTHESIS_PROFILE") == "ci"
-
-
-def examples(dev: int, ci: int) -> settings:
-    return settings(
-        max_examples=ci if CI else dev,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )
 
 
 def error_lines(stderr: str) -> list[str]:

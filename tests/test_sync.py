@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support.examples import examples
 from typer.testing import CliRunner
 
 from hashmigrate.sync.command import sync_command
@@ -205,7 +205,7 @@ toml_values = st.recursive(
 )
 
 
-@settings(max_examples=300 if os.environ.get("CI") else 100, deadline=None)
+@examples(100, 300)
 @given(place=st.sampled_from(PLACES), value=toml_values)
 def test_any_value_anywhere_is_accepted_or_one_config_error(place: tuple[Any, ...], value: Any) -> None:
     data = copy.deepcopy(VALID)
