@@ -487,3 +487,22 @@ def test_an_image_cache_index_that_cannot_be_saved_is_one_line(
     assert (
         len(list((tmp_path / "site").glob("content/posts/*/*.png"))) > 0
     )  # the images were used all the same
+
+
+def test_an_output_folder_without_write_permission_is_one_line(tmp_path: Path) -> None:
+    """As a process that permissions apply to (root's file capabilities dropped, as CI runs as root)."""
+    from test_hostile import run_unprivileged
+
+    blog, out = tmp_path / "blog", tmp_path / "site"
+    make_blog(blog, 5, "body\n")
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        done = run_unprivileged(["convert", str(blog), "--out", str(out), "-q"])
+    finally:
+        out.chmod(0o755)
+    assert_clean(done.returncode, done.stderr)
+    assert done.returncode == 1
+    [line] = error_lines(done.stderr)
+    assert f"permission denied while writing {out.resolve() / JOURNAL}: stopped at post 1 of 5" in line
+    assert list(out.iterdir()) == []
