@@ -160,7 +160,7 @@ def test_a_draft_is_counted_as_a_draft_whatever_slug_it_shares(
         for index, slug in enumerate(published):
             post_file(blog, f"c{index:024d}.md", slug, f"Post {index}", dated=True)
         for index, slug in enumerate(drafts):
-            post_file(blog, f"draft-{index:08d}.md", slug, f"Draft {index}", dated=False)
+            post_file(blog, f"draft-67c56f90{index:016x}.md", slug, f"Draft {index}", dated=False)
         if not published and not drafts:
             return
         code, stdout, _ = run("inspect", str(blog), "--json")
@@ -176,13 +176,13 @@ def test_a_draft_is_counted_as_a_draft_whatever_slug_it_shares(
 
 def test_a_draft_sharing_a_slug_with_a_published_post(tmp_path: Path) -> None:
     post_file(tmp_path / "blog", "c000000000000000000000001.md", "hello", "Hello", dated=True)
-    post_file(tmp_path / "blog", "draft-abcdef12.md", "hello", "Hello again", dated=False)
+    post_file(tmp_path / "blog", "draft-67c56f9077a2362a5e947b49.md", "hello", "Hello again", dated=False)
     code, stdout, _ = run("inspect", str(tmp_path / "blog"))
     assert code == 0 and "1 post(s), 1 draft(s)" in stdout and "older copy" not in stdout
     code, stdout, _ = run("convert", str(tmp_path / "blog"), "--drafts", "--out", str(tmp_path / "o"), "-q")
     assert code == 0 and "2 written" in stdout
     pages = sorted(p.parent.name for p in (tmp_path / "o").glob("content/posts/*/index.md"))
-    assert pages == ["hello", "hello-draft-abcdef12"]  # both kept, under names that do not collide
+    assert pages == ["hello", "hello-draft-67c56f9077a2362a5e947b49"]  # both kept, under names that do not collide
 
 
 def nothing_here(tmp: Path, kind: str) -> Path:
