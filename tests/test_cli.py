@@ -182,7 +182,10 @@ def test_a_draft_sharing_a_slug_with_a_published_post(tmp_path: Path) -> None:
     code, stdout, _ = run("convert", str(tmp_path / "blog"), "--drafts", "--out", str(tmp_path / "o"), "-q")
     assert code == 0 and "2 written" in stdout
     pages = sorted(p.parent.name for p in (tmp_path / "o").glob("content/posts/*/index.md"))
-    assert pages == ["hello", "hello-draft-67c56f9077a2362a5e947b49"]  # both kept, under names that do not collide
+    assert pages == [
+        "hello",
+        "hello-draft-67c56f9077a2362a5e947b49",
+    ]  # both kept, under names that do not collide
 
 
 def nothing_here(tmp: Path, kind: str) -> Path:

@@ -490,3 +490,12 @@ def test_a_post_built_by_hand_without_a_date_is_refused_by_every_target(tmp_path
         )
         written = [p for p in (tmp_path / target).rglob("*") if p.is_file()]
         assert not [p for p in written if "by-hand" in str(p) or "By hand" in p.read_text()]
+
+
+def test_a_long_garbled_line_is_repaired_in_linear_time() -> None:
+    # The repair looks at each line as a whole; a post can hold one line of megabytes.
+    line = ("l’été ” à " + garble_cp1252("é’") + " " + garble_mac("🔥") + " ") * 20_000
+    started = time.monotonic()
+    fixed, repaired, _ = repair_mojibake(line)
+    assert time.monotonic() - started < 30
+    assert fixed == "l’été ” à é’ 🔥 " * 20_000 and repaired == [1]

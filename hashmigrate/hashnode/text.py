@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Any
@@ -23,7 +22,7 @@ _MAC_SYMBOL = re.compile(
 )
 # C1 control characters never stand in correct text: they are Windows-1252 read as Latin-1.
 _C1 = re.compile("[\x80-\x9f]")
-_FTFY: Any = None
+_FTFY: tuple[Any, re.Pattern[str]] | None = None
 
 
 class UnreadableFile(ValueError):
@@ -99,29 +98,14 @@ def _mac_roman(match: re.Match[str]) -> str:
     return fixed if _symbol(fixed) else run
 
 
-def _ftfy() -> Any:
-    """ftfy, set to undo encoding mix-ups only: its other fixes (straight quotes, width, ligatures,
-    NFC) would change what the author wrote. Loaded on the first line that needs it."""
+def _ftfy() -> tuple[Any, re.Pattern[str]]:
+    """ftfy and the pattern of a UTF-8 sequence seen through Windows-1252, made on the first line
+    that needs them (ftfy takes a while to import, and most posts are plain)."""
     global _FTFY
     if _FTFY is None:
         import ftfy
-
-        config = ftfy.TextFixerConfig(
-            unescape_html=False,
-            remove_terminal_escapes=False,
-            fix_latin_ligatures=False,
-            fix_character_width=False,
-            uncurl_quotes=False,
-            fix_line_breaks=False,
-            fix_surrogates=False,
-            remove_control_chars=False,
-            normalization=None,
-            # A space after "Ã" may be a no-break space that was lost, or Portuguese ("NÃ O"): unsure.
-            restore_byte_a0=False,
-            replace_lossy_sequences=False,
-            explain=False,
-        )
         import ftfy.bad_codecs  # registers "sloppy-windows-1252"
+        import ftfy.fixes
 
         def chars(first: int, last: int) -> str:
             # Windows-1252 with the five bytes it leaves undefined read as Latin-1, as mojibake has them.
@@ -129,38 +113,36 @@ def _ftfy() -> Any:
                 "".join(bytes([b]).decode("sloppy-windows-1252") for b in range(first, last + 1))
             )
 
-        # A UTF-8 sequence seen through Windows-1252: a lead byte, then one to three continuation bytes.
+        # A lead byte, then one to three continuation bytes.
         sequence = re.compile(
             f"[{chars(0xC2, 0xDF)}][{chars(0x80, 0xBF)}]|[{chars(0xE0, 0xEF)}][{chars(0x80, 0xBF)}]{{2}}"
             f"|[{chars(0xF0, 0xF4)}][{chars(0x80, 0xBF)}]{{3}}"
         )
-        _FTFY = (ftfy, config, sequence)
+        _FTFY = (ftfy, sequence)
     return _FTFY
 
 
 def repair_line(line: str) -> tuple[str, bool]:
     """One line with its mojibake undone, and whether it still looks garbled.
 
-    Windows-1252 and Latin-1 (``â€™``, ``Ã©``) and Mac Roman letters (``√©``) are ftfy's: it weighs
-    the whole line with a badness heuristic tested on real text. Mac Roman emoji and typography
-    (``‚ú®``, ``üî•``, ``‚Äô``) it does not see; those are undone here only where the run of
-    characters decodes to a symbol, punctuation or an emoji, never a letter: correct text in any
-    script (French ``l’é`` is valid Mac Roman for an Armenian letter) stays as it is.
+    Every repair is of one UTF-8 sequence as another codec showed it, undone only where what it
+    decodes to is certain (see :func:`_undo_cp1252` and :data:`_MAC_SYMBOL`); correct text in any
+    script stays as it is (French ``l’é`` is valid Mac Roman for an Armenian letter, ``”à`` for a
+    Cyrillic one). ftfy serves for what it is tested for: telling a garbled line (its badness
+    heuristic) and C1 controls. Its ``fix_encoding`` is not used: it decodes whole lines and, beside
+    correct text, turned ``”é`` into ``ӎ`` in the property test (tests/test_truth.py).
     """
     if line.isascii():
         return line, False
     fixed = _MAC_SYMBOL.sub(_mac_roman, line)
-    ftfy, config, _ = _ftfy()
-    if not ftfy.badness.is_bad(fixed) and not _C1.search(fixed):
+    ftfy, _ = _ftfy()
+    if _C1.search(fixed):
+        # Windows-1252 read as Latin-1: a C1 control never stands in correct text.
+        fixed = ftfy.fixes.fix_c1_controls(fixed)
+    if not ftfy.badness.is_bad(fixed):
         return fixed, False
-    repaired = ftfy.fix_encoding(fixed, config=config)
-    # ftfy weighs whole lines: beside correct text it may find no codec for the line, repair only
-    # part of it, or pick a codec that turns part of it into a lone letter of another script. What
-    # it leaves, each Windows-1252 sequence undone on its own repairs.
-    if not _plausible(fixed, repaired):
-        repaired = fixed
-    repaired = _undo_cp1252(repaired)
-    return repaired, bool(ftfy.badness.is_bad(repaired))
+    fixed = _undo_cp1252(fixed)
+    return fixed, bool(ftfy.badness.is_bad(fixed))
 
 
 def _undo_cp1252(line: str) -> str:
@@ -168,7 +150,7 @@ def _undo_cp1252(line: str) -> str:
     to a Latin letter, typography or an emoji, or to a letter of another script next to another one
     of the same script (a word: ``Ð¿Ñ€`` is ``пр``; a lone ``ӈ`` is chance)."""
     found: list[tuple[int, int, str]] = []
-    for match in _FTFY[2].finditer(line):
+    for match in _ftfy()[1].finditer(line):
         try:
             found.append((match.start(), match.end(), match.group(0).encode("sloppy-windows-1252").decode()))
         except UnicodeError:
@@ -196,22 +178,6 @@ def _undo_cp1252(line: str) -> str:
 def _certain(text: str) -> bool:
     """Latin letters, typography and emoji: what Windows-1252 and Mac Roman mojibake mostly stands for."""
     return all(ord(ch) < 0x250 or _symbol(ch) for ch in text)
-
-
-def _plausible(before: str, after: str) -> bool:
-    """Whether every run ftfy changed became what mojibake stands for: Latin letters, typography and
-    emoji, or a word (two letters or more) of one other script. A lone letter of another script is
-    what correct text decodes to by chance (``”à`` is Mac Roman for Cyrillic ``ӈ``): not certain."""
-    for tag, _, _, start, end in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-        if tag == "equal" or start == end:
-            continue
-        run = after[start:end]
-        if _certain(run):
-            continue
-        letters = [ch for ch in run if ch.isalpha() and ord(ch) >= 0x250]
-        if len(letters) < 2 or len({_script(ch) for ch in letters}) != 1:
-            return False
-    return True
 
 
 def _script(ch: str) -> str:
