@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from hashmigrate.links import autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
 
 
@@ -173,7 +174,7 @@ class BodyRenderer:
         return self.link(node.url)
 
     def link(self, url: str, text: str | None = None) -> str:
-        return f"[{text}]({url})" if text else f"<{url}>"
+        return f"[{text}]({url})" if text else autolink(url)
 
     def widget(self, node: Widget) -> str:
         self.note(

@@ -15,20 +15,30 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import SplitResult, urlsplit
 
 from hashmigrate.hashnode.markdown import headings, map_outside_code
-from hashmigrate.model import Callout, Html, Image, Markdown, Node, Note, Post
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Node, Note, Post
 
-# A Markdown link destination, an autolink, or an href attribute: the three ways a post links out.
+# A Markdown link destination, an autolink, an href attribute, or an embed: the ways a post links out.
 # The lookahead lets the scan skip every other character at once (four times faster on the corpus).
+# An embed in text is only read (an unparsed body when planning); a parsed body has Embed nodes.
 _LINK = re.compile(
-    r"(?=[\]<h])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
+    r"(?=[\]<h%])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
     r"|(?P<apre><)(?P<aurl>https?://[^\s>]+)>"
-    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+))"
+    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+)"
+    r"|%\[(?P<eurl>https?://[^\s\]]+)\s*\])"
 )
 # The last path segment before a ``#heading-`` fragment: the slug of the post the anchor is in.
 _ANCHORED = re.compile(r"/([^/\s()<>\"'#?]+)/?(?:\?[^\s#()<>\"']*)?#heading-")
 # What CommonMark takes as an autolink's scheme.
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
+# A post's address on hashnode.com, which redirects to the blog: /post/<cuid> or /post/<slug>-<cuid>.
+_HASHNODE_POST = re.compile(r"/post/(?:[^/]*-)?(?P<cuid>c[a-z0-9]{24})/?$")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]+|\\(?=[^\w\s])")
+
+
+def autolink(url: str) -> str:
+    """A link that shows its own address: CommonMark reads only an absolute URI as an autolink, so a
+    site-relative one is written as a link whose text is the address."""
+    return f"<{url}>" if _SCHEME.match(url) else f"[{url}]({url})"
 
 
 def hashnode_slug(post: Post) -> str:
@@ -53,6 +63,7 @@ class LinkIndex:
 
     hosts: set[str] = field(default_factory=set)
     urls: dict[str, str] = field(default_factory=dict)  # Hashnode slug -> new URL
+    cuids: dict[str, str] = field(default_factory=dict)  # cuid -> new URL (hashnode.com/post/<cuid>)
     anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {hashnode id: target id}
     redirects: list[tuple[str, str]] = field(default_factory=list)  # (old path, new URL)
 
@@ -61,6 +72,8 @@ class LinkIndex:
         if new_url is None:
             return
         self.urls[original] = new_url
+        if post.cuid:
+            self.cuids[post.cuid] = new_url
         old_paths = [f"/{original}"]
         if post.cuid:
             old_paths.append(f"/{original}-{post.cuid}")
@@ -98,10 +111,10 @@ class LinkIndex:
         ``("=" + host, path)`` when the path is the post's own slug (the post's own address)."""
         urls: list[str] = []
         for text in _link_texts(post):
-            urls.extend(m.group("url") or m.group("aurl") or m.group("hurl") for m in _LINK.finditer(text))
+            urls.extend(_link_url(m) for m in _LINK.finditer(text))
         found = set()
         for url in [*urls, post.canonical_url or ""]:
-            parts = _split(url)
+            parts = split_url(url)
             if parts is None:
                 continue
             path = parts.path.strip("/")
@@ -135,9 +148,15 @@ def _link_texts(post: Post) -> Iterator[str]:
             yield node.html
         elif isinstance(node, Image) and node.link:
             yield f"]({node.link})"
+        elif isinstance(node, Embed):
+            yield f"]({node.url})"
 
 
-def _split(url: str) -> SplitResult | None:
+def _link_url(match: re.Match[str]) -> str:
+    return str(match.group("url") or match.group("aurl") or match.group("hurl") or match.group("eurl"))
+
+
+def split_url(url: str) -> SplitResult | None:
     """``urlsplit`` that answers None for a URL Python cannot parse (``http://[oops``)."""
     try:
         parts = urlsplit(url)
@@ -148,7 +167,7 @@ def _split(url: str) -> SplitResult | None:
 
 
 def _host(url: str) -> str:
-    parts = _split(url)
+    parts = split_url(url)
     host = (parts.hostname or "").lower() if parts else ""
     return host[4:] if host.startswith("www.") else host
 
@@ -165,8 +184,14 @@ class LinkRewriter:
     def url(self, url: str) -> str:
         if url.startswith("#heading-"):
             return "#" + self._anchor(self.own_slug, url[1:])
-        parts = _split(url)
-        if parts is None or parts.scheme not in {"http", "https"} or _host(url) not in self.index.hosts:
+        parts = split_url(url)
+        if parts is None or parts.scheme not in {"http", "https"}:
+            return url
+        if _host(url) == "hashnode.com":
+            # Anyone's post can be at hashnode.com: only the export's own are rewritten, silently.
+            found = _HASHNODE_POST.match(parts.path)
+            return self.index.cuids.get(found["cuid"], url) if found else url
+        if _host(url) not in self.index.hosts:
             return url
         slug = parts.path.strip("/")
         if not slug:
@@ -209,6 +234,7 @@ class LinkRewriter:
 
     def text(self, text: str) -> str:
         def swap(match: re.Match[str]) -> str:
+            # An embed left in text was not taken as one (escaped): it is text, not a link.
             for pre, key in (("pre", "url"), ("apre", "aurl"), ("hpre", "hurl")):
                 url = match.group(key)
                 if url is None:
@@ -218,9 +244,7 @@ class LinkRewriter:
                 if new == plain:
                     return match.group(0)
                 if key == "aurl":
-                    # CommonMark reads only an absolute URI as an autolink: a site-relative one
-                    # becomes a link showing its own address.
-                    return f"<{new}>" if _SCHEME.match(new) else f"[{new}]({new})"
+                    return autolink(new)
                 return match.group(pre) + (html.escape(new) if key == "hurl" else new)
             return match.group(0)
 
@@ -228,7 +252,11 @@ class LinkRewriter:
 
     def relevant(self, text: str) -> bool:
         """Whether a text can hold a link to rewrite (most cannot; parsing them would be wasted)."""
-        return "#heading-" in text or any(host in text for host in self.index.hosts)
+        return (
+            "#heading-" in text
+            or "hashnode.com/post/" in text
+            or any(host in text for host in self.index.hosts)
+        )
 
     def node(self, node: Node) -> Node:
         if isinstance(node, Markdown):
@@ -241,6 +269,10 @@ class LinkRewriter:
             return replace(node, link=self.url(node.link))
         if isinstance(node, Callout):
             return replace(node, html=self.text(node.html))
+        if isinstance(node, Embed) and node.provider in {"link", "hashnode"}:
+            # An embed of one of the blog's own posts is a link card: it follows the post.
+            new = self.url(node.url)
+            return node if new == node.url else Embed(url=new, provider="link", indent=node.indent)
         return node
 
 

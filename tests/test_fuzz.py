@@ -59,6 +59,8 @@ COUNTS: dict[str, tuple[int, int]] = {
     "yaml": (400, 2500),
     "hugo_fm": (200, 1000),
     "convert": (40, 150),
+    "links": (200, 1000),
+    "fences": (200, 1000),
 }
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 _COMMON: dict[str, Any] = {

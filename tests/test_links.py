@@ -6,11 +6,17 @@ import csv
 import io
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from test_fuzz import fuzz
 
 import hashmigrate
 import hashmigrate.api
-from hashmigrate.links import hashnode_heading_id, plain_heading, write_redirects
+from hashmigrate.canonical import implausible
+from hashmigrate.embeds import classify
+from hashmigrate.links import LinkIndex, LinkRewriter, hashnode_heading_id, plain_heading, write_redirects
+from hashmigrate.model import Embed, Markdown, Post
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
 
@@ -128,3 +134,183 @@ def test_an_anchor_into_a_post_read_later_is_rewritten(tmp_path: Path) -> None:
     page = (out / "content" / "posts" / "linker" / "index.md").read_text()
     assert "[s](/posts/target/#setup-step)" in page
     assert not [n for n in result.notes if n.kind.endswith("-unresolved")]
+
+
+def test_embeds_of_the_blogs_own_posts_follow_them(tmp_path: Path) -> None:
+    # Both addresses of a post: on the blog, and hashnode.com/post/<cuid> (bare or after a slug).
+    post(tmp_path, "ca00000000000000000000001", "first", "Text.\n")
+    post(
+        tmp_path,
+        "ca00000000000000000000002",
+        "second",
+        "%[https://blog.example.dev/first]\n\n%[https://hashnode.com/post/ca00000000000000000000001]\n\n"
+        "%[https://hashnode.com/post/first-ca00000000000000000000001]\n\n"
+        "%[https://hashnode.com/post/cz00000000000000000000009]\n\n%[https://blog.example.dev/gone]\n\n"
+        "[plain](https://hashnode.com/post/ca00000000000000000000001)\n\n"
+        "```\n%[https://blog.example.dev/first]\n```\n",
+    )
+    for target, new in (("hugo", "/posts/first/"), ("jekyll", "/2023/01/01/first.html")):
+        out = tmp_path / target
+        result = hashmigrate.convert(tmp_path, to=target, out=out, blog_url="https://blog.example.dev")
+        page = next(p for p in out.rglob("*.md") if "second" in p.name or p.parent.name == "second")
+        html = MarkdownIt("commonmark").render(page.read_text())
+        # A site-relative address is a link showing itself (an autolink must be absolute).
+        assert html.count(f'<a href="{new}">{new}</a>') == 3, html
+        assert f"[plain]({new})" in page.read_text()
+        assert "https://hashnode.com/post/cz00000000000000000000009" in html
+        assert "https://blog.example.dev/gone" in html
+        assert "%[https://blog.example.dev/first]" in page.read_text()  # in code: untouched
+        unresolved = [n.what for n in result.notes if n.kind == "link-unresolved"]
+        assert unresolved == ["link https://blog.example.dev/gone points into the blog"]
+
+
+def test_an_embed_alone_makes_the_blog_host_known(tmp_path: Path) -> None:
+    # Host discovery reads unparsed bodies: embeds count there as links do.
+    post(tmp_path, "ca00000000000000000000001", "first", "Text.\n")
+    post(tmp_path, "ca00000000000000000000002", "second", "Text.\n")
+    post(
+        tmp_path,
+        "ca00000000000000000000003",
+        "third",
+        "%[https://jane.hashnode.dev/first]\n\n%[https://jane.hashnode.dev/second]\n",
+    )
+    out = tmp_path / "site"
+    hashmigrate.convert(tmp_path, to="hugo", out=out)
+    page = (out / "content" / "posts" / "third" / "index.md").read_text()
+    assert "[/posts/first/](/posts/first/)" in page and "[/posts/second/](/posts/second/)" in page
+
+
+slugs = st.text(alphabet="abcdefghij-0123", min_size=1, max_size=12).filter(lambda s: s.strip("-"))
+cuids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=24, max_size=24).map("c".__add__)
+
+
+@fuzz("links")
+@given(
+    st.lists(st.tuples(slugs, cuids), min_size=1, max_size=4, unique_by=(lambda t: t[0], lambda t: t[1])),
+    st.data(),
+)
+def test_an_embed_is_rewritten_exactly_as_a_link_to_the_same_address(
+    posts: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    index = LinkIndex(hosts={"blog.example.dev"})
+    for slug, cuid in posts:
+        index.add(Post(title=slug, slug=slug, body=(), cuid=cuid), f"/posts/{slug}/")
+    slug, cuid = data.draw(st.sampled_from(posts))
+    other = data.draw(st.one_of(slugs, cuids))
+    url = data.draw(
+        st.sampled_from(
+            [
+                f"https://blog.example.dev/{slug}",
+                f"https://www.blog.example.dev/{slug}/",
+                f"https://hashnode.com/post/{cuid}",
+                f"https://hashnode.com/post/{slug}-{cuid}",
+                f"https://hashnode.com/post/{other}",
+                f"https://blog.example.dev/{other}",
+                f"https://other.example.dev/{slug}",
+            ]
+        )
+    )
+    page = Post(title="p", slug="p", body=())
+    info = classify(url)
+    embed = LinkRewriter(index, page).node(Embed(url=info.url, provider=info.provider, ids=info.ids))
+    link = LinkRewriter(index, page).node(Markdown(f"[x]({url})"))
+    assert isinstance(embed, Embed) and isinstance(link, Markdown)
+    assert f"[x]({embed.url})" == link.text
+    # A rewritten embed is a link card to the new address; one left alone is what it was.
+    assert embed.provider == ("link" if embed.url != info.url else info.provider)
+
+
+def test_which_canonical_urls_cannot_be_right() -> None:
+    fine = [
+        "https://jane.hashnode.dev/first",  # the post's own old address
+        "https://medium.com/@jane/a-post-8dfec04ce0f7",
+        "https://example.com/?p=123",  # WordPress's plain permalinks
+        "http://example.com/blog/post/",
+    ]
+    assert [implausible(url) for url in fine] == [None] * len(fine)
+    wrong = [
+        "https://jane.hashnode.dev/undefined",
+        "https://jane.hashnode.dev/null/",
+        "https://example.com//post",
+        "https://example.com/",
+        "https://example.com",
+        "https://example.com/#top",
+        "null",
+        "undefined",
+        "about:blank",
+        "javascript:alert(1)",
+        "mailto:jane@example.com",
+        "ftp://example.com/post",
+        "example.com/post",
+        "http://[oops/post",
+        "http://example.com:99999/post",
+        "https:///post",
+    ]
+    for url in wrong:
+        assert implausible(url), url
+
+
+def test_every_target_leaves_out_a_canonical_that_cannot_be_right(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    post(src, "ca00000000000000000000001", "first", "Text.\n", canonical="https://blog.example.dev/undefined")
+    post(src, "ca00000000000000000000002", "second", "Text.\n", canonical="https://blog.example.dev/second")
+    for target in ("hugo", "jekyll", "devto", "wordpress"):
+        for mode in ("", "keep"):
+            out = tmp_path / f"{target}-{mode}"
+            options = {"canonical": mode} if mode else {}
+            result = hashmigrate.convert(
+                src, to=target, out=out, blog_url="https://blog.example.dev", options=options
+            )
+            written = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+            omitted = [n for n in result.notes if n.kind == "canonical-omitted"]
+            # The post's own old address is a right canonical, written as it was.
+            assert "https://blog.example.dev/second" in written
+            if mode == "keep":
+                assert "https://blog.example.dev/undefined" in written and not omitted, target
+            else:
+                assert "https://blog.example.dev/undefined" not in written, target
+                assert [(n.post.rsplit("/", 1)[-1], n.what) for n in omitted] == [
+                    (
+                        "ca00000000000000000000001.md",
+                        "canonical URL 'https://blog.example.dev/undefined' left out",
+                    )
+                ], target
+    # dev.to credits the original: its Hashnode address stands in for the canonical left out.
+    assert 'canonical_url: "https://blog.example.dev/first"' in (tmp_path / "devto-" / "first.md").read_text()
+
+
+def test_a_wrong_canonical_option_is_a_usage_error() -> None:
+    from hashmigrate.registry import OptionError, create
+
+    for target in ("hugo", "jekyll", "wordpress"):
+        try:
+            create(target, canonical="maybe")
+        except OptionError as exc:
+            assert "canonical must be check or keep" in str(exc)
+        else:
+            raise AssertionError(f"{target} took canonical=maybe")
+
+
+segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.%~", min_size=1, max_size=10).filter(
+    lambda s: s.lower() not in {"undefined", "null", "nan", "none"}
+)
+
+
+@fuzz("links")
+@given(
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){1,2}", fullmatch=True),
+    st.lists(segment, min_size=1, max_size=4),
+    st.booleans(),
+    st.sampled_from(["//", "/undefined/", "/null/", "/"]),
+    st.text(max_size=30),
+)
+def test_a_post_address_passes_and_the_same_address_broken_does_not(
+    scheme: str, host: str, segments: list[str], slash: bool, damage: str, anything: str
+) -> None:
+    url = f"{scheme}://{host}/" + "/".join(segments) + "/" * slash
+    assert implausible(url) is None
+    broken = url.replace(f"{host}/", f"{host}{damage}", 1) if damage != "/" else f"{scheme}://{host}/"
+    assert implausible(broken)
+    implausible(anything)  # never raises, whatever the text
