@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
@@ -400,7 +401,8 @@ def _markdown(node: Mapping[str, Any], where: str) -> tuple[str, list[Note]]:
                 "restored the original characters",
             )
         )
-    return markdown, notes
+    markdown, fence_notes = repair_fences(markdown, where, None)
+    return markdown, [*notes, *fence_notes]
 
 
 def _common(node: Mapping[str, Any]) -> dict[str, Any]:

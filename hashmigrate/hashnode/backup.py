@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hashmigrate.hashnode import frontmatter
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.git import FileHistory, history
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem, SourceError
@@ -234,13 +235,17 @@ def _read_text(path: Path) -> tuple[str, list[Note]]:
     return text, notes
 
 
-def _reread(header: _Header) -> tuple[dict[str, Any], str]:
-    """Front matter and body, read again: pass one keeps only what choosing between files needs."""
+def _reread(header: _Header) -> tuple[dict[str, Any], str, int]:
+    """Front matter, body and the file line the body starts on, read again: pass one keeps only what
+    choosing between files needs."""
     text, _ = _read_text(Path(header.path))
     block, body, _ = frontmatter.split(text)
     meta = frontmatter.load(block)[0] if block is not None else {}
     meta.setdefault("cuid", header.cuid)
-    return meta, (_title_from_heading(body)[1] if header.title_from_heading else body)
+    body = _title_from_heading(body)[1] if header.title_from_heading else body
+    # The body is the end of the text (front matter and title heading taken off its start).
+    first_line = text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
+    return meta, body, first_line
 
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
@@ -320,8 +325,9 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True) -> Post:
-    meta, body = _reread(header)
-    notes = list(header.notes)
+    meta, body, first_line = _reread(header)
+    body, fence_notes = repair_fences(body, header.path, first_line)
+    notes = [*header.notes, *fence_notes]
     approximate = False
     if not (meta.get("datePublished") or meta.get("date")):
         if header.published is None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
@@ -89,6 +90,8 @@ def _post(
                 "restored the original characters",
             )
         )
+    markdown, fence_notes = repair_fences(markdown, label, None)
+    notes.extend(fence_notes)
     tag_ids = [str(t) for t in raw.get("tags") or [] if t]
     tags: tuple[Tag, ...] = ()
     if tag_ids:
