@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from support.corpus import code_blocks
 from test_fuzz import block_construct, fenced_block, fuzz, indented_block, prose
 
+import hashmigrate
 from hashmigrate.embeds import classify
+from hashmigrate.exporter import RAW_INLINE_TAGS
 from hashmigrate.hashnode.backup import read_backup
 from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.markdown import code_spans, parse_body
@@ -320,3 +323,26 @@ def test_a_broken_closing_fence_is_repaired_to_the_correct_post(
     assert code_blocks(text) == code_blocks(body)
     assert text == body
     assert [n.kind for n in notes] == ["fence-repaired"]
+
+
+# ---- inline HTML in a callout ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", sorted(RAW_INLINE_TAGS - {"wbr"}))
+def test_inline_html_in_a_callout_is_kept_as_in_body_text(tmp_path: Path, tag: str) -> None:
+    inline = f'<{tag} class="hl" title="a &amp; b">this</{tag}>'
+    (tmp_path / "ca00000000000000000000001.md").write_text(
+        '---\ntitle: "T"\ncuid: ca00000000000000000000001\nslug: t\n---\n\n'
+        '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+        f'<div data-node-type="callout-text">Say {inline} <code>x<{tag}>y</{tag}></code></div>\n</div>\n\n'
+        f"Body: {inline}\n"
+    )
+    for target in ("hugo", "jekyll", "devto", "wordpress"):
+        out = tmp_path / target
+        hashmigrate.convert(tmp_path, to=target, out=out)
+        (page,) = [p for p in out.rglob("*") if p.suffix in {".md", ".html"}]
+        text = page.read_text()
+        html = text if target == "wordpress" else MarkdownIt("commonmark").render(text)
+        assert html.count(inline) == 2, (target, text)
+        # In code it stays text, as markdownify has always written it.
+        assert "<code>xy</code>" in html, (target, text)
