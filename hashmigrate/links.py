@@ -81,6 +81,22 @@ class LinkIndex:
         if post.hashnode_url:
             self.hosts.add(_host(post.hashnode_url))
 
+    def remove(self, post: Post) -> None:
+        """Forget where a post went (before it is added again under another slug)."""
+        new_url = self.urls.pop(hashnode_slug(post), None)
+        if post.cuid and self.cuids.get(post.cuid) == new_url:
+            del self.cuids[post.cuid]
+        self.redirects = [pair for pair in self.redirects if pair[1] != new_url]
+
+    def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
+        """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,
+        with how many times each is named."""
+        found: dict[str, int] = {}
+        for host, path in targets:
+            if host.lstrip("=") in self.hosts and path not in self.urls:
+                found[path] = found.get(path, 0) + 1
+        return found
+
     @staticmethod
     def anchors_wanted(post: Post) -> set[str]:
         """Slugs whose heading ids a post's ``#heading-`` links may need (its own included).
@@ -283,6 +299,52 @@ def rewrite_links(post: Post, index: LinkIndex) -> Post:
     rewriter = LinkRewriter(index, post)
     body = tuple(rewriter.node(node) for node in post.body)
     return replace(post, body=body, notes=(*post.notes, *rewriter.notes))
+
+
+def one_word_apart(a: str, b: str) -> bool:
+    """Whether two slugs differ by exactly one word (one added, dropped or changed): a title edited
+    after publishing, its slug made again."""
+    x, y = a.split("-"), b.split("-")
+    if x == y or abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def slugs_from_links(made: Iterable[str], unresolved: Iterable[str]) -> dict[str, str]:
+    """Made-up slug -> the slug links name, where each is the other's only match one word away.
+
+    Slugs meet through keys (the words with one blanked, with one dropped, as they are), so the time
+    grows with the number of slugs, not with their product."""
+    keys: dict[tuple[str, ...], set[str]] = {}
+    for slug in made:
+        words = tuple(slug.split("-"))
+        for key in (*_blanked(words), *(("-", *w) for w in _dropped(words)), ("=", *words)):
+            keys.setdefault(key, set()).add(slug)
+    by_made: dict[str, set[str]] = {}
+    by_link: dict[str, set[str]] = {}
+    for link in unresolved:
+        words = tuple(link.split("-"))
+        wanted = (*_blanked(words), ("-", *words), *(("=", *w) for w in _dropped(words)))
+        for slug in set().union(*(keys.get(key, set()) for key in wanted)):
+            if one_word_apart(slug, link):
+                by_made.setdefault(slug, set()).add(link)
+                by_link.setdefault(link, set()).add(slug)
+    return {
+        slug: link
+        for slug, (link, *more) in ((s, sorted(links)) for s, links in by_made.items())
+        if not more and len(by_link[link]) == 1
+    }
+
+
+def _blanked(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [("*", *words[:i], "", *words[i + 1 :]) for i in range(len(words))]
+
+
+def _dropped(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [(*words[:i], *words[i + 1 :]) for i in range(len(words))]
 
 
 def write_redirects(pairs: Iterable[tuple[str, str]], style: str) -> str:

@@ -15,7 +15,15 @@ import hashmigrate
 import hashmigrate.api
 from hashmigrate.canonical import implausible
 from hashmigrate.embeds import classify
-from hashmigrate.links import LinkIndex, LinkRewriter, hashnode_heading_id, plain_heading, write_redirects
+from hashmigrate.links import (
+    LinkIndex,
+    LinkRewriter,
+    hashnode_heading_id,
+    one_word_apart,
+    plain_heading,
+    slugs_from_links,
+    write_redirects,
+)
 from hashmigrate.model import Embed, Markdown, Post
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
@@ -314,3 +322,83 @@ def test_a_post_address_passes_and_the_same_address_broken_does_not(
     broken = url.replace(f"{host}/", f"{host}{damage}", 1) if damage != "/" else f"{scheme}://{host}/"
     assert implausible(broken)
     implausible(anything)  # never raises, whatever the text
+
+
+def old_format(tmp: Path, cuid: str, title: str, body: str = "Text.\n") -> None:
+    (tmp / f"{cuid}.md").write_text(f"# {title}\n\n{body}")
+
+
+def test_a_slug_made_from_an_edited_title_takes_the_slug_links_name(tmp_path: Path) -> None:
+    # The title was edited after publishing: the slug made from it is one word off the old URL.
+    old_format(tmp_path, "ca00000000000000000000001", "Docker Tips for Beginners", "## Setup\n\nText.\n")
+    old_format(tmp_path, "ca00000000000000000000002", "Unrelated")
+    post(
+        tmp_path,
+        "ca00000000000000000000003",
+        "linker",
+        "[tips](https://blog.example.dev/docker-tips-beginners) and "
+        "[anchored](https://blog.example.dev/docker-tips-beginners#heading-setup)\n",
+    )
+    for target in ("hugo", "jekyll"):
+        out = tmp_path / target
+        result = hashmigrate.convert(tmp_path, to=target, out=out, blog_url="https://blog.example.dev")
+        moved = [p for p in result.posts if p.title == "Docker Tips for Beginners"]
+        assert [p.slug for p in moved] == ["docker-tips-beginners"]
+        assert moved[0].url is not None and f"[tips]({moved[0].url})" in (
+            next(out.rglob("*linker*")).read_text()
+            if target == "jekyll"
+            else (out / "content/posts/linker/index.md").read_text()
+        )
+        assert ("/docker-tips-beginners", moved[0].url) in result.redirects
+        assert not [r for r in result.redirects if r[0].startswith("/docker-tips-for-beginners")]
+        (note,) = [n for n in result.notes if n.kind == "slug-from-links"]
+        assert (
+            note.what
+            == "slug 'docker-tips-beginners' used instead of 'docker-tips-for-beginners', made from the title"
+        )
+        assert not [n for n in result.notes if n.kind in {"link-unresolved", "anchor-unresolved"}]
+        assert f"[anchored]({moved[0].url}#setup)" in next(
+            p.read_text() for p in out.rglob("*.md") if "linker" in str(p)
+        )
+    # Without a link naming it, an old-format post's note says its old URL may differ.
+    (unrelated,) = [p for p in result.posts if p.title == "Unrelated"]
+    (old,) = [n for n in unrelated.notes if n.kind == "old-format"]
+    assert "the old URL differs if the title was edited after publishing" in old.action
+
+
+def test_a_link_one_word_from_two_made_up_slugs_changes_neither(tmp_path: Path) -> None:
+    old_format(tmp_path, "ca00000000000000000000001", "Rust in 2023")
+    old_format(tmp_path, "ca00000000000000000000002", "Rust in 2024")
+    post(tmp_path, "ca00000000000000000000003", "linker", "[r](https://blog.example.dev/rust-in-2022)\n")
+    result = hashmigrate.convert(tmp_path, to="hugo", blog_url="https://blog.example.dev")
+    assert sorted(p.slug or "" for p in result.posts) == ["linker", "rust-in-2023", "rust-in-2024"]
+    assert [n.kind for n in result.notes if n.kind in {"slug-from-links", "link-unresolved"}] == [
+        "link-unresolved"
+    ]
+
+
+words = st.lists(st.sampled_from(["a", "b", "c", "dd", "e1"]), min_size=1, max_size=4).map("-".join)
+
+
+@fuzz("links")
+@given(st.lists(words, max_size=6, unique=True), st.lists(words, max_size=6, unique=True))
+def test_slugs_from_links_pairs_exactly_the_only_matches_one_word_apart(
+    made: list[str], linked: list[str]
+) -> None:
+    linked = [slug for slug in linked if slug not in made]  # a link to a post that exists resolves
+    pairs = [(m, u) for m in made for u in linked if one_word_apart(m, u)]
+    expected = {
+        m: u
+        for m, u in pairs
+        if [p[1] for p in pairs if p[0] == m] == [u] and [p[0] for p in pairs if p[1] == u] == [m]
+    }
+    assert slugs_from_links(made, linked) == expected
+
+
+def test_one_word_apart() -> None:
+    assert one_word_apart("docker-tips", "docker-tips-2023")
+    assert one_word_apart("docker-tips-for-you", "docker-tips-for-me")
+    assert one_word_apart("tips-docker", "docker")
+    assert not one_word_apart("docker-tips", "docker-tips")
+    assert not one_word_apart("docker-tips", "tips-docker")
+    assert not one_word_apart("a-b-c", "a")

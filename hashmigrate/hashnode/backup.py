@@ -289,7 +289,8 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
                     "old-format",
                     "old backup format: no front matter",
                     "posts last backed up before March 2023 have only a title heading",
-                    "title from the heading, slug made from the title",
+                    "title from the heading, slug made from the title: the old URL differs if the "
+                    "title was edited after publishing",
                 ),
             )
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()
@@ -357,6 +358,7 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True) -> Post:
     return Post(
         title=header.title,
         slug=slug,
+        slug_from_title=not header.explicit_slug,
         **(body_fields(body) if parse else {"body": (Markdown(body),) if body else (), "headings": None}),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
