@@ -338,8 +338,8 @@ def _plan(
                 post.label,
                 "slug-from-links",
                 f"slug {slug!r} used instead of {old!r}, made from the title",
-                f"{unresolved[found]} link(s) in the blog point at /{slug}, which no post has and is one "
-                "word away: the title was edited after publishing",
+                f"{unresolved[found]} post(s) of the blog link to /{slug}, which no post has, one word "
+                "away: the title was edited after publishing",
                 "the post's old URL and its redirect follow the links",
             )
             plan[position] = _Planned(post.source, slug, old, note)

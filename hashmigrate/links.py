@@ -90,7 +90,7 @@ class LinkIndex:
 
     def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
         """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,
-        with how many times each is named."""
+        with how many posts name each (``targets`` holds each post's once)."""
         found: dict[str, int] = {}
         for host, path in targets:
             if host.lstrip("=") in self.hosts and path not in self.urls:
@@ -250,7 +250,7 @@ class LinkRewriter:
 
     def text(self, text: str) -> str:
         def swap(match: re.Match[str]) -> str:
-            # An embed left in text was not taken as one (escaped): it is text, not a link.
+            # An embed match is left as it is: in parsed text it was not taken as an embed (escaped).
             for pre, key in (("pre", "url"), ("apre", "aurl"), ("hpre", "hurl")):
                 url = match.group(key)
                 if url is None:
@@ -332,11 +332,12 @@ def slugs_from_links(made: Iterable[str], unresolved: Iterable[str]) -> dict[str
             if one_word_apart(slug, link):
                 by_made.setdefault(slug, set()).add(link)
                 by_link.setdefault(link, set()).add(slug)
-    return {
-        slug: link
-        for slug, (link, *more) in ((s, sorted(links)) for s, links in by_made.items())
-        if not more and len(by_link[link]) == 1
-    }
+    pairs: dict[str, str] = {}
+    for slug, links in by_made.items():
+        (link, *others) = links
+        if not others and len(by_link[link]) == 1:
+            pairs[slug] = link
+    return pairs
 
 
 def _blanked(words: tuple[str, ...]) -> list[tuple[str, ...]]:
