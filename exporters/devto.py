@@ -32,6 +32,7 @@ from hashmigrate.canonical import CHECK, KEEP, checked_canonical
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, attr, unescape_markdown
 from hashmigrate.model import Embed, Html, Image, Note, Post, Tag
+from hashmigrate.urls import safe_url
 
 MAX_TAGS = 4
 MAX_TAG_LENGTH = 30
@@ -237,8 +238,8 @@ class DevtoBody(BodyRenderer):
         return f'<a href="{attr(node.link)}">{tag}</a>' if node.link else tag
 
     def html(self, node: Html) -> str:
-        if iframe := _IFRAME.match(node.html):
-            info = classify(iframe.group(1))
+        if (iframe := _IFRAME.match(node.html)) and (url := safe_url(classify(iframe.group(1)).url)):
+            info = classify(url)
             embed = Embed(url=info.url, provider=info.provider, ids=info.ids)
             tag = liquid_tag(embed)
             if tag is not None:

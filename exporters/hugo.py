@@ -15,8 +15,16 @@ from typing import Any, ClassVar
 from exporters import embed_html
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
-from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, plain_data, unescape_markdown
-from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post
+from hashmigrate.exporter import (
+    BodyRenderer,
+    OutputFile,
+    Rendered,
+    Site,
+    mention_name,
+    plain_data,
+    unescape_markdown,
+)
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post, Widget
 from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
 _SHORTCODE = re.compile(r"\{\{(?P<open><|%)(?P<inner>.*?)(?P<close>>|%)\}\}", re.S)
@@ -81,10 +89,14 @@ class HugoBody(BodyRenderer):
         return hugo_escape(node.html)
 
     def mention(self, node: Mention) -> str:
-        return f"[{hugo_escape(node.name)}]({node.url})"
+        return f"[{hugo_escape(mention_name(node))}]({node.url})"
 
     def callout(self, node: Callout) -> str:
         return hugo_escape(super().callout(node))
+
+    def widget(self, node: Widget) -> str:
+        # Hugo runs shortcodes inside HTML comments too.
+        return hugo_escape(super().widget(node))
 
     def image(self, node: Image) -> str:
         if not node.align:
@@ -169,11 +181,12 @@ class HugoExporter:
                 body.note("alias", f"old path /{post.slug}/ not kept", "it is one of the site's own sections")
             else:
                 meta["aliases"] = [f"/{post.slug}/"]
-        image = post.og_image or post.cover
+        cover = body.url_field("cover", post.cover, relative=True)
+        image = body.url_field("image", post.og_image, relative=True) if post.og_image else cover
         meta["images"] = [image] if image else None
-        if post.cover:
-            meta["cover"] = {"image": post.cover, "alt": post.title}
-        meta["canonicalURL"] = post.canonical_url
+        if cover:
+            meta["cover"] = {"image": cover, "alt": post.title}
+        meta["canonicalURL"] = body.url_field("canonical URL", post.canonical_url)
         hashnode = {"cuid": post.cuid or None, "url": post.hashnode_url, "seo_title": post.seo_title}
         hashnode.update({k: v for k, v in post.extra.items() if plain_data(v)})
         meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None

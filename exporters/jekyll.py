@@ -414,8 +414,8 @@ class JekyllExporter:
             "tags": [tag.name for tag in post.tags],
             "description": post.description,
             "subtitle": post.subtitle or None,
-            "image": post.og_image or post.cover,
-            "canonical_url": post.canonical_url,
+            "image": body.url_field("image", post.og_image or post.cover, relative=True),
+            "canonical_url": body.url_field("canonical URL", post.canonical_url),
             "series": post.series,
         }
         if self.old_urls == "redirect_from":
@@ -425,7 +425,7 @@ class JekyllExporter:
         hashnode: dict[str, Any] = {"cuid": post.cuid or None, "url": post.hashnode_url}
         hashnode["seo_title"] = post.seo_title
         if post.cover and post.og_image and post.cover != post.og_image:
-            hashnode["cover"] = post.cover
+            hashnode["cover"] = body.url_field("cover", post.cover, relative=True)
         hashnode.update({k: v for k, v in post.extra.items() if plain_data(v)})
         meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None
 

@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from exporters.wordpress_blocks import text_html
 from hashmigrate.model import Post
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -189,7 +190,7 @@ def build(
             f"\t\t<wp:term_id>{term_id}</wp:term_id>",
             f"\t\t<wp:category_nicename>{cdata(slug)}</wp:category_nicename>",
             "\t\t<wp:category_parent><![CDATA[]]></wp:category_parent>",
-            f"\t\t<wp:cat_name>{cdata(name)}</wp:cat_name>",
+            f"\t\t<wp:cat_name>{cdata(text_html(name))}</wp:cat_name>",
             "\t</wp:category>",
         ]
         term_id += 1
@@ -198,7 +199,7 @@ def build(
             "\t<wp:tag>",
             f"\t\t<wp:term_id>{term_id}</wp:term_id>",
             f"\t\t<wp:tag_slug>{cdata(slug)}</wp:tag_slug>",
-            f"\t\t<wp:tag_name>{cdata(name)}</wp:tag_name>",
+            f"\t\t<wp:tag_name>{cdata(text_html(name))}</wp:tag_name>",
             "\t</wp:tag>",
         ]
         term_id += 1
@@ -246,14 +247,15 @@ def _post_item(
     guid = post.hashnode_url or f"hashnode:{post.cuid or post.slug}"
     lines = [
         "\t<item>",
-        f"\t\t<title>{cdata(post.title)}</title>",
+        # WordPress keeps a title, an excerpt and a term name as HTML; on Hashnode they are plain text.
+        f"\t\t<title>{cdata(text_html(post.title))}</title>",
         f"\t\t<link>{text(link)}</link>",
         f"\t\t<pubDate>{format_datetime(date.astimezone(UTC)) if date else ''}</pubDate>",
         f"\t\t<dc:creator>{cdata(author.login)}</dc:creator>",
         f'\t\t<guid isPermaLink="false">{text(guid)}</guid>',
         "\t\t<description></description>",
         f"\t\t<content:encoded>{cdata(entry.content)}</content:encoded>",
-        f"\t\t<excerpt:encoded>{cdata(post.description or '')}</excerpt:encoded>",
+        f"\t\t<excerpt:encoded>{cdata(text_html(post.description or ''))}</excerpt:encoded>",
         f"\t\t<wp:post_id>{post_id}</wp:post_id>",
         f"\t\t<wp:post_date>{cdata(wp_date(date, zone))}</wp:post_date>",
         f"\t\t<wp:post_date_gmt>{cdata(wp_date(date))}</wp:post_date_gmt>",
@@ -269,12 +271,12 @@ def _post_item(
     ]
     for name in categories_of(post, categories):
         lines.append(
-            f'\t\t<category domain="category" nicename={quoteattr(xml_safe(nicename(name)))}>{cdata(name)}</category>'
+            f'\t\t<category domain="category" nicename={quoteattr(xml_safe(nicename(name)))}>{cdata(text_html(name))}</category>'
         )
     for tag in post.tags:
         slug = tag.slug or nicename(tag.name)
         lines.append(
-            f'\t\t<category domain="post_tag" nicename={quoteattr(xml_safe(slug))}>{cdata(tag.name)}</category>'
+            f'\t\t<category domain="post_tag" nicename={quoteattr(xml_safe(slug))}>{cdata(text_html(tag.name))}</category>'
         )
     meta: list[tuple[str, str]] = []
     if thumbnail is not None:

@@ -38,6 +38,7 @@ class PostResult:
     paths: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     message: str | None = None
+    date_origin: str | None = None  # where the post's date came from (see model.DateOrigin)
 
     @property
     def ok(self) -> bool:
@@ -52,6 +53,7 @@ class PostResult:
             "url": self.url,
             "paths": self.paths,
             "message": self.message,
+            "date_origin": self.date_origin,
             "notes": [{"kind": n.kind, "what": n.what, "why": n.why, "action": n.action} for n in self.notes],
         }
 
@@ -71,6 +73,10 @@ class PostTally:
 
     def note_counts(self) -> Counter[str]:
         return Counter(n.kind for n in self.notes)
+
+    def date_counts(self) -> Counter[str]:
+        """How many of the posts got their date from each origin (front matter, git history, cuid ...)."""
+        return Counter(p.date_origin for p in self.posts if p.date_origin)
 
 
 @dataclass(slots=True)
@@ -98,6 +104,7 @@ class ConvertResult(PostTally):
             "ok": self.ok,
             "counts": dict(self.counts()),
             "notes_by_kind": dict(self.note_counts()),
+            "dates_by_origin": dict(self.date_counts()),
             "site_files": self.site_files,
             "errors": self.errors,
             "advice": self.advice,
@@ -111,13 +118,19 @@ def read_all(
     drafts: bool = False,
     blog_url: str | None = None,
     tags_from: Source | None = None,
+    repair: bool = True,
 ) -> Iterator[Post | Problem]:
-    """Posts and problems, in order, from any Hashnode source."""
+    """Posts and problems, in order, from any Hashnode source.
+
+    ``repair`` undoes mojibake (UTF-8 read as Windows-1252 or Mac Roman) where it is certain, with a
+    note naming each line; ``False`` leaves the text exactly as the files hold it.
+    """
     return read(
         Path(source),
         drafts=drafts,
         blog_url=blog_url,
         tags_from=Path(tags_from) if tags_from is not None else None,
+        repair=repair,
     )
 
 
@@ -128,12 +141,13 @@ def load(
     blog_url: str | None = None,
     tags_from: Source | None = None,
     problems: list[Problem] | None = None,
+    repair: bool = True,
 ) -> Iterator[Post]:
     """Yield every post of a Hashnode backup folder, post file or JSON export.
 
     Files that give no post are left out; pass a list as ``problems`` to receive them.
     """
-    for item in read_all(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from):
+    for item in read_all(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from, repair=repair):
         if isinstance(item, Post):
             yield item
         elif problems is not None:
@@ -156,6 +170,7 @@ def convert(
     image_cache: Source | None = None,
     image_concurrency: int = 8,
     on_post: Callable[[PostResult], None] | None = None,
+    repair: bool = True,
 ) -> ConvertResult:
     """Convert a Hashnode blog (a path, or posts from :func:`load`) for target ``to``.
 
@@ -186,7 +201,7 @@ def convert(
             return posts
         if passes is None:
             tags = Path(tags_from) if tags_from is not None else None
-            passes = reader(path, drafts=drafts, blog_url=blog_url, tags_from=tags)
+            passes = reader(path, drafts=drafts, blog_url=blog_url, tags_from=tags, repair=repair)
         return passes(parse, only)
 
     site = Site(blog_url=blog_url)
@@ -386,7 +401,12 @@ def _convert_one(
         status = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text())
     post = item
-    outcome = PostResult(source=post.label, status="written", slug=post.slug, title=post.title)
+    outcome = PostResult(
+        source=post.label, status="written", slug=post.slug, title=post.title, date_origin=post.date_origin
+    )
+    if post.undated:
+        outcome.status, outcome.message = "failed", post.undated
+        return outcome
     try:
         rendered = exporter.render(post, site)
     except Exception as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -19,6 +19,10 @@ from hashmigrate.delivery import atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.links import REDIRECT_FORMATS, write_redirects
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
+from hashmigrate.output import as_json as _as_json
+from hashmigrate.output import error as _err
+from hashmigrate.output import say as _say
+from hashmigrate.redaction import CREDENTIAL_VARIABLES, remember_environment
 from hashmigrate.sync.command import sync_command
 
 if TYPE_CHECKING:
@@ -33,6 +37,8 @@ class _OneLineErrors(TyperGroup):
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Known before anything can fail: no message, however early, shows a credential.
+        remember_environment(os.environ, CREDENTIAL_VARIABLES)
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
         try:
@@ -77,14 +83,6 @@ class UsageError(Exception):
     """A mistake in how the command was called: one line, exit 2."""
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
-
-
-def _err(message: str) -> None:
-    # A file name may hold a newline or an escape sequence: one message stays one line, as written.
-    typer.echo(f"hashmigrate: {message.translate(_CONTROL)}", err=True)
-
-
 def _parse_options(values: list[str] | None) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for value in values or []:
@@ -110,6 +108,12 @@ ExporterOptions = Annotated[
 ]
 ReportOption = Annotated[
     Path | None, typer.Option("--report", help="Write a JSON report of every post and note.")
+]
+NoRepairOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-repair", help="Leave garbled characters (UTF-8 read as Windows-1252 or Mac Roman) as written."
+    ),
 ]
 SourceArg = Annotated[
     Path, typer.Argument(help="Hashnode backup folder (or git checkout), post file, or JSON export.")
@@ -153,6 +157,7 @@ def convert(
     keep_links: Annotated[
         bool, typer.Option("--keep-links", help="Leave links between the blog's posts pointing at Hashnode.")
     ] = False,
+    no_repair: NoRepairOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
 ) -> None:
@@ -191,6 +196,7 @@ def convert(
                 image_cache=image_cache,
                 image_concurrency=image_concurrency,
                 on_post=progress.update,
+                repair=not no_repair,
             )
     except (UsageError, SourceError, registry.UnknownExporter, registry.OptionError) as exc:
         _err(str(exc))
@@ -204,7 +210,7 @@ def convert(
 
 
 def _write_report(path: Path, result: ConvertResult) -> None:
-    _write_file(path, json.dumps(result.as_dict(), indent=2, ensure_ascii=False), "the report")
+    _write_file(path, _as_json(result.as_dict()), "the report")
 
 
 def _write_file(path: Path, text: str, what: str) -> None:
@@ -213,6 +219,9 @@ def _write_file(path: Path, text: str, what: str) -> None:
     except OSError as exc:
         _err(f"{path}: cannot write {what}: {exc.strerror}")
         raise typer.Exit(EXIT_USAGE) from None
+
+
+_ORIGIN = {"cuid": "the post's id (approximate)", "ObjectId": "the draft's id (approximate)"}
 
 
 def _summary(result: ConvertResult, verbose: bool) -> None:
@@ -227,22 +236,25 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
     order = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
-    typer.echo(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
+    _say(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
     if result.images is not None:
         images = result.images
-        typer.echo(
+        _say(
             f"images: {images.downloaded} downloaded, {images.cached} from the cache, {len(images.failed)} failed"
         )
+    dated = result.date_counts()
+    if dated:
+        _say("dates: " + ", ".join(f"{n} from {_ORIGIN.get(o, o)}" for o, n in dated.most_common()))
     notes = result.note_counts()
     if notes:
-        typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
+        _say("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
     if verbose:
         for note in result.notes:
-            typer.echo(f"  note: {note.line()}")
+            _say(f"  note: {note.line()}")
     if result.site_files and not result.dry_run:
-        typer.echo("also written: " + ", ".join(result.site_files))
+        _say("also written: " + ", ".join(result.site_files))
     if result.advice:
-        typer.echo(f"next: {result.advice}")
+        _say(f"next: {result.advice}")
 
 
 class _Progress:
@@ -277,7 +289,7 @@ class _Progress:
             self.bar.advance(self.task)
         elif not self.quiet:
             of = f"/{self.total}" if self.total else ""
-            typer.echo(f"[{self.count}{of}] {result.status}: {result.slug or result.source}", err=True)
+            _say(f"[{self.count}{of}] {result.status}: {result.slug or result.source}", err=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -289,10 +301,11 @@ def inspect(
     source: SourceArg,
     blog_url: Annotated[str | None, typer.Option("--blog-url")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    no_repair: NoRepairOption = False,
 ) -> None:
     """Show what a Hashnode source holds; writes nothing."""
     try:
-        items = list(hashmigrate.read_all(source, drafts=True, blog_url=blog_url))
+        items = list(hashmigrate.read_all(source, drafts=True, blog_url=blog_url, repair=not no_repair))
     except SourceError as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
@@ -319,17 +332,17 @@ def inspect(
         "not_posts": _not_posts(source),
     }
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        typer.echo(_as_json(summary))
         return
-    typer.echo(f"{source}: {summary['posts']} post(s), {summary['drafts']} draft(s)")
+    _say(f"{source}: {summary['posts']} post(s), {summary['drafts']} draft(s)")
     for name, count in summary["constructs"].items():
-        typer.echo(f"  {name}: {count}")
+        _say(f"  {name}: {count}")
     for kind, count in notes.most_common():
-        typer.echo(f"  note {kind}: {count}")
+        _say(f"  note {kind}: {count}")
     for name in summary["not_posts"]:
-        typer.echo(f"  not a post, left alone: {name}")
+        _say(f"  not a post, left alone: {name}")
     for line in summary["problems"]:
-        typer.echo(f"  {line}")
+        _say(f"  {line}")
 
 
 @app.command("publish")
@@ -352,6 +365,7 @@ def publish_command(
         Path, typer.Option("--state", help="State file: what was published where.")
     ] = DEFAULT_STATE,  # same as hashmigrate.publish.DEFAULT_STATE (requests loads only to publish)
     drafts: Annotated[bool, typer.Option("--drafts", help="Send Hashnode drafts too (as drafts).")] = False,
+    no_repair: NoRepairOption = False,
     blog_url: Annotated[
         str | None,
         typer.Option("--blog-url", help="The blog's Hashnode address (the articles' canonical URL)."),
@@ -394,6 +408,7 @@ def publish_command(
             make_public=make_public,
             dry_run=dry_run,
             drafts=drafts,
+            repair=not no_repair,
             blog_url=blog_url,
             tags_from=tags_from,
             options=options,
@@ -410,7 +425,7 @@ def publish_command(
             raise typer.Exit(EXIT_USAGE) from None
         raise
     if report is not None:
-        _write_file(report, json.dumps(result.as_dict(), indent=2, ensure_ascii=False), "the report")
+        _write_file(report, _as_json(result.as_dict()), "the report")
     _publish_summary(result, verbose)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
 
@@ -449,7 +464,7 @@ def _publish_progress(dry_run: bool) -> Callable[[PostResult], None]:
 
     def show(post: PostResult) -> None:
         where = f" -> {post.url}" if post.url else ""
-        typer.echo(f"{post.status}: {post.slug or post.source}{where}", err=not dry_run)
+        _say(f"{post.status}: {post.slug or post.source}{where}", err=not dry_run)
 
     return show
 
@@ -467,24 +482,25 @@ def _publish_summary(result: PublishResult, verbose: bool) -> None:
     sent = sum(counts[s] for s in ("created", "updated", "adopted", "unchanged"))
     if result.dry_run:
         planned = counts["would-create"] + counts["would-update"]
-        typer.echo(
-            f"dry run for {result.target} ({result.endpoint}), nothing sent: {planned} to send; {parts}"
-        )
+        _say(f"dry run for {result.target} ({result.endpoint}), nothing sent: {planned} to send; {parts}")
     else:
-        typer.echo(f"{sent} post(s) on {result.target} ({result.endpoint}): {parts}")
+        _say(f"{sent} post(s) on {result.target} ({result.endpoint}): {parts}")
         http = result.http
         if http.get("requests"):
-            typer.echo(
+            _say(
                 f"http: {http['requests']} request(s), {http['retries']} retried, "
                 f"{http['waited_seconds']}s waiting to retry, {http['paced_seconds']}s pacing"
             )
-        typer.echo(f"state: {result.state}")
+        _say(f"state: {result.state}")
+    dated = result.date_counts()
+    if dated:
+        _say("dates: " + ", ".join(f"{n} from {_ORIGIN.get(o, o)}" for o, n in dated.most_common()))
     notes = result.note_counts()
     if notes:
-        typer.echo("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
+        _say("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
     if verbose:
         for note in result.notes:
-            typer.echo(f"  note: {note.line()}")
+            _say(f"  note: {note.line()}")
 
 
 app.command("sync")(sync_command)
@@ -505,7 +521,7 @@ def list_exporters() -> None:
             description = getattr(entry.load(), "description", "")
         except Exception as exc:
             description = f"(cannot be loaded: {type(exc).__name__}: {exc})"
-        typer.echo(f"{name:12} {description}  [{entry.value}]")
+        _say(f"{name:12} {description}  [{entry.value}]")
 
 
 def main() -> None:

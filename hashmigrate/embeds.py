@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -41,6 +42,33 @@ _INSTAGRAM = re.compile(r"^/(?P<kind>p|reel|tv)/(?P<id>[A-Za-z0-9_-]+)")
 _EXPO = re.compile(r"^/(?P<id>@[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+|[A-Za-z0-9_-]+)/?$")
 _TIME = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s?)?$")
 
+# What each id may hold, per provider: ids go into shortcodes, Liquid tags and embed addresses as they
+# are, so one that does not match makes the embed a plain link. Checked once, in :func:`classify`.
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}")
+ID_PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
+    "twitter": {"user": re.compile(r"[A-Za-z0-9_]{1,50}"), "id": re.compile(r"\d{1,25}")},
+    "youtube": {"id": _YT_ID, "playlist": _SLUG, "start": re.compile(r"\d{1,7}")},
+    "gist": {
+        "id": re.compile(r"[0-9a-fA-F]{5,64}"),
+        "user": _NAME,
+        "file_anchor": re.compile(r"file-[\w.-]{1,200}"),
+    },
+    "github": {"owner": _NAME, "repo": _NAME},
+    "codepen": {"user": _NAME, "id": re.compile(r"[A-Za-z0-9]{1,40}")},
+    "codesandbox": {"id": _SLUG},
+    "vimeo": {"id": re.compile(r"\d{3,12}")},
+    "loom": {"id": re.compile(r"[0-9a-f]{16,64}")},
+    "spotify": {
+        "kind": re.compile(r"track|album|playlist|episode|show|artist"),
+        "id": re.compile(r"[A-Za-z0-9]{1,40}"),
+    },
+    "instagram": {"kind": re.compile(r"p|reel|tv"), "id": _SLUG},
+    "glitch": {"project": _SLUG},
+    "expo": {"id": re.compile(r"@[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}|[A-Za-z0-9_-]{1,100}")},
+    "hashnode": {"id": _SLUG},
+}
+
 
 @dataclass(frozen=True, slots=True)
 class EmbedInfo:
@@ -55,6 +83,12 @@ def clean_url(raw: str) -> str:
     if url.startswith("<") and url.endswith(">"):
         url = url[1:-1].strip()
     return url
+
+
+def valid_ids(provider: str, ids: Mapping[str, str]) -> bool:
+    """Whether every id matches its provider's pattern (a ``link`` has none), so it can go into markup."""
+    patterns = ID_PATTERNS.get(provider, {})
+    return all(key in patterns and patterns[key].fullmatch(value) for key, value in ids.items())
 
 
 def _seconds(value: str) -> str | None:
@@ -152,6 +186,8 @@ def classify(raw_url: str) -> EmbedInfo:
     elif host == "hashnode.com" and path.startswith("/post/"):
         provider, ids = "hashnode", {"id": path.split("/")[2]}
 
+    if not valid_ids(provider, ids):
+        return EmbedInfo(url=url, provider="link", ids={})
     if provider == "twitter":
         # Tracking parameters (s=20, t=..., ref_src) identify the sharer, not the tweet.
         url = f"https://twitter.com/{ids['user']}/status/{ids['id']}"

@@ -10,12 +10,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from hashmigrate.embeds import valid_ids
 from hashmigrate.links import autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
+from hashmigrate.urls import markdown_text, safe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,18 @@ def attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+def shown(text: str, limit: int = 100) -> str:
+    """Text from a post, quoted for a message: control characters visible, long values cut."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def mention_name(node: Mention) -> str:
+    """A mention's name as Markdown link text: a person's name, never a tag."""
+    return node.name.replace("<", "&lt;")
+
+
+_NOT_HTTP = "its address is not an http(s) URL"
+_NODE_TYPE = re.compile(r"""data-node-type\s*=\s*["']?([\w-]{1,40})""", re.I)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -171,11 +185,17 @@ class BodyRenderer:
         if isinstance(node, Markdown):
             return self.markdown(node)
         if isinstance(node, Embed):
-            return self.embed(node)
+            return self._checked_embed(node)
         if isinstance(node, Image):
             if not node.src.strip():
                 self.note("image-empty", "an image with no URL left out", "there is nothing to show")
                 return ""
+            if safe_url(node.src, relative=True) is None:
+                self.note("image-as-text", f"image {shown(node.src)} written as its alt text", _NOT_HTTP)
+                return markdown_text(unescape_markdown(node.alt))
+            if node.link and safe_url(node.link, relative=True) is None:
+                self.note("image-link-dropped", f"link {shown(node.link)} of an image left out", _NOT_HTTP)
+                node = replace(node, link=None)
             return self.html_image(node) if node.in_html else self.image(node)
         if isinstance(node, Widget):
             return self.widget(node)
@@ -184,8 +204,42 @@ class BodyRenderer:
         if isinstance(node, Mention):
             return self.mention(node)
         if isinstance(node, Html):
+            for name in dict.fromkeys(_NODE_TYPE.findall(node.html)):
+                # Markup of a Hashnode editor element the reader does not know: it shows as plain HTML
+                # (if at all), so say so rather than pass it through silently.
+                self.note(
+                    "hashnode-markup",
+                    f'Hashnode element data-node-type="{name}" kept as HTML',
+                    "hashmigrate does not know this element of Hashnode's editor",
+                    "check how it shows",
+                )
             return self.html(node)
         raise TypeError(f"no rendering for body node {type(node).__name__}")
+
+    def _checked_embed(self, node: Embed) -> str:
+        """The one gate every embed passes: only an http(s) URL and ids that match their provider's
+        patterns reach a target's markup; any other URL is written as text."""
+        url = safe_url(node.url)
+        if url is None:
+            self.note(
+                "embed-as-text",
+                f"embed {shown(node.url)} written as text",
+                _NOT_HTTP,
+            )
+            return markdown_text(node.url)
+        if not valid_ids(node.provider, node.ids):
+            return self.embed(Embed(url, "link", {}, node.indent))
+        return self.embed(replace(node, url=url))
+
+    def url_field(self, name: str, url: str | None, *, relative: bool = False) -> str | None:
+        """A URL for the front matter (canonical, cover), by the same rule as embeds: themes and SEO
+        plugins put it in attributes and JSON-LD; one that is not http(s) is left out, with a note."""
+        if not url:
+            return None
+        safe = safe_url(url, relative=relative)
+        if safe is None:
+            self.note("url-omitted", f"{name} {shown(url)} left out", _NOT_HTTP)
+        return safe
 
     # -- defaults -------------------------------------------------------------------------------------
     def markdown(self, node: Markdown) -> str:
@@ -232,4 +286,4 @@ class BodyRenderer:
         return "\n".join(f"> {line}".rstrip() for line in lines)
 
     def mention(self, node: Mention) -> str:
-        return f"[{node.name}]({node.url})"
+        return f"[{mention_name(node)}]({node.url})"

@@ -9,8 +9,13 @@
   the caller decides what to do about the others (see ``HttpError.maybe_applied``).
 * :class:`Pacer` spaces requests to stay under a documented rate limit, so 429s are rare.
 * :class:`HttpError` is the only exception that leaves this module. It carries the status and the server's
-  own message, never the request or its headers, which is where secrets (API keys) travel.
-* :class:`Secret` holds a credential so that it cannot be printed, logged or stored by accident.
+  own message, never the request or its headers, which is where secrets (API keys) travel. That message
+  is cleaned of control characters and escape sequences and redacted (see :mod:`hashmigrate.redaction`).
+* :class:`Secret` holds a credential so that it cannot be printed, logged or stored by accident; making
+  one registers it with the redactor.
+* A redirect to another origin (scheme, host, port) never carries a credential, and a write (any method
+  but GET and HEAD) never follows one at all: it fails with :class:`HttpError` naming both URLs, before
+  anything was sent there, so a foreign answer can never be taken for the real API's.
 """
 
 from __future__ import annotations
@@ -29,19 +34,24 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential_jitter
 
+from hashmigrate.redaction import RedactingFilter, clean, clean_data, redact, redact_data, remember
+from hashmigrate.redaction import redact_url as redact_url  # where it was first, for its callers
+
 log = logging.getLogger("hashmigrate.http")
+log.addFilter(RedactingFilter())
 
 Timeout = tuple[float, float]  # (connect, read) seconds
 DEFAULT_TIMEOUT: Timeout = (10.0, 60.0)
 USER_AGENT = "hashmigrate (+https://github.com/hashmigrate/hashmigrate)"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+REDIRECTABLE_METHODS = frozenset({"GET", "HEAD"})  # the only ones that may follow a redirect off-origin
 _MESSAGE_LIMIT = 500
 
 
@@ -52,6 +62,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember(value)
 
     def reveal(self) -> str:
         return self._value
@@ -68,17 +79,15 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-def redact_url(url: str) -> str:
-    """A URL fit for messages: no user:password, no query string (tokens sometimes travel there)."""
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of ``url``, the port filled in for http and https."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
     try:
-        parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "<invalid URL>"
-    host = parts.hostname or ""
-    if port:
-        host = f"{host}:{port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+        port = None
+    return scheme, (parts.hostname or "").rstrip("."), port or {"http": 80, "https": 443}.get(scheme)
 
 
 def check_url(url: str) -> str | None:
@@ -314,16 +323,58 @@ class Pacer:
                 self._sent.popleft()
 
 
+class CrossOriginRedirect(requests.RequestException):
+    """A write was redirected to another origin; it was not followed."""
+
+    def __init__(self, status: int, source: str, target: str) -> None:
+        super().__init__(f"HTTP {status} to another origin")
+        self.status = status
+        self.source = source
+        self.target = target
+
+
 class _Session(requests.Session):
-    """A Session that drops secret headers when a redirect leaves the host, as requests does for auth."""
+    """A Session whose credentials stay on their origin, and whose writes never follow a redirect off it.
+
+    requests drops Authorization only when the host changes (not on http to https, nor for a custom
+    header such as dev.to's ``api-key``); here every secret header and Authorization go whenever the
+    scheme, host or port changes.
+    """
 
     secret_headers: frozenset[str] = frozenset()
+
+    def should_strip_auth(self, old_url: str, new_url: str) -> bool:
+        return origin(old_url) != origin(new_url)
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
         super().rebuild_auth(prepared_request, response)
         if prepared_request.url and self.should_strip_auth(response.request.url or "", prepared_request.url):
             for name in self.secret_headers:
                 prepared_request.headers.pop(name, None)
+
+    def resolve_redirects(  # type: ignore[override]
+        self, resp: requests.Response, req: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> Iterator[requests.Response]:
+        """requests' redirect loop, stopped before a write (by its original method: a 303 turns a POST
+        into a GET whose answer would be taken for the POST's) would be sent to another origin."""
+        following = super().resolve_redirects(resp, req, *args, **kwargs)
+        if kwargs.get("yield_requests") or (req.method or "GET").upper() in REDIRECTABLE_METHODS:
+            yield from following
+            return
+        start = req.url or ""
+        hop = resp
+        while True:
+            location = self.get_redirect_target(hop)
+            if location is not None:
+                target = urljoin(hop.url or start, location)
+                if origin(target) != origin(start):
+                    hop.close()
+                    raise CrossOriginRedirect(hop.status_code, hop.url or start, target)
+            try:
+                hop = next(following)
+            except StopIteration:
+                return
+            yield hop
 
 
 def make_session(
@@ -576,9 +627,12 @@ def server_message(response: requests.Response) -> str:
     if isinstance(data, dict):
         for key in ("error", "message", "errors", "detail"):
             value = data.get(key)
+            if isinstance(value, str) and value:
+                return _said(value)
             if value:
-                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                return _clip(text)
+                # Cleaned and redacted before it is JSON text, where a control character or a quote
+                # would be an escape that text cleaning cannot see or redaction could cut in two.
+                return _said(json.dumps(redact_data(clean_data(value)), ensure_ascii=False))
     try:
         text = response.text
     except (ValueError, requests.RequestException):
@@ -586,15 +640,25 @@ def server_message(response: requests.Response) -> str:
     content_type = response.headers.get("Content-Type", "")
     if "html" in content_type.lower():
         # An error page from a proxy says nothing useful beyond the status.
-        return response.reason or ""
-    return _clip(" ".join(text.split())) or (response.reason or "")
+        return _said(response.reason or "")
+    return _said(text) or _said(response.reason or "")
 
 
-def _clip(text: str) -> str:
+def _said(text: str) -> str:
+    """What a server said, fit for a message: cleaned, redacted before it is clipped (a clip could cut
+    a secret into a piece no longer recognised), whitespace folded."""
+    text = " ".join(redact(clean(text)).split())
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
 
 def _transport_error(method: str, url: str, exc: requests.RequestException) -> HttpError:
+    if isinstance(exc, CrossOriginRedirect):
+        # A redirect is an answer that the request was not done here; it was not sent on elsewhere.
+        what = (
+            f"{redact_url(exc.source)} redirected to {redact_url(exc.target)}, another origin: "
+            "a write never follows a redirect off the API's origin; check the API URL"
+        )
+        return HttpError(method, url, exc.status, what, retryable=False, maybe_applied=False)
     never_sent = _never_sent(exc)
     if isinstance(exc, requests.Timeout):
         what = (

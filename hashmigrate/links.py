@@ -286,9 +286,10 @@ class LinkRewriter:
         if isinstance(node, Callout):
             return replace(node, html=self.text(node.html))
         if isinstance(node, Embed) and node.provider in {"link", "hashnode"}:
-            # An embed of one of the blog's own posts is a link card: it follows the post.
+            # An embed of one of the blog's own posts is a link card: it becomes a link to the post's
+            # new address (often site-relative, which no embed takes).
             new = self.url(node.url)
-            return node if new == node.url else Embed(url=new, provider="link", indent=node.indent)
+            return node if new == node.url else Markdown(autolink(new))
         return node
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
+
+# Where a post's publish date came from; every one but a stated date may be approximate.
+DateOrigin: TypeAlias = Literal["front matter", "export", "API", "git history", "cuid", "ObjectId"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,7 @@ class Post:
     published: datetime | None = None
     updated: datetime | None = None
     date_approximate: bool = False
+    date_origin: DateOrigin | None = None
     tags: tuple[Tag, ...] = ()
     cover: str | None = None
     og_image: str | None = None
@@ -157,6 +161,16 @@ class Post:
     def label(self) -> str:
         """How messages name this post: its source file when known, else its slug."""
         return self.source or self.slug
+
+    @property
+    def undated(self) -> str | None:
+        """Why the post cannot be written anywhere (no publish date), or None. Every reader dates every
+        post; a Post built by hand may not be, and no target may get 0001, 1970 or "now" for it."""
+        return (
+            None
+            if self.published is not None
+            else f"{self.label}: no publish date; give it one (Post.published)"
+        )
 
     def with_notes(self, *notes: Note) -> Post:
         return replace(self, notes=self.notes + notes)

@@ -1,6 +1,7 @@
 """Golden cases: ``tests/golden/<case>/input.md`` -> ``expected/<target>/<files>``.
 
-Each case is one hand-made Hashnode post file. Every target that has an ``expected/<target>`` folder
+Each case is one hand-made Hashnode post file: ``input.md``, or a file named as Hashnode names them
+(``<cuid>.md``, ``draft-<id>.md``) where the name itself is input (an old-format post is dated by it). Every target that has an ``expected/<target>`` folder
 is checked; ``pytest tests/test_golden.py --update-golden`` rewrites the expected files for every
 installed exporter (read the diff before committing it).
 """
@@ -17,14 +18,22 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 BLOG_URL = "https://blog.example.dev"
 
 
+def input_file(case: Path) -> Path | None:
+    """The case's post file, or None when the folder is not a case."""
+    named = [p for p in case.glob("*.md") if p.name == "input.md" or p.name[0] in "cd"]
+    return named[0] if len(named) == 1 else None
+
+
 def cases() -> list[Path]:
-    return sorted(p for p in GOLDEN.iterdir() if (p / "input.md").is_file())
+    return sorted(p for p in GOLDEN.iterdir() if p.is_dir() and input_file(p) is not None)
 
 
 def render(case: Path, target: str) -> dict[str, str]:
     """Every file the exporter writes for the case's post, keyed by relative path."""
     problems: list[hashmigrate.Problem] = []
-    posts = list(hashmigrate.load(case / "input.md", blog_url=BLOG_URL, problems=problems, drafts=True))
+    source = input_file(case)
+    assert source is not None
+    posts = list(hashmigrate.load(source, blog_url=BLOG_URL, problems=problems, drafts=True))
     assert not problems, [p.line_text() for p in problems]
     assert len(posts) == 1
     exporter = registry.create(target)

@@ -460,6 +460,6 @@ def test_every_corpus_file_renders_with_valid_tags_and_liquid(corpus_dir: Path) 
             expected = code_blocks(source_body(Path(item.source)))
             assert code_blocks(shown) == expected, item.source
             code += len(expected)
-    assert files == 2101
+    assert files == 2212
     assert posts > 1900
     assert code > 5000

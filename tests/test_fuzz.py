@@ -27,10 +27,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support.corpus import code_blocks, undo_hugo_escapes
+from support.hostile import EMBED_PREFIXES, script_problems
 
 import hashmigrate
+from exporters.devto import DevtoExporter
 from exporters.hugo import HugoExporter
+from exporters.jekyll import JekyllExporter
+from exporters.wordpress_blocks import render_body
 from hashmigrate import yamlfm
+from hashmigrate.embeds import classify
 from hashmigrate.exporter import Site
 from hashmigrate.hashnode import Problem
 from hashmigrate.hashnode import frontmatter as hashnode_frontmatter
@@ -44,7 +49,7 @@ from hashmigrate.hashnode.markdown import (
     parse_body,
     parse_document,
 )
-from hashmigrate.model import NODE_TYPES, Html, Markdown, Post, Tag
+from hashmigrate.model import NODE_TYPES, Embed, Html, Markdown, Post, Tag
 from hashmigrate.names import short_tag
 
 # ---- profiles -----------------------------------------------------------------------------------------
@@ -59,6 +64,12 @@ COUNTS: dict[str, tuple[int, int]] = {
     "yaml": (400, 2500),
     "hugo_fm": (200, 1000),
     "convert": (40, 150),
+    "hostile_embed": (150, 1000),
+    # tests/test_truth.py
+    "unicode_kept": (300, 3000),
+    "mojibake": (200, 2000),
+    "cuid": (100, 500),
+    "hostile_fm": (100, 800),
     "links": (200, 1000),
     "fences": (200, 1000),
 }
@@ -563,3 +574,82 @@ def test_a_malformed_link_fails_at_most_its_post(tmp_path: Path, body: str) -> N
     (source / "c000000000000000000000001.md").write_text('---\ntitle: "Fine"\nslug: fine\n---\n\nok\n')
     result = _raises(lambda: hashmigrate.convert(source, to="hugo", out=tmp_path / "out"))
     assert result is None, repr(result)
+
+
+# ---- hostile embed URLs ------------------------------------------------------------------------------
+# What an embed URL may hold to break out of an attribute, a Markdown link, a shortcode or a Liquid tag,
+# and the schemes and spellings of schemes that run script.
+URL_PIECES = [
+    '"', "'", "<", ">", "<script>", "</script>", "alert(1)", "<img src=x onerror=alert(1)>", " ", "\t", "\n",
+    "{{<", ">}}", "{{%", "%}}", "{{", "}}", "{%", "%}", "&quot;", "&#34;", "&lt;", "&amp;", "%22", "%", "]]>",
+    "-->", " onload=", "javascript:", "abcdefghijk", "0123456789abcdef", "12345678", "/", "?v=", "&t=", "#",
+    "@", "\\", "`", "[", "]", "(", ")", "*", "_", "\x00", "\u2028", "é",
+]  # fmt: skip
+SCHEMES = [
+    "javascript:", "JaVaScRiPt:", " javascript:", "\x01javascript:", "java\tscript:", "&#106;avascript:",
+    "data:text/html,", "vbscript:", "//", "https:", "http://", "https://user:pw@",
+]  # fmt: skip
+hostile_urls = st.builds(
+    lambda start, rest: start + "".join(rest),
+    st.sampled_from(EMBED_PREFIXES + SCHEMES),
+    st.lists(st.one_of(st.sampled_from(URL_PIECES), st.text(max_size=3)), max_size=12),
+)
+_MD_UNSAFE = MarkdownIt("commonmark").enable("table")
+# Hugo's goldmark with unsafe = true and kramdown keep any link scheme; markdown-it drops some by default.
+_MD_UNSAFE.validateLink = lambda url: True  # type: ignore[method-assign]
+_SHORTCODE = re.compile(r"\{\{<\s*(?!/\*)(\S+)\s*(.*?)\s*>\}\}", re.S)
+_LIQUID = re.compile(r"\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.S)
+_ARG = re.compile(r"[\w:/.@?=&%#+-]*")
+
+
+def _exported_html(post: Post) -> dict[str, str]:
+    """The post's body as each target's Markdown renderer would make it HTML (shortcodes and Liquid
+    tags left as text), and as WordPress blocks."""
+    out: dict[str, str] = {}
+    for name, exporter in (
+        ("hugo", HugoExporter()),
+        ("jekyll", JekyllExporter()),
+        ("devto", DevtoExporter()),
+    ):
+        _, body = split_front_matter(exporter.render(post, Site()).files[0].content)
+        for tag, args in _SHORTCODE.findall(body) if name == "hugo" else _LIQUID.findall(body):
+            # Every argument of a tag we wrote is an id or a URL: nothing that ends the tag or quotes.
+            if tag not in {"raw", "endraw"}:
+                assert tag in {"youtube", "vimeo", "figure", "gist", "twitter", "codepen", "codesandbox",
+                               "github", "embed", "instagram"}, (name, tag, args)  # fmt: skip
+                assert tag == "figure" or _ARG.fullmatch(args.replace(" module=", "/")), (name, tag, args)
+        out[name] = _MD_UNSAFE.render(body)
+    out["wordpress"] = render_body(post)[0]
+    return out
+
+
+@fuzz("hostile_embed")
+@given(hostile_urls, st.sampled_from(["block", "inline", "node"]))
+def test_a_hostile_embed_url_never_becomes_markup(url: str, where: str) -> None:
+    if where == "node":
+        # Straight into the exporters, whatever characters it holds (an API reader could do that).
+        info = classify(url)
+        body: tuple[Any, ...] = (Embed(info.url, info.provider, info.ids), Markdown("\n\nafter\n"))
+    else:
+        tight = re.sub(r"[\s\]]", "", url)
+        body = parse_body(f"%[{tight}]\n" if where == "block" else f"Text %[{tight}] more.\n")
+    post = Post("t", "t", body)
+    for target, markup in _exported_html(post).items():
+        assert script_problems(markup) == [], (target, markup)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        'https://www.youtube.com/watch?v="><script>alert(1)</script>',
+        'https://gist.github.com/u/0123456789abcdef"><script>alert(1)</script>',
+        'https://vimeo.com/12345"><script>alert(1)</script>',
+        'https://github.com/o/r"><script>alert(1)</script>',
+        'https://codepen.io/"><script>alert(1)</script>/pen/abc',
+    ],
+)
+def test_each_hostile_embed_kind_becomes_a_link_or_text(url: str) -> None:
+    for target, markup in _exported_html(Post("t", "t", parse_body(f"%[{url}]\n"))).items():
+        assert script_problems(markup) == [], (target, markup)
+        assert "<script>alert" not in markup, target

@@ -24,6 +24,7 @@ from support.graphql_server import (
     publication_from_posts,
     query_depth,
 )
+from support.graphql_server import Fault as GraphQLFault
 
 import hashmigrate
 from hashmigrate.hashnode import Problem, SourceError
@@ -306,6 +307,24 @@ def test_the_token_is_sent_as_the_authorization_header_only(server: GraphQLServe
     server.requests.clear()
     posts_of(list(read_api(HOST, endpoint=server.url)))
     assert all(r.header("Authorization") is None for r in server.requests)
+
+
+@pytest.mark.parametrize("status", [200, 400, 401])
+def test_an_error_that_echoes_the_token_or_drives_the_terminal_is_cleaned(
+    publication: Publication, status: int
+) -> None:
+    """A GraphQL ``errors`` answer (with 200, or with an HTTP error) that quotes the token and holds
+    terminal escape sequences: the one-line error has neither."""
+    said = f'token "{TOKEN}" refused \x1b]0;pwned\x07\x1b[31mnow\x1b[0m\u202e'
+    body = json.dumps({"errors": [{"message": said, "extensions": {"code": "BAD_USER_INPUT"}}]}).encode()
+    with GraphQLServer(publication, token=TOKEN) as server:
+        server.faults[0] = GraphQLFault(status, None, body, "application/json")
+        with pytest.raises(SourceError) as caught:
+            list(read_api(HOST, endpoint=server.url, token=Secret(TOKEN), policy=fast_policy([], attempts=1)))
+    text = str(caught.value)
+    assert 'token "***" refused now' in text
+    assert TOKEN not in full_traceback(caught.value)
+    assert not any(c in text for c in "\x1b\x07\u202e\n")
 
 
 def test_the_token_never_appears_in_an_error(publication: Publication) -> None:

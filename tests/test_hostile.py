@@ -21,19 +21,39 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
+import test_hugo
+import test_jekyll
 import yaml
+from support.hostile import EMBED_SCRIPT, PAYLOADS, hostile_post_file, script_problems
+from test_hugo import build as hugo_build
+from test_hugo import make_site
+from test_jekyll import convert_with_cli, jekyll_build
+from test_publish_wordpress import get as wp_get
+from test_publish_wordpress import run as publish_wordpress
 from typer.testing import CliRunner
 
 import hashmigrate
+from exporters.hugo import HugoExporter
+from exporters.jekyll import JekyllExporter
+from exporters.wordpress import WordPressExporter
 from hashmigrate import delivery
 from hashmigrate.cli import app
 from hashmigrate.delivery import MANIFEST, FolderWriter, atomic_write
+from hashmigrate.embeds import classify
+from hashmigrate.exporter import Site
 from hashmigrate.hashnode.markdown import parse_body
-from hashmigrate.model import Post
+from hashmigrate.model import Embed, Html, Post, Tag
+from hashmigrate.publish.wordpress import WordPressPublisher
+from hashmigrate.urls import safe_url
+
+if TYPE_CHECKING:
+    from support.wordpress import WordPressSite
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
@@ -840,3 +860,198 @@ def test_console_script_never_shows_a_traceback_for_an_internal_error(tmp_path: 
     done = cli("convert", str(source), "--out", str(tmp_path / "a-file" / "site"), "-q")
     assert done.returncode in {2, 3} and "Traceback" not in done.stderr
     assert all(line.startswith("hashmigrate: ") for line in done.stderr.strip().splitlines())
+
+
+# ---- script where the author wrote none ------------------------------------------------------------
+# A hostile string in every field and every embed kind (support/hostile.py), built by the real tools:
+# the pages may hold no script, event handler or script URL that the author did not write as HTML.
+
+
+# The real Hugo and Jekyll, as their own tests find them.
+hugo = test_hugo.hugo
+jekyll = test_jekyll.jekyll
+
+
+def hostile_blog(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(len(PAYLOADS)):
+        cuid = f"c{n:024d}"
+        (folder / f"{cuid}.md").write_text(hostile_post_file(n, cuid, f"hostile-{n}"), encoding="utf-8")
+    return folder
+
+
+def page_problems(folder: Path, inline: re.Pattern[str] | None = None) -> dict[str, list[str]]:
+    pages = sorted(folder.rglob("*.html"))
+    assert pages, f"no page built in {folder}"
+    found = {
+        str(p.relative_to(folder)): script_problems(p.read_text(encoding="utf-8"), EMBED_SCRIPT, inline)
+        for p in pages
+    }
+    return {page: problems for page, problems in found.items() if problems}
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("javascript:alert(1)", "embed-as-text"),
+        ('https://www.youtube.com/watch?v="><script>alert(1)</script>', "embed-as-link"),
+        ('https://vimeo.com/1"><script>alert(1)</script>', "embed-as-link"),
+    ],
+)
+def test_a_hostile_embed_url_is_text_or_a_safe_link_with_a_note(url: str, kind: str) -> None:
+    post = Post("t", "t", parse_body(f"%[{url}]\n"))
+    rendered = HugoExporter().render(post, Site())
+    body = rendered.files[0].content.split("---\n", 2)[2]
+    assert "<script" not in body and "javascript:alert" not in body
+    assert kind in [note.kind for note in rendered.notes]
+
+
+def test_ids_that_do_not_match_their_provider_make_a_link() -> None:
+    assert classify('https://codepen.io/a"b/pen/abc').provider == "link"
+    assert classify('https://x"y.csb.app/').provider == "link"
+    assert classify("https://hashnode.com/post/a<b").provider == "link"
+    assert classify("https://codepen.io/user/pen/abc").ids == {"user": "user", "id": "abc"}
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.com/a b\"c'<d>{{e}}`", "https://example.com/a%20b%22c%27%3Cd%3E%7B%7Be%7D%7D%60"),
+        ("HTTP://Example.com/%zz%41", "HTTP://Example.com/%25zz%41"),
+        ("javascript:alert(1)", None),
+        ("\x01java\tscript:alert(1)", None),
+        ("&#106;avascript:alert(1)", None),
+        ("data:text/html,x", None),
+        ('https://a"b.example/', None),
+        ("//example.com/x", None),
+        ("example.com/x", None),
+    ],
+)
+def test_safe_url_keeps_only_http_and_leaves_no_character_that_ends_a_context(
+    url: str, safe: str | None
+) -> None:
+    assert safe_url(url) == safe
+
+
+def test_relative_references_are_kept_for_images_but_not_other_schemes() -> None:
+    assert safe_url("cover.png", relative=True) == "cover.png"
+    assert safe_url("javascript:alert(1)", relative=True) is None
+
+
+def test_the_2025_editor_embed_is_an_embed_and_unknown_editor_markup_a_note() -> None:
+    body = (
+        '<iframe type="youtube" src="https://www.youtube.com/watch?v=lihhGPYte7I" data-node-type="hn-embed">'
+        "</iframe>\n\n"
+        '<div data-node-type="poll">Which?</div>\n'
+    )
+    nodes = parse_body(body)
+    assert Embed("https://www.youtube.com/watch?v=lihhGPYte7I", "youtube", {"id": "lihhGPYte7I"}) in nodes
+    rendered = HugoExporter().render(Post("t", "t", nodes), Site())
+    assert "{{< youtube lihhGPYte7I >}}" in rendered.files[0].content
+    assert "watch?v=" not in rendered.files[0].content.split("---\n", 2)[2]  # no /watch page in a frame
+    assert [n.kind for n in rendered.notes] == ["hashnode-markup"]
+
+
+def test_a_hostile_2025_editor_embed_is_text() -> None:
+    nodes = parse_body(
+        '<iframe type="youtube" src="javascript:alert(1)" data-node-type="hn-embed"></iframe>\n'
+    )
+    rendered = JekyllExporter().render(Post("t", "t", nodes), Site())
+    assert "javascript:alert" not in rendered.files[0].content
+    assert "embed-as-text" in [n.kind for n in rendered.notes]
+
+
+def test_wordpress_titles_and_excerpts_are_sent_as_text() -> None:
+    post = Post("A <b>&</b>", "t", parse_body("x\n"), subtitle="<script>alert(1)</script>")
+    publisher = WordPressPublisher.__new__(WordPressPublisher)
+    publisher.exporter = WordPressExporter()
+    payload = publisher._payload(post, "", False)
+    assert payload["title"] == "A &lt;b&gt;&amp;&lt;/b&gt;"
+    assert payload["excerpt"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_hostile_posts_build_with_real_hugo_and_run_no_script(hugo: list[str], tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    result = hashmigrate.convert(hostile_blog(tmp_path / "blog"), to="hugo", out=site)
+    assert result.ok
+    hugo_build(hugo, site)
+    assert page_problems(site / "public") == {}
+    # The embeds that do match their provider still embed.
+    page = (site / "public" / "posts" / "hostile-0" / "index.html").read_text()
+    assert "youtube" in page and "player.vimeo.com" in page
+
+
+@pytest.mark.jekyll
+def test_hostile_posts_build_with_real_jekyll_and_run_no_script(jekyll: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    convert_with_cli(hostile_blog(tmp_path / "blog"), site)
+    jekyll_build(jekyll, site)
+    # jekyll-seo-tag writes its JSON-LD as an inline script; what it holds is checked as data below.
+    ld_json = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+    for page in (site / "_site").rglob("*.html"):
+        for block in ld_json.findall(page.read_text(encoding="utf-8")):
+            json.loads(block)
+    stripped = tmp_path / "stripped"
+    for page in (site / "_site").rglob("*.html"):
+        target = stripped / page.relative_to(site / "_site")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(ld_json.sub("", page.read_text(encoding="utf-8")), encoding="utf-8")
+    # jekyll-redirect-from's pages for the old Hashnode paths: a script to the new one, and no other.
+    redirect = re.compile(r'location="https://new\.example\.org/2023/03/12/hostile-\d+\.html"')
+    assert page_problems(stripped, redirect) == {}
+
+
+@pytest.mark.wordpress
+def test_hostile_posts_published_to_real_wordpress_run_no_script(
+    wordpress: WordPressSite, tmp_path: Path
+) -> None:
+    posts = [replace(p, slug=f"hx-{p.slug}") for p in hashmigrate.load(hostile_blog(tmp_path / "blog"))]
+    result = publish_wordpress(wordpress, posts, tmp_path / "state.db", make_public=True)
+    assert result.ok, [p.message for p in result.posts if not p.ok]
+    remote = [p for p in wp_get(wordpress, "/wp/v2/posts?per_page=100") if p["slug"].startswith("hx-")]
+    assert len(remote) == len(posts)
+    for post in remote:
+        # What the theme prints: the_title, the_content and the_excerpt, filters run.
+        for field in ("title", "content", "excerpt"):
+            assert script_problems(post[field]["rendered"]) == [], (post["slug"], field)
+        assert "<script>alert" not in post["title"]["rendered"]
+        # The whole page, theme and all: no script, handler or script URL holds a payload's alert(.
+        page = requests.get(f"{wordpress.url}/?p={post['id']}", timeout=60)
+        assert page.status_code == 200
+        assert [p for p in script_problems(page.text, re.compile(".*")) if "alert" in p] == [], post["slug"]
+
+
+def test_a_widget_name_runs_no_hugo_shortcode() -> None:
+    rendered = HugoExporter().render(Post("t", "t", parse_body("%%[{{< nope >}}]\n")), Site())
+    assert "{{< nope >}}" not in rendered.files[0].content
+
+
+@pytest.mark.shared
+def test_every_editor_element_in_the_corpus_becomes_a_node(corpus_dir: Path) -> None:
+    authors = {
+        p.parent for p in corpus_dir.glob("*/*.md") if "data-node-type" in p.read_text(errors="replace")
+    }
+    assert authors
+    embeds = 0
+    for author in sorted(authors):
+        for item in hashmigrate.read_all(author, drafts=True):
+            if not isinstance(item, Post) or "data-node-type" not in Path(item.source).read_text(
+                errors="replace"
+            ):
+                continue
+            # Callouts and hn-embed iframes are all the corpus holds: none may stay raw HTML.
+            assert not [n for n in item.body if isinstance(n, Html) and "data-node-type" in n.html], (
+                item.source
+            )
+            embeds += sum(1 for n in item.body if isinstance(n, Embed) and "/watch" in n.url)
+    assert embeds >= 1
+
+
+def test_wxr_titles_excerpts_and_terms_are_text() -> None:
+    post = Post(
+        "<b>T</b>", "t", parse_body("x\n"), subtitle="<i>s</i>", tags=(Tag("<svg onload=alert(1)>", "svg"),)
+    )
+    exporter = WordPressExporter()
+    (wxr,) = exporter.finish([exporter.render(post, Site())], Site())
+    assert "<svg" not in wxr.content and "<b>" not in wxr.content and "<i>" not in wxr.content
+    assert "&lt;svg onload=alert(1)&gt;" in wxr.content and "&lt;b&gt;T&lt;/b&gt;" in wxr.content

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import requests
 
 from hashmigrate.http import (
     NO_RETRY,
@@ -138,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
         action = owner.script.popleft() if owner.script else respond(200, {"ok": True})
         action(self)
 
-    do_GET = do_POST = do_PUT = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -146,6 +147,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[Scripted]:
+    with _scripted() as owner:
+        yield owner
+
+
+@pytest.fixture
+def other() -> Iterator[Scripted]:
+    """A second server: another origin (another port; as ``localhost``, another host too)."""
+    with _scripted() as owner:
+        yield owner
+
+
+@contextlib.contextmanager
+def _scripted() -> Iterator[Scripted]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
     httpd.stopping = threading.Event()  # type: ignore[attr-defined]
@@ -442,6 +456,85 @@ def test_a_redirect_to_another_host_drops_the_secret_header(server: Scripted) ->
     server.then(respond(302, headers={"Location": server.url + "/same"}), respond(200, {}))
     request(session, "GET", server.url + "/again", policy=NO_RETRY, timeout=TIMEOUT)
     assert server.seen[-1].headers.get("api-key") == SECRET  # same host: kept
+
+
+WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("method", ["GET", *WRITES])
+def test_credentials_stay_on_their_origin_and_writes_never_leave_it(
+    server: Scripted, other: Scripted, method: str, status: int
+) -> None:
+    """Every method and redirect status against every kind of target: the same origin (relative,
+    absolute), another port, another host, another scheme. A write to another origin fails naming both
+    URLs with nothing sent there; a read goes, without the api-key header or Basic auth."""
+    port = other.url.rsplit(":", 1)[1]
+    targets = {
+        "relative": ("/same", True),
+        "absolute": (server.url + "/same", True),
+        "other port": (other.url + "/x", False),
+        "other host": (f"http://localhost:{port}/x", False),
+        "scheme-relative": (f"//localhost:{port}/x", False),
+        "other scheme": (server.url.replace("http://", "https://") + "/x", False),
+    }
+    session = make_session(secrets={"api-key": Secret(SECRET)})
+    session.auth = ("user", SECRET + "-basic")
+    for name, (location, same) in targets.items():
+        server.script.clear()
+        other.script.clear()
+        server.then(respond(status, headers={"Location": location}), respond(200, {"id": 1}))
+        other.then(respond(201, {"id": 999}))
+        before, elsewhere = len(server.seen), len(other.seen)
+        url = server.url + "/articles"
+        if same or method == "GET":
+            if name == "other scheme":
+                with pytest.raises(HttpError):  # nothing speaks TLS there; what matters is what was sent
+                    request(session, method, url, policy=NO_RETRY, timeout=TIMEOUT)
+                continue
+            response = request(session, method, url, policy=NO_RETRY, timeout=TIMEOUT)
+            followed = server.seen[before + 1] if same else other.seen[elsewhere]
+            assert response.json() == ({"id": 1} if same else {"id": 999}), name
+            carried = {"api-key", "authorization"} & set(followed.headers)
+            assert carried == ({"api-key", "authorization"} if same else set()), name
+        else:
+            with pytest.raises(HttpError) as caught:
+                request(session, method, url, policy=NO_RETRY, timeout=TIMEOUT)
+            error = caught.value
+            assert (error.status, error.retryable, error.maybe_applied) == (status, False, False), name
+            target = redact_url(location if "://" in location else "http:" + location)
+            assert f"{url} redirected to {target}, another origin" in str(error), name
+            assert len(other.seen) == elsewhere and len(server.seen) == before + 1, name
+            assert SECRET not in _everything_about(error)
+
+
+def test_credentials_are_dropped_on_any_change_of_origin() -> None:
+    """requests keeps Authorization on http to https and drops no custom header; here both go
+    whenever scheme, host or port change, and stay otherwise."""
+    session = make_session(secrets={"api-key": Secret(SECRET)})
+    keeps = [("http://h/a", "http://h:80/b"), ("https://h/a", "https://H:443/b"), ("http://h/a", "/b")]
+    drops = [("http://h/a", "https://h/a"), ("http://h/a", "http://h:8080/a"), ("http://h/a", "http://g/a")]
+    for old, new in keeps + drops:
+        headers = {"Authorization": "Basic x", "api-key": SECRET}
+        request_ = requests.Request("GET", old, headers=headers).prepare()
+        answer = requests.Response()
+        answer.request = request_
+        following = request_.copy()
+        following.url = requests.compat.urljoin(old, new)
+        session.rebuild_auth(following, answer)  # type: ignore[no-untyped-call, unused-ignore]
+        kept = {"api-key", "authorization"} & {k.lower() for k in following.headers}
+        assert kept == (set() if (old, new) in drops else {"api-key", "authorization"}), (old, new)
+
+
+def test_a_redirect_chain_that_leaves_later_is_stopped_too(server: Scripted, other: Scripted) -> None:
+    server.then(
+        respond(307, headers={"Location": "/step"}),
+        respond(303, headers={"Location": other.url + "/away"}),  # a 303 makes it a GET: still the POST's
+    )
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "POST", server.url + "/start", policy=NO_RETRY, timeout=TIMEOUT, json={})
+    assert caught.value.status == 303 and other.seen == []
+    assert [s.path for s in server.seen] == ["/start", "/step"]
 
 
 def test_redact_url() -> None:

@@ -267,15 +267,15 @@ def test_a_fence_that_is_not_unambiguously_broken_is_left_alone(body: str) -> No
 
 def test_a_block_never_closed_is_noted_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "ca00000000000000000000001.md").write_text(
-        '---\ntitle: "T"\ncuid: ca00000000000000000000001\nslug: t\n---\n\nText.\n\n```\nnever closed\n'
+        '---\ntitle: "T"\ndatePublished: 2023-01-01\ncuid: ca00000000000000000000001\nslug: t\n---\n\nText.\n\n```\nnever closed\n'
     )
     (tmp_path / "ca00000000000000000000002.md").write_text(
-        '---\ntitle: "U"\ncuid: ca00000000000000000000002\nslug: u\n---\n\n```sh\nls\n    ```\n\nText.\n'
+        '---\ntitle: "U"\ndatePublished: 2023-01-01\ncuid: ca00000000000000000000002\nslug: u\n---\n\n```sh\nls\n    ```\n\nText.\n'
     )
     posts = [p for p in read_backup(tmp_path, use_git=False) if isinstance(p, Post)]
     lines = sorted(n.line() for p in posts for n in p.notes if n.kind.startswith("fence"))
-    assert "the code block opened on line 9 is never closed" in lines[0]
-    assert "closing code fence on line 9 repaired" in lines[1]
+    assert "the code block opened on line 10 is never closed" in lines[0]
+    assert "closing code fence on line 10 repaired" in lines[1]
     (fixed,) = [p for p in posts if p.slug == "u"]
     assert fixed.body == (Markdown("```sh\nls\n```\n\nText.\n"),)
 
@@ -332,7 +332,7 @@ def test_a_broken_closing_fence_is_repaired_to_the_correct_post(
 def test_inline_html_in_a_callout_is_kept_as_in_body_text(tmp_path: Path, tag: str) -> None:
     inline = f'<{tag} class="hl" title="a &amp; b">this</{tag}>'
     (tmp_path / "ca00000000000000000000001.md").write_text(
-        '---\ntitle: "T"\ncuid: ca00000000000000000000001\nslug: t\n---\n\n'
+        '---\ntitle: "T"\ndatePublished: 2023-01-01\ncuid: ca00000000000000000000001\nslug: t\n---\n\n'
         '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
         f'<div data-node-type="callout-text">Say {inline} <code>x<{tag}>y</{tag}></code></div>\n</div>\n\n'
         f"Body: {inline}\n"

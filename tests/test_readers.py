@@ -12,6 +12,7 @@ import pytest
 import hashmigrate
 from hashmigrate.hashnode import Problem
 from hashmigrate.hashnode.backup import read_backup
+from hashmigrate.hashnode.dates import cuid_time
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.model import Post
 
@@ -51,11 +52,14 @@ def test_front_matter_that_is_not_yaml_is_read_line_by_line_with_a_note() -> Non
 
 
 def test_old_format_title_from_heading_and_slug_from_title() -> None:
-    [post], _ = read(GOLDEN / "old-format" / "input.md")
+    [post], _ = read(GOLDEN / "old-format" / "cknptt680000a0mk7hx2b5q9r.md")
     assert post.title == "5 Resources To Learn JavaScript: A Beginner's List"
     assert post.slug == "5-resources-to-learn-javascript-a-beginner-s-list"
-    assert post.cuid == "" and post.published is None
-    assert {n.kind for n in post.notes} == {"old-format", "date-unknown"}
+    # No front matter and no git: the date is the one the cuid in the file name records.
+    assert post.cuid == "cknptt680000a0mk7hx2b5q9r"
+    assert post.published == datetime(2021, 4, 20, 9, 30, tzinfo=UTC)
+    assert post.date_approximate and post.date_origin == "cuid"
+    assert {n.kind for n in post.notes} == {"old-format", "date-approximate"}
     assert "Beginner" not in "".join(getattr(n, "text", "") for n in post.body)
 
 
@@ -102,12 +106,12 @@ def test_drafts_are_read_on_request_and_named_when_untitled() -> None:
 
 
 def test_same_title_different_posts_are_both_kept(tmp_path: Path) -> None:
-    (tmp_path / "ca00000000000000000000001.md").write_text("## Thank you.\n\nFirst reply.\n")
-    (tmp_path / "ca00000000000000000000002.md").write_text("## Thank you.\n\nA different reply.\n")
-    (tmp_path / "ca00000000000000000000003.md").write_text("## Thank you.\n\nFirst reply.\n")
+    (tmp_path / "clf50mnnv0000000000000001.md").write_text("## Thank you.\n\nFirst reply.\n")
+    (tmp_path / "clf50mnnv0000000000000002.md").write_text("## Thank you.\n\nA different reply.\n")
+    (tmp_path / "clf50mnnv0000000000000003.md").write_text("## Thank you.\n\nFirst reply.\n")
     posts, problems = read(tmp_path)
-    assert sorted(p.slug for p in posts) == ["thank-you", "thank-you-ca00000000000000000000002"]
-    assert [Path(p.source).name for p in problems] == ["ca00000000000000000000003.md"]
+    assert sorted(p.slug for p in posts) == ["thank-you", "thank-you-clf50mnnv0000000000000002"]
+    assert [Path(p.source).name for p in problems] == ["clf50mnnv0000000000000003.md"]
 
 
 @pytest.mark.parametrize(
@@ -224,17 +228,28 @@ def test_git_history_dates_old_format_posts(shared_dir: Path, tmp_path: Path) ->
             .stdout.strip()
             .splitlines()[-1]
         )
-        assert post.published == datetime.fromisoformat(first.split(" ", 1)[0])
-        assert post.date_approximate == first.split(" ", 1)[1].startswith("Synced existing file")
+        git_date, subject = first.split(" ", 1)
+        by_git = datetime.fromisoformat(git_date)
+        if subject.startswith("create post"):
+            # Hashnode's own create commit is the publish: exact.
+            assert (post.published, post.date_approximate) == (by_git, False)
+        else:
+            # A history that begins later (bulk sync, an update): the earlier of it and the cuid time.
+            by_cuid = cuid_time(post.cuid)
+            assert by_cuid is not None
+            assert post.published == min(by_git, by_cuid) and post.date_approximate
+            assert post.date_origin == ("cuid" if by_cuid < by_git else "git history")
 
 
 def test_a_file_gone_between_the_two_passes_is_one_problem(tmp_path: Path) -> None:
     for n in (1, 2, 3):
-        (tmp_path / f"c{n:024d}.md").write_text(f"---\ntitle: Post {n}\nslug: post-{n}\n---\n\nBody {n}.\n")
+        (tmp_path / f"clf50mnnv{n:016d}.md").write_text(
+            f"---\ntitle: Post {n}\nslug: post-{n}\n---\n\nBody {n}.\n"
+        )
     items = read_backup(tmp_path)
     first = next(items)  # pass one has read every file by now
-    (tmp_path / f"c{3:024d}.md").unlink()
+    (tmp_path / f"clf50mnnv{3:016d}.md").unlink()
     rest = list(items)
     assert isinstance(first, Post) and isinstance(rest[0], Post)
-    assert isinstance(rest[1], Problem) and rest[1].source.endswith(f"c{3:024d}.md")
+    assert isinstance(rest[1], Problem) and rest[1].source.endswith(f"clf50mnnv{3:016d}.md")
     assert "No such file" in rest[1].message

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from support.forem_server import Fault, ForemServer, ForemSpec
+from support.forem_server import Fault, ForeignServer, ForemServer, ForemSpec
 from support.graphql_server import GraphQLServer, publication_from_posts
 from support.image_server import ImageServer
 from test_faults import FAST, FaultProxy, Ran, Timing, assert_no_traceback, closed_port, hashmigrate_cli
@@ -250,6 +250,113 @@ def b64(user: str, password: str) -> str:
     return base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+# ---- servers that echo the key, drive the terminal, or redirect a write ----------------------------------
+
+ESCAPES = "\x1b[31m", "\x1b]0;pwned\x07", "\x9b2J", "\u202e"
+
+
+def state_rows(path: Path) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return db.execute(
+            "SELECT post_key, remote_id, remote_url, outcome, message FROM deliveries"
+        ).fetchall()
+
+
+def test_a_key_a_server_echoes_is_nowhere_and_its_escape_sequences_never_print(
+    devto_server: ForemServer, tmp_path: Path
+) -> None:
+    """The key comes back raw, quoted, %-encoded and inside escape sequences, in JSON and plain-text
+    bodies, on a create (422), a listing (500, retried) and a refusal (401); none of it reaches the
+    terminal, the report or the state file, and no escape sequence reaches the terminal."""
+    forem, token = devto_server, secrets.token_hex(3)
+    blog = write_blog(tmp_path / "blog", "https://img.example", token)
+    run = Runs(tmp_path, {"DEVTO_API_KEY": DEVTO_KEY}, timing=FAST)
+    devto = ["--to", "devto", "--api-url", forem.url, "--blog-url", BLOG_URL, "--verbose"]
+    forem.faults.script(
+        Fault.says(500, "upstream said: api-key={api_key}", plain=True, operations={"getUserAllArticles"}),
+        Fault.says(422, 'invalid api-key "{api_key}" \x1b[31mrejected\x1b[0m\x1b]0;pwned\x07',
+                   operations={"createArticle"}),
+        Fault.says(422, f"key {quote(DEVTO_KEY, safe='')} \x9b2J\u202eelbisivni is not valid",
+                   plain=True, operations={"createArticle"}),
+    )  # fmt: skip
+    first = run("publish", blog, *devto, "--state", "devto.db", "--report", "one.json", expect=1)
+    assert forem.faults.pending == 0
+    assert 'invalid api-key "***" rejected' in first.stderr  # what the server said, still said
+    assert "key *** elbisivni is not valid" in first.stderr
+    forem.faults.script(Fault.says(401, "invalid api-key {api_key} \x1b[2J"))
+    refused = run("publish", blog, *devto, "--state", "devto.db", "--report", "two.json", expect=1)
+    assert "dev.to refused the API key (HTTP 401: invalid api-key ***)" in refused.stderr
+
+    messages = [row[4] or "" for row in state_rows(tmp_path / "devto.db")]
+    reports = [(tmp_path / name).read_text(encoding="utf-8") for name in ("one.json", "two.json")]
+    assert any("***" in m for m in messages) and all("***" in r for r in reports)
+    for text in [first.output, refused.output, *messages, *reports]:
+        assert not any(escape in text for escape in ESCAPES), text
+    sent = [r.body + r.query.encode() for r in forem.requests]
+    assert assert_nowhere(forms(DEVTO_KEY), run, tmp_path, sent) >= 7
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_write_redirected_to_another_origin_fails_and_records_nothing(
+    devto_server: ForemServer, tmp_path: Path, status: int
+) -> None:
+    """The create goes nowhere but dev.to: a redirect to another origin fails the post with one line
+    naming both URLs, the foreign server gets nothing, no foreign id is recorded, the run exits 1. A
+    listing (a GET) redirected there goes without the key."""
+    forem, token = devto_server, secrets.token_hex(3)
+    blog = write_blog(tmp_path / "blog", "https://img.example", token)
+    run = Runs(tmp_path, {"DEVTO_API_KEY": DEVTO_KEY}, timing=FAST)
+    devto = ["--to", "devto", "--api-url", forem.url, "--blog-url", BLOG_URL]
+    with ForeignServer() as foreign:
+        forem.faults.script(
+            Fault.redirect(foreign.url, status, operations={"createArticle"}),
+            Fault.redirect(foreign.url, status, operations={"createArticle"}),
+        )
+        ran = run("publish", blog, *devto, "--state", "devto.db", "--report", "r.json", expect=1)
+        assert foreign.received == []
+        lines = [line for line in ran.errors if "redirected" in line]
+        assert len(lines) == 2, ran.stderr
+        for line in lines:
+            assert f"{forem.url}/articles redirected to {foreign.url}/api/articles" in line
+            assert f"HTTP {status}" in line
+        rows = state_rows(tmp_path / "devto.db")
+        assert sum(1 for row in rows if row[1] is None and row[3] == "failed") == 2
+        assert not any(row[1] == "999" or "elsewhere" in str(row[2]) for row in rows)
+        report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+        assert [p["status"] for p in report["posts"]] == ["failed", "failed", "created", "created"]
+        assert len(forem.articles) == 2
+
+        # A GET may follow it, without the key: the foreign answer is not a listing, and says so.
+        forem.faults.script(Fault.redirect(foreign.url, status, operations={"getUserAllArticles"}))
+        listed = run("publish", blog, *devto, "--state", "other.db", expect=1)
+        assert [r.method for r in foreign.received] == ["GET"]
+        assert "api-key" not in foreign.received[0].headers
+        assert "authorization" not in foreign.received[0].headers
+        assert "the answer is not a list" in listed.stderr
+    assert_nowhere(forms(DEVTO_KEY), run, tmp_path, [r.body for r in foreign.received])
+
+
+def test_a_server_that_echoes_the_credentials_it_got_shows_none(tmp_path: Path) -> None:
+    """A WordPress stand-in and a dev.to stand-in that refuse every request quoting its headers:
+    HTTP Basic's base64(user:password) and the api-key come back, and go no further."""
+    blog = write_blog(tmp_path / "blog", "https://img.example", secrets.token_hex(3))
+    env = {"DEVTO_API_KEY": DEVTO_KEY, "WP_APP_PASSWORD": WP_PASSWORD, "WP_USER": "editor"}
+    run = Runs(tmp_path, env, timing=FAST)
+    with ForeignServer("127.0.0.1", 401, {"code": "rest_forbidden"}, echo_headers=True) as echo:
+        wp = run("publish", blog, "--to", "wordpress", "--wp-url", echo.url, "--state", "wp.db",
+                 "--report", "wp.json", expect=1)  # fmt: skip
+        devto = run("publish", blog, "--to", "devto", "--api-url", echo.url + "/api", "--state", "d.db",
+                    "--report", "devto.json", expect=1)  # fmt: skip
+        assert {r.headers.get("authorization") for r in echo.received} >= {
+            f"Basic {b64('editor', WP_PASSWORD)}"
+        }
+    assert "WordPress refused the credentials (HTTP 401: you sent" in wp.stderr and "***" in wp.stderr
+    assert "dev.to refused the API key (HTTP 401: you sent" in devto.stderr and "***" in devto.stderr
+    assert_nowhere(forms(DEVTO_KEY) | forms(WP_PASSWORD, "editor"), run, tmp_path, [])
+
+
 # ---- secrets that HTTP cannot carry -------------------------------------------------------------------
 
 
@@ -285,6 +392,7 @@ def test_a_secret_http_cannot_carry_is_not_echoed(tmp_path: Path, variable: str,
 # ---- a user's mistakes --------------------------------------------------------------------------------
 
 _SOURCE = '[source]\ntype = "backup"\npath = "blog"\n\n'
+URL_PASSWORD = "pw-in-the-url-0c4d"
 _HUGO = '[[targets]]\ntype = "hugo"\nout = "site"\n'
 MISTAKES: dict[str, tuple[list[str], dict[str, str], str | None, str]] = {
     # name -> (arguments, environment, hashmigrate.toml, what the one line says)
@@ -361,6 +469,37 @@ MISTAKES: dict[str, tuple[list[str], dict[str, str], str | None, str]] = {
         None,
         "put the user in --wp-user or WP_USER",
     ),
+    "publish: a password in --api-url": (
+        ["publish", "blog", "--to", "devto", "--api-url", f"http://me:{URL_PASSWORD}@127.0.0.1:9/api"],
+        {"DEVTO_API_KEY": "k"},
+        None,
+        "the dev.to API URL holds a user name or password",
+    ),
+    "publish: a password in DEVTO_API_URL": (
+        ["publish", "blog", "--to", "devto"],
+        {"DEVTO_API_KEY": "k", "DEVTO_API_URL": f"https://me:{URL_PASSWORD}@dev.to/api"},
+        None,
+        "give the API key through the environment (DEVTO_API_KEY)",
+    ),
+    "sync: a password in a dev.to api_url": (
+        ["sync"],
+        {"DEVTO_API_KEY": "k"},
+        _SOURCE + f'[[targets]]\ntype = "devto"\napi_url = "https://me:{URL_PASSWORD}@dev.to/api"\n',
+        "api_url holds a user name or password; take them out of the URL",
+    ),
+    "sync: a password in a WordPress url": (
+        ["sync"],
+        {"WP_APP_PASSWORD": "p"},
+        _SOURCE + f'[[targets]]\ntype = "wordpress"\nurl = "http://admin:{URL_PASSWORD}@127.0.0.1:9"\n',
+        "(the variable named by password_env; the user name goes in user)",
+    ),
+    "sync: a token in the GraphQL endpoint": (
+        ["sync"],
+        {},
+        '[source]\ntype = "api"\nhost = "b.example.dev"\n'
+        f'endpoint = "https://t:{URL_PASSWORD}@gql.hashnode.com"\n\n' + _HUGO,
+        "endpoint holds a user name or password",
+    ),
     "convert: a source that does not exist": (
         ["convert", "no-such-blog", "--to", "hugo", "--out", "site"],
         {},
@@ -388,6 +527,7 @@ def test_a_users_mistake_is_one_line_and_exit_2(tmp_path: Path, name: str) -> No
     assert "Traceback" not in ran.output
     (line,) = ran.stderr.splitlines()
     assert line.startswith("hashmigrate: ") and says in line, line
+    assert URL_PASSWORD not in ran.output
     assert not (tmp_path / "site").exists()  # nothing written
     print(f"\nMISTAKE | {name} | {line} | exit {ran.code}")
 

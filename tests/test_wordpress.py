@@ -338,12 +338,13 @@ def test_wxr_post_fields_featured_image_terms_and_canonical() -> None:
     document, _ = wxr_of([post], timezone="Europe/Berlin", category="Blog")
     root = ET.fromstring(document.encode("utf-8"))
     (item,) = items(root, "post")
-    assert item.findtext("title") == "Hello & <World> ]]> too"
+    # WordPress shows a title as HTML: Hashnode's plain text is escaped.
+    assert item.findtext("title") == "Hello &amp; &lt;World&gt; ]]&gt; too"
     assert item.findtext("wp:post_name", namespaces=NS) == "hello-world"
     assert item.findtext("wp:status", namespaces=NS) == "publish"
     assert item.findtext("wp:post_date_gmt", namespaces=NS) == "2024-01-31 23:30:00"
     assert item.findtext("wp:post_date", namespaces=NS) == "2024-02-01 00:30:00"
-    assert item.findtext("excerpt:encoded", namespaces=NS) == "Short & sweet"
+    assert item.findtext("excerpt:encoded", namespaces=NS) == "Short &amp; sweet"
     terms = {(c.get("domain"), c.get("nicename"), c.text) for c in item.iterfind("category")}
     assert terms == {
         ("category", "deep-dives", "Deep Dives"),
@@ -378,7 +379,7 @@ def test_wxr_is_well_formed_whatever_the_text() -> None:
     document, exporter = wxr_of([post])
     root = ET.fromstring(document.encode("utf-8"))
     (item,) = items(root, "post")
-    assert item.findtext("title") == "a]]>b <c> &  d  e  f 🚀"
+    assert item.findtext("title") == "a]]&gt;b &lt;c&gt; &amp;  d  e  f 🚀"
     content = item.findtext("content:encoded", namespaces=NS) or ""
     # CommonMark turns NUL into U+FFFD; what XML cannot hold at all is dropped.
     assert code_blocks(content) == ["a]]>b <c> & \ufffd d  e  f 🚀"]

@@ -48,13 +48,16 @@ def read(
     tags_from: Path | None = None,
     use_git: bool = True,
     parse: bool = True,
+    repair: bool = True,
 ) -> Iterator[Post | Problem]:
     """Posts (and problems) of any Hashnode source, by what ``source`` is.
 
     ``parse=False`` may leave bodies unparsed (one Markdown node each) where that is cheaper: for a
     pass that only plans names, URLs and links.
     """
-    return reader(source, drafts=drafts, blog_url=blog_url, tags_from=tags_from, use_git=use_git)(parse)
+    return reader(
+        source, drafts=drafts, blog_url=blog_url, tags_from=tags_from, use_git=use_git, repair=repair
+    )(parse)
 
 
 class Passes(Protocol):
@@ -73,6 +76,7 @@ def reader(
     blog_url: str | None = None,
     tags_from: Path | None = None,
     use_git: bool = True,
+    repair: bool = True,
 ) -> Passes:
     """A source to read in several passes; what a backup's files hold is learned in the first and
     reused (see :class:`~hashmigrate.hashnode.backup.BackupReader`)."""
@@ -83,13 +87,13 @@ def reader(
         names = tags_by_cuid(tags_from) if tags_from is not None else None
 
         def json_passes(parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
-            items = read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names)
+            items = read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names, repair=repair)
             if only is None:
                 return items
             return (item for item in items if isinstance(item, Post) and item.slug in only)
 
         return json_passes
-    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git).items
+    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair).items
 
 
 __all__ = ["Passes", "Problem", "SourceError", "count_files", "read", "reader", "source_kind", "tags_by_cuid"]

@@ -20,11 +20,12 @@ from urllib.parse import urlsplit
 
 import requests
 
+from hashmigrate.hashnode import dates
 from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
-from hashmigrate.hashnode.text import repair_mojibake, slugify
+from hashmigrate.hashnode.text import mojibake_notes, repair_mojibake, slugify
 from hashmigrate.http import (
     HttpError,
     RetryPolicy,
@@ -36,6 +37,7 @@ from hashmigrate.http import (
     request_json,
 )
 from hashmigrate.model import Note, Post, Tag
+from hashmigrate.redaction import clean, redact, url_has_credentials
 
 if TYPE_CHECKING:
     from hashmigrate.hashnode import SourceError
@@ -159,6 +161,7 @@ def read_api(
     drafts: bool = False,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
+    repair: bool = True,
 ) -> Iterator[Post | Problem]:
     """Every published post of the publication at ``host`` (then its drafts, with ``drafts``).
 
@@ -167,6 +170,11 @@ def read_api(
     Arguments are checked now; network errors raise :class:`~hashmigrate.hashnode.SourceError` while
     iterating. 429 and 5xx answers are retried per ``policy`` (http.py's default when None).
     """
+    if url_has_credentials(endpoint) or url_has_credentials(host):
+        raise _source_error(
+            "the GraphQL endpoint or blog host holds a user name or password: take them out of the URL; "
+            "a Personal Access Token goes in the environment (token_env)"
+        )
     name = normalize_host(host)
     if check_url(endpoint.strip()) is not None:
         raise _source_error(f"{redact_url(endpoint)}: the GraphQL endpoint must be an http(s) URL")
@@ -180,7 +188,7 @@ def read_api(
             "(Hashnode dashboard > Account Settings > Developer); give one or leave drafts out"
         )
     first = max(1, min(MAX_PAGE_SIZE, page_size))
-    return _read(name, endpoint.strip(), token, first, drafts, session, policy)
+    return _read(name, endpoint.strip(), token, first, drafts, session, policy, repair)
 
 
 def _read(
@@ -191,6 +199,7 @@ def _read(
     drafts: bool,
     session: requests.Session | None,
     policy: RetryPolicy | None,
+    repair: bool,
 ) -> Iterator[Post | Problem]:
     # A copied token often ends in a newline, which would be an invalid header value.
     secret = Secret(token.reveal().strip()) if token is not None else None
@@ -209,16 +218,18 @@ def _read(
     try:
         seen: set[str] = set()
         for node, blog_url in client.nodes(_POSTS, first):
-            yield from _once(node, blog_url, host, seen, draft=False)
+            yield from _once(node, blog_url, host, seen, draft=False, repair=repair)
         if drafts:
             for node, blog_url in client.nodes(_DRAFTS, first):
-                yield from _once(node, blog_url, host, seen, draft=True)
+                yield from _once(node, blog_url, host, seen, draft=True, repair=repair)
     finally:
         if own:
             session.close()
 
 
-def _once(node: Any, blog_url: str, host: str, seen: set[str], *, draft: bool) -> Iterator[Post | Problem]:
+def _once(
+    node: Any, blog_url: str, host: str, seen: set[str], *, draft: bool, repair: bool
+) -> Iterator[Post | Problem]:
     """One node as a post or a problem; a node already yielded (a page boundary moved under us) is not
     yielded again."""
     where = f"{blog_url or 'https://' + host}/{'drafts/' if draft else ''}"
@@ -232,7 +243,7 @@ def _once(node: Any, blog_url: str, host: str, seen: set[str], *, draft: bool) -
         return
     seen.add(key)
     try:
-        yield _draft(node, where, ident) if draft else _post(node, where)
+        yield _draft(node, where, ident, repair) if draft else _post(node, where, repair)
     except (TypeError, ValueError) as exc:
         yield Problem(where, f"cannot read this post: {exc}")
 
@@ -324,8 +335,8 @@ class _Client:
         first = errors[0] if isinstance(errors, list) and errors else errors
         first = first if isinstance(first, Mapping) else {}
         extensions = first.get("extensions")
-        code = str(extensions.get("code") or "") if isinstance(extensions, Mapping) else ""
-        message = _clip(str(first.get("message") or ""))
+        code = clean(str(extensions.get("code") or "")) if isinstance(extensions, Mapping) else ""
+        message = _clip(redact(clean(str(first.get("message") or ""))))
         if code == "FORBIDDEN" and (not message or "pro" in message.lower()):
             return _source_error(
                 f"{self.host}: Hashnode's GraphQL API answers FORBIDDEN: since May 2026 publication(host:) "
@@ -382,25 +393,18 @@ def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _markdown(node: Mapping[str, Any], where: str) -> tuple[str, list[Note]]:
+def _markdown(node: Mapping[str, Any], where: str, repair: bool) -> tuple[str, list[Note]]:
     content = node.get("content")
     markdown = content.get("markdown") if isinstance(content, Mapping) else None
     if not isinstance(markdown, str):
         raise ValueError("it has no content.markdown")
     # The API serves what Hashnode stored, which is what the JSON export holds: the same repairs apply.
     # A lone CR ends a line for CommonMark too; the code map counts "\n" only.
-    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
     notes: list[Note] = []
-    if repaired:
-        notes.append(
-            Note(
-                where,
-                "mojibake",
-                f"repaired {repaired} garbled character sequence(s)",
-                "UTF-8 text had been read as Mac Roman or Windows-1252",
-                "restored the original characters",
-            )
-        )
+    if repair:
+        markdown, repaired, doubtful = repair_mojibake(markdown)
+        notes += mojibake_notes(where, repaired, doubtful)
     markdown, fence_notes = repair_fences(markdown, where, None)
     return markdown, [*notes, *fence_notes]
 
@@ -426,17 +430,21 @@ def _common(node: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _post(node: Mapping[str, Any], where: str) -> Post:
+def _post(node: Mapping[str, Any], where: str, repair: bool = True) -> Post:
     title = " ".join(str(node.get("title") or "").split())
     if not title:
         raise ValueError("it has no title")
-    markdown, notes = _markdown(node, where)
+    markdown, notes = _markdown(node, where, repair)
     cuid = str(node.get("cuid") or "")
     slug = str(node.get("slug") or "").strip() or slugify(title, fallback=cuid or str(node.get("id") or ""))
-    published = parse_date(node.get("publishedAt"))
+    dated = dates.choose(parse_date(node.get("publishedAt")), "API", None, dates.id_date(cuid))
+    if dated is None:
+        raise ValueError("no publish date: no publishedAt, and its cuid is not a Hashnode id")
+    notes += dates.date_notes(where, dated)
+    published = dated.when
     updated = parse_date(node.get("updatedAt"))
     # Hashnode sets updatedAt on posts never edited too; only a later date says the post changed.
-    if updated is not None and published is not None and updated <= published:
+    if updated is not None and updated <= published:
         updated = None
     url = _text(node.get("url"))
     return Post(
@@ -445,6 +453,8 @@ def _post(node: Mapping[str, Any], where: str) -> Post:
         **body_fields(markdown),
         cuid=cuid,
         published=published,
+        date_approximate=dated.approximate,
+        date_origin=dated.origin,
         updated=updated,
         hashnode_url=url,
         source=url or where,
@@ -453,8 +463,8 @@ def _post(node: Mapping[str, Any], where: str) -> Post:
     )
 
 
-def _draft(node: Mapping[str, Any], where: str, ident: str) -> Post:
-    markdown, notes = _markdown(node, where)
+def _draft(node: Mapping[str, Any], where: str, ident: str, repair: bool = True) -> Post:
+    markdown, notes = _markdown(node, where, repair)
     title = " ".join(str(node.get("title") or "").split())
     if not title:
         title = f"Untitled draft {ident}"
@@ -462,10 +472,18 @@ def _draft(node: Mapping[str, Any], where: str, ident: str) -> Post:
             Note(where, "untitled", "draft has no title", "drafts may be unfinished", f"called it {title!r}")
         )
     slug = str(node.get("slug") or "").strip() or slugify(title, fallback=ident or "draft")
+    # A draft was never published: the time its id records (its creation) stands for the date.
+    dated = dates.id_date(object_id=str(node.get("id") or ""))
+    if dated is None:
+        raise ValueError("no date: the draft's id is not a Hashnode id")
+    notes.append(dates.approximate_note(where, dated))
     return Post(
         title=title,
         slug=slug,
         **body_fields(markdown),
+        published=dated.when,
+        date_approximate=True,
+        date_origin=dated.origin,
         updated=parse_date(node.get("updatedAt")),
         draft=True,
         source=where,

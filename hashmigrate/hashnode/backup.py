@@ -17,12 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hashmigrate.hashnode import frontmatter
+from hashmigrate.hashnode import dates, frontmatter
 from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.git import FileHistory, history
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem, SourceError
-from hashmigrate.hashnode.text import UnreadableFile, decode, repair_mojibake, slugify
+from hashmigrate.hashnode.text import UnreadableFile, decode, mojibake_notes, repair_mojibake, slugify
 from hashmigrate.model import Markdown, Note, Post, Tag
 
 CUID_FILE = re.compile(r"^c[a-z0-9]{24}\.md$")
@@ -49,6 +49,7 @@ class _Header:
     cuid: str
     notes: list[Note] = field(default_factory=list)
     published: datetime | None = None
+    dated: dates.Dated | None = None
     git: FileHistory | None = None
     slug: str = ""
     explicit_slug: bool = False
@@ -88,10 +89,15 @@ def post_files(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def read_backup(
-    source: Path, *, drafts: bool = False, blog_url: str | None = None, use_git: bool = True
+    source: Path,
+    *,
+    drafts: bool = False,
+    blog_url: str | None = None,
+    use_git: bool = True,
+    repair: bool = True,
 ) -> Iterator[Post | Problem]:
     """Every post of a backup folder (or one post file), newest per slug; problems in between."""
-    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git).items()
+    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair).items()
 
 
 class BackupReader:
@@ -99,12 +105,19 @@ class BackupReader:
     the files sharing a slug wins) done only once: later passes read just the files that give posts."""
 
     def __init__(
-        self, source: Path, *, drafts: bool = False, blog_url: str | None = None, use_git: bool = True
+        self,
+        source: Path,
+        *,
+        drafts: bool = False,
+        blog_url: str | None = None,
+        use_git: bool = True,
+        repair: bool = True,
     ) -> None:
         self.source = source
         self.drafts = drafts
         self.blog_url = blog_url
         self.use_git = use_git
+        self.repair = repair
         self._plan: list[_Header | Problem] | None = None
 
     def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
@@ -121,7 +134,7 @@ class BackupReader:
             if only is not None and entry.slug not in only:
                 continue
             try:
-                yield _build(entry, self.blog_url, parse)
+                yield _build(entry, self.blog_url, parse, self.repair)
             except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
                 # Changed or gone since pass one read it.
                 yield Problem(entry.path, str(exc), line=getattr(exc, "line", None))
@@ -133,6 +146,7 @@ class BackupReader:
         else:
             files, folder = post_files(source)[0], source
         git = history(folder) if self.use_git else {}
+        inside = folder.resolve()
         plan: list[_Header | Problem] = []
         headers: list[_Header] = []
         for path in files:
@@ -142,8 +156,13 @@ class BackupReader:
                     Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
                 )
                 continue
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                plan.append(
+                    Problem(str(path), f"a link to {path.resolve()}, outside the source folder; not followed")
+                )
+                continue
             try:
-                headers.append(_read_header(path, draft, git.get(path.name)))
+                headers.append(_read_header(path, draft, git.get(path.name), self.repair))
             except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
                 plan.append(Problem(str(path), str(exc), line=getattr(exc, "line", None)))
         plan.extend(_dedupe(headers))
@@ -211,36 +230,28 @@ def _newer(a: _Header, b: _Header) -> bool:
     return a.published is not None and b.published is None
 
 
-def _read_text(path: Path) -> tuple[str, list[Note]]:
+def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note]]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(
             f"the file is {size // 1048576} MB; posts over {MAX_FILE_BYTES // 1048576} MB are refused"
         )
     text, encoding_note = decode(path.read_bytes())
-    text, repaired = repair_mojibake(text)
     notes: list[Note] = []
     if encoding_note:
-        notes.append(Note(str(path), "encoding", encoding_note, "the file is not UTF-8"))
-    if repaired:
-        notes.append(
-            Note(
-                str(path),
-                "mojibake",
-                f"repaired {repaired} garbled character sequence(s)",
-                "UTF-8 text had been read as Mac Roman or Windows-1252",
-                "restored the original characters",
-            ),
-        )
+        notes.append(Note(str(path), "encoding", encoding_note, "", "decoded it"))
+    if repair:
+        text, repaired, doubtful = repair_mojibake(text)
+        notes += mojibake_notes(str(path), repaired, doubtful)
     return text, notes
 
 
-def _reread(header: _Header) -> tuple[dict[str, Any], str, int]:
+def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
     """Front matter, body and the file line the body starts on, read again: pass one keeps only what
     choosing between files needs."""
-    text, _ = _read_text(Path(header.path))
+    text, _ = _read_text(Path(header.path), repair)
     block, body, _ = frontmatter.split(text)
-    meta = frontmatter.load(block)[0] if block is not None else {}
+    meta = frontmatter.check_types(frontmatter.load(block)[0])[0] if block is not None else {}
     meta.setdefault("cuid", header.cuid)
     body = _title_from_heading(body)[1] if header.title_from_heading else body
     # The body is the end of the text (front matter and title heading taken off its start).
@@ -248,8 +259,8 @@ def _reread(header: _Header) -> tuple[dict[str, Any], str, int]:
     return meta, body, first_line
 
 
-def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
-    text, notes = _read_text(path)
+def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
+    text, notes = _read_text(path, repair)
     block, body, _ = frontmatter.split(text)
     meta: dict[str, Any] = {}
     if block is not None:
@@ -264,6 +275,10 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
                     "read it line by line",
                 ),
             )
+        meta, wrong = frontmatter.check_types(meta)
+        notes += [
+            Note(str(path), "front-matter-type", problem, "Hashnode never writes it so") for problem in wrong
+        ]
     title = str(meta.get("title") or "").strip()
     from_heading = False
     if not title:
@@ -299,14 +314,39 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None) -> _Header:
     header = _Header(path=str(path), body_digest=digest, draft=draft, cuid=cuid, notes=notes)
     header.title_from_heading = from_heading
     header.title = " ".join(title.split())
-    header.published = frontmatter.parse_date(meta.get("datePublished") or meta.get("date"))
     header.git = git
-    if header.published is None and git is not None:
-        header.published = git.added
+    header.dated = _date(path, meta, draft, cuid, git, notes)
+    header.published = header.dated.when
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(header.title, fallback=cuid or stem)
     return header
+
+
+def _date(
+    path: Path, meta: dict[str, Any], draft: bool, cuid: str, git: FileHistory | None, notes: list[Note]
+) -> dates.Dated:
+    """The post's publish date by :func:`dates.choose`; a post nothing dates is refused, not dated 1970."""
+    key = "datePublished" if meta.get("datePublished") else "date"
+    stated = frontmatter.parse_date(meta.get(key))
+    if meta.get(key) and stated is None:
+        notes.append(
+            Note(
+                str(path),
+                "date-invalid",
+                f"{key} {str(meta[key])[:60]!r} is not a date it can use",
+                "",
+                "dated it otherwise",
+            )
+        )
+    object_id = path.stem.removeprefix("draft-") if draft else ""
+    dated = dates.choose(stated, "front matter", git, dates.id_date(cuid, object_id))
+    if dated is None:
+        raise UnreadableFile(
+            "no publish date: no datePublished in front matter, the name is not a Hashnode id, and git "
+            "history has no Hashnode commit for the file; add 'datePublished: 2023-01-31' to its front matter"
+        )
+    return dated
 
 
 def _title_from_heading(body: str) -> tuple[str, str]:
@@ -325,33 +365,13 @@ def _title_from_heading(body: str) -> tuple[str, str]:
     return "", body
 
 
-def _build(header: _Header, blog_url: str | None, parse: bool = True) -> Post:
-    meta, body, first_line = _reread(header)
+def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
+    meta, body, first_line = _reread(header, repair)
     body, fence_notes = repair_fences(body, header.path, first_line)
     notes = [*header.notes, *fence_notes]
-    approximate = False
-    if not (meta.get("datePublished") or meta.get("date")):
-        if header.published is None:
-            notes.append(
-                Note(
-                    header.path,
-                    "date-unknown",
-                    "publish date unknown",
-                    "old backup format and no git history",
-                    "no date written; give the folder as a git checkout to date it",
-                )
-            )
-        elif header.git is not None and header.git.bulk_synced:
-            approximate = True
-            notes.append(
-                Note(
-                    header.path,
-                    "date-approximate",
-                    f"publish date {header.published:%Y-%m-%d} is approximate",
-                    "the file holds no date, and git only says when backups were switched on",
-                    "used the date of the bulk 'Synced existing file' commit",
-                )
-            )
+    dated = header.dated
+    assert dated is not None  # pass one dates every header it keeps
+    notes += dates.date_notes(header.path, dated)
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
     slug = header.slug
     base = (blog_url or "").rstrip("/")
@@ -365,7 +385,8 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True) -> Post:
         published=header.published,
         updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod"))
         or (header.git.changed if header.git and header.git.changed > header.git.added else None),
-        date_approximate=approximate,
+        date_approximate=dated.approximate,
+        date_origin=dated.origin,
         tags=tags,
         cover=_text(meta.get("cover")),
         og_image=_text(meta.get("ogImage")),

@@ -14,6 +14,9 @@ import yaml
 
 # libyaml's loader is several times faster; PyYAML without it still works.
 _FAST_LOADER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+# Real front matter is a few flat lines; these bounds only stop hostile input.
+MAX_BLOCK = 256 * 1024
+MAX_DEPTH = 8
 _FENCE = re.compile(r"^---[ \t]*$")
 _KEY = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
 _JS_DATE = re.compile(
@@ -52,21 +55,63 @@ def load(block: str) -> tuple[dict[str, Any], bool]:
     """Parse a front matter block; return (mapping, read_line_by_line)."""
     if not block.strip():
         return {}, False
-    try:
-        # BaseLoader keeps every scalar a string: no "yes" -> True, "1.10" -> 1.1, dates untouched.
-        data = yaml.load(block, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        data = None
-    if data is None and _FAST_LOADER is not yaml.BaseLoader:
-        # libyaml refuses a few texts the pure-Python reader takes (and the other way round): a text
-        # either accepts is read as that one reads it.
+    if len(block) > MAX_BLOCK:
+        raise FrontMatterError(
+            f"front matter is over {MAX_BLOCK // 1024} KB; Hashnode's is a few lines", line=1
+        )
+    data: Any = None
+    if _plain(block):
         try:
-            data = yaml.load(block, Loader=yaml.BaseLoader)
+            # BaseLoader keeps every scalar a string: no "yes" -> True, "1.10" -> 1.1, dates untouched.
+            data = yaml.load(block, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             data = None
+        if data is None and _FAST_LOADER is not yaml.BaseLoader:
+            # libyaml refuses a few texts the pure-Python reader takes (and the other way round): a
+            # text either accepts is read as that one reads it.
+            try:
+                data = yaml.load(block, Loader=yaml.BaseLoader)
+            except yaml.YAMLError:
+                data = None
     if isinstance(data, dict) and all(isinstance(k, str) for k in data):
         return data, False
     return _line_by_line(block), True
+
+
+def _line(event: yaml.Event) -> int | None:
+    """The file line of an event in the block (the block starts on the file's line 2)."""
+    return event.start_mark.line + 2 if event.start_mark is not None else None
+
+
+def _plain(block: str) -> bool:
+    """Whether ``block`` is YAML that is safe to build: no alias, at most :data:`MAX_DEPTH` deep.
+
+    Hashnode writes flat ``key: value`` lines. An alias can make a few lines expand to gigabytes
+    ("billion laughs"), and deep nesting overflows the recursive builders (libyaml's crashes the
+    process), so both are refused from the event stream, which libyaml makes without recursion,
+    before anything is built. False when the block is not YAML at all (read line by line).
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(block, Loader=_FAST_LOADER):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise FrontMatterError(
+                        f"front matter is nested over {MAX_DEPTH} levels deep; Hashnode's is flat",
+                        line=_line(event),
+                    )
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                raise FrontMatterError(
+                    f"front matter uses a YAML alias (*{event.anchor}), which Hashnode never writes and "
+                    "which can expand without bound; refused",
+                    line=_line(event),
+                )
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 def _line_by_line(block: str) -> dict[str, Any]:
@@ -153,3 +198,37 @@ def split_tags(value: Any) -> list[str]:
     return [
         str(item).strip().strip("\"'").strip() for item in items if str(item).strip().strip("\"'").strip()
     ]
+
+
+# Keys whose value Hashnode writes as text; a list or a mapping there is not something to guess from.
+_TEXT_KEYS = (
+    "title", "subtitle", "seoTitle", "seoDescription", "datePublished", "date", "dateUpdated", "updated",
+    "lastmod", "cuid", "slug", "canonical", "canonical_url", "cover", "ogImage", "series", "seriesSlug",
+    "draft", "saveAsDraft",
+)  # fmt: skip
+
+
+def check_types(meta: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``meta`` without the values of a shape Hashnode never writes, and one line about each.
+
+    Text keys must be text; ``tags`` is text or a list of text (items of another shape are dropped).
+    Keys the model does not know are kept as they are.
+    """
+    clean = dict(meta)
+    problems: list[str] = []
+    for key in _TEXT_KEYS:
+        if key in clean and not isinstance(clean[key], str):
+            problems.append(f"'{key}' is {_shape(clean.pop(key))}, not text; left out")
+    tags = clean.get("tags")
+    if isinstance(tags, list):
+        kept = [tag for tag in tags if isinstance(tag, str)]
+        if len(kept) != len(tags):
+            problems.append(f"'tags' holds {len(tags) - len(kept)} item(s) that are not text; left out")
+            clean["tags"] = kept
+    elif tags is not None and not isinstance(tags, str):
+        problems.append(f"'tags' is {_shape(clean.pop('tags'))}, not text or a list; left out")
+    return clean, problems
+
+
+def _shape(value: Any) -> str:
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "not text"

@@ -12,11 +12,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from hashmigrate.hashnode import dates
 from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
-from hashmigrate.hashnode.text import repair_mojibake, slugify
+from hashmigrate.hashnode.text import mojibake_notes, repair_mojibake, slugify
 from hashmigrate.model import Note, Post, Tag
 
 _KNOWN = {
@@ -38,6 +39,7 @@ def read_json_export(
     drafts: bool = False,
     blog_url: str | None = None,
     tag_names: Mapping[str, list[Tag]] | None = None,
+    repair: bool = True,
 ) -> Iterator[Post | Problem]:
     """Posts of a JSON export. ``tag_names`` maps cuid -> tags, taken from a backup of the same blog."""
     try:
@@ -61,17 +63,21 @@ def read_json_export(
             yield Problem(where, f"deleted on Hashnode ({raw.get('slug', '?')}); skipped", kind="skipped")
             continue
         try:
-            yield _post(raw, where, blog_url, tag_names)
+            yield _post(raw, where, blog_url, tag_names, repair)
         except (TypeError, ValueError) as exc:
             yield Problem(where, f"cannot read this post: {exc}")
 
 
 def _post(
-    raw: dict[str, Any], where: str, blog_url: str | None, tag_names: Mapping[str, list[Tag]] | None
+    raw: dict[str, Any],
+    where: str,
+    blog_url: str | None,
+    tag_names: Mapping[str, list[Tag]] | None,
+    repair: bool = True,
 ) -> Post:
-    title = str(raw.get("title") or "").strip()
-    if not title:
-        raise ValueError("it has no title")
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError("it has no title" if not title else '"title" is not text')
     markdown = raw.get("contentMarkdown")
     if not isinstance(markdown, str):
         raise ValueError("it has no contentMarkdown")
@@ -79,17 +85,10 @@ def _post(
     label = f"{where} ({raw.get('slug') or cuid})"
     notes: list[Note] = []
     # A lone CR ends a line for CommonMark too; the code map counts "\n" only.
-    markdown, repaired = repair_mojibake(markdown.replace("\r\n", "\n").replace("\r", "\n"))
-    if repaired:
-        notes.append(
-            Note(
-                label,
-                "mojibake",
-                f"repaired {repaired} garbled character sequence(s)",
-                "UTF-8 text had been read as Mac Roman or Windows-1252",
-                "restored the original characters",
-            )
-        )
+    markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    if repair:
+        markdown, repaired, doubtful = repair_mojibake(markdown)
+        notes += mojibake_notes(label, repaired, doubtful)
     markdown, fence_notes = repair_fences(markdown, label, None)
     notes.extend(fence_notes)
     tag_ids = [str(t) for t in raw.get("tags") or [] if t]
@@ -109,7 +108,11 @@ def _post(
                 ),
             )
     slug = str(raw.get("slug") or "").strip() or slugify(title, fallback=cuid)
-    published = parse_date(raw.get("dateAdded")) or parse_date(raw.get("createdAt"))
+    stated = parse_date(raw.get("dateAdded")) or parse_date(raw.get("createdAt"))
+    dated = dates.choose(stated, "export", None, dates.id_date(cuid, str(raw.get("_id") or "")))
+    if dated is None:
+        raise ValueError("no publish date: no dateAdded, and neither its cuid nor its _id is a Hashnode id")
+    notes += dates.date_notes(label, dated)
     extra = {k: raw[k] for k in _KEEP_EXTRA if k in raw}
     if tag_ids:
         extra["tag_ids"] = tag_ids
@@ -122,7 +125,9 @@ def _post(
         **body_fields(markdown),
         cuid=cuid,
         subtitle=_text(raw.get("subtitle")) or "",
-        published=published,
+        published=dated.when,
+        date_approximate=dated.approximate,
+        date_origin=dated.origin,
         updated=parse_date(raw.get("dateUpdated") or raw.get("updatedAt")),
         tags=tags,
         cover=_text(raw.get("coverImage")),

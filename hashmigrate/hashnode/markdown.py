@@ -51,6 +51,12 @@ _CALLOUT = re.compile(
 )
 _CALLOUT_LOOSE = re.compile(r'<div[^>]*data-node-type="callout"[^>]*>(?P<body>.*)</div>', re.S)
 _TAG = re.compile(r"<[^>]+>")
+# The 2025 editor's embeds: <iframe type="youtube" src="...watch?v=..." data-node-type="hn-embed">, whose
+# src is the page the author pasted (a /watch page cannot play in a frame): an embed like %[url].
+_HN_EMBED = re.compile(
+    r"<iframe\b(?P<attrs>[^>]*\bdata-node-type\s*=\s*[\"']?hn-embed\b[^>]*)>\s*(?:</iframe\s*>)?", re.I
+)
+_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _HTML_ATTR_VALUE = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 
@@ -395,6 +401,23 @@ def _parse_link_tail(text: str, end: int) -> tuple[str, int] | None:
 
 
 def _html_nodes(chunk: str) -> list[Node]:
+    if "hn-embed" not in chunk:
+        return _html_blocks(chunk)
+    nodes: list[Node] = []
+    pos = 0
+    for m in _HN_EMBED.finditer(chunk):
+        nodes.extend(_html_blocks(chunk[pos : m.start()]))
+        src = _SRC.search(m["attrs"])
+        info = classify(next(g for g in src.groups() if g is not None) if src else "")
+        prefix = _line_prefix(chunk, m.start())
+        indent = _continuation_indent(prefix) if prefix is not None else ""
+        nodes.append(Embed(url=info.url, provider=info.provider, ids=info.ids, indent=indent))
+        pos = m.end()
+    nodes.extend(_html_blocks(chunk[pos:]))
+    return nodes
+
+
+def _html_blocks(chunk: str) -> list[Node]:
     if "data-node-type" not in chunk and "![" not in chunk and "@[" not in chunk:
         return [Html(chunk)]
     nodes: list[Node] = []

@@ -2,66 +2,273 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from typing import Any
 
-# Characters that stand for bytes 0x80-0xFF when UTF-8 was read as Mac Roman or Windows-1252.
-_MAC_HIGH = "".join(bytes([b]).decode("mac_roman") for b in range(0x80, 0x100))
-_CP1252_HIGH = "".join(ch for b in range(0x80, 0x100) if (ch := bytes([b]).decode("cp1252", errors="ignore")))
-_HIGH_RUN = re.compile(f"[{re.escape(''.join(sorted(set(_MAC_HIGH + _CP1252_HIGH))))}]{{2,}}")
+from hashmigrate.model import Note
+
+# Mac Roman's characters for the bytes that lead a 3- or 4-byte UTF-8 sequence which can only be a
+# symbol, punctuation or an emoji: E2 (U+2000-2FFF), EF (U+FE0F, the emoji variation selector), F0
+# (U+10000-3FFFF), then its continuation bytes 0x80-0xBF. ftfy does not look for these.
+_MAC_CONT = "".join(bytes([b]).decode("mac_roman") for b in range(0x80, 0xC0))
+_MAC_SYMBOL = re.compile(
+    "(?:{e2}[{c}]{{2}}|{ef}[{c}]{{2}}|{f0}[{c}]{{3}})".format(
+        e2=re.escape(b"\xe2".decode("mac_roman")),
+        ef=re.escape(b"\xef".decode("mac_roman")),
+        f0=re.escape(b"\xf0".decode("mac_roman")),
+        c=re.escape(_MAC_CONT),
+    )
+)
+# C1 control characters never stand in correct text: they are Windows-1252 read as Latin-1.
+_C1 = re.compile("[\x80-\x9f]")
+_FTFY: Any = None
 
 
 class UnreadableFile(ValueError):
     pass
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+
+
+def _wide(data: bytes) -> tuple[str, str] | None:
+    """(text, what) for a UTF-16 or UTF-32 file (Windows editors save "Unicode" so), else None."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), f"the file is {name} (with a byte order mark)"
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(
+                    f"the file says it is {name} but is not valid {name}: {exc.reason}"
+                ) from None
+    head = data[:8192]
+    # No mark: ASCII-range text in UTF-16 has a NUL in every other byte, on one side.
+    for codec, nuls in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if len(head) >= 4 and nuls.count(0) >= 0.9 * len(nuls):
+            try:
+                return data.decode(codec), "the file is UTF-16 (without a byte order mark)"
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 def decode(data: bytes) -> tuple[str, str | None]:
     """Decode a post file; return (text with ``\\n`` line endings, a note about the encoding or None)."""
     if not data.strip():
         raise UnreadableFile("the file is empty")
-    if b"\x00" in data[:8192]:
-        raise UnreadableFile("the file is binary, not Markdown")
     note = None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        text = data.decode("cp1252", errors="replace")
-        note = f"line {line}: not valid UTF-8; read as Windows-1252"
+    if (wide := _wide(data)) is not None:
+        text, note = wide
+        text = text.removeprefix("\ufeff")
+    elif b"\x00" in data[:8192]:
+        raise UnreadableFile("the file is binary, not Markdown")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            text = data.decode("cp1252", errors="replace")
+            note = f"line {line}: not valid UTF-8; read as Windows-1252"
+    if "\x00" in text:
+        raise UnreadableFile("the file is binary, not Markdown")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, note
 
 
-def _repair_run(match: re.Match[str]) -> str:
+def _symbol(text: str) -> bool:
+    """A character that mojibake of an emoji or of typography decodes to, and no letter of any script."""
+    code = ord(text)
+    if code in (0x200D, 0xFE0F) or 0x1F000 <= code <= 0x1FAFF or 0xE0020 <= code <= 0xE007F:
+        return True
+    return 0x2010 <= code <= 0x2BFF and not unicodedata.category(text).startswith(("L", "M", "N", "C"))
+
+
+def _mac_roman(match: re.Match[str]) -> str:
     run = match.group(0)
-    for encoding in ("mac_roman", "cp1252"):
+    try:
+        fixed = run.encode("mac_roman").decode("utf-8")
+    except UnicodeError:
+        return run
+    return fixed if _symbol(fixed) else run
+
+
+def _ftfy() -> Any:
+    """ftfy, set to undo encoding mix-ups only: its other fixes (straight quotes, width, ligatures,
+    NFC) would change what the author wrote. Loaded on the first line that needs it."""
+    global _FTFY
+    if _FTFY is None:
+        import ftfy
+
+        config = ftfy.TextFixerConfig(
+            unescape_html=False,
+            remove_terminal_escapes=False,
+            fix_latin_ligatures=False,
+            fix_character_width=False,
+            uncurl_quotes=False,
+            fix_line_breaks=False,
+            fix_surrogates=False,
+            remove_control_chars=False,
+            normalization=None,
+            # A space after "Ã" may be a no-break space that was lost, or Portuguese ("NÃ O"): unsure.
+            restore_byte_a0=False,
+            replace_lossy_sequences=False,
+            explain=False,
+        )
+        import ftfy.bad_codecs  # registers "sloppy-windows-1252"
+
+        def chars(first: int, last: int) -> str:
+            # Windows-1252 with the five bytes it leaves undefined read as Latin-1, as mojibake has them.
+            return re.escape(
+                "".join(bytes([b]).decode("sloppy-windows-1252") for b in range(first, last + 1))
+            )
+
+        # A UTF-8 sequence seen through Windows-1252: a lead byte, then one to three continuation bytes.
+        sequence = re.compile(
+            f"[{chars(0xC2, 0xDF)}][{chars(0x80, 0xBF)}]|[{chars(0xE0, 0xEF)}][{chars(0x80, 0xBF)}]{{2}}"
+            f"|[{chars(0xF0, 0xF4)}][{chars(0x80, 0xBF)}]{{3}}"
+        )
+        _FTFY = (ftfy, config, sequence)
+    return _FTFY
+
+
+def repair_line(line: str) -> tuple[str, bool]:
+    """One line with its mojibake undone, and whether it still looks garbled.
+
+    Windows-1252 and Latin-1 (``â€™``, ``Ã©``) and Mac Roman letters (``√©``) are ftfy's: it weighs
+    the whole line with a badness heuristic tested on real text. Mac Roman emoji and typography
+    (``‚ú®``, ``üî•``, ``‚Äô``) it does not see; those are undone here only where the run of
+    characters decodes to a symbol, punctuation or an emoji, never a letter: correct text in any
+    script (French ``l’é`` is valid Mac Roman for an Armenian letter) stays as it is.
+    """
+    if line.isascii():
+        return line, False
+    fixed = _MAC_SYMBOL.sub(_mac_roman, line)
+    ftfy, config, _ = _ftfy()
+    if not ftfy.badness.is_bad(fixed) and not _C1.search(fixed):
+        return fixed, False
+    repaired = ftfy.fix_encoding(fixed, config=config)
+    # ftfy weighs whole lines: beside correct text it may find no codec for the line, repair only
+    # part of it, or pick a codec that turns part of it into a lone letter of another script. What
+    # it leaves, each Windows-1252 sequence undone on its own repairs.
+    if not _plausible(fixed, repaired):
+        repaired = fixed
+    repaired = _undo_cp1252(repaired)
+    return repaired, bool(ftfy.badness.is_bad(repaired))
+
+
+def _undo_cp1252(line: str) -> str:
+    """Each Windows-1252 view of a UTF-8 sequence in ``line`` undone where it is certain: it decodes
+    to a Latin letter, typography or an emoji, or to a letter of another script next to another one
+    of the same script (a word: ``Ð¿Ñ€`` is ``пр``; a lone ``ӈ`` is chance)."""
+    found: list[tuple[int, int, str]] = []
+    for match in _FTFY[2].finditer(line):
         try:
-            fixed = run.encode(encoding).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
+            found.append((match.start(), match.end(), match.group(0).encode("sloppy-windows-1252").decode()))
+        except UnicodeError:
             continue
-        # A wrong guess decodes to combining marks or control characters, never to plain letters.
-        if all(not unicodedata.category(ch).startswith(("M", "C")) for ch in fixed):
-            return fixed
-    return run
+    out: list[str] = []
+    at = 0
+    for index, (start, end, decoded) in enumerate(found):
+        if not _certain(decoded):
+            script = _script(decoded)
+            touching = [
+                other
+                for other in (
+                    found[index - 1] if index else None,
+                    found[index + 1] if index + 1 < len(found) else None,
+                )
+                if other is not None and (other[1] == start or other[0] == end)
+            ]
+            if not any(_script(text) == script and text.isalpha() for _, _, text in touching):
+                continue
+        out.append(line[at:start] + decoded)
+        at = end
+    return "".join(out) + line[at:]
 
 
-def repair_mojibake(text: str) -> tuple[str, int]:
-    """Undo UTF-8 that was read as Mac Roman (``‚ú®`` for ✨) or Windows-1252 (``â€™`` for ’).
+def _certain(text: str) -> bool:
+    """Latin letters, typography and emoji: what Windows-1252 and Mac Roman mojibake mostly stands for."""
+    return all(ord(ch) < 0x250 or _symbol(ch) for ch in text)
 
-    Only runs of two or more such characters that decode to valid UTF-8 are changed, which ordinary
-    accented text never does. Returns the text and how many runs were repaired.
+
+def _plausible(before: str, after: str) -> bool:
+    """Whether every run ftfy changed became what mojibake stands for: Latin letters, typography and
+    emoji, or a word (two letters or more) of one other script. A lone letter of another script is
+    what correct text decodes to by chance (``”à`` is Mac Roman for Cyrillic ``ӈ``): not certain."""
+    for tag, _, _, start, end in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal" or start == end:
+            continue
+        run = after[start:end]
+        if _certain(run):
+            continue
+        letters = [ch for ch in run if ch.isalpha() and ord(ch) >= 0x250]
+        if len(letters) < 2 or len({_script(ch) for ch in letters}) != 1:
+            return False
+    return True
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, near enough: the first word of its Unicode name (CYRILLIC, GREEK, CJK)."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+def repair_mojibake(text: str) -> tuple[str, list[int], list[int]]:
+    """Undo UTF-8 that was read as Mac Roman or Windows-1252, line by line.
+
+    Returns the text, the (1-based) lines repaired, and the lines that still look garbled but were
+    left alone because no repair is certain.
     """
     if text.isascii():
-        return text, 0
-    count = 0
+        return text, [], []
+    repaired: list[int] = []
+    doubtful: list[int] = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        fixed, garbled = repair_line(line)
+        if fixed != line:
+            lines[index] = fixed
+            repaired.append(index + 1)
+        if garbled:
+            doubtful.append(index + 1)
+    return ("\n".join(lines) if repaired else text), repaired, doubtful
 
-    def repair(match: re.Match[str]) -> str:
-        nonlocal count
-        fixed = _repair_run(match)
-        count += fixed != match.group(0)
-        return fixed
 
-    return _HIGH_RUN.sub(repair, text), count
+def mojibake_notes(label: str, repaired: list[int], doubtful: list[int]) -> list[Note]:
+    """What :func:`repair_mojibake` did, for a post's notes: the lines, so the author can check them."""
+    notes: list[Note] = []
+    if repaired:
+        notes.append(
+            Note(
+                label,
+                "mojibake",
+                f"repaired garbled characters on line(s) {_lines(repaired)}",
+                "UTF-8 text had been read as Mac Roman or Windows-1252",
+                "restored the original characters (--no-repair leaves them)",
+            )
+        )
+    if doubtful:
+        notes.append(
+            Note(
+                label,
+                "mojibake-doubtful",
+                f"line(s) {_lines(doubtful)} may hold garbled characters",
+                "they look like mojibake, but no repair is certain",
+                "left as written; check them",
+            )
+        )
+    return notes
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:20])
+    return shown + (f" and {len(numbers) - 20} more" if len(numbers) > 20 else "")
 
 
 def slugify(title: str, fallback: str = "") -> str:

@@ -203,6 +203,7 @@ def publish(
     make_public: bool = False,
     dry_run: bool = False,
     drafts: bool = False,
+    repair: bool = True,
     blog_url: str | None = None,
     tags_from: Source | None = None,
     options: Mapping[str, Any] | None = None,
@@ -228,7 +229,7 @@ def publish(
     active = create_publisher(to, config) if publisher is None else publisher
     if isinstance(source, (str, os.PathLike)):
         items: Iterable[Post | Problem] = read_all(
-            source, drafts=drafts, blog_url=blog_url, tags_from=tags_from
+            source, drafts=drafts, blog_url=blog_url, tags_from=tags_from, repair=repair
         )
     else:
         items = source
@@ -265,7 +266,12 @@ def _publish_one(
         status = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text())
     post = item
-    outcome = PostResult(source=post.label, status="failed", slug=post.slug, title=post.title)
+    outcome = PostResult(
+        source=post.label, status="failed", slug=post.slug, title=post.title, date_origin=post.date_origin
+    )
+    if post.undated:
+        outcome.message = post.undated
+        return outcome
     key = post_key(post)
     if key in seen:
         outcome.message = f"{post.label}: has the same key {key!r} as {seen[key]}; left out"

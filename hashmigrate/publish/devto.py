@@ -55,6 +55,7 @@ from hashmigrate.publish import (
     post_key,
 )
 from hashmigrate.publish.state import Record
+from hashmigrate.redaction import clean, url_has_credentials
 
 DEFAULT_API_URL = "https://dev.to/api"
 API_KEY_ENV = "DEVTO_API_KEY"
@@ -74,6 +75,11 @@ _MAX_PAGES = 10_000
 def create_publisher(config: PublishConfig) -> DevtoPublisher:
     """The dev.to publisher from the settings and environment; ConfigError when it cannot work."""
     api_url = (config.api_url or config.env.get(API_URL_ENV) or DEFAULT_API_URL).strip().rstrip("/")
+    if url_has_credentials(api_url):
+        raise ConfigError(
+            f"the dev.to API URL holds a user name or password: leave credentials out of URLs "
+            f"and give the API key through the environment ({API_KEY_ENV})"
+        )
     if check_url(api_url) is not None:
         raise ConfigError(
             f"the dev.to API URL must be an http(s) URL such as {DEFAULT_API_URL}, not {api_url!r}"
@@ -323,7 +329,7 @@ def _is_article(data: Any) -> bool:
 
 def _url(article: Mapping[str, Any]) -> str | None:
     url = article.get("url")
-    return url if isinstance(url, str) else None
+    return clean(url) if isinstance(url, str) else None
 
 
 def _identity(content: str) -> tuple[str | None, str | None]:

@@ -11,12 +11,13 @@ cleanly and what that run reported, so that ``hashmigrate sync`` can skip a targ
 change (see :mod:`hashmigrate.sync.fingerprint` and :mod:`hashmigrate.sync.run`).
 
 WAL mode lets a reader (a dry run, a status command) look while a publish is writing. Nothing secret is
-ever stored here.
+ever stored here: every message, URL and run detail is redacted on its way in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from hashmigrate.redaction import redact, redact_data
 
 SCHEMA_VERSION = 1
 
@@ -190,7 +193,7 @@ class StateStore:
                    ON CONFLICT (name) DO UPDATE SET fingerprint = excluded.fingerprint,
                        target = excluded.target, rows_digest = excluded.rows_digest,
                        detail = excluded.detail, updated_at = excluded.updated_at""",
-                (name, fingerprint, target, self.rows_digest(target), detail, _now()),
+                (name, fingerprint, target, self.rows_digest(target), _redact_json(detail), _now()),
             )
 
     def forget_run(self, name: str) -> None:
@@ -240,11 +243,11 @@ class StateStore:
                     target,
                     post_key,
                     remote_id,
-                    remote_url,
+                    None if remote_url is None else redact(remote_url),
                     content_hash,
                     int(public),
                     outcome,
-                    message,
+                    None if message is None else redact(message),
                     _now(),
                 ),
             )
@@ -262,7 +265,7 @@ class StateStore:
                    ON CONFLICT (target, post_key) DO UPDATE SET
                        outcome = CASE WHEN remote_id IS NULL AND ? THEN 'pending' ELSE 'failed' END,
                        message = excluded.message, updated_at = excluded.updated_at""",
-                (target, post_key, outcome, message, _now(), int(maybe_created)),
+                (target, post_key, outcome, redact(message), _now(), int(maybe_created)),
             )
 
     def forget(self, target: str, post_key: str) -> None:
@@ -294,6 +297,16 @@ class StateStore:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _redact_json(text: str) -> str:
+    """JSON ``text`` with every string in it redacted, still JSON (redacting the text itself could cut
+    an escape sequence in two)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return redact(text)
+    return json.dumps(redact_data(data), ensure_ascii=False)
 
 
 def _record(row: sqlite3.Row) -> Record:

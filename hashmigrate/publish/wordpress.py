@@ -22,6 +22,7 @@ using the same image) finds it instead of uploading a copy. The cover becomes ``
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import mimetypes
@@ -33,7 +34,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import requests
 
 from exporters.wordpress import WordPressExporter
-from exporters.wordpress_blocks import Media
+from exporters.wordpress_blocks import Media, text_html
 from exporters.wxr import CANONICAL_META_KEYS, attachment_name, categories_of, image_urls, nicename
 from hashmigrate.exporter import Site
 from hashmigrate.http import (
@@ -66,6 +67,7 @@ from hashmigrate.publish import (
     post_key,
 )
 from hashmigrate.publish.state import Record
+from hashmigrate.redaction import clean, remember, url_has_credentials
 
 URL_ENV = "WP_URL"
 USER_ENV = "WP_USER"
@@ -94,11 +96,13 @@ def create_publisher(
     options.pop("wp_user", None)
     upload = options.pop("upload_images", False) is True if upload_images is None else upload_images
     site = str(site).strip().rstrip("/")
+    if url_has_credentials(site):
+        raise ConfigError(
+            f"put the user in --wp-user or {USER_ENV} and the password in the environment "
+            f"({PASSWORD_ENV}), not in the site URL"
+        )
     if check_url(site) is not None:
         raise ConfigError(f"the WordPress site URL must be an http(s) URL: pass --wp-url or set {URL_ENV}")
-    parts = urlsplit(site)
-    if parts.username or parts.password:
-        raise ConfigError("put the user in --wp-user or WP_USER, not in the site URL")
     password = config.env.get(PASSWORD_ENV, "").strip()
     if (why := check_secret(password)) is not None:
         raise ConfigError(f"{PASSWORD_ENV} cannot be used: {why}")
@@ -149,6 +153,10 @@ class WordPressPublisher:
         self._session = make_session({"Accept": "application/json"})
         # Basic auth through requests, which drops it when a redirect leaves the host.
         self._session.auth = requests.auth.HTTPBasicAuth(user, password.reveal())
+        if password:
+            # The Authorization header's value, which a server may echo, is masked whole.
+            basic = base64.b64encode(f"{user}:{password.reveal()}".encode("latin-1", "replace")).decode()
+            remember(f"Basic {basic}")
         # Images come from their own hosts (Hashnode's CDN): a session that carries no credentials.
         self._images = make_session()
         self._terms: dict[tuple[str, str], int] = {}
@@ -193,10 +201,12 @@ class WordPressPublisher:
 
     def _payload(self, post: Post, markup: str, public: bool) -> dict[str, Any]:
         payload: dict[str, Any] = {
-            "title": post.title,
+            # WordPress keeps a title and an excerpt as HTML (an administrator's unfiltered); on
+            # Hashnode they are plain text.
+            "title": text_html(post.title),
             "slug": post.slug,
             "content": markup,
-            "excerpt": post.description or "",
+            "excerpt": text_html(post.description or ""),
             "status": "publish" if public else "draft",
             "tags": [[tag.slug or nicename(tag.name), tag.name] for tag in post.tags],
             "categories": categories_of(post, self.exporter.categories),
@@ -319,7 +329,9 @@ class WordPressPublisher:
                 self._session,
                 "POST",
                 self.route(f"/wp/v2/{taxonomy}"),
-                json={"name": name, "slug": slug},
+                # A term name is HTML to WordPress, which strips tags from it (a tag "<b>" would be
+                # refused as nameless): escaped, it shows as the text it is.
+                json={"name": text_html(name), "slug": slug},
                 timeout=self.timeout,
                 # A second create of a term answers term_exists with its id: safe to retry.
                 policy=self.policy,
@@ -440,7 +452,7 @@ class WordPressPublisher:
         kept = answer.get("meta")
         if wanted and not (isinstance(kept, dict) and any(kept.get(key) for key in wanted)):
             message = "canonical URL not kept: no SEO plugin exposes its meta field over the REST API"
-        return str(answer["id"]), link if isinstance(link, str) else None, message
+        return str(answer["id"]), clean(link) if isinstance(link, str) else None, message
 
     def _failure(self, exc: HttpError, doing: str, *, maybe_created: bool = False) -> Exception:
         if exc.status == 401 or (exc.status == 403 and "rest_cannot" not in exc.message):

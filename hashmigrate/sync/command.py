@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -33,19 +32,17 @@ def sync_command(
     from hashmigrate.hashnode import SourceError
     from hashmigrate.hashnode.problems import SourceUnavailable
     from hashmigrate.http import HttpError
+    from hashmigrate.output import as_json as json_text
+    from hashmigrate.output import error as err
+    from hashmigrate.output import say
     from hashmigrate.publish.state import StateError
     from hashmigrate.sync.config import ConfigError, load
     from hashmigrate.sync.run import Busy, sync
 
-    def err(message: str) -> None:
-        typer.echo(f"hashmigrate: {message}", err=True)
-
     def progress(target: str, post: object) -> None:
         status = getattr(post, "status", "")
         if not quiet and not as_json and status not in {"unchanged", "skipped"}:
-            typer.echo(
-                f"{target}: {status}: {getattr(post, 'slug', None) or getattr(post, 'source', '')}", err=True
-            )
+            say(f"{target}: {status}: {getattr(post, 'slug', None) or getattr(post, 'source', '')}", err=True)
 
     try:
         settings = load(config)
@@ -71,7 +68,7 @@ def sync_command(
         if target.error:
             err(target.error)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json_text(result.as_dict()))
     else:
         mode = " (dry run: nothing changed)" if dry_run else ""
         for target in result.targets:
@@ -82,12 +79,12 @@ def sync_command(
                 extra += f", {len(target.pruned)} removed"
             if target.committed:
                 extra += f"; committed {target.committed}"
-            typer.echo(f"{target.name} ({target.where}): {parts or 'no posts'}{extra}")
+            say(f"{target.name} ({target.where}): {parts or 'no posts'}{extra}")
         if dry_run and result.would_write:
             # A dry run writes nothing by definition: what it must say is what a real run would change.
-            typer.echo(f"{result.posts} post(s): {result.would_write} change(s) to make{mode}")
+            say(f"{result.posts} post(s): {result.would_write} change(s) to make{mode}")
         elif result.writes == 0 and result.ok:
-            typer.echo(f"{result.posts} post(s): every target is up to date, nothing written{mode}")
+            say(f"{result.posts} post(s): every target is up to date, nothing written{mode}")
         else:
-            typer.echo(f"{result.posts} post(s): {result.writes} change(s){mode}")
+            say(f"{result.posts} post(s): {result.writes} change(s){mode}")
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)

@@ -1,6 +1,7 @@
 """The sync configuration: one TOML file naming one source and any number of targets.
 
-Secrets are never in the file, only the names of the environment variables that hold them. Every key
+Secrets are never in the file, only the names of the environment variables that hold them; a URL with
+a user or password in it is refused. Every key
 is checked: a misspelt key is an error naming the table and the key, not a silent default. Relative
 paths are relative to the config file's folder, so a scheduled job can run from anywhere.
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashmigrate.redaction import url_has_credentials
+
 
 class ConfigError(ValueError):
     """The config cannot be used: one line naming the file, the place and the problem."""
@@ -23,9 +26,9 @@ FOLDER_TARGETS = ("hugo", "jekyll")
 API_TARGETS = ("devto", "wordpress")
 
 _SOURCE_KEYS: dict[str, set[str]] = {
-    "backup": {"type", "path", "git_pull", "blog_url", "drafts"},
-    "json": {"type", "path", "tags_from", "blog_url", "drafts"},
-    "api": {"type", "host", "endpoint", "token_env", "drafts"},
+    "backup": {"type", "path", "git_pull", "blog_url", "drafts", "repair"},
+    "json": {"type", "path", "tags_from", "blog_url", "drafts", "repair"},
+    "api": {"type", "host", "endpoint", "token_env", "drafts", "repair"},
 }
 _COMMON_TARGET_KEYS = {"type", "name", "options"}
 _TARGET_KEYS: dict[str, set[str]] = {
@@ -44,6 +47,7 @@ class SourceConfig:
     git_pull: bool = False
     blog_url: str | None = None
     drafts: bool = False
+    repair: bool = True
     tags_from: Path | None = None
     host: str | None = None
     endpoint: str = "https://gql-beta.hashnode.com"
@@ -140,8 +144,19 @@ def _str(table: Mapping[str, Any], key: str, where: str, default: str | None = N
     return value
 
 
-def _bool(table: Mapping[str, Any], key: str, where: str) -> bool:
-    value = table.get(key, False)
+def _url(table: Mapping[str, Any], key: str, where: str, use: str, default: str | None = None) -> str | None:
+    """A URL setting; one with a user or password in it is refused (``use`` names where they go)."""
+    value = _str(table, key, where, default)
+    if value is not None and url_has_credentials(value):
+        raise ConfigError(
+            f"{where}: {key} holds a user name or password; take them out of the URL: "
+            f"a secret goes in the environment (the variable named by {use})"
+        )
+    return value
+
+
+def _bool(table: Mapping[str, Any], key: str, where: str, default: bool = False) -> bool:
+    value = table.get(key, default)
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: {key} must be true or false")
     return value
@@ -160,15 +175,16 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
         raise ConfigError(f"{where}: type must be one of {', '.join(SOURCE_TYPES)}")
     _known(raw, _SOURCE_KEYS[kind], f"{where} ({kind})")
     if kind == "api":
-        host = _str(raw, "host", where)
+        host = _url(raw, "host", where, "token_env")
         if not host:
             raise ConfigError(f'{where}: an api source needs host = "yourblog.hashnode.dev"')
         return SourceConfig(
             type=kind,
             host=host,
-            endpoint=_str(raw, "endpoint", where, "https://gql-beta.hashnode.com") or "",
+            endpoint=_url(raw, "endpoint", where, "token_env", "https://gql-beta.hashnode.com") or "",
             token_env=_str(raw, "token_env", where),
             drafts=_bool(raw, "drafts", where),
+            repair=_bool(raw, "repair", where, True),
         )
     return SourceConfig(
         type=kind,
@@ -176,6 +192,7 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
         git_pull=_bool(raw, "git_pull", where),
         blog_url=_str(raw, "blog_url", where),
         drafts=_bool(raw, "drafts", where),
+        repair=_bool(raw, "repair", where, True),
         tags_from=_path(raw["tags_from"], base, f"{where}: tags_from") if "tags_from" in raw else None,
     )
 
@@ -204,10 +221,10 @@ def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
         return TargetConfig(
             **common,
             api_key_env=_str(raw, "api_key_env", where, "DEVTO_API_KEY") or "DEVTO_API_KEY",
-            api_url=_str(raw, "api_url", where),
+            api_url=_url(raw, "api_url", where, "api_key_env"),
             publish=_bool(raw, "publish", where),
         )
-    url = _str(raw, "url", where)
+    url = _url(raw, "url", where, "password_env; the user name goes in user")
     if not url:
         raise ConfigError(f'{where}: a wordpress target needs url = "https://your-site"')
     return TargetConfig(

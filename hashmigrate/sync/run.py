@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from hashmigrate.api import ConvertResult, PostResult, convert
 from hashmigrate.hashnode import Problem, SourceError, read
 from hashmigrate.model import Note, Post
+from hashmigrate.redaction import redact_url, remember_environment
 from hashmigrate.sync.config import ConfigError, SourceConfig, SyncConfig, TargetConfig
 from hashmigrate.sync.fingerprint import (
     image_cache_digest,
@@ -157,6 +158,9 @@ def sync(
 ) -> SyncResult:
     """Bring every target of ``config`` up to date with its source."""
     environ = dict(os.environ) if env is None else dict(env)
+    named = [config.source.token_env or ""]
+    named += [name for target in config.targets for name in (target.api_key_env, target.password_env)]
+    remember_environment(environ, named)
     result = SyncResult(config=str(config.path), dry_run=dry_run)
     with locked(config.state):
         source = config.source
@@ -208,7 +212,7 @@ def sync(
 def _where(target: TargetConfig) -> str:
     if target.is_folder:
         return str(target.out)
-    return target.url or target.api_url or "https://dev.to/api"
+    return redact_url(target.url or target.api_url or "https://dev.to/api")
 
 
 def _read_source(source: SourceConfig, env: Mapping[str, str], result: SyncResult) -> list[Post]:
@@ -224,10 +228,22 @@ def _read_source(source: SourceConfig, env: Mapping[str, str], result: SyncResul
                     f"[source]: the environment variable {source.token_env} (token_env) is not set"
                 )
             token = Secret(env[source.token_env])
-        items = read_api(source.host or "", endpoint=source.endpoint, token=token, drafts=source.drafts)
+        items = read_api(
+            source.host or "",
+            endpoint=source.endpoint,
+            token=token,
+            drafts=source.drafts,
+            repair=source.repair,
+        )
     else:
         assert source.path is not None
-        items = read(source.path, drafts=source.drafts, blog_url=source.blog_url, tags_from=source.tags_from)
+        items = read(
+            source.path,
+            drafts=source.drafts,
+            blog_url=source.blog_url,
+            tags_from=source.tags_from,
+            repair=source.repair,
+        )
     posts: list[Post] = []
     for item in items:
         if isinstance(item, Post):

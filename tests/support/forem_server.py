@@ -61,6 +61,8 @@ __all__ = [
     "Fault",
     "FaultKind",
     "FaultPlan",
+    "ForeignRequest",
+    "ForeignServer",
     "ForemServer",
     "ForemSpec",
     "RateLimit",
@@ -192,6 +194,8 @@ class FaultKind(StrEnum):
     SLOW = "slow"  # answer normally, but only after a delay
     MALFORMED_JSON = "malformed-json"  # a success status with a truncated JSON body
     RESET_MID_BODY = "reset-mid-body"  # headers and half the body, then the connection closes
+    SAYS = "says"  # an error answer with a given message, which may echo the request's api-key
+    REDIRECT = "redirect"  # a redirect elsewhere (another origin), before anything is applied
 
 
 RetryAfterFormat = Literal["seconds", "http-date", "none"]
@@ -213,6 +217,29 @@ class Fault:
     retry_after_format: RetryAfterFormat = "seconds"
     delay: float = 0.0
     operations: frozenset[str] | None = None
+    status: int = 0  # SAYS and REDIRECT: the status answered
+    message: str = ""  # SAYS: what the answer says; REDIRECT: where it sends the request
+    plain: bool = False  # SAYS: as a text/plain body instead of dev.to's JSON
+
+    @classmethod
+    def says(
+        cls, status: int, message: str, *, plain: bool = False, operations: Iterable[str] | None = None
+    ) -> Fault:
+        """An error answer saying ``message``; ``{api_key}`` in it stands for the api-key header the
+        request carried (a server that echoes the key). Nothing is applied."""
+        return cls(FaultKind.SAYS, operations=_ops(operations), status=status, message=message, plain=plain)
+
+    @classmethod
+    def redirect(
+        cls,
+        location: str,
+        status: Literal[301, 302, 303, 307, 308] = 307,
+        *,
+        operations: Iterable[str] | None = None,
+    ) -> Fault:
+        """A redirect to ``location`` followed by the request's own path and query (``location`` is
+        another server's URL: a foreign origin). Nothing is applied."""
+        return cls(FaultKind.REDIRECT, operations=_ops(operations), status=status, message=location)
 
     @classmethod
     def rate_limited(
@@ -1095,6 +1122,17 @@ class ForemServer:
                 return response.status, partial(handler._send, response, cut_body=True)
             truncated = replace(response, body=response.body[: max(1, len(response.body) // 2)])
             return response.status, partial(handler._send, truncated)
+        if kind is FaultKind.SAYS:
+            text = fault.message.replace("{api_key}", ex.headers.get("api-key", ""))
+            said = (
+                _Response(fault.status, text.encode("utf-8"), (), "text/plain; charset=utf-8")
+                if fault.plain
+                else _error(fault.status, text)
+            )
+            return fault.status, partial(handler._send, said)
+        if kind is FaultKind.REDIRECT:
+            target = fault.message.rstrip("/") + ex.path + (f"?{ex.query}" if ex.query else "")
+            return fault.status, partial(handler._send, _Response(fault.status, b"", (("Location", target),)))
         headers = self._retry_after_headers(fault)
         if kind is FaultKind.RATE_LIMITED:
             seconds = max(1, math.ceil(fault.retry_after))
@@ -1631,3 +1669,86 @@ def _json_type(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return "null"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Another origin
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForeignRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class ForeignServer:
+    """Another origin, for :meth:`Fault.redirect` to send requests to: it answers every request with
+    ``status`` and an article-shaped ``payload`` (what a naive client would take for a created article),
+    with ``echo_headers`` also quoting the request's headers in it, and records what it got. It binds ``host``, by default 127.0.0.2: another host than the Forem
+    server's 127.0.0.1, on the same machine."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.2",
+        status: int = 201,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        echo_headers: bool = False,
+    ) -> None:
+        self.status = status
+        self.payload = dict(payload or {"type_of": "article", "id": 999, "url": "https://elsewhere/x"})
+        # A debugging endpoint's habit: the answer quotes every header the request carried.
+        self.echo_headers = echo_headers
+        self.received: list[ForeignRequest] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                owner.received.append(ForeignRequest(self.command, self.path, headers, body))
+                payload = dict(owner.payload)
+                if owner.echo_headers:
+                    payload["message"] = f"you sent {json.dumps(dict(self.headers.items()))}"
+                data = json.dumps(payload).encode()
+                self.send_response(owner.status)
+                self.send_header("Content-Type", _JSON_CONTENT_TYPE)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._httpd = ThreadingHTTPServer((host, 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
