@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
-from hashmigrate.delivery import FolderWriter, UnsafePath
+from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
 from hashmigrate.exporter import Exporter, Rendered, Site
 from hashmigrate.hashnode import Passes, Problem, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
@@ -232,6 +232,8 @@ def convert(
 
         cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
         assets, result.images = ImageFetcher(cache, concurrency=image_concurrency).fetch_all(image_set)
+        if result.images.cache_error:
+            result.errors.append(result.images.cache_error)
     # An exporter that writes one file for the whole blog (WordPress's WXR) has a ``finish`` hook,
     # which gets every rendered post once the last one is done; render() stays pure.
     finish = getattr(exporter, "finish", None)
@@ -254,6 +256,13 @@ def convert(
             result.posts.append(outcome)
             if on_post is not None:
                 on_post(outcome)
+            if writer is not None and writer.stopped is not None:
+                # A full or read-only disk fails every later write too: say so once and stop.
+                # One line for the post and the run: the post's message says both.
+                done = sum(1 for entry in plan[: len(result.posts)] if entry is not None)
+                total = sum(1 for entry in plan if entry is not None)
+                outcome.message = f"{outcome.source}: {_stopped(writer.stopped, done, total)}"
+                return result
         site_files = exporter.site_files(site)
         if finish is not None and collected is not None:
             site_files = (*site_files, *finish(collected, site))
@@ -264,8 +273,10 @@ def convert(
                 except UnsafePath as exc:
                     result.errors.append(str(exc))
                     continue
-                except OSError as exc:
-                    result.errors.append(f"cannot write {file.path}: {exc.strerror or exc}")
+                except OutputError as exc:
+                    result.errors.append(f"cannot write {exc.filename}: {exc.what}")
+                    if exc.stops:
+                        break  # the rest would fail the same way
                     continue
                 if written.status == "conflict":
                     result.errors.append(
@@ -278,8 +289,21 @@ def convert(
         result.advice = exporter.advice()
     finally:
         if writer is not None:
-            writer.close()
+            try:
+                writer.close()
+            except OutputError as exc:
+                result.errors.append(
+                    f"cannot save the manifest: {exc.line()}; every file written is kept, and its "
+                    "journal tells the next run which ones are ours"
+                )
     return result
+
+
+def _stopped(error: OutputError, done: int, total: int) -> str:
+    return (
+        f"{error.line()}: stopped at post {done} of {total}; every file written before is intact "
+        "(make room or fix the output folder, then run again)"
+    )
 
 
 @dataclass(slots=True)
@@ -433,10 +457,13 @@ def _convert_one(
         except UnsafePath as exc:
             outcome.status, outcome.message = "failed", f"{post.label}: {exc}"
             return outcome
-        except OSError as exc:
+        except OutputError as exc:
+            outcome.status, outcome.message = "failed", f"{post.label}: cannot write {relative}: {exc.what}"
+            return outcome
+        except OSError as exc:  # reading a downloaded image back from the cache
             outcome.status, outcome.message = (
                 "failed",
-                f"{post.label}: cannot write {relative}: {exc.strerror}",
+                f"{post.label}: cannot read the downloaded image for {relative}: {exc.strerror}",
             )
             return outcome
         outcome.paths.append(str(written.path))

@@ -142,6 +142,7 @@ class FetchReport:
     downloaded: int = 0
     cached: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # normalised URL -> why
+    cache_error: str | None = None  # the cache's index could not be saved (the next run fetches again)
 
 
 class ImageFetcher:
@@ -194,7 +195,10 @@ class ImageFetcher:
                     report.downloaded += 1
                 else:
                     report.failed[url] = outcome
-        self.cache.save()
+        try:
+            self.cache.save()
+        except OSError as exc:
+            report.cache_error = f"cannot save the image cache index {self.cache.root}: {exc.strerror or exc}"
         return assets, report
 
     def _fetch(self, url: str) -> Asset | str:
@@ -226,7 +230,10 @@ class ImageFetcher:
         if kind is None:
             declared_type = response.headers.get("Content-Type", "?").split(";")[0]
             return f"not an image (served as {declared_type}, the bytes are not any image format)"
-        return self.cache.put(url, data, *kind)
+        try:
+            return self.cache.put(url, data, *kind)
+        except OSError as exc:
+            return f"cannot keep it in the image cache {self.cache.root}: {exc.strerror or exc}"
 
 
 def image_urls(post: Post) -> list[str]:

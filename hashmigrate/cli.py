@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typer.core import TyperGroup
 import hashmigrate
 from hashmigrate import registry
 from hashmigrate.api import ConvertResult, PostResult
-from hashmigrate.delivery import atomic_write
+from hashmigrate.delivery import OutputError, atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.links import REDIRECT_FORMATS, write_redirects
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
@@ -170,6 +171,8 @@ def convert(
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
             raise UsageError("--out is required (or use --dry-run)")
+        _check_file_option(report, "--report")
+        _check_file_option(redirects, "--redirects")
         if out is not None and out.exists() and not out.is_dir():
             raise UsageError(f"{out}: --out must be a folder")
         if not source.exists():
@@ -201,24 +204,45 @@ def convert(
     except (UsageError, SourceError, registry.UnknownExporter, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
+    written = True
     if report is not None:
-        _write_report(report, result)
+        written = _write_file(report, _as_json(result.as_dict()), "report")
     if redirects is not None and not result.dry_run:
-        _write_file(redirects, write_redirects(result.redirects, redirects_format), "the redirect map")
+        text = write_redirects(result.redirects, redirects_format)
+        written = _write_file(redirects, text, "redirect map") and written
     _summary(result, verbose)
-    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+    raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)
 
 
-def _write_report(path: Path, result: ConvertResult) -> None:
-    _write_file(path, _as_json(result.as_dict()), "the report")
+def _check_file_option(path: Path | None, flag: str) -> None:
+    """A file the run writes at its end, checked before it starts: a mistake there must not cost a run."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{path}: {flag} must name a file, not a folder")
+    folder = next((parent for parent in path.parents if parent.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"{path}: {flag}: {folder} is a file, not a folder")
 
 
-def _write_file(path: Path, text: str, what: str) -> None:
+def _write_file(path: Path, text: str, what: str) -> bool:
+    """Write the report (or redirect map); when its disk refuses, write it to the temporary folder
+    instead and say where, so what the run learnt is not lost. False when it is not where asked."""
+    data = text.encode("utf-8")
     try:
-        atomic_write(path, text.encode("utf-8"))
+        atomic_write(path, data)
+        return True
     except OSError as exc:
-        _err(f"{path}: cannot write {what}: {exc.strerror}")
-        raise typer.Exit(EXIT_USAGE) from None
+        problem = f"{path}: cannot write the {what}: {OutputError(path, exc).what}"
+    try:
+        fd, spare = tempfile.mkstemp(prefix=f"hashmigrate-{what.replace(' ', '-')}-", suffix=path.suffix)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        _err(f"{problem}; nor in {tempfile.gettempdir()}: {exc.strerror or exc}")
+        return False
+    _err(f"{problem}; written to {spare} instead")
+    return False
 
 
 _ORIGIN = {"cuid": "the post's id (approximate)", "ObjectId": "the draft's id (approximate)"}
@@ -396,6 +420,7 @@ def publish_command(
 
     try:
         options = _parse_options(option)
+        _check_file_option(report, "--report")
         publisher = _wordpress_publisher(
             to, wp_url, wp_user, upload_images, api_url, make_public, dry_run, blog_url, options
         )
@@ -416,7 +441,7 @@ def publish_command(
         )
         if publisher is not None:
             publisher.close()
-    except (UsageError, SourceError, ConfigError, StateError) as exc:
+    except (UsageError, SourceError, ConfigError, StateError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     except TypeError as exc:
@@ -424,10 +449,11 @@ def publish_command(
             _err(f"--option: {to} has no such option ({str(exc).split('argument')[-1].strip()})")
             raise typer.Exit(EXIT_USAGE) from None
         raise
+    written = True
     if report is not None:
-        _write_file(report, _as_json(result.as_dict()), "the report")
+        written = _write_file(report, _as_json(result.as_dict()), "report")
     _publish_summary(result, verbose)
-    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+    raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)
 
 
 def _wordpress_publisher(

@@ -7,6 +7,8 @@ is left alone unless ``force`` is given.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -24,6 +26,44 @@ JOURNAL = ".hashmigrate-manifest.journal"
 
 class UnsafePath(ValueError):
     pass
+
+
+# Errors that no other file of the run could escape either: the run stops at the first one.
+_DISK_WIDE = {
+    errno.ENOSPC: "the output disk is full",
+    errno.EDQUOT: "the disk quota of the output is used up",
+    errno.EROFS: "the output is on a read-only file system",
+}
+_FILE_LEVEL = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "a part of its path is a file, not a folder",
+    errno.EISDIR: "a folder is in the way",
+    errno.ENAMETOOLONG: "the file name is too long for the file system",
+    errno.EMLINK: "too many files in its folder",
+    errno.EFBIG: "the file is too large for the file system",
+}
+
+
+class OutputError(OSError):
+    """A file of the output could not be written; ``filename`` is the file meant, not a temporary."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause), str(path))
+
+    @property
+    def what(self) -> str:
+        """What happened, in words (the errno's own text for a rare one)."""
+        code = self.errno or 0
+        return _DISK_WIDE.get(code) or _FILE_LEVEL.get(code) or str(self.strerror)
+
+    @property
+    def stops(self) -> bool:
+        """True when every other file would fail the same way (a full or read-only disk)."""
+        return self.errno in _DISK_WIDE
+
+    def line(self) -> str:
+        return f"{self.what} while writing {self.filename}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +151,12 @@ class FolderWriter:
         self._journal: Any = None
         self._root = out.resolve()  # once: every file written is checked against it
         self._dirty = False
+        # The first error that stops the run; every later write refuses with it, not a new attempt.
+        self.stopped: OutputError | None = None
         if not dry_run:
-            _remove_stale_temporaries(out)
+            # On a read-only output this fails; the first write then says so, naming the file.
+            with contextlib.suppress(OSError):
+                _remove_stale_temporaries(out)
 
     def _load_manifest(self) -> dict[str, str]:
         try:
@@ -137,18 +181,39 @@ class FolderWriter:
         return known
 
     def _log(self, relative: str, hash_: str) -> None:
-        """Note the hash before the rename, so a kill between rename and manifest save is harmless."""
-        if self._journal is None:
-            self.out.mkdir(parents=True, exist_ok=True)
-            self._journal = self._journal_path.open("a", encoding="utf-8")
-        self._journal.write(f"{hash_} {relative}\n")
-        self._journal.flush()
+        """Note the hash before the rename, so a kill between rename and manifest save is harmless.
+
+        The journal serves every file: when it cannot be written, no file can be, and the run stops.
+        """
+        try:
+            if self._journal is None:
+                self.out.mkdir(parents=True, exist_ok=True)
+                self._journal = self._journal_path.open("a", encoding="utf-8")
+            self._journal.write(f"{hash_} {relative}\n")
+            self._journal.flush()
+        except OSError as exc:
+            self.stopped = OutputError(self._journal_path, exc)
+            raise self.stopped from None
 
     def write(self, file: OutputFile) -> WriteResult:
         return self.write_bytes(file.path, file.content.encode("utf-8"))
 
     def write_bytes(self, relative: str, data: bytes) -> WriteResult:
+        """Write one file; :class:`OutputError` names it and says what went wrong."""
+        if self.stopped is not None:
+            raise self.stopped
         target = resolve_inside(self.out, relative, self._root)
+        try:
+            return self._write(relative, target, data)
+        except OutputError:
+            raise
+        except OSError as exc:
+            error = OutputError(target, exc)
+            if error.stops and not self.dry_run:
+                self.stopped = error
+            raise error from None
+
+    def _write(self, relative: str, target: Path, data: bytes) -> WriteResult:
         new_hash = hashlib.sha256(data).hexdigest()
         try:
             current: bytes | None = target.read_bytes()
@@ -178,11 +243,22 @@ class FolderWriter:
             self._dirty = True
 
     def close(self) -> None:
+        """Save the manifest and drop the journal; :class:`OutputError` when the manifest cannot be
+        saved, and then the journal stays, so the next run still knows every file written as ours."""
         if self._journal is not None:
-            self._journal.close()
-            self._journal = None
-        if self._dirty and not self.dry_run:
-            payload = json.dumps({"files": dict(sorted(self._manifest.items()))}, indent=1)
-            atomic_write(self._manifest_path, payload.encode("utf-8"), durable=True)
-            self._dirty = False
-        self._journal_path.unlink(missing_ok=True)
+            journal, self._journal = self._journal, None
+            # A line that never reached the disk belongs to a file that was not written either.
+            with contextlib.suppress(OSError):
+                journal.close()
+        if self.dry_run or self.stopped is not None:
+            # After a full or read-only disk stopped the run the manifest could not be saved either:
+            # the journal, kept, tells the next run which files this one wrote.
+            return
+        try:
+            if self._dirty:
+                payload = json.dumps({"files": dict(sorted(self._manifest.items()))}, indent=1)
+                atomic_write(self._manifest_path, payload.encode("utf-8"), durable=True)
+                self._dirty = False
+            self._journal_path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(self._manifest_path, exc) from None

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.shared import SHARED
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 REQUIRE_ALL = os.environ.get("HASHMIGRATE_REQUIRE_ALL") == "1"
 
 # Session fixtures for the real services (each skips with its reason when the service is absent).

@@ -893,6 +893,26 @@ def test_a_rerun_after_the_state_was_lost_keeps_published_articles_published(
     assert [a.published for a in forem.articles] == [True]
 
 
+def test_a_damaged_state_file_is_one_line_and_moving_it_aside_duplicates_nothing(
+    forem: ForemServer, tmp_path: Path
+) -> None:
+    assert publish_devto(forem.url, EXAMPLES, tmp_path, key=forem.api_key).code == 0
+    state = tmp_path / "state.db"
+    size = state.stat().st_size
+    with state.open("r+b") as handle:  # garbage over the middle third: the deliveries' pages
+        handle.seek(size // 3)
+        handle.write(b"\xa5" * (size // 3))
+    damaged = publish_devto(forem.url, EXAMPLES, tmp_path, key=forem.api_key)
+    assert_no_traceback(damaged)
+    assert damaged.code == EXIT_USAGE and len(damaged.errors) == 1, damaged.stderr
+    assert "the state file is damaged" in damaged.errors[0] and "move it aside" in damaged.errors[0]
+    state.rename(tmp_path / "state.db.damaged")  # what the line says to do
+    again = publish_devto(forem.url, EXAMPLES, tmp_path, key=forem.api_key)
+    assert again.code == 0, again.stderr
+    assert report(tmp_path)["counts"].get("adopted") == len(rendered(EXAMPLES))
+    assert_each_post_once(forem, state, rendered(EXAMPLES))
+
+
 # ---- (h) the GraphQL source ---------------------------------------------------------------------------
 
 

@@ -70,8 +70,6 @@ COUNTS: dict[str, tuple[int, int]] = {
     "mojibake": (200, 2000),
     "cuid": (100, 500),
     "hostile_fm": (100, 800),
-    "links": (200, 1000),
-    "fences": (200, 1000),
 }
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 _COMMON: dict[str, Any] = {

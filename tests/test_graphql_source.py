@@ -18,13 +18,14 @@ import pytest
 import requests
 from graphql import build_schema, parse, validate
 from support.graphql_server import (
-    SCHEMA_PATH,
+    SCHEMA,
     GraphQLServer,
     Publication,
     publication_from_posts,
     query_depth,
 )
 from support.graphql_server import Fault as GraphQLFault
+from support.shared import shared_file
 
 import hashmigrate
 from hashmigrate.hashnode import Problem, SourceError
@@ -359,7 +360,7 @@ def test_the_token_never_appears_in_an_error(publication: Publication) -> None:
 
 
 def test_the_queries_are_valid_on_the_real_schema_and_under_the_depth_limit() -> None:
-    schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = build_schema(shared_file(*SCHEMA).read_text(encoding="utf-8"))
     for query in (POSTS_QUERY, DRAFTS_QUERY):
         document = parse(query)
         assert validate(schema, document) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from test_fuzz import fuzz
+from support.examples import examples
 
 import hashmigrate
 import hashmigrate.api
@@ -192,7 +192,7 @@ slugs = st.text(alphabet="abcdefghij-0123", min_size=1, max_size=12).filter(lamb
 cuids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=24, max_size=24).map("c".__add__)
 
 
-@fuzz("links")
+@examples(200, 1000)
 @given(
     st.lists(st.tuples(slugs, cuids), min_size=1, max_size=4, unique_by=(lambda t: t[0], lambda t: t[1])),
     st.data(),
@@ -310,7 +310,7 @@ segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.%~", min_size
 )
 
 
-@fuzz("links")
+@examples(200, 1000)
 @given(
     st.sampled_from(["http", "https"]),
     st.from_regex(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){1,2}", fullmatch=True),
@@ -385,7 +385,7 @@ def test_a_link_one_word_from_two_made_up_slugs_changes_neither(tmp_path: Path) 
 words = st.lists(st.sampled_from(["a", "b", "c", "dd", "e1"]), min_size=1, max_size=4).map("-".join)
 
 
-@fuzz("links")
+@examples(200, 1000)
 @given(st.lists(words, max_size=6, unique=True), st.lists(words, max_size=6, unique=True))
 def test_slugs_from_links_pairs_exactly_the_only_matches_one_word_apart(
     made: list[str], linked: list[str]

@@ -9,7 +9,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support.corpus import code_blocks
-from test_fuzz import block_construct, fenced_block, fuzz, indented_block, prose
+from support.examples import examples
+from test_fuzz import block_construct, fenced_block, indented_block, prose
 
 import hashmigrate
 from hashmigrate.embeds import classify
@@ -297,7 +298,7 @@ correct_blocks = st.lists(
 )
 
 
-@fuzz("fences")
+@examples(200, 1000)
 @given(correct_blocks)
 def test_a_post_with_correct_fences_is_not_changed(blocks: list[str]) -> None:
     body = "\n".join(blocks)
@@ -305,7 +306,7 @@ def test_a_post_with_correct_fences_is_not_changed(blocks: list[str]) -> None:
     assert text == body and not [n for n in notes if n.kind == "fence-repaired"]
 
 
-@fuzz("fences")
+@examples(200, 1000)
 @given(correct_blocks, st.data())
 def test_a_broken_closing_fence_is_repaired_to_the_correct_post(
     blocks: list[str], data: st.DataObject

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from support.examples import examples
 from typer.testing import CliRunner
 
 from hashmigrate.sync.command import sync_command
-from hashmigrate.sync.config import ConfigError, load
+from hashmigrate.sync.config import ConfigError, load, parse
 from hashmigrate.sync.run import locked
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -155,3 +160,93 @@ def test_a_second_sync_exits_at_once_with_the_lock_message(tmp_path: Path) -> No
     assert done.returncode == 75
     assert "another hashmigrate sync is running" in done.stderr
     assert not (tmp_path / "site").exists()
+
+
+# ---- every config value of the wrong type or shape: one line naming the key and the file, exit 2 ----------
+
+VALID: dict[str, Any] = {
+    "source": {"type": "backup", "path": "blog", "blog_url": "https://blog.example.dev", "drafts": False},
+    "targets": [
+        {
+            "type": "hugo",
+            "out": "site",
+            "git_commit": False,
+            "options": {"section": "posts", "aliases": True},
+        },
+        {"type": "devto", "api_key_env": "DEVTO_API_KEY", "publish": False, "options": {"published": False}},
+        {
+            "type": "wordpress",
+            "url": "https://wp.example",
+            "options": {"wp_user": "me", "upload_images": True},
+        },
+    ],
+    "state": {"path": ".hashmigrate/state.db"},
+}
+# Every place a value sits: (path of keys and list indexes).
+PLACES = [
+    ("source", "type"), ("source", "path"), ("source", "blog_url"), ("source", "drafts"), ("source", "git_pull"),
+    ("targets", 0, "type"), ("targets", 0, "out"), ("targets", 0, "name"), ("targets", 0, "force"),
+    ("targets", 0, "options"), ("targets", 0, "options", "section"), ("targets", 0, "options", "aliases"),
+    ("targets", 0, "options", "nonsense"), ("targets", 1, "api_url"), ("targets", 1, "options", "published"),
+    ("targets", 1, "options", "canonical"), ("targets", 2, "url"), ("targets", 2, "options", "wp_user"),
+    ("targets", 2, "options", "upload_images"), ("targets", 2, "options", "author"), ("state",),
+    ("state", "path"), ("targets",), ("source",), ("targets", 0),
+]  # fmt: skip
+toml_values = st.recursive(
+    st.one_of(
+        st.text(max_size=12),
+        st.booleans(),
+        st.integers(-5, 10**6),
+        st.floats(allow_nan=False),
+        st.datetimes().map(lambda d: d.replace(microsecond=0)),
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@examples(100, 300)
+@given(place=st.sampled_from(PLACES), value=toml_values)
+def test_any_value_anywhere_is_accepted_or_one_config_error(place: tuple[Any, ...], value: Any) -> None:
+    data = copy.deepcopy(VALID)
+    holder: Any = data
+    for key in place[:-1]:
+        holder = holder[key]
+    holder[place[-1]] = value
+    path = Path("/configs/hashmigrate.toml")
+    try:
+        parse(data, path)
+    except ConfigError as exc:
+        message = str(exc)
+        assert message.startswith(f"{path}: ") and "\n" not in message
+        named = [str(k) for k in place if isinstance(k, str)]
+        assert any(k in message for k in named), (message, place)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ('{nonsense = "x"}', "options: no such option 'nonsense'"),
+        ("{section = {deeper = 1}}", "options.section must be a string, true/false or a number, not a table"),
+        ('"x"', "options must be a table"),
+        ('{aliases = "flase"}', "aliases"),
+    ],
+)
+def test_bad_exporter_options_are_one_line_exit_2_before_anything_is_written(
+    tmp_path: Path, options: str, message: str
+) -> None:
+    config = setup_blog(tmp_path, HUGO + f"options = {options}\n")
+    code, _, stderr = run("--config", str(config))
+    assert code == 2 and stderr.count("\n") == 1, stderr
+    assert message in stderr and str(config) in stderr
+    assert not (tmp_path / "site").exists() and not (tmp_path / ".hashmigrate").exists()
+
+
+@pytest.mark.parametrize("out", ["a-file", "a-file/site"])
+def test_a_folder_target_whose_out_is_a_file_is_one_line_exit_2(tmp_path: Path, out: str) -> None:
+    config = setup_blog(tmp_path, f'[[targets]]\ntype = "hugo"\nout = "{out}"\n')
+    (tmp_path / "a-file").write_text("mine\n")
+    code, _, stderr = run("--config", str(config))
+    assert code == 2 and stderr.count("\n") == 1, stderr
+    assert "[[targets]] #1 (hugo): out" in stderr and "a-file" in stderr and "is a file" in stderr
+    assert (tmp_path / "a-file").read_text() == "mine\n"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.shared import shared_file
 
 import hashmigrate
 from exporters.wordpress import WXR_FILE, WordPressExporter
@@ -23,7 +24,6 @@ from hashmigrate.model import Embed, Markdown, Post, Tag
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"
-MINIMAL_WXR = ROOT.parent / "shared" / "specs" / "wxr-1.2-minimal.xml"
 NS = {
     "wp": "http://wordpress.org/export/1.2/",
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -300,7 +300,7 @@ def paths(element: ET.Element, prefix: str = "") -> set[str]:
 
 
 def test_wxr_has_everything_the_minimal_accepted_file_has() -> None:
-    minimal = ET.parse(MINIMAL_WXR).getroot()
+    minimal = ET.parse(shared_file("specs", "wxr-1.2-minimal.xml")).getroot()
     post = post_of(
         "Hello ![x](https://cdn.example/body.png)\n",
         cover="https://cdn.example/cover.png",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -89,11 +90,50 @@ def reader(
         def json_passes(parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
             items = read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names, repair=repair)
             if only is None:
-                return items
+                return _not_empty(items, source)
             return (item for item in items if isinstance(item, Post) and item.slug in only)
 
         return json_passes
-    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair).items
+    backup = BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair)
+
+    def backup_passes(parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
+        items = backup.items(parse, only)
+        return _not_empty(items, source) if only is None else items
+
+    return backup_passes
+
+
+def _not_empty(items: Iterator[Post | Problem], source: Path) -> Iterator[Post | Problem]:
+    """The items, or :class:`SourceError` when there are none at all: a source that gives not even a
+    skipped draft is not the blog the user meant (an empty folder, the wrong one, an empty export)."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        raise SourceError(_nothing_found(source))
+
+
+_HINT_FOLDERS = 50
+
+
+def _nothing_found(source: Path) -> str:
+    if not source.is_dir():
+        return f'{source}: no posts in this JSON export (its "posts" list is empty)'
+    message = (
+        f"{source}: no Hashnode posts here (looked for <cuid>.md and draft-<id>.md files, "
+        "and .md files with Hashnode front matter)"
+    )
+    try:
+        folders = sorted(path for path in source.iterdir() if path.is_dir() and not path.name.startswith("."))
+    except OSError:
+        folders = []
+    # A path one level off: the folder that holds the backup folder (a few looked at, not a home folder).
+    for folder in folders[:_HINT_FOLDERS]:
+        found = len(post_files(folder)[0]) if os.access(folder, os.R_OK | os.X_OK) else 0
+        if found:
+            return f"{message}; {folder} has {found} post file(s): is that the backup folder?"
+    return message
 
 
 __all__ = ["Passes", "Problem", "SourceError", "count_files", "read", "reader", "source_kind", "tags_by_cuid"]

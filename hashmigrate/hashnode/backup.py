@@ -172,12 +172,14 @@ class BackupReader:
 def _dedupe(headers: list[_Header]) -> Iterator[_Header | Problem]:
     """One post per slug. A slug from front matter shared by two files is one post published again:
     the newest wins. A slug we made from an old post's title can be shared by different posts
-    (replies titled "Thank you."): those keep their content under a slug made unique by the cuid."""
-    groups: dict[str, list[_Header]] = {}
+    (replies titled "Thank you."): those keep their content under a slug made unique by the cuid.
+    A draft is never an older copy of a published post (nor the other way round): it stays a draft,
+    and the names planned for the output keep the two apart."""
+    groups: dict[tuple[str, bool], list[_Header]] = {}
     for header in headers:
-        groups.setdefault(header.slug, []).append(header)
+        groups.setdefault((header.slug, header.draft), []).append(header)
     skipped: set[int] = set()
-    for slug, group in groups.items():
+    for (slug, _), group in groups.items():
         if len(group) == 1:
             continue
         explicit = [h for h in group if h.explicit_slug] or group

@@ -16,20 +16,25 @@ ever stored here: every message, URL and run detail is redacted on its way in.
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import json
+import shlex
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 from hashmigrate.redaction import redact, redact_data
 
 SCHEMA_VERSION = 1
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PENDING = "pending"  # a create was (maybe) sent; its result is unknown
 FAILED = "failed"  # the last attempt failed; remote_id/content_hash still describe the remote
@@ -104,6 +109,57 @@ class StateError(Exception):
     """The state file cannot be opened or used (not a database, no permission, a newer format)."""
 
 
+_DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+_LOCKED = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+_UNWRITABLE = {"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"}
+
+
+def _quote(path: Path) -> str:
+    return shlex.quote(str(path))
+
+
+def explain(path: Path, exc: sqlite3.Error | OSError) -> str:
+    """One line: what is wrong with the state file and what the user can do about it."""
+    # Extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED) count as their primary code.
+    code = "_".join(str(getattr(exc, "sqlite_errorname", "")).split("_")[:2])
+    # A damaged page can also hold bytes that are not UTF-8, where a text was written.
+    undecodable = str(exc).startswith("Could not decode")
+    if code in _DAMAGED or undecodable or "malformed" in str(exc) or "not a database" in str(exc):
+        why = "a text in it is not UTF-8" if undecodable else str(exc)
+        return (
+            f"{path}: the state file is damaged ({why}); move it aside (mv {_quote(path)} {_quote(path)}.damaged) and "
+            "run again: the next run finds what is already published and adopts it, with no duplicate"
+        )
+    if code in _LOCKED:
+        return f"{path}: the state file is locked by another program ({exc}); run again when it is done"
+    if code in _UNWRITABLE or getattr(exc, "errno", None) in {errno.EACCES, errno.EPERM, errno.EROFS}:
+        return (
+            f"{path}: cannot write the state file or its folder ({exc}); make them writable, "
+            "or name another state file"
+        )
+    if code == "SQLITE_FULL" or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"{path}: the disk holding the state file is full; make room and run again"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return f"{path}: a part of the state file's path is a file, not a folder; name another state file"
+    if isinstance(exc, OSError):
+        return f"{path}: cannot use the state file: {exc.strerror or exc}"
+    return f"{path}: cannot use the state file: {exc}"
+
+
+def _guarded(method: Callable[Concatenate[StateStore, P], R]) -> Callable[Concatenate[StateStore, P], R]:
+    """Every use of the database: a SQLite error (a page damaged after the file was opened, a full
+    disk, a lock) becomes a :class:`StateError` saying what to do, never a traceback."""
+
+    @functools.wraps(method)
+    def guarded(self: StateStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StateError(explain(self.path, exc)) from None
+
+    return guarded
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -118,7 +174,7 @@ class StateStore:
             self._db = self._open()
             self._db.execute("SELECT count(*) FROM deliveries").fetchone()
         except (sqlite3.Error, OSError) as exc:
-            raise StateError(f"{self.path}: cannot use the state file: {exc}") from None
+            raise StateError(explain(self.path, exc)) from None
         self._db.row_factory = sqlite3.Row
 
     def _open(self) -> sqlite3.Connection:
@@ -146,16 +202,19 @@ class StateStore:
 
     # -- reading ----------------------------------------------------------------------------------------
 
+    @_guarded
     def get(self, target: str, post_key: str) -> Record | None:
         row = self._db.execute(
             "SELECT * FROM deliveries WHERE target = ? AND post_key = ?", (target, post_key)
         ).fetchone()
         return _record(row) if row is not None else None
 
+    @_guarded
     def records(self, target: str) -> list[Record]:
         rows = self._db.execute("SELECT * FROM deliveries WHERE target = ? ORDER BY post_key", (target,))
         return [_record(row) for row in rows]
 
+    @_guarded
     def remote_ids(self, target: str) -> dict[str, str]:
         """Remote id -> post key, for every post of ``target`` that has one."""
         rows = self._db.execute(
@@ -163,6 +222,7 @@ class StateStore:
         )
         return {str(row[0]): str(row[1]) for row in rows}
 
+    @_guarded
     def rows_digest(self, target: str) -> str:
         """SHA-256 over every row of ``target``: any write to them since changes it."""
         digest = hashlib.sha256()
@@ -171,6 +231,7 @@ class StateStore:
             digest.update(repr(tuple(row)).encode("utf-8"))
         return digest.hexdigest()
 
+    @_guarded
     def last_run(self, name: str) -> SyncRun | None:
         """The last clean run of sync target ``name``, if one is recorded."""
         try:
@@ -183,6 +244,7 @@ class StateStore:
 
     # -- writing ----------------------------------------------------------------------------------------
 
+    @_guarded
     def record_run(self, name: str, fingerprint: str, target: str, detail: str) -> None:
         """Remember a clean run of sync target ``name`` (state key ``target``) with the digest of
         ``target``'s rows, taken in the same transaction, so no write can slip in between."""
@@ -196,6 +258,7 @@ class StateStore:
                 (name, fingerprint, target, self.rows_digest(target), _redact_json(detail), _now()),
             )
 
+    @_guarded
     def forget_run(self, name: str) -> None:
         """Drop sync target ``name``'s recorded run (before a run that may change what it describes)."""
         if self.last_run(name) is None:
@@ -203,6 +266,7 @@ class StateStore:
         with self._write():
             self._db.execute("DELETE FROM sync_runs WHERE name = ?", (name,))
 
+    @_guarded
     def begin(self, target: str, post_key: str, content_hash: str) -> None:
         """Record the intent to create, before the request goes out. Keeps an existing remote id."""
         with self._write():
@@ -215,6 +279,7 @@ class StateStore:
                 (target, post_key, PENDING, f"sending content {content_hash[:12]}", _now()),
             )
 
+    @_guarded
     def delivered(
         self,
         target: str,
@@ -252,6 +317,7 @@ class StateStore:
                 ),
             )
 
+    @_guarded
     def failed(self, target: str, post_key: str, message: str, *, maybe_created: bool = False) -> None:
         """Record a failed attempt; what the remote holds (id, hash) stays as it was.
 
@@ -268,6 +334,7 @@ class StateStore:
                 (target, post_key, outcome, redact(message), _now(), int(maybe_created)),
             )
 
+    @_guarded
     def forget(self, target: str, post_key: str) -> None:
         """Drop what is known of one post (its remote article was deleted)."""
         with self._write():

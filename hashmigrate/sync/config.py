@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashmigrate import registry
 from hashmigrate.redaction import url_has_credentials
 
 
@@ -171,7 +172,7 @@ def _path(value: Any, base: Path, where: str) -> Path:
 
 def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
     kind = raw.get("type")
-    if kind not in SOURCE_TYPES:
+    if not isinstance(kind, str) or kind not in SOURCE_TYPES:
         raise ConfigError(f"{where}: type must be one of {', '.join(SOURCE_TYPES)}")
     _known(raw, _SOURCE_KEYS[kind], f"{where} ({kind})")
     if kind == "api":
@@ -197,15 +198,49 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
     )
 
 
+# Options the publisher takes for itself (see hashmigrate.publish); every other option is the exporter's.
+_PUBLISHER_OPTIONS: dict[str, dict[str, type]] = {
+    "devto": {"published": bool},
+    "wordpress": {"wp_url": str, "wp_user": str, "upload_images": bool},
+}
+
+
+def _options(options: Any, kind: str, where: str) -> dict[str, Any]:
+    """The target's ``options`` table, checked now by making the exporter with it: a wrong name or
+    value is the config's mistake, found before anything is read or written."""
+    if not isinstance(options, dict):
+        raise ConfigError(f"{where}: options must be a table")
+    exporter_options = dict(options)
+    for key, wanted in _PUBLISHER_OPTIONS.get(kind, {}).items():
+        if key in exporter_options and not isinstance(exporter_options.pop(key), wanted):
+            raise ConfigError(f"{where}: options.{key} must be {_TYPE_WORDS[wanted]}")
+    for key, value in exporter_options.items():
+        # The same values as -O key=value on the command line: one string, boolean or number each.
+        if not isinstance(value, (str, bool, int, float)):
+            shape = (
+                "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a date"
+            )
+            raise ConfigError(f"{where}: options.{key} must be a string, true/false or a number, not {shape}")
+    if not exporter_options:
+        return dict(options)  # the exporter's defaults: nothing to check (and no exporter to load)
+    try:
+        registry.create(kind, **exporter_options)
+    except Exception as exc:  # an exporter's own check, whatever it raises, is about these values
+        message = str(exc).removeprefix(f"{kind}: ")
+        raise ConfigError(f"{where}: options: {message}") from None
+    return dict(options)
+
+
+_TYPE_WORDS = {bool: "true or false", str: "a string"}
+
+
 def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
     kind = raw.get("type")
-    if kind not in _TARGET_KEYS:
+    if not isinstance(kind, str) or kind not in _TARGET_KEYS:
         raise ConfigError(f"{where}: type must be one of {', '.join(_TARGET_KEYS)}")
     where = f"{where} ({kind})"
     _known(raw, _TARGET_KEYS[kind] | _COMMON_TARGET_KEYS, where)
-    options = raw.get("options", {})
-    if not isinstance(options, dict):
-        raise ConfigError(f"{where}: options must be a table")
+    options = _options(raw.get("options", {}), kind, where)
     name = _str(raw, "name", where) or kind
     common: dict[str, Any] = {"type": kind, "name": name, "options": options}
     if kind in FOLDER_TARGETS:

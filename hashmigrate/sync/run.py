@@ -132,12 +132,30 @@ class SyncResult:
         }
 
 
+def _check_folders(config: SyncConfig) -> None:
+    """Every folder target's ``out`` can be a folder: one line before the run, not a failure per post."""
+    for number, target in enumerate(config.targets, start=1):
+        if target.out is None:
+            continue
+        blocker = next((p for p in (target.out, *target.out.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            what = "is a file" if blocker == target.out else f"is under {blocker}, which is a file"
+            raise ConfigError(
+                f"{config.path}: [[targets]] #{number} ({target.name}): out {target.out} {what}"
+            )
+
+
 @contextmanager
 def locked(state: Path) -> Iterator[None]:
     """Hold ``<state>.lock`` for the run; a second run gets :class:`Busy` at once, never waits."""
-    state.parent.mkdir(parents=True, exist_ok=True)
+    from hashmigrate.publish.state import StateError, explain
+
     lock_path = state.with_name(state.name + ".lock")
-    handle = lock_path.open("a+")
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a+")
+    except OSError as exc:
+        raise StateError(explain(state, exc)) from None
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -162,6 +180,7 @@ def sync(
     named += [name for target in config.targets for name in (target.api_key_env, target.password_env)]
     remember_environment(environ, named)
     result = SyncResult(config=str(config.path), dry_run=dry_run)
+    _check_folders(config)
     with locked(config.state):
         source = config.source
         if source.type != "api" and source.git_pull and not dry_run:

@@ -7,21 +7,17 @@ so without it these fixtures skip (and ``HASHMIGRATE_REQUIRE_ALL=1`` turns that 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from .forem_server import ForemServer, ForemSpec
-
-FOREM_SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "forem-api-v1.json"
+from .shared import shared_file
 
 
 @pytest.fixture(scope="session")
 def forem_spec() -> ForemSpec:
     """The parsed spec, shared by every server of the session."""
-    if not FOREM_SPEC_PATH.is_file():
-        pytest.skip(f"the Forem OpenAPI spec is not at {FOREM_SPEC_PATH} (../shared is read-only reference)")
-    return ForemSpec(FOREM_SPEC_PATH)
+    return ForemSpec(shared_file("specs", "forem-api-v1.json"))
 
 
 @pytest.fixture

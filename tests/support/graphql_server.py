@@ -51,10 +51,11 @@ from graphql import (
 )
 from markdown_it import MarkdownIt
 from support.corpus import source_body
+from support.shared import shared_file
 
 from hashmigrate.model import Post
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "hashnode-gql-schema.graphql"
+SCHEMA = ("specs", "hashnode-gql-schema.graphql")  # in ../shared: see shared_file
 PRO_MESSAGE = (
     "Publication does not have an active Pro plan. Upgrade in your dashboard to access this via the API."
 )
@@ -289,8 +290,9 @@ class GraphQLServer:
         *publications: Publication,
         token: str | None = None,
         forbidden: bool = False,
-        schema_path: Path = SCHEMA_PATH,
+        schema_path: Path | None = None,
     ) -> None:
+        schema_path = schema_path or shared_file(*SCHEMA)
         self.schema: GraphQLSchema = build_schema(schema_path.read_text(encoding="utf-8"))
         self.publications = list(publications)
         self.token = token
