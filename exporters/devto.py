@@ -23,10 +23,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from hashmigrate.canonical import CHECK, KEEP, checked_canonical
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, attr, unescape_markdown
 from hashmigrate.model import Embed, Html, Image, Note, Post, Tag
@@ -317,8 +319,10 @@ class DevtoExporter:
     def __init__(self, published: bool = False, canonical: str = "original") -> None:
         """``published`` makes the articles public (drafts otherwise; Hashnode drafts always stay drafts).
 
-        ``canonical`` is ``original`` (the post's own canonical URL, else its Hashnode address), ``none``,
-        or a URL template with ``{slug}`` or ``{cuid}``, e.g. ``https://example.com/posts/{slug}/``.
+        ``canonical`` is ``original`` (the post's own canonical URL, else its Hashnode address; a
+        canonical URL that cannot be right counts as none), ``keep`` (as ``original``, with any canonical
+        URL kept), ``none``, or a URL template with ``{slug}`` or ``{cuid}``, e.g.
+        ``https://example.com/posts/{slug}/``.
         """
         self.published = published
         self.canonical = canonical.strip()
@@ -327,8 +331,14 @@ class DevtoExporter:
         mode = self.canonical.lower()
         if mode == "none":
             return None, None
-        if mode == "original":
-            url = post.canonical_url or post.hashnode_url
+        if mode in {"original", KEEP}:
+            checked, dropped = checked_canonical(post, CHECK if mode == "original" else KEEP)
+            url = checked.canonical_url or post.hashnode_url
+            if dropped is not None:
+                action = (
+                    "used its Hashnode address" if url else "pass --blog-url so dev.to credits the original"
+                )
+                return url, replace(dropped, action=f"{action}; {dropped.action}")
             if not url:
                 return None, Note(
                     post.label,
@@ -344,7 +354,7 @@ class DevtoExporter:
                 post.label,
                 "canonical-omitted",
                 f"canonical option {self.canonical!r} not used",
-                "it is not original, none, or a URL template with {slug} or {cuid}",
+                "it is not original, keep, none, or a URL template with {slug} or {cuid}",
             )
         if not _URL.match(url):
             return None, Note(

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from exporters import embed_html
 from hashmigrate import yamlfm
+from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.exporter import (
     BodyRenderer,
     OutputFile,
@@ -127,7 +128,7 @@ class HugoExporter:
     name: ClassVar[str] = "hugo"
     description: ClassVar[str] = "Hugo page bundles (content/posts/<slug>/index.md)"
 
-    def __init__(self, section: str = "posts", aliases: bool = True) -> None:
+    def __init__(self, section: str = "posts", aliases: bool = True, canonical: str = CHECK) -> None:
         section = str(section).strip("/")
         if not re.fullmatch(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*", section):
             raise ValueError(
@@ -137,6 +138,7 @@ class HugoExporter:
             raise ValueError(f"aliases must be true or false, not {aliases!r}")
         self.section = section
         self.aliases = aliases
+        self.canonical = canonical_mode(canonical)
 
     def url(self, post: Post) -> str:
         return f"/{self.section}/{post.slug}/"
@@ -153,8 +155,10 @@ class HugoExporter:
         return "".join(kept).replace(" ", "-")
 
     def render(self, post: Post, site: Site) -> Rendered:
+        post, canonical_note = checked_canonical(post, self.canonical)
         body = HugoBody(post)
         text = body.render(post.body)
+        body.notes.extend(filter(None, [canonical_note]))
         meta: dict[str, Any] = {
             "title": post.title,
             "date": _date(post.published),

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 
 from exporters import embed_html
 from hashmigrate import yamlfm
+from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, plain_data
 from hashmigrate.model import Embed, Image, Node, Post
 
@@ -367,13 +368,14 @@ class JekyllExporter:
     name: ClassVar[str] = "jekyll"
     description: ClassVar[str] = "Jekyll posts (_posts/YYYY-MM-DD-<slug>.md), GitHub Pages compatible"
 
-    def __init__(self, old_urls: str = "redirect_from", gist: str = "script") -> None:
+    def __init__(self, old_urls: str = "redirect_from", gist: str = "script", canonical: str = CHECK) -> None:
         if old_urls not in OLD_URL_MODES:
             raise ValueError(f"old_urls must be one of {', '.join(OLD_URL_MODES)}, not {old_urls!r}")
         if gist not in GIST_MODES:
             raise ValueError(f"gist must be one of {', '.join(GIST_MODES)}, not {gist!r}")
         self.old_urls = old_urls
         self.gist = gist
+        self.canonical = canonical_mode(canonical)
 
     def url(self, post: Post) -> str | None:
         """Where the post will be on the site with Jekyll's default permalink (None for a draft)."""
@@ -400,8 +402,10 @@ class JekyllExporter:
         return re.sub(r"[^\w\- \t]", "", text).replace(" ", "-").replace("\t", "-")
 
     def render(self, post: Post, site: Site) -> Rendered:
+        post, canonical_note = checked_canonical(post, self.canonical)
         body = JekyllBody(post, gist=self.gist)
         text = body.render(post.body)
+        body.notes.extend(filter(None, [canonical_note]))
         meta: dict[str, Any] = {
             "layout": "post",
             "title": post.title,

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exporters import wxr
 from exporters.wordpress_blocks import Media, render_body
+from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.exporter import OutputFile, Rendered, Site
 from hashmigrate.model import Post
 
@@ -38,6 +39,7 @@ class WordPressExporter:
         timezone: str | None = None,
         category: str | None = None,
         title: str = "Migrated from Hashnode",
+        canonical: str = CHECK,
     ) -> None:
         self.author = wxr.Author(login=author, email=author_email, display_name=author_name)
         self.zone: tzinfo = UTC
@@ -48,14 +50,18 @@ class WordPressExporter:
                 raise ValueError(f"timezone {timezone!r} is not a known IANA time zone") from exc
         self.categories: tuple[str, ...] = (category,) if category else ()
         self.title = title
+        self.canonical = canonical_mode(canonical)
 
     @staticmethod
     def path(post: Post) -> str:
         return f"posts/{post.slug}.html"
 
     def body(self, post: Post, media: dict[str, Media] | None = None) -> tuple[str, Rendered]:
-        """The block markup, and the result with the notes (the publisher renders through this)."""
+        """The block markup, and the result with the notes (the publisher renders through this);
+        the result's post is the one to publish (its canonical URL checked)."""
+        post, canonical_note = checked_canonical(post, self.canonical)
         markup, renderer = render_body(post, media)
+        renderer.notes.extend(filter(None, [canonical_note]))
         if (
             wxr.has_unsafe_chars(post.title)
             or wxr.has_unsafe_chars(markup)

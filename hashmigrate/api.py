@@ -15,7 +15,7 @@ from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
 from hashmigrate.exporter import Exporter, Rendered, Site
 from hashmigrate.hashnode import Passes, Problem, read, reader
-from hashmigrate.links import LinkIndex, rewrite_links
+from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
 from hashmigrate.model import Note, Post
 from hashmigrate.names import SlugRegistry
 
@@ -213,9 +213,12 @@ def convert(
     heading_id = getattr(exporter, "heading_id", None)
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
-        for item in items(parse=False, only=anchored):
-            if isinstance(item, Post) and item.slug in anchored:
-                index.add_anchors(item, heading_id)
+        # A post given the slug links name is still read under the slug made from its title.
+        moved = {entry.made: entry.slug for entry in plan if entry is not None and entry.found is not None}
+        wanted = anchored | {made for made, slug in moved.items() if slug in anchored}
+        for item in items(parse=False, only=wanted):
+            if isinstance(item, Post) and item.slug in wanted:
+                index.add_anchors(replace(item, slug=moved.get(item.slug, item.slug)), heading_id)
     planned = iter(plan)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result = ConvertResult(
@@ -243,10 +246,10 @@ def convert(
             # planned for another.
             entry = next(planned, None)
             if isinstance(item, Post):
-                if entry is None or entry[0] != item.source:
+                if entry is None or entry.source != item.source:
                     item = Problem(item.label, "changed while hashmigrate read it (run again)")
                 else:
-                    item = rewrite_links(_claim_slug(item, entry[1]), index)
+                    item = rewrite_links(entry.apply(item), index)
                     if image_set is not None:
                         item, extra = _localise(item, exporter, assets, result.images)
             outcome = _convert_one(item, exporter, site, writer, extra, collected)
@@ -303,30 +306,48 @@ def _stopped(error: OutputError, done: int, total: int) -> str:
     )
 
 
+@dataclass(slots=True)
+class _Planned:
+    """Where the planning pass put one post: its source, the slug it is written under, and, for a
+    slug made from the title that links showed to be wrong, the slug made and the note."""
+
+    source: str
+    slug: str
+    made: str = ""
+    found: Note | None = None
+
+    def apply(self, post: Post) -> Post:
+        if self.found is None:
+            return _claim_slug(post, self.slug)
+        # The slug links name is the post's Hashnode slug: no "hashnode_slug" extra, links follow it.
+        return replace(post, slug=self.slug, slug_from_title=False, notes=(*post.notes, self.found))
+
+
 def _plan(
     items: Iterable[Post | Problem],
     exporter: Exporter,
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
-) -> tuple[list[tuple[str, str] | None], LinkIndex, set[str]]:
+) -> tuple[list[_Planned | None], LinkIndex, set[str]]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output;
     one entry per item, None for a problem, so a later pass can match them up by position),
     and, for link rewriting, where each post lands on this target and the slugs of the posts whose
     headings ``#heading-`` links point into."""
-    plan: list[tuple[str, str] | None] = []
+    plan: list[_Planned | None] = []
     names = SlugRegistry()
     index = LinkIndex()
     url_of = getattr(exporter, "url", None) if links else None
     heading_id = getattr(exporter, "heading_id", None)
-    targets: set[tuple[str, str]] = set()
+    targets: list[tuple[str, str]] = []
     anchored: set[str] = set()
+    made: dict[str, tuple[int, Post]] = {}  # slug made from a title -> (plan position, post without body)
     for item in items:
         if not isinstance(item, Post):
             plan.append(None)
             continue
         slug = names.claim(item.slug, item.cuid or Path(item.source).stem)
-        plan.append((item.source, slug))
+        plan.append(_Planned(item.source, slug))
         if images is not None:
             from hashmigrate.assets import image_urls
 
@@ -334,13 +355,33 @@ def _plan(
         if url_of is not None:
             post = _claim_slug(item, slug)
             index.add(post, url_of(post))
-            targets |= LinkIndex.link_targets(post)
+            # A list, not a set: how many posts name a path counts.
+            targets.extend(LinkIndex.link_targets(post))
             if heading_id is not None:
                 anchored |= LinkIndex.anchors_wanted(post)
+            if item.slug_from_title and slug == item.slug:
+                made[slug] = (len(plan) - 1, replace(post, body=()))
     if url_of is not None:
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
         index.discover_hosts(targets)
+        unresolved = index.unresolved(targets)
+        for old, found in slugs_from_links(made, unresolved).items():
+            position, post = made[old]
+            slug = names.claim(found, post.cuid or Path(post.source).stem)
+            if slug != found:
+                continue  # not safe as a file name: the made-up slug stays
+            index.remove(post)
+            index.add(replace(post, slug=slug), url_of(replace(post, slug=slug)))
+            note = Note(
+                post.label,
+                "slug-from-links",
+                f"slug {slug!r} used instead of {old!r}, made from the title",
+                f"{unresolved[found]} post(s) of the blog link to /{slug}, which no post has, one word "
+                "away: the title was edited after publishing",
+                "the post's old URL and its redirect follow the links",
+            )
+            plan[position] = _Planned(post.source, slug, old, note)
     return plan, index, anchored
 
 

@@ -11,9 +11,11 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hashmigrate.embeds import valid_ids
+from hashmigrate.links import autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
 from hashmigrate.urls import markdown_text, safe_url
 
@@ -69,23 +71,51 @@ class Exporter(Protocol):
         ...
 
 
+# Inline elements Markdown has no syntax for: markdownify would keep only their text, but CommonMark
+# keeps raw inline HTML, so they stay as they are in body text (a <mark> highlight, a <sub> index).
+RAW_INLINE_TAGS = frozenset(
+    {"mark", "u", "ins", "sub", "sup", "small", "big", "abbr", "span", "var", "cite", "dfn", "time",
+     "bdi", "bdo", "data", "font", "strike", "tt", "wbr"}
+)  # fmt: skip
+
+
 def html_to_markdown(fragment: str) -> str:
     """An HTML fragment (callout text, a raw block a target cannot take) as Markdown."""
-    # markdownify pulls in BeautifulSoup (a tenth of a second); only posts with callouts need it.
-    from markdownify import MarkdownConverter
-
     try:
-        text = MarkdownConverter(
-            heading_style="ATX",
-            bullets="-",
-            escape_underscores=False,
-            escape_asterisks=False,
-            escape_misc=False,
-        ).convert(fragment)
+        text = str(_converter().convert(fragment))
     except RecursionError:
         # Thousands of nested tags: keep the HTML itself rather than lose the text.
         return fragment.strip()
     return text.strip()
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    # markdownify pulls in BeautifulSoup (a tenth of a second); only posts with callouts need it.
+    from markdownify import MarkdownConverter
+
+    raw = {f"convert_{tag}": _raw_inline for tag in RAW_INLINE_TAGS}
+    converter = type("Converter", (MarkdownConverter,), raw)
+    return converter(
+        heading_style="ATX",
+        bullets="-",
+        escape_underscores=False,
+        escape_asterisks=False,
+        escape_misc=False,
+    )
+
+
+def _raw_inline(converter: Any, el: Any, text: str, parent_tags: set[str]) -> str:
+    """The element as it was written, around its content (converted); only its text in code."""
+    if "_noformat" in parent_tags:
+        return text
+    attrs = "".join(
+        f' {name}="{attr(" ".join(value) if isinstance(value, list) else str(value))}"'
+        for name, value in el.attrs.items()
+    )
+    if el.name == "wbr":
+        return f"<wbr{attrs}>"
+    return f"<{el.name}{attrs}>{text}</{el.name}>"
 
 
 def plain_data(value: Any) -> bool:
@@ -227,7 +257,7 @@ class BodyRenderer:
         return self.link(node.url)
 
     def link(self, url: str, text: str | None = None) -> str:
-        return f"[{text}]({url})" if text else f"<{url}>"
+        return f"[{text}]({url})" if text else autolink(url)
 
     def widget(self, node: Widget) -> str:
         self.note(

@@ -15,20 +15,30 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import SplitResult, urlsplit
 
 from hashmigrate.hashnode.markdown import headings, map_outside_code
-from hashmigrate.model import Callout, Html, Image, Markdown, Node, Note, Post
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Node, Note, Post
 
-# A Markdown link destination, an autolink, or an href attribute: the three ways a post links out.
+# A Markdown link destination, an autolink, an href attribute, or an embed: the ways a post links out.
 # The lookahead lets the scan skip every other character at once (four times faster on the corpus).
+# An embed in text is only read (an unparsed body when planning); a parsed body has Embed nodes.
 _LINK = re.compile(
-    r"(?=[\]<h])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
+    r"(?=[\]<h%])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
     r"|(?P<apre><)(?P<aurl>https?://[^\s>]+)>"
-    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+))"
+    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+)"
+    r"|%\[(?P<eurl>https?://[^\s\]]+)\s*\])"
 )
 # The last path segment before a ``#heading-`` fragment: the slug of the post the anchor is in.
 _ANCHORED = re.compile(r"/([^/\s()<>\"'#?]+)/?(?:\?[^\s#()<>\"']*)?#heading-")
 # What CommonMark takes as an autolink's scheme.
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
+# A post's address on hashnode.com, which redirects to the blog: /post/<cuid> or /post/<slug>-<cuid>.
+_HASHNODE_POST = re.compile(r"/post/(?:[^/]*-)?(?P<cuid>c[a-z0-9]{24})/?$")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]+|\\(?=[^\w\s])")
+
+
+def autolink(url: str) -> str:
+    """A link that shows its own address: CommonMark reads only an absolute URI as an autolink, so a
+    site-relative one is written as a link whose text is the address."""
+    return f"<{url}>" if _SCHEME.match(url) else f"[{url}]({url})"
 
 
 def hashnode_slug(post: Post) -> str:
@@ -53,6 +63,7 @@ class LinkIndex:
 
     hosts: set[str] = field(default_factory=set)
     urls: dict[str, str] = field(default_factory=dict)  # Hashnode slug -> new URL
+    cuids: dict[str, str] = field(default_factory=dict)  # cuid -> new URL (hashnode.com/post/<cuid>)
     anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {hashnode id: target id}
     redirects: list[tuple[str, str]] = field(default_factory=list)  # (old path, new URL)
 
@@ -61,12 +72,30 @@ class LinkIndex:
         if new_url is None:
             return
         self.urls[original] = new_url
+        if post.cuid:
+            self.cuids[post.cuid] = new_url
         old_paths = [f"/{original}"]
         if post.cuid:
             old_paths.append(f"/{original}-{post.cuid}")
         self.redirects.extend((path, new_url) for path in old_paths)
         if post.hashnode_url:
             self.hosts.add(_host(post.hashnode_url))
+
+    def remove(self, post: Post) -> None:
+        """Forget where a post went (before it is added again under another slug)."""
+        new_url = self.urls.pop(hashnode_slug(post), None)
+        if post.cuid and self.cuids.get(post.cuid) == new_url:
+            del self.cuids[post.cuid]
+        self.redirects = [pair for pair in self.redirects if pair[1] != new_url]
+
+    def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
+        """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,
+        with how many posts name each (``targets`` holds each post's once)."""
+        found: dict[str, int] = {}
+        for host, path in targets:
+            if host.lstrip("=") in self.hosts and path not in self.urls:
+                found[path] = found.get(path, 0) + 1
+        return found
 
     @staticmethod
     def anchors_wanted(post: Post) -> set[str]:
@@ -98,10 +127,10 @@ class LinkIndex:
         ``("=" + host, path)`` when the path is the post's own slug (the post's own address)."""
         urls: list[str] = []
         for text in _link_texts(post):
-            urls.extend(m.group("url") or m.group("aurl") or m.group("hurl") for m in _LINK.finditer(text))
+            urls.extend(_link_url(m) for m in _LINK.finditer(text))
         found = set()
         for url in [*urls, post.canonical_url or ""]:
-            parts = _split(url)
+            parts = split_url(url)
             if parts is None:
                 continue
             path = parts.path.strip("/")
@@ -135,9 +164,15 @@ def _link_texts(post: Post) -> Iterator[str]:
             yield node.html
         elif isinstance(node, Image) and node.link:
             yield f"]({node.link})"
+        elif isinstance(node, Embed):
+            yield f"]({node.url})"
 
 
-def _split(url: str) -> SplitResult | None:
+def _link_url(match: re.Match[str]) -> str:
+    return str(match.group("url") or match.group("aurl") or match.group("hurl") or match.group("eurl"))
+
+
+def split_url(url: str) -> SplitResult | None:
     """``urlsplit`` that answers None for a URL Python cannot parse (``http://[oops``)."""
     try:
         parts = urlsplit(url)
@@ -148,7 +183,7 @@ def _split(url: str) -> SplitResult | None:
 
 
 def _host(url: str) -> str:
-    parts = _split(url)
+    parts = split_url(url)
     host = (parts.hostname or "").lower() if parts else ""
     return host[4:] if host.startswith("www.") else host
 
@@ -165,8 +200,14 @@ class LinkRewriter:
     def url(self, url: str) -> str:
         if url.startswith("#heading-"):
             return "#" + self._anchor(self.own_slug, url[1:])
-        parts = _split(url)
-        if parts is None or parts.scheme not in {"http", "https"} or _host(url) not in self.index.hosts:
+        parts = split_url(url)
+        if parts is None or parts.scheme not in {"http", "https"}:
+            return url
+        if _host(url) == "hashnode.com":
+            # Anyone's post can be at hashnode.com: only the export's own are rewritten, silently.
+            found = _HASHNODE_POST.match(parts.path)
+            return self.index.cuids.get(found["cuid"], url) if found else url
+        if _host(url) not in self.index.hosts:
             return url
         slug = parts.path.strip("/")
         if not slug:
@@ -209,6 +250,7 @@ class LinkRewriter:
 
     def text(self, text: str) -> str:
         def swap(match: re.Match[str]) -> str:
+            # An embed match is left as it is: in parsed text it was not taken as an embed (escaped).
             for pre, key in (("pre", "url"), ("apre", "aurl"), ("hpre", "hurl")):
                 url = match.group(key)
                 if url is None:
@@ -218,9 +260,7 @@ class LinkRewriter:
                 if new == plain:
                     return match.group(0)
                 if key == "aurl":
-                    # CommonMark reads only an absolute URI as an autolink: a site-relative one
-                    # becomes a link showing its own address.
-                    return f"<{new}>" if _SCHEME.match(new) else f"[{new}]({new})"
+                    return autolink(new)
                 return match.group(pre) + (html.escape(new) if key == "hurl" else new)
             return match.group(0)
 
@@ -228,7 +268,11 @@ class LinkRewriter:
 
     def relevant(self, text: str) -> bool:
         """Whether a text can hold a link to rewrite (most cannot; parsing them would be wasted)."""
-        return "#heading-" in text or any(host in text for host in self.index.hosts)
+        return (
+            "#heading-" in text
+            or "hashnode.com/post/" in text
+            or any(host in text for host in self.index.hosts)
+        )
 
     def node(self, node: Node) -> Node:
         if isinstance(node, Markdown):
@@ -241,6 +285,11 @@ class LinkRewriter:
             return replace(node, link=self.url(node.link))
         if isinstance(node, Callout):
             return replace(node, html=self.text(node.html))
+        if isinstance(node, Embed) and node.provider in {"link", "hashnode"}:
+            # An embed of one of the blog's own posts is a link card: it becomes a link to the post's
+            # new address (often site-relative, which no embed takes).
+            new = self.url(node.url)
+            return node if new == node.url else Markdown(autolink(new))
         return node
 
 
@@ -251,6 +300,53 @@ def rewrite_links(post: Post, index: LinkIndex) -> Post:
     rewriter = LinkRewriter(index, post)
     body = tuple(rewriter.node(node) for node in post.body)
     return replace(post, body=body, notes=(*post.notes, *rewriter.notes))
+
+
+def one_word_apart(a: str, b: str) -> bool:
+    """Whether two slugs differ by exactly one word (one added, dropped or changed): a title edited
+    after publishing, its slug made again."""
+    x, y = a.split("-"), b.split("-")
+    if x == y or abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def slugs_from_links(made: Iterable[str], unresolved: Iterable[str]) -> dict[str, str]:
+    """Made-up slug -> the slug links name, where each is the other's only match one word away.
+
+    Slugs meet through keys (the words with one blanked, with one dropped, as they are), so the time
+    grows with the number of slugs, not with their product."""
+    keys: dict[tuple[str, ...], set[str]] = {}
+    for slug in made:
+        words = tuple(slug.split("-"))
+        for key in (*_blanked(words), *(("-", *w) for w in _dropped(words)), ("=", *words)):
+            keys.setdefault(key, set()).add(slug)
+    by_made: dict[str, set[str]] = {}
+    by_link: dict[str, set[str]] = {}
+    for link in unresolved:
+        words = tuple(link.split("-"))
+        wanted = (*_blanked(words), ("-", *words), *(("=", *w) for w in _dropped(words)))
+        for slug in set().union(*(keys.get(key, set()) for key in wanted)):
+            if one_word_apart(slug, link):
+                by_made.setdefault(slug, set()).add(link)
+                by_link.setdefault(link, set()).add(slug)
+    pairs: dict[str, str] = {}
+    for slug, links in by_made.items():
+        (link, *others) = links
+        if not others and len(by_link[link]) == 1:
+            pairs[slug] = link
+    return pairs
+
+
+def _blanked(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [("*", *words[:i], "", *words[i + 1 :]) for i in range(len(words))]
+
+
+def _dropped(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [(*words[:i], *words[i + 1 :]) for i in range(len(words))]
 
 
 def write_redirects(pairs: Iterable[tuple[str, str]], style: str) -> str:

@@ -130,6 +130,8 @@ class Post:
     slug: str
     body: tuple[Node, ...]
     cuid: str = ""
+    # The slug was made from the title (an old backup file has none): the post's old URL may differ.
+    slug_from_title: bool = False
     # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
     headings: tuple[str, ...] | None = None
     subtitle: str = ""

@@ -6,11 +6,25 @@ import csv
 import io
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from support.examples import examples
 
 import hashmigrate
 import hashmigrate.api
-from hashmigrate.links import hashnode_heading_id, plain_heading, write_redirects
+from hashmigrate.canonical import implausible
+from hashmigrate.embeds import classify
+from hashmigrate.links import (
+    LinkIndex,
+    LinkRewriter,
+    hashnode_heading_id,
+    one_word_apart,
+    plain_heading,
+    slugs_from_links,
+    write_redirects,
+)
+from hashmigrate.model import Embed, Markdown, Post
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
 
@@ -128,3 +142,268 @@ def test_an_anchor_into_a_post_read_later_is_rewritten(tmp_path: Path) -> None:
     page = (out / "content" / "posts" / "linker" / "index.md").read_text()
     assert "[s](/posts/target/#setup-step)" in page
     assert not [n for n in result.notes if n.kind.endswith("-unresolved")]
+
+
+def test_embeds_of_the_blogs_own_posts_follow_them(tmp_path: Path) -> None:
+    # Both addresses of a post: on the blog, and hashnode.com/post/<cuid> (bare or after a slug).
+    post(tmp_path, "ca00000000000000000000001", "first", "Text.\n")
+    post(
+        tmp_path,
+        "ca00000000000000000000002",
+        "second",
+        "%[https://blog.example.dev/first]\n\n%[https://hashnode.com/post/ca00000000000000000000001]\n\n"
+        "%[https://hashnode.com/post/first-ca00000000000000000000001]\n\n"
+        "%[https://hashnode.com/post/cz00000000000000000000009]\n\n%[https://blog.example.dev/gone]\n\n"
+        "[plain](https://hashnode.com/post/ca00000000000000000000001)\n\n"
+        "```\n%[https://blog.example.dev/first]\n```\n",
+    )
+    for target, new in (("hugo", "/posts/first/"), ("jekyll", "/2023/01/01/first.html")):
+        out = tmp_path / target
+        result = hashmigrate.convert(tmp_path, to=target, out=out, blog_url="https://blog.example.dev")
+        page = next(p for p in out.rglob("*.md") if "second" in p.name or p.parent.name == "second")
+        html = MarkdownIt("commonmark").render(page.read_text())
+        # A site-relative address is a link showing itself (an autolink must be absolute).
+        assert html.count(f'<a href="{new}">{new}</a>') == 3, html
+        assert f"[plain]({new})" in page.read_text()
+        assert "https://hashnode.com/post/cz00000000000000000000009" in html
+        assert "https://blog.example.dev/gone" in html
+        assert "%[https://blog.example.dev/first]" in page.read_text()  # in code: untouched
+        unresolved = [n.what for n in result.notes if n.kind == "link-unresolved"]
+        assert unresolved == ["link https://blog.example.dev/gone points into the blog"]
+
+
+def test_an_embed_alone_makes_the_blog_host_known(tmp_path: Path) -> None:
+    # Host discovery reads unparsed bodies: embeds count there as links do.
+    post(tmp_path, "ca00000000000000000000001", "first", "Text.\n")
+    post(tmp_path, "ca00000000000000000000002", "second", "Text.\n")
+    post(
+        tmp_path,
+        "ca00000000000000000000003",
+        "third",
+        "%[https://jane.hashnode.dev/first]\n\n%[https://jane.hashnode.dev/second]\n",
+    )
+    out = tmp_path / "site"
+    hashmigrate.convert(tmp_path, to="hugo", out=out)
+    page = (out / "content" / "posts" / "third" / "index.md").read_text()
+    assert "[/posts/first/](/posts/first/)" in page and "[/posts/second/](/posts/second/)" in page
+
+
+slugs = st.text(alphabet="abcdefghij-0123", min_size=1, max_size=12).filter(lambda s: s.strip("-"))
+cuids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=24, max_size=24).map("c".__add__)
+
+
+@examples(200, 1000)
+@given(
+    st.lists(st.tuples(slugs, cuids), min_size=1, max_size=4, unique_by=(lambda t: t[0], lambda t: t[1])),
+    st.data(),
+)
+def test_an_embed_is_rewritten_exactly_as_a_link_to_the_same_address(
+    posts: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    index = LinkIndex(hosts={"blog.example.dev"})
+    for slug, cuid in posts:
+        index.add(Post(title=slug, slug=slug, body=(), cuid=cuid), f"/posts/{slug}/")
+    slug, cuid = data.draw(st.sampled_from(posts))
+    other = data.draw(st.one_of(slugs, cuids))
+    url = data.draw(
+        st.sampled_from(
+            [
+                f"https://blog.example.dev/{slug}",
+                f"https://www.blog.example.dev/{slug}/",
+                f"https://hashnode.com/post/{cuid}",
+                f"https://hashnode.com/post/{slug}-{cuid}",
+                f"https://hashnode.com/post/{other}",
+                f"https://blog.example.dev/{other}",
+                f"https://other.example.dev/{slug}",
+            ]
+        )
+    )
+    page = Post(title="p", slug="p", body=())
+    info = classify(url)
+    embed = Embed(url=info.url, provider=info.provider, ids=info.ids)
+    rewritten = LinkRewriter(index, page).node(embed)
+    link = LinkRewriter(index, page).node(Markdown(f"[x]({url})"))
+    assert isinstance(link, Markdown)
+    if link.text == f"[x]({url})":
+        assert rewritten == embed  # not the blog's: the embed stays as it was
+    else:
+        # The blog's own post: a link to the same new address as the link's.
+        assert isinstance(rewritten, Markdown)
+        target = link.text[len("[x](") : -1]
+        assert rewritten.text == f"[{target}]({target})"
+
+
+def test_which_canonical_urls_cannot_be_right() -> None:
+    fine = [
+        "https://jane.hashnode.dev/first",  # the post's own old address
+        "https://medium.com/@jane/a-post-8dfec04ce0f7",
+        "https://example.com/?p=123",  # WordPress's plain permalinks
+        "http://example.com/blog/post/",
+    ]
+    assert [implausible(url) for url in fine] == [None] * len(fine)
+    wrong = [
+        "https://jane.hashnode.dev/undefined",
+        "https://jane.hashnode.dev/null/",
+        "https://example.com//post",
+        "https://example.com/",
+        "https://example.com",
+        "https://example.com/#top",
+        "null",
+        "undefined",
+        "about:blank",
+        "javascript:alert(1)",
+        "mailto:jane@example.com",
+        "ftp://example.com/post",
+        "example.com/post",
+        "http://[oops/post",
+        "http://example.com:99999/post",
+        "https:///post",
+    ]
+    for url in wrong:
+        assert implausible(url), url
+
+
+def test_every_target_leaves_out_a_canonical_that_cannot_be_right(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    post(src, "ca00000000000000000000001", "first", "Text.\n", canonical="https://blog.example.dev/undefined")
+    post(src, "ca00000000000000000000002", "second", "Text.\n", canonical="https://blog.example.dev/second")
+    for target in ("hugo", "jekyll", "devto", "wordpress"):
+        for mode in ("", "keep"):
+            out = tmp_path / f"{target}-{mode}"
+            options = {"canonical": mode} if mode else {}
+            result = hashmigrate.convert(
+                src, to=target, out=out, blog_url="https://blog.example.dev", options=options
+            )
+            written = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+            omitted = [n for n in result.notes if n.kind == "canonical-omitted"]
+            # The post's own old address is a right canonical, written as it was.
+            assert "https://blog.example.dev/second" in written
+            if mode == "keep":
+                assert "https://blog.example.dev/undefined" in written and not omitted, target
+            else:
+                assert "https://blog.example.dev/undefined" not in written, target
+                assert [(n.post.rsplit("/", 1)[-1], n.what) for n in omitted] == [
+                    (
+                        "ca00000000000000000000001.md",
+                        "canonical URL 'https://blog.example.dev/undefined' left out",
+                    )
+                ], target
+    # dev.to credits the original: its Hashnode address stands in for the canonical left out.
+    assert 'canonical_url: "https://blog.example.dev/first"' in (tmp_path / "devto-" / "first.md").read_text()
+
+
+def test_a_wrong_canonical_option_is_a_usage_error() -> None:
+    from hashmigrate.registry import OptionError, create
+
+    for target in ("hugo", "jekyll", "wordpress"):
+        try:
+            create(target, canonical="maybe")
+        except OptionError as exc:
+            assert "canonical must be check or keep" in str(exc)
+        else:
+            raise AssertionError(f"{target} took canonical=maybe")
+
+
+segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.%~", min_size=1, max_size=10).filter(
+    lambda s: s.lower() not in {"undefined", "null", "nan", "none"}
+)
+
+
+@examples(200, 1000)
+@given(
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){1,2}", fullmatch=True),
+    st.lists(segment, min_size=1, max_size=4),
+    st.booleans(),
+    st.sampled_from(["//", "/undefined/", "/null/", "/"]),
+    st.text(max_size=30),
+)
+def test_a_post_address_passes_and_the_same_address_broken_does_not(
+    scheme: str, host: str, segments: list[str], slash: bool, damage: str, anything: str
+) -> None:
+    url = f"{scheme}://{host}/" + "/".join(segments) + "/" * slash
+    assert implausible(url) is None
+    broken = url.replace(f"{host}/", f"{host}{damage}", 1) if damage != "/" else f"{scheme}://{host}/"
+    assert implausible(broken)
+    implausible(anything)  # never raises, whatever the text
+
+
+def old_format(tmp: Path, cuid: str, title: str, body: str = "Text.\n") -> None:
+    (tmp / f"{cuid}.md").write_text(f"# {title}\n\n{body}")
+
+
+def test_a_slug_made_from_an_edited_title_takes_the_slug_links_name(tmp_path: Path) -> None:
+    # The title was edited after publishing: the slug made from it is one word off the old URL.
+    old_format(tmp_path, "clgahv9ul000809l23jcj6661", "Docker Tips for Beginners", "## Setup\n\nText.\n")
+    old_format(tmp_path, "clgahv9ul000809l23jcj6662", "Unrelated")
+    post(
+        tmp_path,
+        "ca00000000000000000000003",
+        "linker",
+        "[tips](https://blog.example.dev/docker-tips-beginners) and "
+        "[anchored](https://blog.example.dev/docker-tips-beginners#heading-setup)\n",
+    )
+    for target in ("hugo", "jekyll"):
+        out = tmp_path / target
+        result = hashmigrate.convert(tmp_path, to=target, out=out, blog_url="https://blog.example.dev")
+        moved = [p for p in result.posts if p.title == "Docker Tips for Beginners"]
+        assert [p.slug for p in moved] == ["docker-tips-beginners"]
+        assert moved[0].url is not None and f"[tips]({moved[0].url})" in (
+            next(out.rglob("*linker*")).read_text()
+            if target == "jekyll"
+            else (out / "content/posts/linker/index.md").read_text()
+        )
+        assert ("/docker-tips-beginners", moved[0].url) in result.redirects
+        assert not [r for r in result.redirects if r[0].startswith("/docker-tips-for-beginners")]
+        (note,) = [n for n in result.notes if n.kind == "slug-from-links"]
+        assert (
+            note.what
+            == "slug 'docker-tips-beginners' used instead of 'docker-tips-for-beginners', made from the title"
+        )
+        assert not [n for n in result.notes if n.kind in {"link-unresolved", "anchor-unresolved"}]
+        assert f"[anchored]({moved[0].url}#setup)" in next(
+            p.read_text() for p in out.rglob("*.md") if "linker" in str(p)
+        )
+    # Without a link naming it, an old-format post's note says its old URL may differ.
+    (unrelated,) = [p for p in result.posts if p.title == "Unrelated"]
+    (old,) = [n for n in unrelated.notes if n.kind == "old-format"]
+    assert "the old URL differs if the title was edited after publishing" in old.action
+
+
+def test_a_link_one_word_from_two_made_up_slugs_changes_neither(tmp_path: Path) -> None:
+    old_format(tmp_path, "clgahv9ul000809l23jcj6661", "Rust in 2023")
+    old_format(tmp_path, "clgahv9ul000809l23jcj6662", "Rust in 2024")
+    post(tmp_path, "ca00000000000000000000003", "linker", "[r](https://blog.example.dev/rust-in-2022)\n")
+    result = hashmigrate.convert(tmp_path, to="hugo", blog_url="https://blog.example.dev")
+    assert sorted(p.slug or "" for p in result.posts) == ["linker", "rust-in-2023", "rust-in-2024"]
+    assert [n.kind for n in result.notes if n.kind in {"slug-from-links", "link-unresolved"}] == [
+        "link-unresolved"
+    ]
+
+
+words = st.lists(st.sampled_from(["a", "b", "c", "dd", "e1"]), min_size=1, max_size=4).map("-".join)
+
+
+@examples(200, 1000)
+@given(st.lists(words, max_size=6, unique=True), st.lists(words, max_size=6, unique=True))
+def test_slugs_from_links_pairs_exactly_the_only_matches_one_word_apart(
+    made: list[str], linked: list[str]
+) -> None:
+    linked = [slug for slug in linked if slug not in made]  # a link to a post that exists resolves
+    pairs = [(m, u) for m in made for u in linked if one_word_apart(m, u)]
+    expected = {
+        m: u
+        for m, u in pairs
+        if [p[1] for p in pairs if p[0] == m] == [u] and [p[0] for p in pairs if p[1] == u] == [m]
+    }
+    assert slugs_from_links(made, linked) == expected
+
+
+def test_one_word_apart() -> None:
+    assert one_word_apart("docker-tips", "docker-tips-2023")
+    assert one_word_apart("docker-tips-for-you", "docker-tips-for-me")
+    assert one_word_apart("tips-docker", "docker")
+    assert not one_word_apart("docker-tips", "docker-tips")
+    assert not one_word_apart("docker-tips", "tips-docker")
+    assert not one_word_apart("a-b-c", "a")

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from support.corpus import code_blocks
+from support.examples import examples
+from test_fuzz import block_construct, fenced_block, indented_block, prose
+
+import hashmigrate
 from hashmigrate.embeds import classify
+from hashmigrate.exporter import RAW_INLINE_TAGS
+from hashmigrate.hashnode.backup import read_backup
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.markdown import code_spans, parse_body
-from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Post, Widget
 
 
 def kinds(nodes: tuple[Node, ...]) -> list[str]:
@@ -206,3 +218,132 @@ def test_classify(url: str, provider: str, ids: dict[str, str]) -> None:
     info = classify(url)
     assert (info.provider, info.ids) == (provider, ids)
     assert "&amp;" not in info.url
+
+
+# ---- closing fences CommonMark refuses ------------------------------------------------------------
+F = "```"
+
+
+@pytest.mark.parametrize(
+    ("broken", "repaired"),
+    [
+        # Indented 4 spaces: the rest of the post was code.
+        (f"{F}py\na\n    {F}\nrest\n", f"{F}py\na\n{F}\nrest\n"),
+        # A no-break space before or after the fence.
+        (f"{F}py\na\n\u00a0{F}\nrest\n", f"{F}py\na\n{F}\nrest\n"),
+        (f"{F}py\na\n{F}\u00a0\nrest\n", f"{F}py\na\n{F}\nrest\n"),
+        # A later block's fences paired up wrongly: its closing fence closed this one.
+        (f"{F}py\na\n    {F}\nrest\n\n{F}js\nb\n{F}\n", f"{F}py\na\n{F}\nrest\n\n{F}js\nb\n{F}\n"),
+        (f"{F}py\na\n    {F}\nrest\n\n{F}\nb\n{F}\n", f"{F}py\na\n{F}\nrest\n\n{F}\nb\n{F}\n"),
+        # In a list item and in a quote: indented past the container's content.
+        ("- a\n\n  ```\n  x\n      ```\n\n  more\n", "- a\n\n  ```\n  x\n  ```\n\n  more\n"),
+        ("> ```\n> x\n>     ```\n> more\n", "> ```\n> x\n> ```\n> more\n"),
+        ("~~~~\nx\n     ~~~~~\nmore\n", "~~~~\nx\n~~~~~\nmore\n"),
+    ],
+)
+def test_a_closing_fence_commonmark_refuses_is_repaired_with_a_note(broken: str, repaired: str) -> None:
+    text, notes = repair_fences(broken, "p.md", first_line=5)
+    assert text == repaired
+    changed = [
+        i for i, (a, b) in enumerate(zip(broken.split("\n"), repaired.split("\n"), strict=True)) if a != b
+    ]
+    assert [(n.kind, n.what) for n in notes] == [
+        ("fence-repaired", f"closing code fence on line {5 + changed[0]} repaired")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"{F}\nx\n    {F}\n{F}\n",  # an indented fence that is code: the block closes after it
+        f"````md\n    {F}\n````\n",  # fewer characters than the opening fence
+        f"- a\n\n    {F}sh\n    x\n    {F}\n",  # a fence in a list item, indented with it
+        f"{F}\nx\n~~~\n",  # other characters: not a closing fence, only noted
+    ],
+)
+def test_a_fence_that_is_not_unambiguously_broken_is_left_alone(body: str) -> None:
+    text, notes = repair_fences(body, "p.md")
+    assert text == body and not [n for n in notes if n.kind == "fence-repaired"]
+
+
+def test_a_block_never_closed_is_noted_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "ca00000000000000000000001.md").write_text(
+        '---\ntitle: "T"\ndatePublished: 2023-01-01\ncuid: ca00000000000000000000001\nslug: t\n---\n\nText.\n\n```\nnever closed\n'
+    )
+    (tmp_path / "ca00000000000000000000002.md").write_text(
+        '---\ntitle: "U"\ndatePublished: 2023-01-01\ncuid: ca00000000000000000000002\nslug: u\n---\n\n```sh\nls\n    ```\n\nText.\n'
+    )
+    posts = [p for p in read_backup(tmp_path, use_git=False) if isinstance(p, Post)]
+    lines = sorted(n.line() for p in posts for n in p.notes if n.kind.startswith("fence"))
+    assert "the code block opened on line 10 is never closed" in lines[0]
+    assert "closing code fence on line 10 repaired" in lines[1]
+    (fixed,) = [p for p in posts if p.slug == "u"]
+    assert fixed.body == (Markdown("```sh\nls\n```\n\nText.\n"),)
+
+
+def _no_near_miss(block: str) -> bool:
+    """A block whose content has no line that is its fence with only indentation or a no-break space
+    wrong (such a line is what the repair reads as a broken closing fence)."""
+    lines = block.split("\n")
+    fence = lines[0][: len(lines[0]) - len(lines[0].lstrip(lines[0][0]))]
+    return not any(
+        len(run := line.strip(" \t\u00a0")) >= len(fence) and set(run) == {fence[0]} for line in lines[1:-2]
+    )
+
+
+correct_blocks = st.lists(
+    st.one_of(prose(), block_construct, fenced_block().filter(_no_near_miss), indented_block()),
+    min_size=1,
+    max_size=6,
+)
+
+
+@examples(200, 1000)
+@given(correct_blocks)
+def test_a_post_with_correct_fences_is_not_changed(blocks: list[str]) -> None:
+    body = "\n".join(blocks)
+    text, notes = repair_fences(body, "p.md")
+    assert text == body and not [n for n in notes if n.kind == "fence-repaired"]
+
+
+@examples(200, 1000)
+@given(correct_blocks, st.data())
+def test_a_broken_closing_fence_is_repaired_to_the_correct_post(
+    blocks: list[str], data: st.DataObject
+) -> None:
+    fenced = [i for i, block in enumerate(blocks) if block.startswith(("```", "~~~"))]
+    assume(fenced)
+    which = data.draw(st.sampled_from(fenced))
+    lines = blocks[which].split("\n")
+    damage = data.draw(st.sampled_from(["    ", "     ", "        ", "\u00a0", " \u00a0", "\t"]))
+    after = data.draw(st.sampled_from(["", "\u00a0"])) if damage.strip(" \t") else ""
+    lines[-2] = damage + lines[-2] + after
+    broken = [*blocks[:which], "\n".join(lines), *blocks[which + 1 :]]
+    body, damaged = "\n".join(blocks), "\n".join(broken)
+    text, notes = repair_fences(damaged, "p.md")
+    assert code_blocks(text) == code_blocks(body)
+    assert text == body
+    assert [n.kind for n in notes] == ["fence-repaired"]
+
+
+# ---- inline HTML in a callout ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", sorted(RAW_INLINE_TAGS - {"wbr"}))
+def test_inline_html_in_a_callout_is_kept_as_in_body_text(tmp_path: Path, tag: str) -> None:
+    inline = f'<{tag} class="hl" title="a &amp; b">this</{tag}>'
+    (tmp_path / "ca00000000000000000000001.md").write_text(
+        '---\ntitle: "T"\ndatePublished: 2023-01-01\ncuid: ca00000000000000000000001\nslug: t\n---\n\n'
+        '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+        f'<div data-node-type="callout-text">Say {inline} <code>x<{tag}>y</{tag}></code></div>\n</div>\n\n'
+        f"Body: {inline}\n"
+    )
+    for target in ("hugo", "jekyll", "devto", "wordpress"):
+        out = tmp_path / target
+        hashmigrate.convert(tmp_path, to=target, out=out)
+        (page,) = [p for p in out.rglob("*") if p.suffix in {".md", ".html"}]
+        text = page.read_text()
+        html = text if target == "wordpress" else MarkdownIt("commonmark").render(text)
+        assert html.count(inline) == 2, (target, text)
+        # In code it stays text, as markdownify has always written it.
+        assert "<code>xy</code>" in html, (target, text)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import requests
 
 from hashmigrate.hashnode import dates
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
@@ -400,10 +401,12 @@ def _markdown(node: Mapping[str, Any], where: str, repair: bool) -> tuple[str, l
     # The API serves what Hashnode stored, which is what the JSON export holds: the same repairs apply.
     # A lone CR ends a line for CommonMark too; the code map counts "\n" only.
     markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
-    if not repair:
-        return markdown, []
-    markdown, repaired, doubtful = repair_mojibake(markdown)
-    return markdown, mojibake_notes(where, repaired, doubtful)
+    notes: list[Note] = []
+    if repair:
+        markdown, repaired, doubtful = repair_mojibake(markdown)
+        notes += mojibake_notes(where, repaired, doubtful)
+    markdown, fence_notes = repair_fences(markdown, where, None)
+    return markdown, [*notes, *fence_notes]
 
 
 def _common(node: Mapping[str, Any]) -> dict[str, Any]:

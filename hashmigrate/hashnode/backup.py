@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hashmigrate.hashnode import dates, frontmatter
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.git import FileHistory, history
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem, SourceError
@@ -247,13 +248,17 @@ def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note]]:
     return text, notes
 
 
-def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str]:
-    """Front matter and body, read again: pass one keeps only what choosing between files needs."""
+def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
+    """Front matter, body and the file line the body starts on, read again: pass one keeps only what
+    choosing between files needs."""
     text, _ = _read_text(Path(header.path), repair)
     block, body, _ = frontmatter.split(text)
     meta = frontmatter.check_types(frontmatter.load(block)[0])[0] if block is not None else {}
     meta.setdefault("cuid", header.cuid)
-    return meta, (_title_from_heading(body)[1] if header.title_from_heading else body)
+    body = _title_from_heading(body)[1] if header.title_from_heading else body
+    # The body is the end of the text (front matter and title heading taken off its start).
+    first_line = text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
+    return meta, body, first_line
 
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
@@ -301,7 +306,8 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
                     "old-format",
                     "old backup format: no front matter",
                     "posts last backed up before March 2023 have only a title heading",
-                    "title from the heading, slug made from the title",
+                    "title from the heading, slug made from the title: the old URL differs if the "
+                    "title was edited after publishing",
                 ),
             )
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()
@@ -362,8 +368,9 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
-    meta, body = _reread(header, repair)
-    notes = list(header.notes)
+    meta, body, first_line = _reread(header, repair)
+    body, fence_notes = repair_fences(body, header.path, first_line)
+    notes = [*header.notes, *fence_notes]
     dated = header.dated
     assert dated is not None  # pass one dates every header it keeps
     notes += dates.date_notes(header.path, dated)
@@ -373,6 +380,7 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
     return Post(
         title=header.title,
         slug=slug,
+        slug_from_title=not header.explicit_slug,
         **(body_fields(body) if parse else {"body": (Markdown(body),) if body else (), "headings": None}),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hashmigrate.hashnode import dates
+from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
@@ -88,6 +89,8 @@ def _post(
     if repair:
         markdown, repaired, doubtful = repair_mojibake(markdown)
         notes += mojibake_notes(label, repaired, doubtful)
+    markdown, fence_notes = repair_fences(markdown, label, None)
+    notes.extend(fence_notes)
     tag_ids = [str(t) for t in raw.get("tags") or [] if t]
     tags: tuple[Tag, ...] = ()
     if tag_ids:

@@ -178,7 +178,7 @@ class WordPressPublisher:
             not post.draft
         )
         markup, rendered = self.exporter.body(post)
-        payload = self._payload(post, markup, public)
+        payload = self._payload(rendered.post, markup, public)
         notes = list(rendered.notes)
         if post.cover and not self.upload_images:
             rendered_note = "the cover is not the featured image"

@@ -1,0 +1,142 @@
+"""Closing fences that Hashnode's editor wrote and showed as intended, but CommonMark does not accept.
+
+A closing fence indented four or more spaces (past its container), or next to a no-break space, does
+not close the code block: the rest of the post (or of its list item or quote) becomes code. Where the
+fix is unambiguous (the line is the same fence characters, at least as many, and only its indentation
+or a no-break space is wrong) and it closes a block that nothing else closes, the line is rewritten as
+a closing fence and noted. Anything else that leaves a block open is only noted: code is never edited
+on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.token import Token
+
+from hashmigrate.hashnode.markdown import _block_parser
+from hashmigrate.model import Note
+
+NBSP = "\u00a0"
+# A line that opens or closes a fence, or nearly does (in a quote or list item too), for a quick scan.
+_FENCE_LINE = re.compile(
+    r"^(?P<prefix>[ \t>\u00a0]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?)(?P<run>`{3,}|~{3,})(?P<rest>.*)$", re.M
+)
+# At most this many repairs are tried per post (each costs a parse): hostile input stays linear.
+MAX_TRIES = 20
+
+
+def repair_fences(text: str, label: str, first_line: int | None = 1) -> tuple[str, list[Note]]:
+    """``text`` with unambiguous broken closing fences repaired, and a note for each repair and for
+    each code block still left open. ``first_line`` is the file line ``text`` starts on (None when
+    the text is not a file's lines: a JSON or API post), for the notes."""
+    if not _suspect(text):
+        return text, []
+    lines = text.split("\n")
+    notes: list[Note] = []
+    fences = _fences(text)
+    tries = 0
+    while tries < MAX_TRIES:
+        repaired = False
+        for index, fixed, end in _candidates(fences, lines)[: MAX_TRIES - tries]:
+            tries += 1
+            trial = [*lines[:index], fixed, *lines[index + 1 :]]
+            trial_fences = _fences("\n".join(trial))
+            if _meant(fences, trial_fences, index, end):
+                notes.append(
+                    Note(
+                        label,
+                        "fence-repaired",
+                        f"closing code fence on {_where(index, first_line)} repaired",
+                        "it was indented 4 or more spaces or had a no-break space, so CommonMark "
+                        "read what follows as code",
+                        f"wrote it as {fixed.strip()!r}",
+                    )
+                )
+                lines, fences, repaired = trial, trial_fences, True
+                break
+        if not repaired:
+            break
+    for fence in fences:
+        if not _closed(fence) and fence.map is not None:
+            notes.append(
+                Note(
+                    label,
+                    "fence-open",
+                    f"the code block opened on {_where(fence.map[0], first_line)} is never closed",
+                    "CommonMark reads what follows, to the end of the post or of its list item or quote, as code",
+                    "left as it is; close it by hand if that is not meant",
+                )
+            )
+    return "\n".join(lines), notes
+
+
+def _meant(before: list[Token], after: list[Token], index: int, end: int) -> bool:
+    """Whether closing the block at line ``index`` (its block ran to ``end``) is what the author meant:
+    it leaves fewer blocks open, or no more and a closed code block now starts in what the block had
+    swallowed (a block cannot start inside another, so the line was meant to end it)."""
+    open_before = sum(not _closed(f) for f in before)
+    open_after = sum(not _closed(f) for f in after)
+    if open_after != open_before:
+        return open_after < open_before
+    return any(_closed(f) and f.map is not None and index < f.map[0] < end for f in after)
+
+
+def _suspect(text: str) -> bool:
+    """Whether pairing the fence lines by their indentation (containers roughly) leaves a block open
+    or meets a line that nearly closes one: only then is the text parsed (a parse costs as much as
+    the rest of reading a post)."""
+    opened: tuple[str, int] | None = None
+    for match in _FENCE_LINE.finditer(text):
+        prefix, run, rest = match["prefix"], match["run"], match["rest"]
+        indent = len(prefix.rsplit(">", 1)[-1].expandtabs(4))
+        if opened is None:
+            if NBSP not in prefix and (run[0] == "~" or "`" not in rest):
+                opened = (run, indent)
+            continue
+        fence, at = opened
+        if run[0] != fence[0] or len(run) < len(fence):
+            continue
+        if rest.strip(" \t"):
+            # A fence with an info string cannot close a block: one opening inside a block (or a
+            # no-break space after a closing fence) is a sign that a close was missed.
+            return True
+        if NBSP in prefix or indent >= at + 4:
+            return True
+        opened = None
+    return opened is not None
+
+
+def _fences(text: str) -> list[Token]:
+    return [t for t in _block_parser().parse(text) if t.type == "fence" and t.map is not None]
+
+
+def _closed(fence: Token) -> bool:
+    """Whether a closing fence ended the block (else the end of the text or its container did)."""
+    assert fence.map is not None
+    content = fence.content
+    count = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
+    return count == fence.map[1] - fence.map[0] - 2
+
+
+def _candidates(fences: list[Token], lines: list[str]) -> list[tuple[int, str, int]]:
+    """(line index, repaired line, end of its block) for every content line of a block that is the
+    block's own fence characters, at least as many, with only indentation or a no-break space wrong."""
+    found: list[tuple[int, str, int]] = []
+    for fence in fences:
+        assert fence.map is not None
+        char, width = fence.markup[0], len(fence.markup)
+        for offset, content in enumerate(fence.content.split("\n")):
+            run = content.strip(" \t" + NBSP)
+            if len(run) < width or run != char * len(run) or run == content:
+                continue
+            index = fence.map[0] + 1 + offset
+            if index >= len(lines) or not lines[index].endswith(content):
+                continue  # a tab was expanded: the line cannot be mapped back safely
+            prefix = lines[index][: len(lines[index]) - len(content)]
+            found.append((index, prefix + run, fence.map[1]))
+    return found
+
+
+def _where(index: int, first_line: int | None) -> str:
+    return f"line {index + first_line}" if first_line is not None else f"line {index + 1} of its Markdown"
