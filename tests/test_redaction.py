@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -21,23 +20,14 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support.examples import examples
 
 from hashmigrate import output, redaction
 from hashmigrate.http import Secret, server_message
 from hashmigrate.publish.state import StateStore
 from hashmigrate.redaction import MASK, Redactor, clean, one_line, redact, url_has_credentials
-
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
-
-
-def examples(dev: int, ci: int) -> settings:
-    return settings(
-        max_examples=ci if PROFILE == "ci" else dev,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )
 
 
 @contextmanager
