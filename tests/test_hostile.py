@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,7 +262,7 @@ def test_hostile_cuids_and_file_names(box: Sandbox) -> None:
     write_post(box.source, 51, "Same title", None, cuid="..\\..\\dup", body="two\n")
     # A file name with shell and Windows specials (a file name cannot hold "/" or NUL).
     (box.source / "we:ird*name?.md").write_text(
-        '---\ntitle: "Weird"\nslug: weird\n---\n\nx\n', encoding="utf-8"
+        '---\ntitle: "Weird"\nslug: weird\ndatePublished: 2023-01-01\n---\n\nx\n', encoding="utf-8"
     )
     result = box.convert()
     assert result.counts() == {"written": len(cuids) + 3}, [p.message for p in result.posts if p.message]
@@ -283,7 +284,11 @@ def test_a_long_multibyte_cuid_as_fallback_is_cut_to_a_valid_file_name(box: Sand
 
 
 def test_posts_from_the_library_with_one_slug_do_not_overwrite_each_other(box: Sandbox) -> None:
-    posts = [Post(title="One", slug="hello", body=()), Post(title="Two", slug="hello", body=())]
+    when = datetime(2023, 1, 1, tzinfo=UTC)
+    posts = [
+        Post(title="One", slug="hello", body=(), published=when),
+        Post(title="Two", slug="hello", body=(), published=when),
+    ]
     box.freeze()
     result = hashmigrate.convert(posts, to="hugo", out=box.out)
     pages = [p for p in box.check() if p.name == "index.md"]
@@ -413,7 +418,20 @@ def test_a_50_mb_post_in_a_json_export_finishes_in_bounded_time_and_memory(tmp_p
     # The JSON reader has no size limit (the backup reader refuses files over 20 MB): it must still cope.
     export = tmp_path / "export.json"
     body = "Plain text of an enormous post.\n" * (50 * 1024 * 1024 // 32)
-    export.write_text(json.dumps({"posts": [{"title": "Huge", "slug": "huge", "contentMarkdown": body}]}))
+    export.write_text(
+        json.dumps(
+            {
+                "posts": [
+                    {
+                        "title": "Huge",
+                        "slug": "huge",
+                        "dateAdded": "2023-01-01T00:00:00.000Z",
+                        "contentMarkdown": body,
+                    }
+                ]
+            }
+        )
+    )
     code = f"""
 import hashmigrate
 r = hashmigrate.convert({str(export)!r}, to="hugo", out={str(tmp_path / "out")!r})

@@ -472,10 +472,13 @@ def _draft(node: Mapping[str, Any], where: str, ident: str, repair: bool = True)
             Note(where, "untitled", "draft has no title", "drafts may be unfinished", f"called it {title!r}")
         )
     slug = str(node.get("slug") or "").strip() or slugify(title, fallback=ident or "draft")
-    # A draft was never published: the time its id records (its creation) stands for the date.
+    # A draft was never published: the time its id records (its creation) stands for the date, else
+    # when it was last saved.
     dated = dates.id_date(object_id=str(node.get("id") or ""))
+    if dated is None and (saved := parse_date(node.get("updatedAt"))) is not None:
+        dated = dates.Dated(saved, "API", True, "a draft has no publish date; this is when it was last saved")
     if dated is None:
-        raise ValueError("no date: the draft's id is not a Hashnode id")
+        raise ValueError("no date: the draft's id is not a Hashnode id and it has no updatedAt")
     notes.append(dates.approximate_note(where, dated))
     return Post(
         title=title,

@@ -60,17 +60,13 @@ def load(block: str) -> tuple[dict[str, Any], bool]:
             f"front matter is over {MAX_BLOCK // 1024} KB; Hashnode's is a few lines", line=1
         )
     data: Any = None
-    if _plain(block):
-        try:
-            # BaseLoader keeps every scalar a string: no "yes" -> True, "1.10" -> 1.1, dates untouched.
-            data = yaml.load(block, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
-            data = None
-        if data is None and _FAST_LOADER is not yaml.BaseLoader:
-            # libyaml refuses a few texts the pure-Python reader takes (and the other way round): a
-            # text either accepts is read as that one reads it.
+    # BaseLoader keeps every scalar a string: no "yes" -> True, "1.10" -> 1.1, dates untouched.
+    # libyaml refuses a few texts the pure-Python reader takes (and the other way round): a text
+    # either accepts is read as that one reads it.
+    for loader in dict.fromkeys((_FAST_LOADER, yaml.BaseLoader)):
+        if data is None and _plain(block, loader):
             try:
-                data = yaml.load(block, Loader=yaml.BaseLoader)
+                data = yaml.load(block, Loader=loader)
             except yaml.YAMLError:
                 data = None
     if isinstance(data, dict) and all(isinstance(k, str) for k in data):
@@ -83,7 +79,7 @@ def _line(event: yaml.Event) -> int | None:
     return event.start_mark.line + 2 if event.start_mark is not None else None
 
 
-def _plain(block: str) -> bool:
+def _plain(block: str, loader: Any) -> bool:
     """Whether ``block`` is YAML that is safe to build: no alias, at most :data:`MAX_DEPTH` deep.
 
     Hashnode writes flat ``key: value`` lines. An alias can make a few lines expand to gigabytes
@@ -93,7 +89,7 @@ def _plain(block: str) -> bool:
     """
     depth = 0
     try:
-        for event in yaml.parse(block, Loader=_FAST_LOADER):
+        for event in yaml.parse(block, Loader=loader):
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
