@@ -82,7 +82,9 @@ def test_a_post_file_gone_during_the_run_does_not_shift_the_names_of_the_rest(tm
     blog = tmp_path / "blog"
     blog.mkdir()
     for n, slug in enumerate(["alpha", "beta", "gamma"], start=1):
-        (blog / f"c{n:024d}.md").write_text(f"---\ntitle: {slug}\nslug: {slug}\n---\n\nBody of {slug}.\n")
+        (blog / f"c{n:024d}.md").write_text(
+            f"---\ntitle: {slug}\nslug: {slug}\ndatePublished: 2023-01-0{n}\n---\n\nBody of {slug}.\n"
+        )
 
     def remove_beta(post: hashmigrate.PostResult) -> None:
         if post.slug == "alpha":

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -338,6 +339,7 @@ def _post(title: str, slug: str) -> Post:
         body=(Markdown(f"Body of {slug}.\n"),),
         cuid=f"cl{slug:0>23}",
         source=f"{slug}.md",
+        published=datetime(2023, 3, 14, 9, 30, tzinfo=UTC),
     )
 
 

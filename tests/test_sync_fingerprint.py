@@ -30,6 +30,10 @@ from hashmigrate.sync.run import SyncResult, sync
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blog"
 POSTS = 10  # published posts of examples/blog
 EDITED = "clzhfgd9o00120497lgrjj57k.md"
+# The post the prune tests delete: no other post links to it or embeds it, so deleting it changes no
+# other post's page (EDITED is embedded by cm5x2po1f…, and an own-post embed becomes a link to the
+# post's new address, which a deleted post no longer has).
+GONE = "clu88pl5800130v3apwrmhpf6.md"  # "What I Learned Letting an AI Review My Pull Requests"
 SECRET = "sk-fingerprint-FAKE-93c1d0"
 
 
@@ -289,7 +293,7 @@ def test_a_failed_post_means_the_next_run_takes_the_full_path(
 def test_prune_takes_the_full_path_when_something_is_gone(tmp_path: Path, calls: Calls) -> None:
     config = make_config(tmp_path, '[[targets]]\ntype = "hugo"\nout = "hugo"\n')
     sync(config, env={})
-    (tmp_path / "blog" / EDITED).unlink()
+    (tmp_path / "blog" / GONE).unlink()
     reported = sync(config, env={})
     assert len(reported.targets[0].gone) == 1 and reported.posts == POSTS - 1
     calls.reset()

@@ -58,6 +58,10 @@ WP_PASSWORD_ENV = "TEST_WP_PASSWORD"
 # What the publishers would read if the config's names were ignored: never set for the runs.
 UNNAMED_SECRETS = ("DEVTO_API_KEY", "DEVTO_API_URL", "WP_APP_PASSWORD", "WP_URL", "WP_USER")
 EDITED = "clzhfgd9o00120497lgrjj57k.md"  # "Shipping a Side Project in a Weekend"
+# The post the prune tests delete: no other post links to it or embeds it, so deleting it changes no
+# other post's page (EDITED is embedded by cm5x2po1f…, and an own-post embed becomes a link to the
+# post's new address, which a deleted post no longer has).
+GONE = "clu88pl5800130v3apwrmhpf6.md"  # "What I Learned Letting an AI Review My Pull Requests"
 RUN_TIMEOUT = 300  # a hung run fails the test instead of hanging it; never a timing assertion
 HTTP_TIMEOUT = 60
 BUSY = 75
@@ -699,14 +703,14 @@ def test_dry_run_sends_nothing_and_writes_nothing(world: World, scratch: Path) -
 
 def test_prune_removes_from_the_folders_and_reports_what_it_cannot_remove(world: World) -> None:
     world.run("--json").ok()
-    gone = next(p for p in world.posts() if p.source.endswith(EDITED))
+    gone = next(p for p in world.posts() if p.source.endswith(GONE))
     key = post_key(gone)
     rows = {(r.target, r.post_key): r for r in world.rows()}
     hugo_page = world.hugo / str(rows[(world.target_id("hugo"), key)].remote_id)
     jekyll_page = world.jekyll / str(rows[(world.target_id("jekyll"), key)].remote_id)
     devto_id = int(rows[(world.target_id("devto"), key)].remote_id or 0)
     wp_id = int(rows[(world.target_id("wordpress"), key)].remote_id or 0)
-    (world.blog / EDITED).unlink()
+    (world.blog / GONE).unlink()
 
     # Without --prune: reported at every target, removed nowhere.
     writes = len(world.forem.write_requests)
