@@ -239,6 +239,12 @@ F = "```"
         ("- a\n\n  ```\n  x\n      ```\n\n  more\n", "- a\n\n  ```\n  x\n  ```\n\n  more\n"),
         ("> ```\n> x\n>     ```\n> more\n", "> ```\n> x\n> ```\n> more\n"),
         ("~~~~\nx\n     ~~~~~\nmore\n", "~~~~\nx\n~~~~~\nmore\n"),
+        # After an indented code block's line that looks like a fence: it opens nothing (the quick
+        # scan once paired it as a fence, fell a fence out of step and let these pass unparsed).
+        (f"    {F}\n\n{F}\na\n\u00a0{F}\nrest\n", f"    {F}\n\n{F}\na\n{F}\nrest\n"),
+        (f"    ~~~\n\n{F}\na\n    {F}\n\n    ~~~\n", f"    ~~~\n\n{F}\na\n{F}\n\n    ~~~\n"),
+        # A quoted fence in a block is a line of its code, not its close.
+        (f"{F}\n> {F}\n    {F}\n", f"{F}\n> {F}\n{F}\n"),
     ],
 )
 def test_a_closing_fence_commonmark_refuses_is_repaired_with_a_note(broken: str, repaired: str) -> None:

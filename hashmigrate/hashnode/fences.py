@@ -20,8 +20,11 @@ from hashmigrate.model import Note
 NBSP = "\u00a0"
 # A line that opens or closes a fence, or nearly does (in a quote or list item too), for a quick scan.
 _FENCE_LINE = re.compile(
-    r"^(?P<prefix>[ \t>\u00a0]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?)(?P<run>`{3,}|~{3,})(?P<rest>.*)$", re.M
+    r"^(?P<prefix>[ \t>\u00a0]*(?P<item>(?:[*+-]|\d{1,9}[.)])[ \t]+)?)(?P<run>`{3,}|~{3,})(?P<rest>.*)$", re.M
 )
+# A line that starts a list item or HTML (or looks like it, in code too: that only makes the scan
+# careful). Either can hold a fence the scan cannot place: indented in a list item, or not a fence at all.
+_CONTAINER = re.compile(r"^[ \t>]*(?:<|(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$))", re.M)
 # At most this many repairs are tried per post (each costs a parse): hostile input stays linear.
 MAX_TRIES = 20
 
@@ -83,28 +86,56 @@ def _meant(before: list[Token], after: list[Token], index: int, end: int) -> boo
 
 
 def _suspect(text: str) -> bool:
-    """Whether pairing the fence lines by their indentation (containers roughly) leaves a block open
-    or meets a line that nearly closes one: only then is the text parsed (a parse costs as much as
-    the rest of reading a post)."""
+    """Whether pairing the fence lines (by their quote and their indentation) leaves a block open or
+    meets a line that nearly closes one: only then is the text parsed (a parse costs as much as the
+    rest of reading a post). A false "no" leaves a broken fence unrepaired, so where the scan cannot
+    be sure it pairs the lines as the parse does, it says yes and lets the parse decide."""
     opened: tuple[str, int] | None = None
+    container = _CONTAINER.search(text)
+    sure_until = container.start() if container else len(text) + 1
     for match in _FENCE_LINE.finditer(text):
         prefix, run, rest = match["prefix"], match["run"], match["rest"]
-        indent = len(prefix.rsplit(">", 1)[-1].expandtabs(4))
+        if NBSP in prefix or rest.lstrip(" \t").startswith(NBSP):
+            # A no-break space beside a fence is a near miss wherever it is. (It cannot open a block,
+            # so skipping it when nothing is open would miss it if the scan were ever out of step.)
+            return True
+        indent, depth = _indent(prefix), prefix.count(">")
+        if indent >= 4:
+            # Indented 4 or more past its quote: a near miss if a block is open, and otherwise a
+            # fence only in a list item. Outside quotes, with nothing open and no list item or HTML
+            # before it, the scan has paired every fence as the parse does and the line is one of an
+            # indented code block or of a paragraph: it is skipped. (Pairing it as a fence put the
+            # scan a fence out of step, so a broken closing fence after it was taken for an opening
+            # one, or skipped.) Anywhere else the scan cannot be sure: a list item or a quote can
+            # end, and close its block, on a line the scan never sees.
+            if opened is None and depth == 0 and match.start() < sure_until:
+                continue
+            return True
         if opened is None:
-            if NBSP not in prefix and (run[0] == "~" or "`" not in rest):
-                opened = (run, indent)
+            if run[0] == "~" or "`" not in rest:
+                opened = (run, depth)
             continue
         fence, at = opened
-        if run[0] != fence[0] or len(run) < len(fence):
-            continue
+        if depth < at or match["item"]:
+            # The block's quote ended before a fence closed it; or a list item's line: code of the
+            # block, or a new item that ended the one holding the block (which the parse notes).
+            return True
+        if depth > at or run[0] != fence[0] or len(run) < len(fence):
+            continue  # a line of the block's code
         if rest.strip(" \t"):
             # A fence with an info string cannot close a block: one opening inside a block (or a
             # no-break space after a closing fence) is a sign that a close was missed.
             return True
-        if NBSP in prefix or indent >= at + 4:
-            return True
         opened = None
     return opened is not None
+
+
+def _indent(prefix: str) -> int:
+    """Columns from the content of the innermost quote (past its marker and one space) to the fence,
+    tabs to stops of 4 as CommonMark counts them; a list marker in the prefix counts as indentation."""
+    columns = prefix.expandtabs(4)
+    quote = columns.rfind(">")
+    return len(columns) - (quote + 2 if quote >= 0 else 0)
 
 
 def _fences(text: str) -> list[Token]:
