@@ -452,9 +452,7 @@ def _post(node: Mapping[str, Any], where: str, repair: bool = True) -> Post:
         slug=slug,
         **body_fields(markdown),
         cuid=cuid,
-        published=published,
-        date_approximate=dated.approximate,
-        date_origin=dated.origin,
+        **dated.post_fields(),
         updated=updated,
         hashnode_url=url,
         source=url or where,
@@ -479,14 +477,12 @@ def _draft(node: Mapping[str, Any], where: str, ident: str, repair: bool = True)
         dated = dates.Dated(saved, "API", True, "a draft has no publish date; this is when it was last saved")
     if dated is None:
         raise ValueError("no date: the draft's id is not a Hashnode id and it has no updatedAt")
-    notes.append(dates.approximate_note(where, dated))
+    notes += dates.date_notes(where, dated)
     return Post(
         title=title,
         slug=slug,
         **body_fields(markdown),
-        published=dated.when,
-        date_approximate=True,
-        date_origin=dated.origin,
+        **dated.post_fields(),
         updated=parse_date(node.get("updatedAt")),
         draft=True,
         source=where,

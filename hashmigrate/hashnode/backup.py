@@ -48,13 +48,16 @@ class _Header:
     draft: bool
     cuid: str
     notes: list[Note] = field(default_factory=list)
-    published: datetime | None = None
     dated: dates.Dated | None = None
     git: FileHistory | None = None
     slug: str = ""
     explicit_slug: bool = False
     title: str = ""
     title_from_heading: bool = False
+
+    @property
+    def published(self) -> datetime | None:
+        return self.dated.when if self.dated else None
 
 
 def is_post_file(path: Path) -> bool:
@@ -318,7 +321,6 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     header.title = " ".join(title.split())
     header.git = git
     header.dated = _date(path, meta, draft, cuid, git, notes)
-    header.published = header.dated.when
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(header.title, fallback=cuid or stem)
@@ -384,11 +386,9 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
         **(body_fields(body) if parse else {"body": (Markdown(body),) if body else (), "headings": None}),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
-        published=header.published,
         updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod"))
         or (header.git.changed if header.git and header.git.changed > header.git.added else None),
-        date_approximate=dated.approximate,
-        date_origin=dated.origin,
+        **dated.post_fields(),
         tags=tags,
         cover=_text(meta.get("cover")),
         og_image=_text(meta.get("ogImage")),

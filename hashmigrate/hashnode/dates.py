@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hashmigrate.hashnode.git import FileHistory
 from hashmigrate.model import DateOrigin, Note
@@ -31,6 +32,10 @@ class Dated:
     origin: DateOrigin
     approximate: bool
     why: str = ""  # for an approximate date: what it rests on
+
+    def post_fields(self) -> dict[str, Any]:
+        """The date as ``Post`` keyword arguments."""
+        return {"published": self.when, "date_approximate": self.approximate, "date_origin": self.origin}
 
 
 def _plausible(when: datetime) -> datetime | None:
@@ -96,15 +101,16 @@ def choose(
     return by_id
 
 
-def approximate_note(label: str, dated: Dated) -> Note:
-    return Note(
-        label,
-        "date-approximate",
-        f"publish date {dated.when:%Y-%m-%d} is approximate",
-        dated.why,
-        f"dated from the {dated.origin}; give the post a datePublished to set it",
-    )
-
-
 def date_notes(label: str, dated: Dated) -> tuple[Note, ...]:
-    return (approximate_note(label, dated),) if dated.approximate else ()
+    """What a reader says about a date: nothing when it is exact."""
+    if not dated.approximate:
+        return ()
+    return (
+        Note(
+            label,
+            "date-approximate",
+            f"publish date {dated.when:%Y-%m-%d} is approximate",
+            dated.why,
+            f"dated from the {dated.origin}; give the post a datePublished to set it",
+        ),
+    )

@@ -26,11 +26,6 @@ class FileHistory:
     added_subject: str
     changed: datetime
 
-    @property
-    def bulk_synced(self) -> bool:
-        """The first commit is the bulk import, so ``added`` says when backups began, not the post."""
-        return self.added_subject.lower().startswith("synced existing file")
-
 
 def history(folder: Path) -> dict[str, FileHistory]:
     """File name (relative to ``folder``) -> history; empty when ``folder`` is not in a git checkout."""
