@@ -6,15 +6,67 @@
 >>> result.ok, result.counts()                               # doctest: +SKIP
 """
 
-from hashmigrate.api import ConvertResult, PostResult, convert, load, read_all
-from hashmigrate.hashnode import Problem, SourceError
-from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Tag, Widget
-from hashmigrate.registry import UnknownExporter, available
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Each name loads its module on first use: ``hashmigrate --help`` needs none of them.
+_WHERE = {
+    "ConvertResult": "hashmigrate.api",
+    "Conversion": "hashmigrate.api",
+    "PostResult": "hashmigrate.api",
+    "convert": "hashmigrate.api",
+    "convert_iter": "hashmigrate.api",
+    "load": "hashmigrate.api",
+    "read_all": "hashmigrate.api",
+    "Problem": "hashmigrate.hashnode",
+    "SourceError": "hashmigrate.hashnode",
+    "UnknownExporter": "hashmigrate.registry",
+    "available": "hashmigrate.registry",
+    **dict.fromkeys(
+        ("Callout", "Embed", "Html", "Image", "Markdown", "Mention", "Node", "Note", "Post", "Tag", "Widget"),
+        "hashmigrate.model",
+    ),
+}
+
+if TYPE_CHECKING:
+    from hashmigrate.api import Conversion, ConvertResult, PostResult, convert, convert_iter, load, read_all
+    from hashmigrate.hashnode import Problem, SourceError
+    from hashmigrate.model import (
+        Callout,
+        Embed,
+        Html,
+        Image,
+        Markdown,
+        Mention,
+        Node,
+        Note,
+        Post,
+        Tag,
+        Widget,
+    )
+    from hashmigrate.registry import UnknownExporter, available
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'hashmigrate' has no attribute {name!r}")
+    value = getattr(import_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
+
 __all__ = [
     "Callout",
+    "Conversion",
     "ConvertResult",
     "Embed",
     "Html",
@@ -33,6 +85,7 @@ __all__ = [
     "__version__",
     "available",
     "convert",
+    "convert_iter",
     "load",
     "read_all",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
+import sys
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
 from hashmigrate.exporter import Exporter, Rendered, Site
-from hashmigrate.hashnode import Passes, Problem, read, reader
+from hashmigrate.hashnode import Header, Passes, Problem, build, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
 from hashmigrate.model import Note, Post
 from hashmigrate.names import SlugRegistry
@@ -90,13 +91,42 @@ class ConvertResult(PostTally):
     dry_run: bool = False
     redirects: list[tuple[str, str]] = field(default_factory=list)
     images: FetchReport | None = None
+    # Counts over every post converted, kept as each is done: what a streamed run
+    # (:func:`convert_iter`, which keeps no ``posts``) still knows at its end.
+    statuses: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    origins: Counter[str] = field(default_factory=Counter)
+    failures: int = 0
+
+    def tally(self, post: PostResult) -> None:
+        self.statuses[post.status] += 1
+        self.kinds.update(note.kind for note in post.notes)
+        if post.date_origin:
+            self.origins[post.date_origin] += 1
+        self.failures += not post.ok
+
+    def _tallied(self) -> bool:
+        # Posts held (convert()'s result, or added by hand) are counted from the list.
+        return not self.posts
+
+    def counts(self) -> Counter[str]:
+        return Counter(self.statuses) if self._tallied() else PostTally.counts(self)
+
+    def note_counts(self) -> Counter[str]:
+        return Counter(self.kinds) if self._tallied() else PostTally.note_counts(self)
+
+    def date_counts(self) -> Counter[str]:
+        return Counter(self.origins) if self._tallied() else PostTally.date_counts(self)
 
     @property
     def ok(self) -> bool:
         """True when every post converted (skipped drafts and older copies do not count against it)."""
+        if self._tallied():
+            return not self.failures and not self.errors
         return all(p.ok for p in self.posts) and not self.errors
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, posts: bool = True) -> dict[str, Any]:
+        """The report; without ``posts`` its summary only (a streamed report writes the posts itself)."""
         return {
             "target": self.target,
             "out": self.out,
@@ -108,7 +138,7 @@ class ConvertResult(PostTally):
             "site_files": self.site_files,
             "errors": self.errors,
             "advice": self.advice,
-            "posts": [p.as_dict() for p in self.posts],
+            **({"posts": [p.as_dict() for p in self.posts]} if posts else {}),
         }
 
 
@@ -171,6 +201,7 @@ def convert(
     image_concurrency: int = 8,
     on_post: Callable[[PostResult], None] | None = None,
     repair: bool = True,
+    workers: int | None = None,
 ) -> ConvertResult:
     """Convert a Hashnode blog (a path, or posts from :func:`load`) for target ``to``.
 
@@ -179,9 +210,102 @@ def convert(
     notes are in the result. With ``links``, links between the blog's own posts (on ``blog_url``, or a
     host found in the posts) and ``#heading-`` anchors are rewritten to the target's URLs and ids, and
     ``result.redirects`` maps every old path to its new URL.
-    """
-    exporter: Exporter = registry.create(to, **(options or {}))
 
+    ``workers``: processes that read, parse and render posts (None: one per CPU, at most
+    :data:`MAX_WORKERS`, for a backup folder of :data:`POOL_MIN_POSTS` posts or more; 1: none).
+    :func:`convert_iter` gives the same results one by one, without holding them.
+    """
+    run = convert_iter(
+        source, to, out, drafts=drafts, force=force, dry_run=dry_run, blog_url=blog_url,
+        tags_from=tags_from, options=options, links=links, download_images=download_images,
+        image_cache=image_cache, image_concurrency=image_concurrency, repair=repair, workers=workers,
+    )  # fmt: skip
+    with run:
+        for outcome in run:
+            run.result.posts.append(outcome)
+            if on_post is not None:
+                on_post(outcome)
+    return run.result
+
+
+class Conversion:
+    """A conversion under way: iterate it for each post's :class:`PostResult` as the post is done
+    (in source order). ``result`` is the run's :class:`ConvertResult`, complete once the iteration
+    is over; it counts every post (``counts()``, ``ok``) but holds none of them in ``posts``. Close
+    it (or use it in a ``with``) to stop early: the files written so far stay whole."""
+
+    def __init__(self, steps: Iterator[PostResult], result: ConvertResult) -> None:
+        self._steps = steps
+        self.result = result
+
+    def __iter__(self) -> Conversion:
+        return self
+
+    def __next__(self) -> PostResult:
+        return next(self._steps)
+
+    def close(self) -> None:
+        close = getattr(self._steps, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Conversion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def convert_iter(
+    source: Source | Iterable[Post],
+    to: str = "hugo",
+    out: Source | None = None,
+    *,
+    drafts: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
+    blog_url: str | None = None,
+    tags_from: Source | None = None,
+    options: dict[str, Any] | None = None,
+    links: bool = True,
+    download_images: bool = False,
+    image_cache: Source | None = None,
+    image_concurrency: int = 8,
+    repair: bool = True,
+    workers: int | None = None,
+) -> Conversion:
+    """:func:`convert`, streaming: each post's result as it is done, nothing held (for a blog of any
+    size). The arguments are :func:`convert`'s; ``result`` tells the run's totals at the end."""
+    exporter: Exporter = registry.create(to, **(options or {}))
+    result = ConvertResult(
+        target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
+    )
+    steps = _run(
+        result, exporter, source, out, drafts=drafts, force=force, dry_run=dry_run, blog_url=blog_url,
+        tags_from=tags_from, links=links, download_images=download_images, image_cache=image_cache,
+        image_concurrency=image_concurrency, repair=repair, workers=workers,
+    )  # fmt: skip
+    return Conversion(steps, result)
+
+
+def _run(
+    result: ConvertResult,
+    exporter: Exporter,
+    source: Source | Iterable[Post],
+    out: Source | None,
+    *,
+    drafts: bool,
+    force: bool,
+    dry_run: bool,
+    blog_url: str | None,
+    tags_from: Source | None,
+    links: bool,
+    download_images: bool,
+    image_cache: Source | None,
+    image_concurrency: int,
+    repair: bool,
+    workers: int | None,
+) -> Iterator[PostResult]:
     # Two passes over the posts (three when links point into headings), whatever the blog's size:
     # one that plans names, URLs and links from unparsed bodies, then the conversion, parsing each
     # post once. Only the plan (and a small header per file) is held between passes, so time and
@@ -219,11 +343,8 @@ def convert(
         for item in items(parse=False, only=wanted):
             if isinstance(item, Post) and item.slug in wanted:
                 index.add_anchors(replace(item, slug=moved.get(item.slug, item.slug)), heading_id)
-    planned = iter(plan)
+    total = sum(1 for entry in plan if entry is not None)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
-    result = ConvertResult(
-        target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
-    )
     result.redirects = index.redirects
     assets: dict[str, Asset] = {}
     if image_set:
@@ -238,31 +359,34 @@ def convert(
     # which gets every rendered post once the last one is done; render() stays pure.
     finish = getattr(exporter, "finish", None)
     collected: list[Rendered] | None = [] if finish is not None else None
+    shared = _Shared(exporter, site, index, blog_url, repair)
+    units = getattr(passes, "units", None)
+    count = _pool_size(workers, total) if units is not None and image_set is None else 1
+    if count > 1 and units is not None:
+        rendered_posts = _pooled(units(), plan, shared, count)
+    else:
+        rendered_posts = _in_process(
+            items(), plan, shared, exporter, assets, result.images if image_set else None
+        )
+    position = 0
     try:
-        for item in items():
-            extra: list[tuple[str, Path]] = []
-            # The n-th item of this pass is the n-th of the planning pass (same source, same order),
-            # unless the source changed in between: then the post is not written under a name
-            # planned for another.
-            entry = next(planned, None)
-            if isinstance(item, Post):
-                if entry is None or entry.source != item.source:
-                    item = Problem(item.label, "changed while hashmigrate read it (run again)")
-                else:
-                    item = rewrite_links(entry.apply(item), index)
-                    if image_set is not None:
-                        item, extra = _localise(item, exporter, assets, result.images)
-            outcome = _convert_one(item, exporter, site, writer, extra, collected)
-            result.posts.append(outcome)
-            if on_post is not None:
-                on_post(outcome)
-            if writer is not None and writer.stopped is not None:
+        for outcome, rendered, extra in rendered_posts:
+            position += 1
+            if rendered is not None:
+                if collected is not None:
+                    collected.append(rendered)
+                _write_one(outcome, rendered, writer, extra)
+            result.tally(outcome)
+            stopped = writer is not None and writer.stopped is not None
+            if stopped:
                 # A full or read-only disk fails every later write too: say so once and stop.
                 # One line for the post and the run: the post's message says both.
-                done = sum(1 for entry in plan[: len(result.posts)] if entry is not None)
-                total = sum(1 for entry in plan if entry is not None)
+                assert writer is not None and writer.stopped is not None
+                done = sum(1 for entry in plan[:position] if entry is not None)
                 outcome.message = f"{outcome.source}: {_stopped(writer.stopped, done, total)}"
-                return result
+            yield outcome
+            if stopped:
+                return
         site_files = exporter.site_files(site)
         if finish is not None and collected is not None:
             site_files = (*site_files, *finish(collected, site))
@@ -288,6 +412,9 @@ def convert(
             result.site_files = [file.path for file in site_files]
         result.advice = exporter.advice()
     finally:
+        close = getattr(rendered_posts, "close", None)
+        if close is not None:
+            close()  # stops the worker processes, if any
         if writer is not None:
             try:
                 writer.close()
@@ -296,7 +423,184 @@ def convert(
                     f"cannot save the manifest: {exc.line()}; every file written is kept, and its "
                     "journal tells the next run which ones are ours"
                 )
-    return result
+
+
+# --- the per-post work: read and parse (a backup's posts), plan applied, links, render ---------------
+
+MAX_WORKERS = 2
+POOL_MIN_POSTS = 200
+_CHUNK = 32  # posts sent to a worker at once
+_AHEAD = 4  # chunks in flight per worker: enough to keep each busy, few enough to hold little
+_START_METHOD: str | None = None  # the multiprocessing start method (None: the platform's default)
+
+_Done = tuple[PostResult, Rendered | None, list[tuple[str, Path]]]
+_Chunk = list[tuple["Header | Problem", "_Planned | None"]]
+
+
+@dataclass(slots=True)
+class _Shared:
+    """What every post's conversion needs from the whole run (sent once to each worker)."""
+
+    exporter: Exporter
+    site: Site
+    index: LinkIndex
+    blog_url: str | None
+    repair: bool
+
+
+def _pool_size(workers: int | None, posts: int) -> int:
+    if workers is None:
+        setting = os.environ.get("HASHMIGRATE_WORKERS", "")
+        if setting.isdigit():
+            workers = int(setting)
+        elif posts < POOL_MIN_POSTS:
+            return 1
+    if workers is None:
+        try:
+            available = len(os.sched_getaffinity(0))  # the CPUs this process may use
+        except (AttributeError, OSError):
+            available = os.cpu_count() or 1
+        workers = min(available, MAX_WORKERS)
+    return max(1, workers)
+
+
+def _prepare(item: Post | Problem, entry: _Planned | None, index: LinkIndex) -> Post | Problem:
+    # The n-th item of this pass is the n-th of the planning pass (same source, same order),
+    # unless the source changed in between: then the post is not written under a name
+    # planned for another.
+    if isinstance(item, Post):
+        if entry is None or entry.source != item.source:
+            return Problem(item.label, "changed while hashmigrate read it (run again)")
+        return rewrite_links(entry.apply(item), index)
+    return item
+
+
+def _in_process(
+    items: Iterable[Post | Problem],
+    plan: list[_Planned | None],
+    shared: _Shared,
+    exporter: Exporter,
+    assets: dict[str, Asset],
+    report: FetchReport | None,
+) -> Iterator[_Done]:
+    planned = iter(plan)
+    for item in items:
+        item = _prepare(item, next(planned, None), shared.index)
+        extra: list[tuple[str, Path]] = []
+        if isinstance(item, Post) and report is not None:
+            item, extra = _localise(item, exporter, assets, report)
+        outcome, rendered = _render_one(item, exporter, shared.site)
+        yield outcome, rendered, extra
+
+
+_SHARED: _Shared | None = None
+
+
+def _worker_start(shared: _Shared) -> None:
+    """A worker process's start: it dies with its parent (a killed run leaves no process behind)
+    and leaves Ctrl-C to the parent, which stops the pool."""
+    import signal
+
+    global _SHARED
+    _SHARED = shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc to ask
+            pass
+    if os.getppid() == 1:  # the parent died before the line above  # pragma: no cover
+        os._exit(1)
+
+
+def _worker_chunk(
+    chunk: list[tuple[Header | Problem, _Planned | None]],
+) -> list[tuple[PostResult, Rendered | None]]:
+    shared = _SHARED
+    assert shared is not None
+    return [_convert_unit(unit, entry, shared) for unit, entry in chunk]
+
+
+def _convert_unit(
+    unit: Header | Problem, entry: _Planned | None, shared: _Shared
+) -> tuple[PostResult, Rendered | None]:
+    item = _prepare(build(unit, shared.blog_url, True, shared.repair), entry, shared.index)
+    return _render_one(item, shared.exporter, shared.site)
+
+
+def _pooled(
+    units: Iterator[Header | Problem], plan: list[_Planned | None], shared: _Shared, count: int
+) -> Iterator[_Done]:
+    """The posts read, parsed and rendered by ``count`` worker processes, in order; in this process
+    when processes cannot be had (or a worker dies)."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    def chunks() -> Iterator[list[tuple[Header | Problem, _Planned | None]]]:
+        planned = iter(plan)
+        chunk: list[tuple[Header | Problem, _Planned | None]] = []
+        for unit in units:
+            chunk.append((unit, next(planned, None)))
+            if len(chunk) == _CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def local(chunk: list[tuple[Header | Problem, _Planned | None]]) -> Iterator[_Done]:
+        for unit, entry in chunk:
+            yield (*_convert_unit(unit, entry, shared), [])
+
+    work = chunks()
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context(_START_METHOD)
+        pool = ProcessPoolExecutor(count, mp_context=context, initializer=_worker_start, initargs=(shared,))
+    except (ImportError, OSError, NotImplementedError, ValueError):
+        for chunk in work:
+            yield from local(chunk)
+        return
+    waiting: deque[tuple[_Chunk, Future[list[tuple[PostResult, Rendered | None]]] | None]] = deque()
+    broken = False
+    try:
+        for chunk in work:
+            if not broken:
+                try:
+                    waiting.append((chunk, pool.submit(_worker_chunk, chunk)))
+                except (BrokenProcessPool, RuntimeError, OSError):
+                    broken = True
+            if broken:
+                waiting.append((chunk, None))
+            while len(waiting) > count * _AHEAD or (waiting and waiting[0][1] is None):
+                yield from _collect(waiting.popleft(), local)
+        while waiting:
+            yield from _collect(waiting.popleft(), local)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(
+    pending: tuple[list[tuple[Header | Problem, _Planned | None]], Any],
+    local: Callable[[Any], Iterator[_Done]],
+) -> Iterator[_Done]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunk, future = pending
+    if future is None:
+        yield from local(chunk)
+        return
+    try:
+        done = future.result()
+    except BrokenProcessPool:
+        # A worker was killed (out of memory?): this chunk is done here, as is the rest.
+        yield from local(chunk)
+        return
+    for outcome, rendered in done:
+        yield outcome, rendered, []
 
 
 def _stopped(error: OutputError, done: int, total: int) -> str:
@@ -413,39 +717,42 @@ def _localise(
     return replace(post, notes=(*post.notes, *notes)), files
 
 
-def _convert_one(
-    item: Post | Problem,
-    exporter: Exporter,
-    site: Site,
-    writer: FolderWriter | None,
-    assets: list[tuple[str, Path]] | None = None,
-    collected: list[Rendered] | None = None,
-) -> PostResult:
+def _render_one(item: Post | Problem, exporter: Exporter, site: Site) -> tuple[PostResult, Rendered | None]:
+    """The post's result so far and its files (None when it has none to write)."""
     if isinstance(item, Problem):
         status = "skipped" if item.kind == "skipped" else "failed"
-        return PostResult(source=item.source, status=status, message=item.line_text())
+        return PostResult(source=item.source, status=status, message=item.line_text()), None
     post = item
     outcome = PostResult(
         source=post.label, status="written", slug=post.slug, title=post.title, date_origin=post.date_origin
     )
     if post.undated:
         outcome.status, outcome.message = "failed", post.undated
-        return outcome
+        return outcome, None
     try:
         rendered = exporter.render(post, site)
     except Exception as exc:
         outcome.status = "failed"
         outcome.message = f"{post.label}: could not render: {type(exc).__name__}: {exc}"
         outcome.notes = list(post.notes)
-        return outcome
+        return outcome, None
     outcome.url = rendered.url
     outcome.notes = list(post.notes) + list(rendered.notes)
-    if collected is not None:
-        collected.append(rendered)
+    return outcome, rendered
+
+
+def _write_one(
+    outcome: PostResult,
+    rendered: Rendered,
+    writer: FolderWriter | None,
+    assets: list[tuple[str, Path]] | None = None,
+) -> None:
+    """Write a rendered post's files (and its images), its status and paths set on ``outcome``."""
+    label = outcome.source
     if writer is None:
         outcome.status = "would-write"
         outcome.paths = [file.path for file in rendered.files]
-        return outcome
+        return
     statuses = []
     writes: list[tuple[str, Callable[[], bytes]]] = [
         (file.path, partial(str.encode, file.content, "utf-8")) for file in rendered.files
@@ -455,30 +762,29 @@ def _convert_one(
         try:
             written = writer.write_bytes(relative, data())
         except UnsafePath as exc:
-            outcome.status, outcome.message = "failed", f"{post.label}: {exc}"
-            return outcome
+            outcome.status, outcome.message = "failed", f"{label}: {exc}"
+            return
         except OutputError as exc:
-            outcome.status, outcome.message = "failed", f"{post.label}: cannot write {relative}: {exc.what}"
-            return outcome
+            outcome.status, outcome.message = "failed", f"{label}: cannot write {relative}: {exc.what}"
+            return
         except OSError as exc:  # reading a downloaded image back from the cache
             outcome.status, outcome.message = (
                 "failed",
-                f"{post.label}: cannot read the downloaded image for {relative}: {exc.strerror}",
+                f"{label}: cannot read the downloaded image for {relative}: {exc.strerror}",
             )
-            return outcome
+            return
         outcome.paths.append(str(written.path))
         statuses.append(written.status)
     if "conflict" in statuses:
         outcome.status = "conflict"
         outcome.message = (
-            f"{post.label}: {outcome.paths[statuses.index('conflict')]} was changed since hashmigrate wrote it; "
+            f"{label}: {outcome.paths[statuses.index('conflict')]} was changed since hashmigrate wrote it; "
             "left alone (use --force to overwrite)"
         )
     elif all(s == "unchanged" for s in statuses):
         outcome.status = "unchanged"
     elif any(s.startswith("would-") for s in statuses):
         outcome.status = "would-write"
-    return outcome
 
 
 def _claim_slug(post: Post, safe: str) -> Post:

@@ -14,11 +14,8 @@ import typer
 from typer.core import TyperGroup
 
 import hashmigrate
-from hashmigrate import registry
-from hashmigrate.api import ConvertResult, PostResult
 from hashmigrate.delivery import OutputError, atomic_write
 from hashmigrate.hashnode import SourceError, count_files
-from hashmigrate.links import REDIRECT_FORMATS, write_redirects
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
 from hashmigrate.output import as_json as _as_json
 from hashmigrate.output import error as _err
@@ -27,7 +24,27 @@ from hashmigrate.redaction import CREDENTIAL_VARIABLES, remember_environment
 from hashmigrate.sync.command import sync_command
 
 if TYPE_CHECKING:
+    from hashmigrate import links, registry
+    from hashmigrate.api import ConvertResult, PostResult
     from hashmigrate.publish import Publisher, PublishResult
+else:
+    # The exporters, the Markdown parser and the link code load when a command uses them, not for
+    # ``hashmigrate --help`` (benchmarks/startup.py).
+    def _lazy(name: str) -> Any:
+        import importlib.util
+
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.find_spec(name)
+        loader = importlib.util.LazyLoader(spec.loader)
+        spec.loader = loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        loader.exec_module(module)
+        return module
+
+    registry = _lazy("hashmigrate.registry")
+    links = _lazy("hashmigrate.links")
 
 
 class _OneLineErrors(TyperGroup):
@@ -165,8 +182,8 @@ def convert(
     """Convert every post of SOURCE for one target platform."""
     try:
         options = _parse_options(option)
-        if redirects_format not in REDIRECT_FORMATS:
-            raise UsageError(f"--redirects-format must be one of {', '.join(REDIRECT_FORMATS)}")
+        if redirects_format not in links.REDIRECT_FORMATS:
+            raise UsageError(f"--redirects-format must be one of {', '.join(links.REDIRECT_FORMATS)}")
         if to not in registry.available():
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
@@ -208,7 +225,7 @@ def convert(
     if report is not None:
         written = _write_file(report, _as_json(result.as_dict()), "report")
     if redirects is not None and not result.dry_run:
-        text = write_redirects(result.redirects, redirects_format)
+        text = links.write_redirects(result.redirects, redirects_format)
         written = _write_file(redirects, text, "redirect map") and written
     _summary(result, verbose)
     raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)

@@ -16,9 +16,10 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hashmigrate.exporter import OutputFile
+if TYPE_CHECKING:
+    from hashmigrate.exporter import OutputFile
 
 MANIFEST = ".hashmigrate-manifest.json"
 JOURNAL = ".hashmigrate-manifest.journal"

@@ -5,15 +5,27 @@ from __future__ import annotations
 import os
 from collections.abc import Container, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from hashmigrate.hashnode.backup import BackupReader, post_files, read_backup
-from hashmigrate.hashnode.json_export import is_json_export, read_json_export
 from hashmigrate.hashnode.problems import Problem, SourceError
 from hashmigrate.model import Post, Tag
 
+# The readers (YAML, the Markdown parser) load on first use: the CLI's --help needs none of them.
+if TYPE_CHECKING:
+    from hashmigrate.hashnode.backup import BackupReader, Header, build
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"BackupReader", "Header", "build"}:
+        from hashmigrate.hashnode import backup
+
+        return getattr(backup, name)
+    raise AttributeError(f"module 'hashmigrate.hashnode' has no attribute {name!r}")
+
 
 def source_kind(source: Path) -> str:
+    from hashmigrate.hashnode.json_export import is_json_export
+
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder")
     if source.is_dir():
@@ -27,6 +39,9 @@ def source_kind(source: Path) -> str:
 
 def count_files(source: Path) -> int | None:
     """How many post files a source holds (for a progress bar), or None when unknown."""
+    from hashmigrate.hashnode.backup import post_files
+    from hashmigrate.hashnode.json_export import is_json_export
+
     if source.is_dir():
         return len(post_files(source)[0])
     return 1 if source.is_file() and not is_json_export(source) else None
@@ -34,6 +49,8 @@ def count_files(source: Path) -> int | None:
 
 def tags_by_cuid(backup: Path) -> dict[str, list[Tag]]:
     """cuid -> tags of the posts in a backup folder (to name the tag ids of a JSON export)."""
+    from hashmigrate.hashnode.backup import read_backup
+
     names: dict[str, list[Tag]] = {}
     for item in read_backup(backup, drafts=True, use_git=False):
         if isinstance(item, Post) and item.cuid:
@@ -81,6 +98,9 @@ def reader(
 ) -> Passes:
     """A source to read in several passes; what a backup's files hold is learned in the first and
     reused (see :class:`~hashmigrate.hashnode.backup.BackupReader`)."""
+    from hashmigrate.hashnode.backup import BackupReader
+    from hashmigrate.hashnode.json_export import read_json_export
+
     kind = source_kind(source)
     if kind == "json":
         if tags_from is not None and not tags_from.is_dir():
@@ -94,16 +114,40 @@ def reader(
             return (item for item in items if isinstance(item, Post) and item.slug in only)
 
         return json_passes
-    backup = BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair)
-
-    def backup_passes(parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
-        items = backup.items(parse, only)
-        return _not_empty(items, source) if only is None else items
-
-    return backup_passes
+    return BackupPasses(
+        BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair), source
+    )
 
 
-def _not_empty(items: Iterator[Post | Problem], source: Path) -> Iterator[Post | Problem]:
+class BackupPasses:
+    """The passes over a backup folder; the last one can also be made in parts (:meth:`units`, then
+    :func:`build` of each, in any process), for a caller that shares the work out."""
+
+    def __init__(self, backup: BackupReader, source: Path) -> None:
+        self.backup = backup
+        self.source = source
+
+    def __call__(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
+        items = self.backup.items(parse, only)
+        return _not_empty(items, self.source) if only is None else items
+
+    def units(self) -> Iterator[Header | Problem]:
+        """Every post's pass-one header (and every problem), in the order a pass gives them."""
+        return _not_empty(self.backup.units(), self.source)
+
+    @property
+    def blog_url(self) -> str | None:
+        return self.backup.blog_url
+
+    @property
+    def repair(self) -> bool:
+        return self.backup.repair
+
+
+_Item = TypeVar("_Item")
+
+
+def _not_empty(items: Iterator[_Item], source: Path) -> Iterator[_Item]:
     """The items, or :class:`SourceError` when there are none at all: a source that gives not even a
     skipped draft is not the blog the user meant (an empty folder, the wrong one, an empty export)."""
     empty = True
@@ -118,6 +162,8 @@ _HINT_FOLDERS = 50
 
 
 def _nothing_found(source: Path) -> str:
+    from hashmigrate.hashnode.backup import post_files
+
     if not source.is_dir():
         return f'{source}: no posts in this JSON export (its "posts" list is empty)'
     message = (
@@ -136,4 +182,16 @@ def _nothing_found(source: Path) -> str:
     return message
 
 
-__all__ = ["Passes", "Problem", "SourceError", "count_files", "read", "reader", "source_kind", "tags_by_cuid"]
+__all__ = [
+    "BackupPasses",
+    "Header",
+    "Passes",
+    "Problem",
+    "SourceError",
+    "build",
+    "count_files",
+    "read",
+    "reader",
+    "source_kind",
+    "tags_by_cuid",
+]

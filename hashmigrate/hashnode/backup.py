@@ -54,6 +54,7 @@ class _Header:
     explicit_slug: bool = False
     title: str = ""
     title_from_heading: bool = False
+    clean: bool = False  # pass one found nothing to repair: a later read need not look again
 
     @property
     def published(self) -> datetime | None:
@@ -136,11 +137,15 @@ class BackupReader:
                 continue
             if only is not None and entry.slug not in only:
                 continue
-            try:
-                yield _build(entry, self.blog_url, parse, self.repair)
-            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
-                # Changed or gone since pass one read it.
-                yield Problem(entry.path, str(exc), line=getattr(exc, "line", None))
+            yield build(entry, self.blog_url, parse, self.repair)
+
+    def units(self) -> Iterator[Header | Problem]:
+        """What a last pass works on, in the order :meth:`items` gives posts and problems: a
+        :func:`build` of each header gives its post. Both are small and can be pickled, so the
+        reading and parsing can be shared out between processes."""
+        if self._plan is None:
+            self._plan = self._scan()
+        return iter(self._plan)
 
     def _scan(self) -> list[_Header | Problem]:
         source = self.source
@@ -236,6 +241,11 @@ def _newer(a: _Header, b: _Header) -> bool:
 
 
 def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note]]:
+    return _read_text_clean(path, repair)[:2]
+
+
+def _read_text_clean(path: Path, repair: bool = True) -> tuple[str, list[Note], bool]:
+    """The text, its notes, and whether repair found nothing (nothing repaired, nothing doubtful)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(
@@ -245,16 +255,36 @@ def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note]]:
     notes: list[Note] = []
     if encoding_note:
         notes.append(Note(str(path), "encoding", encoding_note, "", "decoded it"))
+    clean = True
     if repair:
         text, repaired, doubtful = repair_mojibake(text)
         notes += mojibake_notes(str(path), repaired, doubtful)
-    return text, notes
+        clean = not repaired and not doubtful
+    return text, notes, clean
+
+
+Header = _Header
+
+
+def build(
+    entry: Header | Problem, blog_url: str | None, parse: bool = True, repair: bool = True
+) -> Post | Problem:
+    """The post of a header from pass one (the file read again), or the problem that stops it."""
+    if isinstance(entry, Problem):
+        return entry
+    try:
+        return _build(entry, blog_url, parse, repair)
+    except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+        # Changed or gone since pass one read it.
+        return Problem(entry.path, str(exc), line=getattr(exc, "line", None))
 
 
 def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
     """Front matter, body and the file line the body starts on, read again: pass one keeps only what
     choosing between files needs."""
-    text, _ = _read_text(Path(header.path), repair)
+    # The text is decoded as in pass one; mojibake is looked for again only where pass one found some
+    # (the notes are pass one's): the look is a fifth of the reading.
+    text, _ = _read_text(Path(header.path), repair and not header.clean)
     block, body, _ = frontmatter.split(text)
     meta = frontmatter.check_types(frontmatter.load(block)[0])[0] if block is not None else {}
     meta.setdefault("cuid", header.cuid)
@@ -265,7 +295,7 @@ def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
 
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
-    text, notes = _read_text(path, repair)
+    text, notes, clean = _read_text_clean(path, repair)
     block, body, _ = frontmatter.split(text)
     meta: dict[str, Any] = {}
     if block is not None:
@@ -318,6 +348,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
     header = _Header(path=str(path), body_digest=digest, draft=draft, cuid=cuid, notes=notes)
     header.title_from_heading = from_heading
+    header.clean = clean
     header.title = " ".join(title.split())
     header.git = git
     header.dated = _date(path, meta, draft, cuid, git, notes)
