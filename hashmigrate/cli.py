@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -200,8 +201,11 @@ def convert(
             except OSError as exc:
                 raise UsageError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from None
         total = count_files(source) if source.exists() else None
-        with _Progress(total, quiet) as progress:
-            result = hashmigrate.convert(
+        # Results stream: each post goes to the progress line and the report as it is done, and only
+        # what the summary prints is kept (failures; every post's notes with --verbose).
+        shown: list[PostResult] = []
+        with _Progress(total, quiet) as progress, _ReportStream(report) as stream:
+            run = hashmigrate.convert_iter(
                 source,
                 to=to,
                 out=out,
@@ -215,19 +219,23 @@ def convert(
                 download_images=download_images,
                 image_cache=image_cache,
                 image_concurrency=image_concurrency,
-                on_post=progress.update,
                 repair=not no_repair,
             )
+            with run:
+                for post in run:
+                    progress.update(post)
+                    stream.add(post)
+                    if verbose or not post.ok:
+                        shown.append(post)
+            result = run.result
+            written = stream.finish(result)
     except (UsageError, SourceError, registry.UnknownExporter, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    written = True
-    if report is not None:
-        written = _write_file(report, _as_json(result.as_dict()), "report")
     if redirects is not None and not result.dry_run:
         text = links.write_redirects(result.redirects, redirects_format)
         written = _write_file(redirects, text, "redirect map") and written
-    _summary(result, verbose)
+    _summary(result, verbose, shown)
     raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)
 
 
@@ -265,9 +273,9 @@ def _write_file(path: Path, text: str, what: str) -> bool:
 _ORIGIN = {"cuid": "the post's id (approximate)", "ObjectId": "the draft's id (approximate)"}
 
 
-def _summary(result: ConvertResult, verbose: bool) -> None:
+def _summary(result: ConvertResult, verbose: bool, posts: list[PostResult] | None = None) -> None:
     counts = result.counts()
-    for post in result.posts:
+    for post in result.posts if posts is None else posts:
         if post.status in {"failed", "conflict"} and post.message:
             _err(post.message)
     for error in result.errors:
@@ -290,12 +298,116 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
     if notes:
         _say("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
     if verbose:
-        for note in result.notes:
+        for note in result.notes if posts is None else [n for post in posts for n in post.notes]:
             _say(f"  note: {note.line()}")
     if result.site_files and not result.dry_run:
         _say("also written: " + ", ".join(result.site_files))
     if result.advice:
         _say(f"next: {result.advice}")
+
+
+class _ReportStream:
+    """``--report``, written as the run goes: each post's entry is added to a file in the temporary
+    folder as the post is done (a report of 100,000 posts is never held), then the summary, and the
+    whole is moved where asked at the end (atomically). When the report's own disk refuses, it stays
+    where it is and the run says so, as :func:`_write_file` does."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.spool: Path | None = None
+        self.handle: Any = None
+        self.first = True
+        self.error: str | None = None
+
+    def __enter__(self) -> _ReportStream:
+        if self.path is not None:
+            try:
+                fd, name = tempfile.mkstemp(prefix="hashmigrate-report-", suffix=self.path.suffix)
+                self.spool = Path(name)
+                self.handle = os.fdopen(fd, "w", encoding="utf-8")
+                self.handle.write('{\n"posts": [')
+            except OSError as exc:
+                self.error = exc.strerror or str(exc)
+        return self
+
+    def add(self, post: PostResult) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.write(("\n" if self.first else ",\n") + _as_json(post.as_dict()))
+            self.first = False
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+            self._drop()
+
+    def finish(self, result: ConvertResult) -> bool:
+        """Write the summary and put the report in place; False when it is not where asked."""
+        if self.path is None:
+            return True
+        if self.handle is None or self.spool is None:
+            # The temporary folder refused: the report is written whole, from what the run kept.
+            _err(f"{self.path}: the report could not be written as the run went: {self.error}")
+            return _write_file(self.path, _as_json(result.as_dict()), "report")
+        try:
+            summary = _as_json(result.as_dict(posts=False))
+            self.handle.write("\n],\n" + summary.removeprefix("{").lstrip("\n"))
+            self.handle.close()
+            self.handle = None
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+            self._drop()
+            return self.finish(result)
+        try:
+            _move_into_place(self.spool, self.path)
+        except OSError as exc:
+            _err(
+                f"{self.path}: cannot write the report: {OutputError(self.path, exc).what}; "
+                f"written to {self.spool} instead"
+            )
+            return False
+        return True
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.handle is not None:
+                self.handle.close()
+        self.handle = None
+        if self.spool is not None:
+            self.spool.unlink(missing_ok=True)
+            self.spool = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:  # the run ended early (an error, Ctrl-C): no report
+            self._drop()
+
+
+def _move_into_place(spool: Path, path: Path) -> None:
+    """``spool`` becomes ``path``: renamed when on the same disk, else copied beside it and renamed."""
+    import shutil
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        os.chmod(spool, mode)
+        os.replace(spool, path)
+        return
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as target, spool.open("rb") as source:
+            shutil.copyfileobj(source, target, 1 << 20)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    spool.unlink(missing_ok=True)
 
 
 class _Progress:

@@ -1,0 +1,79 @@
+"""Worker processes: the same files, results and problems as one process, with either start method."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import hashmigrate
+from hashmigrate import api
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".hashmigrate" not in p.parts
+    }
+
+
+def blog(tmp_path: Path) -> Path:
+    folder = tmp_path / "blog"
+    shutil.copytree(EXAMPLES, folder)
+    # One more post, and a draft (skipped without --drafts).
+    (folder / "cbrokenbrokenbrokenbroken1.md").write_text("---\ntitle: Gone\nslug: gone\n---\nbody\n")
+    return folder
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("target", ["hugo", "wordpress"])
+def test_workers_write_what_one_process_writes(
+    tmp_path: Path, method: str, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = blog(tmp_path)
+    one = hashmigrate.convert(source, to=target, out=tmp_path / "one", drafts=True, workers=1)
+    monkeypatch.setattr(api, "_START_METHOD", method)
+    monkeypatch.setattr(api, "_CHUNK", 2)  # several chunks in flight
+    two = hashmigrate.convert(source, to=target, out=tmp_path / "two", drafts=True, workers=2)
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+    strip = [(p.status, p.slug, p.url, p.message, [n.line() for n in p.notes]) for p in one.posts]
+    assert strip == [(p.status, p.slug, p.url, p.message, [n.line() for n in p.notes]) for p in two.posts]
+    assert one.counts() == two.counts() and one.ok == two.ok
+
+
+def test_a_render_error_in_a_worker_is_the_same_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exporters.hugo import HugoExporter
+
+    def broken(self: object, post: hashmigrate.Post, site: object) -> object:
+        raise ValueError(f"no {post.slug}")
+
+    monkeypatch.setattr(HugoExporter, "render", broken)
+    source = blog(tmp_path)
+    one = hashmigrate.convert(source, out=tmp_path / "one", workers=1)
+    two = hashmigrate.convert(source, out=tmp_path / "two", workers=2)  # fork: the patch is inherited
+    assert [p.message for p in one.posts] == [p.message for p in two.posts]
+    assert any("could not render: ValueError: no " in (p.message or "") for p in two.posts)
+
+
+def test_convert_iter_streams_and_counts(tmp_path: Path) -> None:
+    source = blog(tmp_path)
+    whole = hashmigrate.convert(source, out=tmp_path / "a", workers=2)
+    run = hashmigrate.convert_iter(source, out=tmp_path / "b", workers=2)
+    with run:
+        streamed = list(run)
+    assert [p.as_dict() for p in streamed] == [p.as_dict() | {"paths": p.paths} for p in streamed]
+    assert [(p.source, p.status) for p in streamed] == [(p.source, p.status) for p in whole.posts]
+    assert run.result.posts == [] and run.result.counts() == whole.counts()
+    assert run.result.note_counts() == whole.note_counts() and run.result.ok == whole.ok
+
+
+def test_small_blogs_stay_in_one_process() -> None:
+    assert api._pool_size(None, api.POOL_MIN_POSTS - 1) == 1
+    assert api._pool_size(None, 100_000) >= 1
+    assert api._pool_size(1, 100_000) == 1
