@@ -56,6 +56,8 @@ class Run:
     statuses: dict[str, int]
     import_seconds: float
     returncode: int = 0
+    own_mb: float = 0.0  # the converting process alone
+    workers_mb: float = 0.0  # the largest of its worker processes (0: none ran)
 
     @property
     def per_second(self) -> float:
@@ -98,15 +100,31 @@ def _floor(source: Path, out: Path) -> dict[str, Any]:
 
 
 def _convert(target: str, source: Path, out: Path, drafts: bool, on_post: Any = None) -> dict[str, Any]:
+    import resource
+
     import hashmigrate
 
     statuses: Counter[str] = Counter()
     for folder in blog_folders(source):
-        result = hashmigrate.convert(folder, to=target, out=out / folder.name, drafts=drafts, on_post=on_post)
-        statuses.update(result.counts())
+        # As the command runs it: results streamed, none held (HASHMIGRATE_WORKERS sets the workers).
+        run = hashmigrate.convert_iter(folder, to=target, out=out / folder.name, drafts=drafts)
+        with run:
+            for post in run:
+                if on_post is not None:
+                    on_post(post)
+        statuses.update(run.result.counts())
     files = post_file_count(source)
     written = sum(statuses[s] for s in ("written", "unchanged", "would-write"))
-    return {"files": files, "written": written, "statuses": dict(statuses)}
+    # The parent's own peak and the largest worker's (wait4 reports the larger of the two).
+    own = max_rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    workers = max_rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {
+        "files": files,
+        "written": written,
+        "statuses": dict(statuses),
+        "own_mb": own,
+        "workers_mb": workers,
+    }
 
 
 def _work(name: str, source: Path, out: Path, drafts: bool, on_post: Any = None) -> dict[str, Any]:
@@ -253,6 +271,8 @@ def run_child(
         peak_mb=max_rss_mb(usage.ru_maxrss),
         statuses=data["statuses"],
         import_seconds=data["import_seconds"],
+        own_mb=data.get("own_mb", 0.0),
+        workers_mb=data.get("workers_mb", 0.0),
     )
 
 
@@ -362,10 +382,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tmp", help="where the temporary output goes (default: the system's)")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one run, print the top N")
     parser.add_argument("--tracemalloc", type=int, metavar="N", help="one traced run, top N sites")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes per conversion (sets HASHMIGRATE_WORKERS; 1: none)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if getattr(args, "workers", None) is not None:
+        os.environ["HASHMIGRATE_WORKERS"] = str(args.workers)
     if args.worker:
         return worker(args)
     exit_on_sigterm()
@@ -401,6 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     print_table(runs, best[FLOOR])
     for run in runs:
         print(f"  {run.name}: {', '.join(f'{n} {s}' for s, n in sorted(run.statuses.items()))}")
+        if run.workers_mb:
+            print(
+                f"  {run.name}: peak {run.own_mb:.1f} MB in the converting process, {run.workers_mb:.1f} MB per worker"
+            )
     return 0
 
 

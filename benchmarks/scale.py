@@ -139,11 +139,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     parser.add_argument("--sizes", default="2000,20000,100000", help="comma-separated post counts")
     parser.add_argument("--target", default="hugo")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes per conversion (sets HASHMIGRATE_WORKERS; 1: none)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per size; the fastest is kept")
     parser.add_argument("--tmp", default=tempfile.gettempdir(), help="where replicas and output go")
     parser.add_argument("--seed", type=int, default=2101)
     parser.add_argument("--tracemalloc", type=int, metavar="N", help="trace each run; top N sites")
     args = parser.parse_args(argv)
+    if getattr(args, "workers", None) is not None:
+        os.environ["HASHMIGRATE_WORKERS"] = str(args.workers)
     exit_on_sigterm()
 
     corpus = Path(args.corpus)
@@ -200,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{size:>8} {run.written:>8} {run.seconds:>8.2f} {run.per_second:>8.0f} {run.peak_mb:>8.1f} "
             f"{run.process_seconds:>7.2f} {run.cpu_seconds:>7.2f} {linear:>7.2f} {linear_cpu:>7.2f}"
         )
+    for size, run in runs:
+        if run.workers_mb:
+            print(
+                f"  {size}: peak {run.own_mb:.1f} MB in the converting process, {run.workers_mb:.1f} MB per worker"
+            )
     return 0
 
 

@@ -72,7 +72,7 @@ class _Offsets:
     table cost more than the parse itself on Vietnamese posts).
     """
 
-    __slots__ = ("_bytes", "_runs", "_starts")
+    __slots__ = ("_bytes", "_known", "_runs", "_starts")
 
     def __init__(self, text: str) -> None:
         self._bytes = text.encode("utf-8")
@@ -84,8 +84,16 @@ class _Offsets:
             self._runs.append((match.start() + extra, match.start(), size, match.end() - match.start()))
             extra += size - (match.end() - match.start())
         self._starts = [run[0] for run in self._runs]
+        # Half the offsets asked for are asked twice (a node's end is the next one's start).
+        self._known: dict[int, int] = {}
 
     def char(self, offset: int) -> int:
+        found = self._known.get(offset)
+        if found is None:
+            found = self._known[offset] = self._char(offset)
+        return found
+
+    def _char(self, offset: int) -> int:
         index = bisect_right(self._starts, offset) - 1
         if index < 0:
             return offset
