@@ -333,7 +333,9 @@ def _run(
     wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
     image_set: set[str] | None = set() if wants_images else None
     # Images are found in parsed bodies only.
-    plan, index, anchored = _plan(items(parse=image_set is not None), exporter, blog_url, links, image_set)
+    plan, index, anchored = _plan(
+        items(parse=image_set is not None), exporter, blog_url, links, image_set, partial(items, False)
+    )
     heading_id = getattr(exporter, "heading_id", None)
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
@@ -633,6 +635,7 @@ def _plan(
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
+    again: Callable[[set[str]], Iterable[Post | Problem]] | None = None,
 ) -> tuple[list[_Planned | None], LinkIndex, set[str]]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output;
     one entry per item, None for a problem, so a later pass can match them up by position),
@@ -645,7 +648,9 @@ def _plan(
     heading_id = getattr(exporter, "heading_id", None)
     targets: list[tuple[str, str]] = []
     anchored: set[str] = set()
-    made: dict[str, tuple[int, Post]] = {}  # slug made from a title -> (plan position, post without body)
+    # slug made from a title -> plan position (40 % of the corpus's posts: their posts are read
+    # again, without their bodies, only for the few slugs that links show to be wrong)
+    made: dict[str, int] = {}
     for item in items:
         if not isinstance(item, Post):
             plan.append(None)
@@ -664,14 +669,25 @@ def _plan(
             if heading_id is not None:
                 anchored |= LinkIndex.anchors_wanted(post)
             if item.slug_from_title and slug == item.slug:
-                made[slug] = (len(plan) - 1, replace(post, body=()))
+                made[slug] = len(plan) - 1
     if url_of is not None:
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
         index.discover_hosts(targets)
         unresolved = index.unresolved(targets)
-        for old, found in slugs_from_links(made, unresolved).items():
-            position, post = made[old]
+        renamed = slugs_from_links(made, unresolved)
+        read = again(set(renamed)) if again is not None and renamed else ()
+        by_slug: dict[str, Post] = {}
+        for item in read:
+            if isinstance(item, Post) and item.slug in renamed:
+                entry = plan[made[item.slug]]
+                if entry is not None and entry.source == item.source:
+                    by_slug[item.slug] = item
+        for old, found in renamed.items():
+            position = made[old]
+            if old not in by_slug:
+                continue  # changed since it was planned (the conversion pass says so)
+            post = by_slug[old]
             slug = names.claim(found, post.cuid or Path(post.source).stem)
             if slug != found:
                 continue  # not safe as a file name: the made-up slug stays
