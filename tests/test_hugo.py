@@ -213,7 +213,12 @@ def test_site_scaffold_builds_a_whole_blog_with_no_other_file(hugo: list[str], t
         EXAMPLES, to="hugo", out=site, blog_url="https://blog.example.dev", site_scaffold=True
     )
     assert result.ok and result.site_kept == []
-    assert {Path(f).name for f in result.site_files} >= {"hugo.toml", "baseof.html", "single.html", "list.html"}
+    assert {Path(f).name for f in result.site_files} >= {
+        "hugo.toml",
+        "baseof.html",
+        "single.html",
+        "list.html",
+    }
     output = build(hugo, site)
     assert "WARN" not in output, output[-3000:]
     public = site / "public"
@@ -259,7 +264,9 @@ def test_site_is_refused_for_a_target_with_no_site(tmp_path: Path) -> None:
 
     from hashmigrate.cli import app
 
-    done = CliRunner().invoke(app, ["convert", str(EXAMPLES), "--to", "devto", "--out", str(tmp_path), "--site"])
+    done = CliRunner().invoke(
+        app, ["convert", str(EXAMPLES), "--to", "devto", "--out", str(tmp_path), "--site"]
+    )
     assert done.exit_code == 2
     assert "--site: the devto exporter cannot write a whole site" in done.output
     assert "Traceback" not in done.output
