@@ -2,6 +2,10 @@
 
 Waits are recorded instead of slept (``RetryPolicy(sleep=...)``), so the tests check the policy's numbers
 without spending them; only the timeout and pacing tests take real (sub-second) time.
+
+Tested at both ends of the declared range (with test_images.py and test_faults.py): requests 2.31.0 with
+urllib3 2.2.0, the oldest (``.ci/oldest-deps.sh`` runs this module so on every CI run), and requests
+2.34.2 with urllib3 2.8.0, the newest in December 2026.
 """
 
 from __future__ import annotations
