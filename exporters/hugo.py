@@ -12,6 +12,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import frontmatter
+
 from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
@@ -192,7 +194,8 @@ class HugoExporter:
         meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None
         # The body's end is kept as written: a fence left open at the end of a post owns its blank lines.
         text = text.lstrip("\n")
-        content = yamlfm.dump(meta) + "\n" + text + ("" if text.endswith("\n") else "\n")
+        document = yamlfm.fm_post(text + ("" if text.endswith("\n") else "\n"), meta)
+        content = frontmatter.dumps(document, handler=yamlfm.HANDLER)
         path = f"content/{self.section}/{post.slug}/index.md"
         return Rendered(
             post=post, files=(OutputFile(path, content),), url=self.url(post), notes=tuple(body.notes)

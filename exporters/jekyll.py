@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, ClassVar
 
+import frontmatter
 from markdown_it import MarkdownIt
 
 from exporters import embed_html, scaffold
@@ -449,7 +450,7 @@ class JekyllExporter:
                 "Jekyll does not build posts dated in the future",
                 "set future: true in _config.yml to publish it now",
             )
-        content = yamlfm.dump(meta) + "\n" + text + "\n"
+        content = frontmatter.dumps(yamlfm.fm_post(text + "\n", meta), handler=yamlfm.HANDLER)
         return Rendered(
             post=post, files=(OutputFile(path, content),), url=self.url(post), notes=tuple(body.notes)
         )

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from hashmigrate import registry
 from hashmigrate.exporter import Exporter, Site
@@ -332,14 +333,19 @@ def _url(article: Mapping[str, Any]) -> str | None:
     return clean(url) if isinstance(url, str) else None
 
 
+# python-frontmatter's own YAML handler reads what the dev.to exporter wrote (one quoted value a line).
+_FRONT_MATTER = YAMLHandler()
+
+
 def _identity(content: str) -> tuple[str | None, str | None]:
     """Title and canonical URL from our own rendered front matter, as dev.to will read them."""
     if not content.startswith("---\n"):
         return None, None
-    end = content.find("\n---\n", 4)
     try:
-        meta = yaml.safe_load(content[4:end]) if end > 0 else None
-    except yaml.YAMLError:
+        block, _ = _FRONT_MATTER.split(content)
+        # yaml.safe_load's pure-Python loader: libyaml refuses the surrogate escapes the exporter writes.
+        meta = _FRONT_MATTER.load(block, Loader=yaml.SafeLoader)
+    except (ValueError, yaml.YAMLError):
         return None, None
     if not isinstance(meta, dict):
         return None, None
