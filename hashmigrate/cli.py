@@ -46,6 +46,7 @@ class _OneLineErrors(TyperGroup):
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = _one_line_warnings(warnings.showwarning)
+                warnings.simplefilter("always", registry.PluginConflict)  # the registry says each once
                 code = super().main(*args, **kwargs)
         except KeyboardInterrupt:
             _err("interrupted")
@@ -265,6 +266,8 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
             _err(post.message)
     for error in result.errors:
         _err(error)
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
     where = f" in {result.out}" if result.out and not result.dry_run else ""
     mode = " (dry run: nothing written)" if result.dry_run else ""
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
