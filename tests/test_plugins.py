@@ -79,6 +79,28 @@ class FakePublisher:
     name: ClassVar[str] = "fakepub"
     description: ClassVar[str] = "a publisher plugin"
     options: ClassVar[tuple[Option, ...]] = (Option("channel", str, "main", "where to post"),)
+
+    def __init__(self, config):
+        from hashmigrate.http import Stats
+
+        self.target = "fakepub:" + config.exporter_options.get("channel", "main")
+        self.endpoint = "https://fake.example"
+        self.stats = Stats()
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config)
+
+    def prepare(self, post, previous):
+        from hashmigrate.publish import Outgoing, content_hash, post_key
+
+        return Outgoing(post, post_key(post), post.title, content_hash(post.title), False)
+
+    def deliver(self, item, previous, claimed):
+        raise AssertionError("a dry run delivers nothing")
+
+    def close(self):
+        pass
 '''
 
 ENTRY_POINTS = """
@@ -229,6 +251,20 @@ def test_sync_takes_any_exporter_and_any_publisher(plugin: Path, tmp_path: Path)
         parse({"source": source, "targets": [{"type": "fakepub", "options": {"colour": 1}}]}, path)
     with pytest.raises(ConfigError, match="unknown key 'out'"):
         parse({"source": source, "targets": [{"type": "fakepub", "out": "x"}]}, path)
+
+
+def test_publish_takes_a_third_party_publisher_with_its_options(plugin: Path, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.db")
+    code, stdout, stderr = cli("publish", str(EXAMPLES), "--to", "fakepub", "--dry-run", "-O", "channel=b",
+                               "--state", state)  # fmt: skip
+    assert code == 0, stderr
+    assert "dry run for fakepub (https://fake.example)" in stdout and "would-create" in stdout
+    code, _, stderr = cli("publish", str(EXAMPLES), "--to", "fakepub", "--dry-run", "-O", "colour=1",
+                          "--state", state)  # fmt: skip
+    assert code == 2 and stderr == "hashmigrate: fakepub: no such option 'colour' (known: channel)\n"
+    code, _, stderr = cli("publish", str(EXAMPLES), "--to", "fakepub", "--dry-run", "--upload-images",
+                          "--state", state)  # fmt: skip
+    assert code == 2 and "--upload-images is only for a publisher that uploads images" in stderr
 
 
 def test_sync_writes_a_third_party_exporter_folder(plugin: Path, tmp_path: Path) -> None:
