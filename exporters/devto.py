@@ -34,7 +34,7 @@ from frontmatter.default_handlers import YAMLHandler
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, KEEP, checked_canonical
 from hashmigrate.embeds import classify
-from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, attr, unescape_markdown
+from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, attr, unescape_markdown
 from hashmigrate.model import Embed, Html, Image, Note, Post, Tag
 from hashmigrate.urls import safe_url
 
@@ -336,6 +336,11 @@ def _github_tag(url: str, ids: Mapping[str, str]) -> str | None:
 class DevtoExporter:
     name: ClassVar[str] = "devto"
     description: ClassVar[str] = "dev.to articles (<slug>.md): dev.to front matter and Liquid embed tags"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("published", bool, False, "make the articles public (Hashnode drafts stay drafts)"),
+        Option("canonical", str, "original", "original, keep, none, or a URL template with {slug} or {cuid}"),
+    )
+    remote_images: ClassVar[str] = "dev.to shows images from their URLs only, so they stay on their host"
 
     def __init__(self, published: bool = False, canonical: str = "original") -> None:
         """``published`` makes the articles public (drafts otherwise; Hashnode drafts always stay drafts).

@@ -19,6 +19,7 @@ from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.exporter import (
     BodyRenderer,
+    Option,
     OutputFile,
     Rendered,
     Site,
@@ -129,6 +130,11 @@ class HugoBody(BodyRenderer):
 class HugoExporter:
     name: ClassVar[str] = "hugo"
     description: ClassVar[str] = "Hugo page bundles (content/posts/<slug>/index.md)"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("section", str, "posts", "the folder under content/ the posts go in"),
+        Option("aliases", bool, True, "redirect the old Hashnode paths (Hugo aliases)"),
+        Option("canonical", str, CHECK, "a canonical URL that cannot be right: check (leave it out) or keep"),
+    )
 
     def __init__(self, section: str = "posts", aliases: bool = True, canonical: str = CHECK) -> None:
         section = str(section).strip("/")

@@ -26,7 +26,7 @@ from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.document import Document
-from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, plain_data
+from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
 from hashmigrate.model import Embed, Image, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
@@ -365,6 +365,11 @@ def _strip_blank_lines(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 class JekyllExporter:
     name: ClassVar[str] = "jekyll"
     description: ClassVar[str] = "Jekyll posts (_posts/YYYY-MM-DD-<slug>.md), GitHub Pages compatible"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("old_urls", str, "redirect_from", "how old Hashnode paths keep working", OLD_URL_MODES),
+        Option("gist", str, "script", "how gist embeds are written", GIST_MODES),
+        Option("canonical", str, CHECK, "a canonical URL that cannot be right: check (leave it out) or keep"),
+    )
 
     def __init__(self, old_urls: str = "redirect_from", gist: str = "script", canonical: str = CHECK) -> None:
         if old_urls not in OLD_URL_MODES:

@@ -49,6 +49,7 @@ NoteKind: TypeAlias = Literal[
     "image-link-dropped",
     "image-align",
     "image-remote",
+    "images-beside-post",
     "url-omitted",
     "link-unresolved",
     "anchor-unresolved",

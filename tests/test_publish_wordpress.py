@@ -31,14 +31,14 @@ from markdown_it import MarkdownIt
 
 import hashmigrate
 from exporters.wordpress_blocks import twitter_url
-from hashmigrate.model import Embed, Html, Image, Markdown, Post
-from hashmigrate.publish import PublishConfig, PublishResult, publish
-from hashmigrate.publish.wordpress import (
+from exporters.wordpress_publish import (
     MEDIA_SLUG_PREFIX,
     PASSWORD_ENV,
     WordPressPublisher,
     create_publisher,
 )
+from hashmigrate.model import Embed, Html, Image, Markdown, Post
+from hashmigrate.publish import PublishConfig, PublishResult, publish
 
 if TYPE_CHECKING:
     from support.wordpress import WordPressSite

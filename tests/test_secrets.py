@@ -422,7 +422,7 @@ MISTAKES: dict[str, tuple[list[str], dict[str, str], str | None, str]] = {
         ["sync"],
         {},
         _SOURCE + '[[targets]]\ntype = "medium"\n',
-        "type must be one of hugo, jekyll, devto, wordpress",
+        "type must be one of devto, hugo, jekyll, wordpress",  # every installed plugin
     ),
     "sync: a source folder that does not exist": (
         ["sync"],

@@ -433,8 +433,8 @@ def test_corpus_wxr_is_well_formed_and_has_every_post_once(corpus_dir: Path, tmp
 
 
 def test_publisher_routes_work_with_and_without_pretty_permalinks() -> None:
+    from exporters.wordpress_publish import WordPressPublisher
     from hashmigrate.http import Secret
-    from hashmigrate.publish.wordpress import WordPressPublisher
 
     plain = WordPressPublisher("https://blog.example.org/", "u", Secret("p"))
     assert (
@@ -457,16 +457,16 @@ def test_publisher_routes_work_with_and_without_pretty_permalinks() -> None:
     ],
 )
 def test_publisher_settings_are_checked(env: dict[str, str], message: str) -> None:
+    from exporters.wordpress_publish import create_publisher
     from hashmigrate.publish import ConfigError, PublishConfig
-    from hashmigrate.publish.wordpress import create_publisher
 
     with pytest.raises(ConfigError, match=re.escape(message)):
         create_publisher(PublishConfig(env=env))
 
 
 def test_publisher_settings_precedence_and_dry_run_without_password() -> None:
+    from exporters.wordpress_publish import create_publisher
     from hashmigrate.publish import PublishConfig
-    from hashmigrate.publish.wordpress import create_publisher
 
     env = {"WP_URL": "https://env.example", "WP_USER": "env-user"}
     flags = create_publisher(

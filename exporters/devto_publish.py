@@ -24,8 +24,8 @@ from typing import Any, ClassVar
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from hashmigrate import registry
-from hashmigrate.exporter import Exporter, Site
+from exporters.devto import DevtoExporter
+from hashmigrate.exporter import Exporter, Option, Site
 from hashmigrate.http import (
     DEFAULT_TIMEOUT,
     NO_RETRY,
@@ -105,6 +105,13 @@ def create_publisher(config: PublishConfig) -> DevtoPublisher:
 
 class DevtoPublisher:
     name: ClassVar[str] = "devto"
+    description: ClassVar[str] = "dev.to (any Forem) through its API v1; the key from DEVTO_API_KEY"
+    # Its exporter's options: "published" is also what the publisher starts from.
+    options: ClassVar[tuple[Option, ...]] = DevtoExporter.options
+
+    @classmethod
+    def from_config(cls, config: PublishConfig) -> DevtoPublisher:
+        return create_publisher(config)
 
     def __init__(
         self,
@@ -137,7 +144,7 @@ class DevtoPublisher:
         options.pop("published", None)
         # One exporter per visibility: whether an article is public is decided per post (see prepare).
         self._exporters: dict[bool, Exporter] = {
-            public: registry.create("devto", published=public, **options) for public in (False, True)
+            public: DevtoExporter(published=public, **options) for public in (False, True)
         }
         self._session = make_session({"Accept": V1_ACCEPT}, secrets={"api-key": api_key})
         self._listing: list[dict[str, Any]] | None = None
