@@ -237,6 +237,9 @@ class DevtoBody(BodyRenderer):
         tag = f'<img src="{attr(node.src)}" alt="{alt}">'
         return f'<a href="{attr(node.link)}">{tag}</a>' if node.link else tag
 
+    def html_block(self, html: str, own: Callable[[str], str]) -> str | None:
+        return self.html(Html(html))
+
     def html(self, node: Html) -> str:
         if (iframe := _IFRAME.match(node.html)) and (url := safe_url(classify(iframe.group(1)).url)):
             info = classify(url)
@@ -368,7 +371,7 @@ class DevtoExporter:
     def render(self, post: Post, site: Site) -> Rendered:
         body = DevtoBody(post)
         # Trailing blank lines stay: they can belong to a code block that ends the post.
-        text = body.finish(body.render(post.body)).lstrip("\n")
+        text = body.finish(body.render(post.tree)).lstrip("\n")
         notes: list[Note] = []
 
         title = _shorten(post.title, MAX_TITLE_LENGTH)

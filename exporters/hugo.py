@@ -157,7 +157,7 @@ class HugoExporter:
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)
         body = HugoBody(post)
-        text = body.render(post.body)
+        text = body.render(post.tree)
         body.notes.extend(filter(None, [canonical_note]))
         meta: dict[str, Any] = {
             "title": post.title,

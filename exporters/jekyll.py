@@ -24,8 +24,9 @@ from markdown_it import MarkdownIt
 from exporters import embed_html
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
+from hashmigrate.document import Document
 from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, plain_data
-from hashmigrate.model import Embed, Image, Node, Post
+from hashmigrate.model import Embed, Image, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
 GIST_MODES = ("script", "jekyll-gist")
@@ -245,17 +246,13 @@ class JekyllBody(BodyRenderer):
         super().__init__(post)
         self.gist = gist
 
-    def render(self, nodes: tuple[Node, ...]) -> str:
-        # As BodyRenderer.render, but our own Liquid (LiquidTag) is kept apart from the author's text;
-        # that text is fixed for kramdown and protected from Liquid once the whole body is known (a
-        # list, or the excerpt, spans nodes).
+    def render(self, document: Document) -> str:
+        # Our own Liquid (LiquidTag) is kept apart from every other text; that text is fixed for
+        # kramdown and protected from Liquid once the whole body is known (a list, or the excerpt,
+        # spans nodes).
         parts: list[tuple[str, bool]] = []
-        for node in nodes:
-            text = self.node(node)
+        for text, _ in self.parts(document):
             live = isinstance(text, LiquidTag)
-            indent = getattr(node, "indent", "")
-            if indent and "\n" in text:
-                text = text.replace("\n", "\n" + indent)
             if parts and not live and not parts[-1][1]:
                 parts[-1] = (parts[-1][0] + text, False)
             else:
@@ -404,7 +401,7 @@ class JekyllExporter:
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)
         body = JekyllBody(post, gist=self.gist)
-        text = body.render(post.body)
+        text = body.render(post.tree)
         body.notes.extend(filter(None, [canonical_note]))
         meta: dict[str, Any] = {
             "layout": "post",

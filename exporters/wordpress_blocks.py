@@ -246,7 +246,7 @@ class BlockBody(BodyRenderer):
     # -- blocks -----------------------------------------------------------------------------------
     def blocks(self) -> list[Block]:
         self._nodes, self._anchors, self.notes = [], set(), []
-        source = self.render(self.post.body)
+        source = self.render(self.post.tree)
         return self._markdown_blocks(source)
 
     def markup(self) -> str:

@@ -276,9 +276,12 @@ def relocate(post: Post, new: dict[str, str]) -> Post:
             return Markdown(map_outside_code(item.text, in_html))
         return item
 
+    body = tuple(node(n) for n in post.body)
     return replace(
         post,
-        body=tuple(node(n) for n in post.body),
+        body=body,
+        # The tree is made again from the new body (until this pass walks the tree itself).
+        document=post.document if body == post.body else None,
         cover=swap(post.cover) if post.cover else None,
         og_image=swap(post.og_image) if post.og_image else None,
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline
 from hashmigrate.embeds import valid_ids
 from hashmigrate.links import autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
@@ -149,6 +150,14 @@ _NODE_TYPE = re.compile(r"""data-node-type\s*=\s*["']?([\w-]{1,40})""", re.I)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
+def _marker(source: str) -> str:
+    """A character the source does not contain, to mark where the renderer's own text goes."""
+    for code in range(0xFDD0, 0xFDF0):  # Unicode noncharacters: never in a real post
+        if chr(code) not in source:
+            return chr(code)
+    raise ValueError("no free marker character")  # 32 noncharacters, all in one post: not a post
+
+
 def unescape_markdown(text: str) -> str:
     """Markdown backslash escapes removed (``\\_`` -> ``_``): for alt text used outside Markdown."""
     return _MD_ESCAPE.sub(r"\1", text)
@@ -171,15 +180,67 @@ class BodyRenderer:
     def note(self, kind: str, what: str, why: str, action: str = "") -> None:
         self.notes.append(Note(self.post.label, kind, what, why, action))
 
-    def render(self, nodes: tuple[Node, ...]) -> str:
-        parts: list[str] = []
-        for node in nodes:
-            text = self.node(node)
-            indent = getattr(node, "indent", "")
-            if indent and "\n" in text:
-                text = text.replace("\n", "\n" + indent)
-            parts.append(text)
-        return "".join(parts)
+    def render(self, document: Document) -> str:
+        """The body for this target: the author's text as :meth:`markdown` writes it, each construct as
+        its method renders it."""
+        return "".join(
+            self.markdown(Markdown(text)) if author else text for text, author in self.parts(document)
+        )
+
+    def parts(self, document: Document) -> list[tuple[str, bool]]:
+        """The body as (text, written by the author) runs, in order.
+
+        One walk over the tree: what the writer leaves alone is the author's source, byte for byte;
+        each construct is rendered by its method (:meth:`node`), and a node a target must change has a
+        visit (:meth:`visit`). Neighbouring runs of the author's text are joined, so a target's escaping
+        (Hugo's shortcodes, Liquid) sees whole runs, as the author wrote them. What the renderer writes
+        itself comes back as the very object its method returned (a ``str`` subclass stays one).
+        """
+        mark = _marker(document.source)
+        ours: list[str] = []
+
+        def own(text: str) -> str:
+            ours.append(text)
+            return f"{mark}{len(ours) - 1}{mark}"
+
+        def visit(element: Element) -> str | None:
+            if isinstance(element, Construct) and element.node is not None:
+                text = self.node(element.node)
+                if element.indent and "\n" in text:
+                    text = type(text)(text.replace("\n", "\n" + element.indent))
+                return own(text) + element.after
+            return self.visit(document, element, own)
+
+        pieces = document.emit(visit).split(mark)
+        parts: list[tuple[str, bool]] = []
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                parts.append((ours[int(piece)], False))
+            elif piece:
+                parts.append((piece, True))
+        return parts
+
+    def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        """What to write for a node of the author's Markdown, or None for its source (its children
+        visited in turn). ``own(text)`` marks text the renderer wrote itself (not the author's, so not
+        escaped as the author's is). The default notes Hashnode editor markup left in raw HTML."""
+        if isinstance(element, (HtmlBlock, HtmlInline)):
+            for name in dict.fromkeys(_NODE_TYPE.findall(document.text_of(element))):
+                # Markup of a Hashnode editor element the reader does not know: it shows as plain HTML
+                # (if at all), so say so rather than pass it through silently.
+                self.note(
+                    "hashnode-markup",
+                    f'Hashnode element data-node-type="{name}" kept as HTML',
+                    "hashmigrate does not know this element of Hashnode's editor",
+                    "check how it shows",
+                )
+            if isinstance(element, HtmlBlock):
+                return self.html_block(document.text_of(element), own)
+        return None
+
+    def html_block(self, html: str, own: Callable[[str], str]) -> str | None:
+        """A raw HTML block as this target needs it, or None to keep it as written."""
+        return None
 
     def node(self, node: Node) -> str:
         if isinstance(node, Markdown):

@@ -299,7 +299,10 @@ def rewrite_links(post: Post, index: LinkIndex) -> Post:
         return post
     rewriter = LinkRewriter(index, post)
     body = tuple(rewriter.node(node) for node in post.body)
-    return replace(post, body=body, notes=(*post.notes, *rewriter.notes))
+    if body == post.body:
+        return replace(post, notes=(*post.notes, *rewriter.notes))
+    # The tree is made again from the rewritten body (until this pass walks the tree itself).
+    return replace(post, body=body, document=None, notes=(*post.notes, *rewriter.notes))
 
 
 def one_word_apart(a: str, b: str) -> bool:

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    from hashmigrate.document import Document
 
 # Where a post's publish date came from; every one but a stated date may be approximate.
 DateOrigin: TypeAlias = Literal["front matter", "export", "API", "git history", "cuid", "ObjectId"]
@@ -130,6 +133,9 @@ class Post:
     slug: str
     body: tuple[Node, ...]
     cuid: str = ""
+    # The body's document tree, from the reader's one parse; None for a Post built by hand from
+    # ``body`` alone (see :attr:`tree`). A pass that changes one changes the other.
+    document: Document | None = field(default=None, repr=False, compare=False)
     # The slug was made from the title (an old backup file has none): the post's old URL may differ.
     slug_from_title: bool = False
     # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
@@ -171,6 +177,16 @@ class Post:
             if self.published is not None
             else f"{self.label}: no publish date; give it one (Post.published)"
         )
+
+    @property
+    def tree(self) -> Document:
+        """The body as a document tree: the reader's, or one made from ``body`` for a Post built by hand."""
+        if self.document is not None:
+            return self.document
+        from hashmigrate.document import from_nodes
+        from hashmigrate.parse import parse
+
+        return from_nodes(self.body, parse)
 
     def with_notes(self, *notes: Note) -> Post:
         return replace(self, notes=self.notes + notes)

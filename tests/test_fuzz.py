@@ -41,14 +41,7 @@ from hashmigrate.hashnode import Problem
 from hashmigrate.hashnode import frontmatter as hashnode_frontmatter
 from hashmigrate.hashnode.backup import read_backup
 from hashmigrate.hashnode.json_export import read_json_export
-from hashmigrate.hashnode.markdown import (
-    _CANDIDATE,
-    _block_parser,
-    _parsed,
-    _segments,
-    parse_body,
-    parse_document,
-)
+from hashmigrate.hashnode.markdown import parse_body
 from hashmigrate.model import NODE_TYPES, Embed, Html, Markdown, Post, Tag
 from hashmigrate.names import short_tag
 
@@ -130,22 +123,6 @@ def node_text(node: object) -> str | None:
 
 
 # ---- parse_body ---------------------------------------------------------------------------------------
-
-
-@fuzz("parse_body")
-@given(any_text)
-def test_a_text_without_block_hints_parses_as_the_block_parser_would(text: str) -> None:
-    # parse_document skips markdown-it when no line can open a code or HTML block: it must then give
-    # exactly what the parse gives.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    nodes, found = parse_document(text)
-    if _CANDIDATE.search(text):
-        # Headings too: links into them need the whole heading, which split nodes cannot give back.
-        assert (nodes, found) == _parsed(text)
-    else:
-        assert nodes == parse_body(text) and found is None
-    # The same shortcut where code is mapped (links, Liquid, shortcodes are rewritten outside code).
-    assert list(_segments(text)) == list(_segments(text, _block_parser().parse(text)))
 
 
 @fuzz("parse_body")

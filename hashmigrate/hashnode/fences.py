@@ -11,11 +11,13 @@ on a guess.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
 
-from markdown_it.token import Token
-
-from hashmigrate.hashnode.markdown import _block_parser
+from hashmigrate.document import CodeBlock
 from hashmigrate.model import Note
+from hashmigrate.parse import parse
 
 NBSP = "\u00a0"
 # A line that opens or closes a fence, or nearly does (in a quote or list item too), for a quick scan.
@@ -74,7 +76,7 @@ def repair_fences(text: str, label: str, first_line: int | None = 1) -> tuple[st
     return "\n".join(lines), notes
 
 
-def _meant(before: list[Token], after: list[Token], index: int, end: int) -> bool:
+def _meant(before: list[_Fence], after: list[_Fence], index: int, end: int) -> bool:
     """Whether closing the block at line ``index`` (its block ran to ``end``) is what the author meant:
     it leaves fewer blocks open, or no more and a closed code block now starts in what the block had
     swallowed (a block cannot start inside another, so the line was meant to end it)."""
@@ -138,11 +140,32 @@ def _indent(prefix: str) -> int:
     return len(columns) - (quote + 2 if quote >= 0 else 0)
 
 
-def _fences(text: str) -> list[Token]:
-    return [t for t in _block_parser().parse(text) if t.type == "fence" and t.map is not None]
+@dataclass(frozen=True, slots=True)
+class _Fence:
+    """A fenced code block: its lines ``[first, end)``, fence characters and code."""
+
+    map: tuple[int, int]
+    markup: str
+    content: str
 
 
-def _closed(fence: Token) -> bool:
+def _fences(text: str) -> list[_Fence]:
+    document = parse(text)
+    starts = list(
+        accumulate((len(line) for line in text.split("\n")[:-1]), lambda a, b: a + b + 1, initial=0)
+    )
+    fences: list[_Fence] = []
+    for node in document.walk():
+        if isinstance(node, CodeBlock) and node.fenced and node.end > node.start:
+            first = bisect_right(starts, node.start) - 1
+            end = bisect_right(starts, node.end - 1)
+            opening = text[node.start : node.start + 200]
+            run = len(opening) - len(opening.lstrip(opening[0])) if opening else 0
+            fences.append(_Fence((first, end), opening[:run], node.text))
+    return fences
+
+
+def _closed(fence: _Fence) -> bool:
     """Whether a closing fence ended the block (else the end of the text or its container did)."""
     assert fence.map is not None
     content = fence.content
@@ -150,7 +173,7 @@ def _closed(fence: Token) -> bool:
     return count == fence.map[1] - fence.map[0] - 2
 
 
-def _candidates(fences: list[Token], lines: list[str]) -> list[tuple[int, str, int]]:
+def _candidates(fences: list[_Fence], lines: list[str]) -> list[tuple[int, str, int]]:
     """(line index, repaired line, end of its block) for every content line of a block that is the
     block's own fence characters, at least as many, with only indentation or a no-break space wrong."""
     found: list[tuple[int, str, int]] = []

@@ -1,8 +1,8 @@
 """Hashnode-flavoured Markdown to body nodes, in one pass, never touching code.
 
-A CommonMark block parse (markdown-it-py, block rules only) tells which lines are fenced or indented
-code and which are raw HTML blocks; only the parser knows where a fence inside a list item or a
-blockquote ends. Everything else is scanned once for code spans (left alone) and the Hashnode-only
+The post's one CommonMark parse (:mod:`hashmigrate.hashnode.tree`) tells which lines are fenced or
+indented code and which are raw HTML blocks; only the parser knows where a fence inside a list item or
+a blockquote ends. Everything else is scanned once for code spans (left alone) and the Hashnode-only
 constructs (turned into nodes). Text that is not Hashnode-only, the author's own escapes included, is
 kept byte for byte.
 """
@@ -10,26 +10,21 @@ kept byte for byte.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from dataclasses import replace
+from itertools import accumulate
 from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
+from hashmigrate.document import CodeBlock, Construct, Document, HtmlBlock, place
 from hashmigrate.embeds import classify
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
+from hashmigrate.parse import parse
 
 # Quick test for "is there anything Hashnode-only at all": most of a post's paragraphs have none.
 _CANDIDATE = re.compile(r"%\[|!\[|@\[|data-node-type")
 # Quote markers and list-item markers in front of a line's content, any number deep.
 _CONTAINERS = r"(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*"
-# A line that may open an indented code block or an HTML block, in or out of quotes and list items
-# (conservative: list continuation lines match too). Without one, and without a fence anywhere, there
-# is no code block and no HTML block to find.
-_BLOCK_HINT = re.compile(rf"^{_CONTAINERS}(?:[ ]{{4}}|[ ]*\t|[ \t]*<)", re.M)
-# A line that may be an ATX heading or a setext underline (in a quote or list item too).
-_HEADING_HINT = re.compile(rf"^{_CONTAINERS}[ \t]*(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -60,90 +55,69 @@ _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _HTML_ATTR_VALUE = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 
-@lru_cache(maxsize=1)
-def _block_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
-    # Only the block structure is needed; inline parsing is most of markdown-it's cost.
-    md.disable(["inline", "text_join"], ignoreInvalid=True)
-    # The preset stops at 20 levels, after which code deep in lists and quotes is not seen as code.
-    # Each level costs a few Python frames, so stay well under the recursion limit.
-    md.options["maxNesting"] = 100
-    return md
-
-
 def parse_body(text: str) -> tuple[Node, ...]:
     """Split a Hashnode Markdown body (``\\n`` line endings) into neutral body nodes."""
-    return parse_document(text)[0]
+    return read_body(text)[1]
 
 
 def body_fields(text: str) -> dict[str, Any]:
-    """``body`` and ``headings`` of a Post, for readers: ``Post(..., **body_fields(markdown))``."""
-    nodes, found = parse_document(text)
-    return {"body": nodes, "headings": found}
+    """``document``, ``body`` and ``headings`` of a Post, for readers: ``Post(..., **body_fields(md))``."""
+    document, nodes = read_body(text)
+    found = tuple(document.heading_source(h) for h in document.headings())
+    return {"document": document, "body": nodes, "headings": found}
 
 
-def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...] | None]:
-    """Body nodes, and the raw text of every heading when the block parse was needed anyway.
+def read_body(text: str) -> tuple[Document, tuple[Node, ...]]:
+    """The post's document tree (one parse), and the flat body nodes made from the same parse.
 
-    A text with nothing Hashnode-only is not parsed at all (most posts: the parse is most of a
-    convert's cost); its headings are None, and :func:`headings` finds them in its one Markdown node
-    if a link needs them.
+    The flat nodes (Markdown text runs between Hashnode constructs) are what exporters not yet
+    walking the tree render; both come from one scan, so they always agree.
     """
-    candidate = _CANDIDATE.search(text)
-    if not candidate:
-        return ((Markdown(text),) if text else ()), None
-    if not _may_hold_blocks(text) and not _HEADING_HINT.search(text):
-        # No line can open a code block, an HTML block or a heading: all of it is text, as the parse
-        # would find. (With a heading the parse runs: the nodes split a heading at a mention or an
-        # image, and its text could not be found again.)
-        return tuple(_merge(_text_nodes(text))), ()
-    return _parsed(text)
-
-
-def _may_hold_blocks(text: str) -> bool:
-    """False when no code block and no HTML block can be in ``text`` (then no parse is needed)."""
-    return "```" in text or "~~~" in text or _BLOCK_HINT.search(text) is not None
-
-
-def _parsed(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
-    tokens = _block_parser().parse(text)
-    found = tuple(tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open")
+    tree = parse(text)
+    if not _CANDIDATE.search(text):
+        return tree, ((Markdown(text),) if text else ())
+    found: list[Construct] = []
     nodes: list[Node] = []
-    for kind, chunk in _segments(text, tokens):
+    for kind, chunk, base in _segments(text, tree):
         if kind == "code":
             nodes.append(Markdown(chunk))
         elif kind == "html":
-            nodes.extend(_html_nodes(chunk))
+            nodes.extend(_html_nodes(chunk, base, found))
         else:
-            nodes.extend(_text_nodes(chunk))
-    return tuple(_merge(nodes)), found
+            nodes.extend(_text_nodes(chunk, base, found))
+    return place(tree, found), tuple(_merge(nodes))
 
 
-def _segments(text: str, tokens: list[Token] | None = None) -> Iterator[tuple[str, str]]:
-    """Yield ("code" | "html" | "text", chunk) covering ``text`` exactly, in order."""
-    if tokens is None and not _may_hold_blocks(text):
-        if text:
-            yield "text", text
-        return
-    # Only "\n" ends a line for markdown-it; str.splitlines() also splits on \f, \v, NEL, U+2028 ...
+def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
+    """Body nodes and the raw inline text of every heading (kept for callers of the flat model)."""
+    fields = body_fields(text)
+    return fields["body"], fields["headings"]
+
+
+def _segments(text: str, tree: Document) -> Iterator[tuple[str, str, int]]:
+    """Yield ("code" | "html" | "text", chunk, offset) covering ``text`` exactly, in order: whole
+    lines, as the tree's code and HTML blocks cover them."""
+    # Only "\n" ends a line for CommonMark; str.splitlines() also splits on \f, \v, NEL, U+2028 ...
     lines = _LINES.findall(text)
+    starts = list(accumulate((len(line) for line in lines), initial=0))
     kinds = ["text"] * len(lines)
-    for token in tokens if tokens is not None else _block_parser().parse(text):
-        if token.map is None:
-            continue
-        if token.type in ("fence", "code_block"):
+    for node in tree.walk():
+        if isinstance(node, CodeBlock):
             kind = "code"
-        elif token.type == "html_block":
+        elif isinstance(node, HtmlBlock):
             kind = "html"
         else:
             continue
-        start, end = token.map
-        for i in range(start, min(end, len(lines))):
+        if node.end <= node.start:
+            continue
+        first = bisect_right(starts, node.start) - 1
+        last = bisect_right(starts, node.end - 1) - 1
+        for i in range(first, min(last + 1, len(lines))):
             kinds[i] = kind
     start = 0
     for i in range(1, len(lines) + 1):
         if i == len(lines) or kinds[i] != kinds[start]:
-            yield kinds[start], "".join(lines[start:i])
+            yield kinds[start], "".join(lines[start:i]), starts[start]
             start = i
 
 
@@ -181,7 +155,11 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _text_nodes(text: str) -> list[Node]:
+def _text_nodes(
+    text: str, base: int = 0, found: list[Construct] | None = None, in_html: bool = False
+) -> list[Node]:
+    """``text`` as nodes; each construct found is also recorded in ``found`` with its span in the
+    whole body (``text`` starts at ``base``)."""
     if not _CANDIDATE.search(text):
         return [Markdown(text)]
     nodes: list[Node] = []
@@ -207,8 +185,11 @@ def _text_nodes(text: str) -> list[Node]:
             pos = start + 1
             continue
         node, end, line_start_strip = parsed
+        if in_html and isinstance(node, Image):
+            node = replace(node, in_html=True)
         nodes.append(Markdown(text[last:start]))
         nodes.append(node)
+        after = ""
         if line_start_strip:
             # A block embed's trailing spaces would make a hard line break; drop them.
             while end < len(text) and text[end] in " \t":
@@ -225,9 +206,17 @@ def _text_nodes(text: str) -> list[Node]:
             if rest_of_line.strip():
                 while end < len(text) and text[end] in " \t":
                     end += 1
-                nodes.append(Markdown(f"\n{container}\n{node.indent}"))
+                after = f"\n{container}\n{node.indent}"
             elif next_line.strip() and next_line.strip() != container.strip():
-                nodes.append(Markdown(f"\n{container}"))
+                after = f"\n{container}"
+            if after:
+                nodes.append(Markdown(after))
+        if found is not None and not isinstance(node, Markdown):
+            block = isinstance(node, (Embed, Widget)) and _line_prefix(text, start) is not None
+            indent = node.indent if isinstance(node, (Embed, Widget)) else ""
+            found.append(
+                Construct(base + start, base + end, node=node, block=block, after=after, indent=indent)
+            )
         last = pos = end
     nodes.append(Markdown(text[last:]))
     return nodes
@@ -400,41 +389,50 @@ def _parse_link_tail(text: str, end: int) -> tuple[str, int] | None:
     return href, i + 1
 
 
-def _html_nodes(chunk: str) -> list[Node]:
+def _html_nodes(chunk: str, base: int = 0, found: list[Construct] | None = None) -> list[Node]:
     if "hn-embed" not in chunk:
-        return _html_blocks(chunk)
+        return _html_blocks(chunk, base, found)
     nodes: list[Node] = []
     pos = 0
     for m in _HN_EMBED.finditer(chunk):
-        nodes.extend(_html_blocks(chunk[pos : m.start()]))
+        nodes.extend(_html_blocks(chunk[pos : m.start()], base + pos, found))
         src = _SRC.search(m["attrs"])
         info = classify(next(g for g in src.groups() if g is not None) if src else "")
         prefix = _line_prefix(chunk, m.start())
         indent = _continuation_indent(prefix) if prefix is not None else ""
-        nodes.append(Embed(url=info.url, provider=info.provider, ids=info.ids, indent=indent))
+        embed = Embed(url=info.url, provider=info.provider, ids=info.ids, indent=indent)
+        nodes.append(embed)
+        if found is not None:
+            found.append(Construct(base + m.start(), base + m.end(), node=embed, block=True, indent=indent))
         pos = m.end()
-    nodes.extend(_html_blocks(chunk[pos:]))
+    nodes.extend(_html_blocks(chunk[pos:], base + pos, found))
     return nodes
 
 
-def _html_blocks(chunk: str) -> list[Node]:
+def _html_blocks(chunk: str, base: int = 0, found: list[Construct] | None = None) -> list[Node]:
     if "data-node-type" not in chunk and "![" not in chunk and "@[" not in chunk:
         return [Html(chunk)]
     nodes: list[Node] = []
     pos = 0
     for m in _CALLOUT.finditer(chunk):
-        nodes.extend(_html_inline(chunk[pos : m.start()]))
+        nodes.extend(_html_inline(chunk[pos : m.start()], base + pos, found))
         prefix = _line_prefix(chunk, m.start())
         indent = _continuation_indent(prefix) if prefix is not None else ""
-        nodes.append(Callout(emoji=m["emoji"].strip(), html=m["text"].strip(), indent=indent))
+        callout = Callout(emoji=m["emoji"].strip(), html=m["text"].strip(), indent=indent)
+        nodes.append(callout)
         pos = m.end()
         # A callout becomes a block of its own; what follows must not run on into it.
         rest = chunk[pos:]
-        if rest.strip():
-            nodes.append(Markdown("\n\n" if not rest.startswith("\n") else "\n"))
+        after = ("\n\n" if not rest.startswith("\n") else "\n") if rest.strip() else ""
+        if after:
+            nodes.append(Markdown(after))
+        if found is not None:
+            found.append(
+                Construct(base + m.start(), base + pos, node=callout, block=True, after=after, indent=indent)
+            )
     rest = chunk[pos:]
     if 'data-node-type="callout"' in rest and (loose := _CALLOUT_LOOSE.search(rest)):
-        nodes.extend(_html_inline(rest[: loose.start()]))
+        nodes.extend(_html_inline(rest[: loose.start()], base + pos, found))
         body = loose["body"]
         emoji_match = re.search(r'callout-emoji"[^>]*>(.*?)</div>', body, re.S)
         text_match = re.search(r'callout-text"[^>]*>(.*)', body, re.S)
@@ -445,26 +443,27 @@ def _html_blocks(chunk: str) -> list[Node]:
             else re.sub(r"<div[^>]*callout-emoji.*?</div>", "", body, flags=re.S)
         )
         inner = re.sub(r"(?:\s*</div>)+\s*$", "", inner)
-        nodes.append(Callout(emoji=emoji, html=inner.strip()))
+        callout = Callout(emoji=emoji, html=inner.strip())
+        nodes.append(callout)
+        if found is not None:
+            found.append(
+                Construct(base + pos + loose.start(), base + pos + loose.end(), node=callout, block=True)
+            )
+        pos += loose.end()
         rest = rest[loose.end() :]
-    nodes.extend(_html_inline(rest))
+    nodes.extend(_html_inline(rest, base + pos, found))
     return nodes
 
 
-def _html_inline(chunk: str) -> list[Node]:
+def _html_inline(chunk: str, base: int = 0, found: list[Construct] | None = None) -> list[Node]:
     """Images and mentions written in Markdown inside a raw HTML block."""
     if not chunk:
         return []
     if "![" not in chunk and "@[" not in chunk:
         return [Html(chunk)]
     nodes: list[Node] = []
-    for node in _text_nodes(chunk):
-        if isinstance(node, Markdown):
-            nodes.append(Html(node.text))
-        elif isinstance(node, Image):
-            nodes.append(Image(node.src, node.alt, node.align, node.title, node.link, in_html=True))
-        else:
-            nodes.append(node)
+    for node in _text_nodes(chunk, base, found, in_html=True):
+        nodes.append(Html(node.text) if isinstance(node, Markdown) else node)
     return nodes
 
 
@@ -494,7 +493,7 @@ def map_outside_code(text: str, change: Callable[[str], str]) -> str:
     if not text:
         return text
     out: list[str] = []
-    for kind, chunk in _segments(text):
+    for kind, chunk, _ in _segments(text, parse(text)):
         if kind == "code":
             out.append(chunk)
             continue
@@ -509,5 +508,5 @@ def map_outside_code(text: str, change: Callable[[str], str]) -> str:
 
 def headings(text: str) -> list[str]:
     """The raw inline text of every ATX and setext heading, in order (code never counts)."""
-    tokens = _block_parser().parse(text)
-    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    document = parse(text)
+    return [document.heading_source(h) for h in document.headings()]

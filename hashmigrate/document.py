@@ -1,0 +1,457 @@
+"""A post's body as a lossless document tree: typed CommonMark + GFM nodes, each with its source span.
+
+The reader parses a body once into this tree; everything after it (link and image passes, heading
+anchors, every writer) walks the tree instead of parsing Markdown again. Every node keeps the span of
+source text it came from, so what a writer leaves alone is written back as the author's own bytes:
+code, escapes and spacing included. :meth:`Document.emit` with a visitor that changes nothing returns
+the source exactly (a property test holds this over the corpus and over generated input).
+
+What Hashnode adds to Markdown reaches this tree only in neutral form: a :class:`Construct` node holds
+one of the model's body nodes (:class:`~hashmigrate.model.Embed`, ``Image`` with its alignment,
+``Callout``, ``Mention``, ``Widget``) with the span of the Hashnode syntax it replaces. Only the reader
+knows that syntax; writers see the neutral node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeAlias
+
+from hashmigrate.model import Callout, Embed, Html, Image, Mention, Widget
+
+_ATX_OPEN = re.compile(r"^[ ]{0,3}#{1,6}(?=[ \t]|$)")
+# A closing sequence: #s preceded by a space (or the whole content), then only spaces.
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+
+Align: TypeAlias = Literal["", "left", "center", "right"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Element:
+    """A node of the tree: the source span ``[start, end)`` and the nodes inside it, in order.
+
+    ``written`` is set by a pass that changed the node (a rewritten HTML attribute, a reference
+    definition pointing elsewhere): the Markdown to write instead of the source span. Links and
+    pictures whose destination a pass changed say so with their own ``moved`` flag instead, because
+    their text (children) is still written by the writer.
+    """
+
+    start: int
+    end: int
+    children: tuple[Element, ...] = ()
+    written: str | None = None
+
+
+# ---- blocks -----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, eq=False)
+class Paragraph(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Heading(Element):
+    level: int = 1
+    setext: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Quote(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class List(Element):
+    ordered: bool = False
+    first: int = 1  # the number an ordered list starts at
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Item(Element):
+    checked: bool | None = None  # a GFM task list item: [x] / [ ]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CodeBlock(Element):
+    """Fenced or indented code; ``text`` is the code itself (what a reader sees), ``info`` the fence's
+    info string (its first word is the language)."""
+
+    text: str = ""
+    info: str = ""
+    fenced: bool = True
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HtmlBlock(Element):
+    html: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Rule(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Table(Element):
+    align: tuple[Align, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TableHead(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TableRow(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TableCell(Element):
+    pass
+
+
+# ---- inlines ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, eq=False)
+class Text(Element):
+    """Literal text; ``text`` has escapes and entities resolved (the source span has them as written)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CodeSpan(Element):
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Emphasis(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Strong(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Strike(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Link(Element):
+    """``[text](dest "title")``, a reference link or an autolink (``kind`` says which)."""
+
+    dest: str = ""
+    title: str = ""
+    kind: Literal["inline", "reference", "autolink", "email"] = "inline"
+    moved: bool = False  # a pass changed ``dest``: write ``[text](dest "title")``
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Picture(Element):
+    """A CommonMark image ``![alt](src "title")``; its children are the alt text."""
+
+    dest: str = ""
+    title: str = ""
+    moved: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Definition(Element):
+    """A link reference definition ``[label]: dest "title"`` (it shows nothing itself)."""
+
+    label: str = ""
+    dest: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HtmlInline(Element):
+    html: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SoftBreak(Element):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HardBreak(Element):
+    pass
+
+
+# ---- what Hashnode adds, in neutral form -------------------------------------------------------------
+HashnodeNode: TypeAlias = Embed | Widget | Image | Callout | Mention | Html
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Construct(Element):
+    """A construct the source platform adds to Markdown, as a neutral model node.
+
+    ``block`` is true when it stands alone on its line(s), where targets write it as a block of its
+    own; ``after`` is the separator a writer adds after it so the text that follows stays a paragraph
+    of its own in the same container (an HTML block would run on into it); ``indent`` is what each
+    further line of a multi-line rendering needs to stay inside the construct's container.
+    """
+
+    node: HashnodeNode | None = None
+    block: bool = False
+    after: str = ""
+    indent: str = ""
+
+
+BLOCK_TYPES: tuple[type[Element], ...] = (
+    Paragraph, Heading, Quote, List, Item, CodeBlock, HtmlBlock, Rule, Table, TableHead, TableRow, TableCell,
+)  # fmt: skip
+
+# A visitor returns what to write for a node, or None to write its source (with its children visited).
+Visitor: TypeAlias = Callable[[Element], "str | None"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Document:
+    """A body: its source text and its top-level blocks."""
+
+    source: str
+    children: tuple[Element, ...] = ()
+    # The Hashnode constructs, in order (also reachable by walking; kept for quick access).
+    constructs: tuple[Construct, ...] = field(default=())
+
+    def walk(self) -> Iterator[Element]:
+        """Every node, depth first, in source order."""
+        stack: list[Element] = list(reversed(self.children))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+    def text_of(self, node: Element) -> str:
+        """The node's source, as written."""
+        return self.source[node.start : node.end]
+
+    def inner(self, node: Element) -> str:
+        """The source between a node's first and last child (a heading's or link's inline text)."""
+        if not node.children:
+            return ""
+        return self.source[node.children[0].start : node.children[-1].end]
+
+    def emit(self, visit: Visitor | None = None) -> str:
+        """The document written back, each node as ``visit`` says or, where it says None, as its source
+        with its children visited in turn. With no visitor this is the source, byte for byte."""
+        out: list[str] = []
+        self._emit(self.children, 0, len(self.source), visit, out)
+        return "".join(out)
+
+    def emit_node(self, node: Element, visit: Visitor | None = None) -> str:
+        """One node written back as :meth:`emit` writes it."""
+        out: list[str] = []
+        self._emit((node,), node.start, node.end, visit, out)
+        return "".join(out)
+
+    def emit_children(self, node: Element, visit: Visitor | None = None) -> str:
+        """A node's content (its children and the source between them), without its own delimiters."""
+        if not node.children:
+            return ""
+        out: list[str] = []
+        self._emit(node.children, node.children[0].start, node.children[-1].end, visit, out)
+        return "".join(out)
+
+    def _emit(
+        self, nodes: tuple[Element, ...], start: int, end: int, visit: Visitor | None, out: list[str]
+    ) -> None:
+        source = self.source
+        pos = start
+        for node in nodes:
+            if node.start > pos:
+                out.append(source[pos : node.start])
+            written = visit(node) if visit is not None else None
+            if written is None:
+                written = node.written
+            if written is not None:
+                out.append(written)
+            elif isinstance(node, (Link, Picture)) and node.moved:
+                out.append(self._moved(node, visit))
+            elif node.children:
+                self._emit(node.children, node.start, node.end, visit, out)
+            else:
+                out.append(source[node.start : node.end])
+            pos = max(pos, node.end)
+        if end > pos:
+            out.append(source[pos:end])
+
+    def _moved(self, node: Link | Picture, visit: Visitor | None) -> str:
+        """A link or picture whose destination changed, written with its new destination."""
+        text = self.emit_children(node, visit)
+        if isinstance(node, Link) and node.kind in ("autolink", "email"):
+            return link_markdown(node.dest, None)
+        mark = "!" if isinstance(node, Picture) else ""
+        return f"{mark}[{text}]({destination(node.dest)}{title_markdown(node.title)})"
+
+    def headings(self) -> list[Heading]:
+        return [node for node in self.walk() if isinstance(node, Heading)]
+
+    def heading_source(self, node: Heading) -> str:
+        """A heading's inline content as written: an ATX heading's line without its ``#`` marks and
+        closing sequence (escapes kept), a setext heading's text without its underline."""
+        if node.setext:
+            return self.inner(node)
+        line = self.source[node.start : node.end].split("\n", 1)[0]
+        content = _ATX_OPEN.sub("", line, count=1).strip()
+        closing = _ATX_CLOSE.search(content)
+        if closing is not None:
+            content = content[: closing.start()]
+        return content
+
+    def line_prefix(self, node: Element) -> str:
+        """The text between the start of the node's line and the node (container markers)."""
+        line_start = self.source.rfind("\n", 0, node.start) + 1
+        return self.source[line_start : node.start]
+
+
+def plain_text(document: Document, node: Element) -> str:
+    """What a reader sees of a node's inline content: text with escapes resolved, code spans' code,
+    images' alt text; no markup."""
+    parts: list[str] = []
+    for child in node.children:
+        if isinstance(child, (Text, CodeSpan)):
+            parts.append(child.text)
+        elif isinstance(child, (SoftBreak, HardBreak)):
+            parts.append(" ")
+        elif isinstance(child, Construct):
+            inner = child.node
+            if isinstance(inner, Mention):
+                parts.append(inner.name)
+            elif isinstance(inner, Image):
+                parts.append(inner.alt)
+        elif isinstance(child, HtmlInline):
+            continue
+        else:
+            parts.append(plain_text(document, child))
+    return "".join(parts)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
+
+
+def destination(url: str) -> str:
+    """A link destination CommonMark reads back as ``url``."""
+    if not url or any(c in url for c in " <>\n") or url.count("(") != url.count(")"):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E").replace("\n", "%0A") + ">"
+    return url
+
+
+def title_markdown(title: str | None) -> str:
+    if not title:
+        return ""
+    return ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def link_markdown(url: str, text: str | None) -> str:
+    """A link: ``[text](url)``; with no text, one that shows its own address (CommonMark reads only an
+    absolute URI as an autolink, so a site-relative one is written as a link whose text is the address)."""
+    if text:
+        return f"[{text}]({destination(url)})"
+    return (
+        f"<{url}>"
+        if _SCHEME.match(url) and not any(c in url for c in " <>")
+        else f"[{url}]({destination(url)})"
+    )
+
+
+def from_nodes(nodes: tuple[object, ...], parse: Callable[[str], Document]) -> Document:
+    """A document for a body given as flat nodes (a Post built by hand): its Markdown parsed, each
+    other node a construct in its place. ``parse`` is the CommonMark parse."""
+    from hashmigrate.model import Markdown
+
+    source: list[str] = []
+    spans: list[tuple[int, int, HashnodeNode]] = []
+    size = 0
+    for node in nodes:
+        if isinstance(node, Markdown):
+            source.append(node.text)
+            size += len(node.text)
+        elif isinstance(node, Html):
+            source.append(node.html)
+            size += len(node.html)
+        elif isinstance(node, (Embed, Widget, Image, Callout, Mention)):
+            # A private-use character stands for the node: one character of text to the parse.
+            source.append("\ue000")
+            spans.append((size, size + 1, node))
+            size += 1
+    document = parse("".join(source))
+    constructs = [
+        Construct(
+            a, b, node=n, block=isinstance(n, (Embed, Widget, Callout)), indent=getattr(n, "indent", "")
+        )
+        for a, b, n in spans
+    ]
+    return place(document, constructs)
+
+
+def place(document: Document, nodes: list[Construct] | list[Element]) -> Document:
+    """The tree with each node (a construct, a definition) in place of what its span covers.
+
+    A node that only partly overlaps a placed one (emphasis opened inside an embed's URL and closed
+    after it) is unwrapped into its children; text is split at the edges. Both keep the tree lossless:
+    the delimiters of an unwrapped node are source between children, written back as they are.
+    """
+    children = document.children
+    for node in nodes:
+        children, _ = _place(children, node, document.source)
+    constructs = document.constructs + tuple(n for n in nodes if isinstance(n, Construct))
+    return Document(document.source, children, constructs)
+
+
+_TEXT_LIKE = (Text, HtmlInline, HtmlBlock)
+
+
+def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[Element, ...], bool]:
+    """``nodes`` with ``c`` in place, and whether it was placed (False: it fell inside code)."""
+    out: list[Element] = []
+    inside = False  # placed in a child, or dropped because it fell in code
+    placed = True
+    for node in nodes:
+        if node.end <= c.start or node.start >= c.end:
+            out.append(node)
+        elif c.start <= node.start and node.end <= c.end:
+            continue  # covered: the placed node replaces it
+        elif (
+            node.start <= c.start
+            and c.end <= node.end
+            and node.children
+            and node.children[0].start <= c.start
+            and c.end <= node.children[-1].end
+        ):
+            children, placed = _place(node.children, c, source)
+            out.append(replace(node, children=children))
+            inside = True
+        elif isinstance(node, _TEXT_LIKE) and not node.children:
+            out.extend(
+                _cut(node, a, b, source) for a, b in ((node.start, c.start), (c.end, node.end)) if a < b
+            )
+        elif node.children:
+            # Straddles the placed node, or holds it in its delimiters: unwrapped into its children.
+            pieces, _ = _place(node.children, c, source)
+            out.extend(piece for piece in pieces if piece is not c)
+        else:
+            out.append(node)  # code: nothing is ever read inside it
+            inside, placed = True, False
+    if not inside:
+        out.append(c)
+        out.sort(key=_position)
+    return tuple(out), placed
+
+
+def _position(node: Element) -> tuple[int, int]:
+    return node.start, node.end
+
+
+def _cut(node: Element, start: int, end: int, source: str) -> Element:
+    if isinstance(node, Text):
+        return Text(start, end, text=source[start:end])
+    if isinstance(node, HtmlBlock):
+        return HtmlBlock(start, end, html=source[start:end])
+    return HtmlInline(start, end, html=source[start:end])
