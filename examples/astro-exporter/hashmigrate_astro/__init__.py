@@ -211,7 +211,7 @@ class AstroExporter:
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)
         body = AstroBody(post)
-        text = body.render(post.body)
+        text = body.render(post.tree)
         body.notes.extend(filter(None, [canonical_note]))
         cover = body.url_field("cover", post.cover, relative=True)
         og_image = body.url_field("OG image", post.og_image, relative=True) if post.og_image else None

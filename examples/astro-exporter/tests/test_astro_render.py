@@ -25,7 +25,7 @@ def post(*body: Node, **fields: object) -> Post:
 
 def body(*nodes: Node) -> tuple[str, list[str]]:
     renderer = AstroBody(post(*nodes))
-    return renderer.render(nodes), [n.kind for n in renderer.notes]
+    return renderer.render(renderer.post.tree), [n.kind for n in renderer.notes]
 
 
 def blocks(text: str) -> list[str]:
