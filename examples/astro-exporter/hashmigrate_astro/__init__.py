@@ -29,7 +29,7 @@ from importlib.resources import files
 from typing import Any, ClassVar
 
 from hashmigrate import yamlfm
-from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
+from hashmigrate.canonical import CHECK, KEEP, canonical_mode, checked_canonical
 from hashmigrate.exporter import (
     BodyRenderer,
     OutputFile,
@@ -170,6 +170,22 @@ def _template() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
+def _declared_options() -> tuple[Any, ...] | None:
+    """The options, declared for a hashmigrate that checks declared options (``hashmigrate.exporter.
+    Option``); None for one that does not, which then passes them to ``__init__`` to check."""
+    try:
+        from hashmigrate.exporter import Option  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    return (
+        Option("collection", str, "blog", "the collection: its folder under src/content/ and the URL prefix"),
+        Option("template", bool, True, "write the site (config, collection schema, pages) around the posts"),
+        Option(
+            "canonical", str, CHECK, "keep: write a canonical URL even when it cannot be right", (CHECK, KEEP)
+        ),
+    )
+
+
 class AstroExporter:
     """Posts as an Astro 5 content collection (``src/content/<collection>/<slug>.md``)."""
 
@@ -177,6 +193,7 @@ class AstroExporter:
     description: ClassVar[str] = (
         "Astro 5 content collection (src/content/blog/<slug>.md) and a site to build it"
     )
+    options: ClassVar[tuple[Any, ...] | None] = _declared_options()
 
     def __init__(self, collection: str = "blog", template: bool = True, canonical: str = CHECK) -> None:
         collection = str(collection).strip("/")

@@ -4,9 +4,11 @@ HTML or Markdown."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hashmigrate.exporter
 import pytest
 import yaml
 from hashmigrate import registry
@@ -303,3 +305,13 @@ def test_the_template_shipped_in_the_package_is_complete() -> None:
     }
     written = {f.path for f in AstroExporter().site_files(Site())}
     assert shipped == written
+
+
+def test_declared_options_are_the_init_arguments() -> None:
+    declared = AstroExporter.options
+    if declared is None:
+        # A hashmigrate without declared options: __init__ checks them (the tests above).
+        assert not hasattr(hashmigrate.exporter, "Option")
+        return
+    params = inspect.signature(AstroExporter.__init__).parameters
+    assert {o.name: o.default for o in declared} == {n: p.default for n, p in params.items() if n != "self"}
