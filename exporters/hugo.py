@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from exporters import embed_html
+from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.exporter import (
@@ -213,6 +213,10 @@ class HugoExporter:
 
     def site_files(self, site: Site) -> tuple[OutputFile, ...]:
         return (OutputFile("hugo-config-snippet.toml", CONFIG_SNIPPET),)
+
+    def scaffold(self, site: Site) -> tuple[OutputFile, ...]:
+        """A complete small site (config and layout) around the posts, for ``convert --site``."""
+        return scaffold.hugo_files(site, CONFIG_SNIPPET)
 
     def advice(self) -> str:
         return (

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 
-from exporters import embed_html
+from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.document import Document
@@ -456,6 +456,10 @@ class JekyllExporter:
 
     def site_files(self, site: Site) -> tuple[OutputFile, ...]:
         return (OutputFile(CONFIG_FILE, self.config_snippet()),)
+
+    def scaffold(self, site: Site) -> tuple[OutputFile, ...]:
+        """A complete minima site around the posts, for ``convert --site``."""
+        return scaffold.jekyll_files(site, self.config_snippet())
 
     def config_snippet(self) -> str:
         plugins = ["jekyll-seo-tag        # description, image, canonical_url, last_modified_at"]

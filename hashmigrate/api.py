@@ -8,15 +8,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
-from hashmigrate.exporter import Exporter, Rendered, Site
+from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site
 from hashmigrate.hashnode import Passes, Problem, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
-from hashmigrate.model import Note, Post
+from hashmigrate.model import Note, NoteKind, Post
 from hashmigrate.names import SlugRegistry
 
 if TYPE_CHECKING:
@@ -26,12 +26,32 @@ Source = str | os.PathLike[str]
 DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
 
 
+# What happened to one post (or to a file that gave no post). A typo is a type error.
+PostStatus: TypeAlias = Literal[
+    # convert: its files written, all as they were, one changed by hand since (left alone), a dry run
+    "written",
+    "conflict",
+    "would-write",
+    # publish: what the remote now holds; a dry run; "aborted" only for ``on_post``, then "failed"
+    "created",
+    "updated",
+    "adopted",
+    "would-create",
+    "would-update",
+    "aborted",
+    # both: nothing to do, left out on purpose (a draft), could not be done
+    "unchanged",
+    "skipped",
+    "failed",
+]
+
+
 @dataclass(slots=True)
 class PostResult:
     """What happened to one post (or one file that gave no post)."""
 
     source: str
-    status: str  # written | unchanged | conflict | skipped | failed | would-write
+    status: PostStatus
     slug: str | None = None
     title: str | None = None
     url: str | None = None
@@ -68,10 +88,10 @@ class PostTally:
     def notes(self) -> list[Note]:
         return [note for post in self.posts for note in post.notes]
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[PostStatus]:
         return Counter(p.status for p in self.posts)
 
-    def note_counts(self) -> Counter[str]:
+    def note_counts(self) -> Counter[NoteKind]:
         return Counter(n.kind for n in self.notes)
 
     def date_counts(self) -> Counter[str]:
@@ -85,6 +105,7 @@ class ConvertResult(PostTally):
     out: str | None
     posts: list[PostResult] = field(default_factory=list)
     site_files: list[str] = field(default_factory=list)
+    site_kept: list[str] = field(default_factory=list)  # --site files already there, left as they are
     errors: list[str] = field(default_factory=list)  # what went wrong outside any one post
     advice: str = ""
     dry_run: bool = False
@@ -106,6 +127,7 @@ class ConvertResult(PostTally):
             "notes_by_kind": dict(self.note_counts()),
             "dates_by_origin": dict(self.date_counts()),
             "site_files": self.site_files,
+            "site_kept": self.site_kept,
             "errors": self.errors,
             "advice": self.advice,
             "posts": [p.as_dict() for p in self.posts],
@@ -171,6 +193,7 @@ def convert(
     image_concurrency: int = 8,
     on_post: Callable[[PostResult], None] | None = None,
     repair: bool = True,
+    site_scaffold: bool = False,
 ) -> ConvertResult:
     """Convert a Hashnode blog (a path, or posts from :func:`load`) for target ``to``.
 
@@ -178,9 +201,13 @@ def convert(
     unless ``force``); without it, or with ``dry_run``, nothing is written. Every post's outcome and
     notes are in the result. With ``links``, links between the blog's own posts (on ``blog_url``, or a
     host found in the posts) and ``#heading-`` anchors are rewritten to the target's URLs and ids, and
-    ``result.redirects`` maps every old path to its new URL.
+    ``result.redirects`` maps every old path to its new URL. With ``site_scaffold``, the files a whole
+    site needs (config, layout) are written too, each only if it is not there yet.
     """
     exporter: Exporter = registry.create(to, **(options or {}))
+    scaffold: Callable[[Site], tuple[OutputFile, ...]] | None = getattr(exporter, "scaffold", None)
+    if site_scaffold and scaffold is None:
+        raise ValueError(f"the {to} exporter cannot write a site around the posts (--site)")
 
     # Two passes over the posts (three when links point into headings), whatever the blog's size:
     # one that plans names, URLs and links from unparsed bodies, then the conversion, parsing each
@@ -266,6 +293,8 @@ def convert(
         site_files = exporter.site_files(site)
         if finish is not None and collected is not None:
             site_files = (*site_files, *finish(collected, site))
+        if site_scaffold and scaffold is not None:
+            site_files = (*site_files, *_new_files(scaffold(site), out, result))
         if writer is not None:
             for file in site_files:
                 try:
@@ -297,6 +326,17 @@ def convert(
                     "journal tells the next run which ones are ours"
                 )
     return result
+
+
+def _new_files(files: tuple[OutputFile, ...], out: Source | None, result: ConvertResult) -> list[OutputFile]:
+    """The scaffold files not already in the output folder: an existing site's own are never touched."""
+    fresh: list[OutputFile] = []
+    for file in files:
+        if out is not None and (Path(out) / file.path).exists():
+            result.site_kept.append(file.path)
+        else:
+            fresh.append(file)
+    return fresh
 
 
 def _stopped(error: OutputError, done: int, total: int) -> str:
@@ -422,7 +462,7 @@ def _convert_one(
     collected: list[Rendered] | None = None,
 ) -> PostResult:
     if isinstance(item, Problem):
-        status = "skipped" if item.kind == "skipped" else "failed"
+        status: PostStatus = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text())
     post = item
     outcome = PostResult(

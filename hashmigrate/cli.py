@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 import hashmigrate
 from hashmigrate import registry
-from hashmigrate.api import ConvertResult, PostResult
+from hashmigrate.api import ConvertResult, PostResult, PostStatus
 from hashmigrate.delivery import OutputError, atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.links import REDIRECT_FORMATS, write_redirects
@@ -159,6 +159,14 @@ def convert(
         bool, typer.Option("--keep-links", help="Leave links between the blog's posts pointing at Hashnode.")
     ] = False,
     no_repair: NoRepairOption = False,
+    site: Annotated[
+        bool,
+        typer.Option(
+            "--site",
+            help="Also write what a whole site needs (Hugo: hugo.toml and a layout; Jekyll: _config.yml "
+            "and index.md), each only if it is not there yet.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
 ) -> None:
@@ -171,6 +179,8 @@ def convert(
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
             raise UsageError("--out is required (or use --dry-run)")
+        if site and not callable(getattr(registry.create(to, **options), "scaffold", None)):
+            raise UsageError(f"--site: the {to} exporter cannot write a whole site (hugo and jekyll can)")
         _check_file_option(report, "--report")
         _check_file_option(redirects, "--redirects")
         if out is not None and out.exists() and not out.is_dir():
@@ -200,6 +210,7 @@ def convert(
                 image_concurrency=image_concurrency,
                 on_post=progress.update,
                 repair=not no_repair,
+                site_scaffold=site,
             )
     except (UsageError, SourceError, registry.UnknownExporter, registry.OptionError) as exc:
         _err(str(exc))
@@ -258,7 +269,7 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
     where = f" in {result.out}" if result.out and not result.dry_run else ""
     mode = " (dry run: nothing written)" if result.dry_run else ""
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
-    order = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
+    order: tuple[PostStatus, ...] = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     _say(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
     if result.images is not None:
@@ -277,7 +288,14 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
             _say(f"  note: {note.line()}")
     if result.site_files and not result.dry_run:
         _say("also written: " + ", ".join(result.site_files))
-    if result.advice:
+    if result.site_kept and not result.dry_run:
+        _say("kept as they were (already there): " + ", ".join(result.site_kept))
+    names = {Path(file).name for file in result.site_files}
+    if "hugo.toml" in names:
+        _say(f"see it: hugo server -s {result.out}")
+    elif "_config.yml" in names:
+        _say(f"see it: cd {result.out} && jekyll serve")
+    elif result.advice:
         _say(f"next: {result.advice}")
 
 
@@ -502,8 +520,8 @@ def _publish_summary(result: PublishResult, verbose: bool) -> None:
     if result.aborted:
         _err(f"stopped: {result.aborted}")
     counts = result.counts()
-    order: tuple[str, ...] = ("created", "updated", "adopted", "unchanged", "would-create", "would-update")
-    order += ("skipped", "failed")
+    order: tuple[PostStatus, ...] = ("created", "updated", "adopted", "unchanged", "would-create")
+    order += ("would-update", "skipped", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     sent = sum(counts[s] for s in ("created", "updated", "adopted", "unchanged"))
     if result.dry_run:

@@ -399,10 +399,13 @@ def place(document: Document, nodes: list[Construct] | list[Element]) -> Documen
     the delimiters of an unwrapped node are source between children, written back as they are.
     """
     children = document.children
+    kept: list[Construct] = []
     for node in nodes:
-        children, _ = _place(children, node, document.source)
-    constructs = document.constructs + tuple(n for n in nodes if isinstance(n, Construct))
-    return Document(document.source, children, constructs)
+        children, placed = _place(children, node, document.source)
+        if placed and isinstance(node, Construct):
+            kept.append(node)
+    # A construct that overlaps code is not one: code is never read for anything.
+    return Document(document.source, children, document.constructs + tuple(kept))
 
 
 _TEXT_LIKE = (Text, HtmlInline, HtmlBlock)

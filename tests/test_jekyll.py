@@ -859,3 +859,29 @@ def test_corpus_builds_and_code_survives_in_html(jekyll: str, corpus_sites: dict
                 youtube += len(videos)
     assert fences > 5700
     assert youtube > 10
+
+
+def test_site_scaffold_builds_with_plain_jekyll_build(jekyll: str, tmp_path: Path) -> None:
+    """`convert --site` then `jekyll build` with no flag: the config the posts need is in _config.yml."""
+    site = tmp_path / "site"
+    result = hashmigrate.convert(
+        EXAMPLES, to="jekyll", out=site, blog_url="https://blog.example.dev", site_scaffold=True
+    )
+    assert result.ok
+    done = subprocess.run(
+        [jekyll, "build", "--strict_front_matter"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "TZ": "UTC", "JEKYLL_ENV": "production"},
+    )
+    output = done.stdout + done.stderr
+    noise = [line for line in output.splitlines() if line.strip() and not _QUIET.match(line)]
+    assert done.returncode == 0 and not noise, "\n".join(noise[:40])
+    home = (site / "_site" / "index.html").read_text()
+    assert home.count('class="post-link"') == len(list((site / "_posts").iterdir())) == 10
+    assert "img.align-center" in (site / "_site" / "assets" / "main.css").read_text()
+    assert (site / "_site" / "feed.xml").is_file()
+    # The old Hashnode address still leads to the post (jekyll-redirect-from, from _config.yml).
+    assert (site / "_site" / "shipping-a-side-project-in-a-weekend" / "index.html").is_file()
