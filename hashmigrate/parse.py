@@ -161,7 +161,9 @@ def _open(value: Any, start: int, end: int, text: str) -> _Open:
     if kind == "BlockQuote":
         return _Open(d.Quote, start, end, {})
     if kind == "List":
-        return _Open(d.List, start, end, {"ordered": info is not None, "first": info or 1})
+        return _Open(
+            d.List, start, end, {"ordered": info is not None, "first": info if info is not None else 1}
+        )
     if kind == "CodeBlock":
         fenced = isinstance(info, dict)
         return _Open(
