@@ -1,10 +1,12 @@
 """A post body as Gutenberg block markup, the way WordPress 6.1's block editor saves it.
 
-The body is rendered to Markdown with a placeholder for every node that is not Markdown (embed,
-image, callout, mention, widget), parsed once with markdown-it-py (CommonMark plus GFM tables and
-strikethrough), and each top-level element becomes its block. A placeholder that stands alone in a
-paragraph becomes that node's own block (``wp:embed``, ``wp:image`` ...); one inside running text
-becomes inline HTML. Only the parser decides where code is, so code is never rewritten, only escaped.
+The post's document tree (:mod:`hashmigrate.document`, the one parse of the body) is walked once:
+each top-level node becomes its block (paragraph, heading, list, quote, code, table, separator, raw
+HTML), and a construct (embed, image, callout, mention, widget) that stands alone in its paragraph or
+in the HTML it was written in becomes that node's own block (``wp:embed``, ``wp:image`` ...); one
+inside running text becomes inline HTML. The HTML inside blocks is :mod:`hashmigrate.html`'s
+CommonMark rendering, with this target's escaping and constructs put in through its hook. Only the
+parser decides where code is, so code is never rewritten, only escaped.
 
 WordPress filters post content on display: ``do_shortcode`` runs ``[gallery]`` and friends anywhere,
 ``autoembed`` turns a URL alone on a line into an embed, ``capital_P_dangit`` rewrites "Wordpress".
@@ -26,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from exporters import embed_html
 from hashmigrate import document as d
 from hashmigrate.exporter import BodyRenderer, attr, html_to_markdown, unescape_markdown
-from hashmigrate.html import Hook, alt_text, escape, href, inline_html, render_html
+from hashmigrate.html import Hook, alt_text, escape, href, inline_html, nul, render_html
 from hashmigrate.links import hashnode_heading_id
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Node, Post, Widget
 from hashmigrate.parse import parse
@@ -186,7 +188,8 @@ def _language(node: d.CodeBlock) -> str | None:
 
 def _code_text(node: d.CodeBlock) -> str:
     # The line break before the closing fence ends the last line; it is not part of the code.
-    return node.text[:-1] if node.text.endswith("\n") else node.text
+    text = nul(node.text)
+    return text[:-1] if text.endswith("\n") else text
 
 
 def _blank(node: d.Element) -> bool:
@@ -317,16 +320,7 @@ class BlockBody(BodyRenderer):
             else:
                 units.append(node)
         flush()
-        # A construct that starts an HTML block's text starts a line of its own: a paragraph.
-        out: list[_Unit] = []
-        for unit in units:
-            if isinstance(unit, _HtmlRun) and isinstance(unit.parts[0], d.Construct):
-                out.append(_Para(unit.parts[:1]))
-                if len(unit.parts) > 1:
-                    out.append(_HtmlRun(unit.parts[1:]))
-            else:
-                out.append(unit)
-        return out
+        return units
 
     @staticmethod
     def _segments(nodes: tuple[d.Element, ...]) -> list[tuple[d.Element, ...]]:
@@ -503,7 +497,7 @@ class BlockBody(BodyRenderer):
         text: list[str] = []
         for part in run.parts:
             if isinstance(part, d.HtmlBlock):
-                text.append(part.html)
+                text.append(nul(part.html))
             elif isinstance(part, d.Construct):
                 text.append(f"{mark}{len(held)}{mark}")
                 held.append(part)
@@ -729,12 +723,11 @@ class BlockBody(BodyRenderer):
 
         def hook(node: d.Element) -> str | None:
             if isinstance(node, d.Text):
-                text = node.text
-                return text_html(text.replace("\x00", "\ufffd") if "\x00" in text else text)
+                return text_html(nul(node.text))
             if isinstance(node, d.CodeSpan):
-                return f"<code>{code_html(node.text)}</code>"
+                return f"<code>{code_html(nul(node.text))}</code>"
             if isinstance(node, (d.HtmlBlock, d.HtmlInline)):
-                return raw_html(node.html)
+                return raw_html(nul(node.html))
             if isinstance(node, d.Construct):
                 return self._construct_inline(node)
             if isinstance(node, d.CodeBlock):

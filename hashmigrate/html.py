@@ -38,6 +38,11 @@ _SPACES = re.compile(f"[{_SPACE}]+")
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
+def nul(text: str) -> str:
+    """NUL as U+FFFD, as CommonMark has it (for security) everywhere in the input."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 def escape(text: str) -> str:
     """Text or an attribute value for HTML: ``& < > "`` as entities (markdown-it's ``escapeHtml``), and
     NUL as U+FFFD (CommonMark replaces it for security)."""
@@ -145,7 +150,7 @@ class Renderer:
         if isinstance(node, d.CodeSpan):
             return f"<code>{escape(node.text)}</code>"
         if isinstance(node, d.HtmlInline):
-            return node.html
+            return nul(node.html)
         if isinstance(node, d.Emphasis):
             return f"<em>{self.inline(node.children)}</em>"
         if isinstance(node, d.Strong):
@@ -213,7 +218,7 @@ class Renderer:
         elif isinstance(node, d.CodeBlock):
             out.append(_Token("code", 0, html=self.code_block(node)))
         elif isinstance(node, d.HtmlBlock):
-            out.append(_Token("", 0, html=node.html))
+            out.append(_Token("", 0, html=nul(node.html)))
         elif isinstance(node, d.Rule):
             out.append(_Token("hr", 0))
         elif isinstance(node, d.Table):
