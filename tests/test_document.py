@@ -81,7 +81,7 @@ def test_code_and_html_blocks_agree_with_markdown_it(text: str) -> None:
 
 
 def test_a_visitor_replaces_only_what_it_returns() -> None:
-    text = '# Title *x*\n\n> a [link](https://a.example/x "T") and `code [no](link)`\n\n```\n[c](d)\n```\n'
+    text = "# Title *x*\n\n> a [link](https://a.example/x \"T\") and `code [no](link)`\n\n```\n[c](d)\n```\n"
     document = parse(text)
     links = [n for n in document.walk() if isinstance(n, d.Link)]
     assert [link.dest for link in links] == ["https://a.example/x"]
@@ -95,9 +95,7 @@ def test_a_visitor_replaces_only_what_it_returns() -> None:
 
 
 def _moved(link: d.Link, dest: str) -> d.Link:
-    return d.Link(
-        link.start, link.end, link.children, dest=dest, title=link.title, kind=link.kind, moved=True
-    )
+    return d.Link(link.start, link.end, link.children, dest=dest, title=link.title, kind=link.kind, moved=True)
 
 
 def _replace(nodes: tuple[d.Element, ...], old: d.Element, new: d.Element) -> tuple[d.Element, ...]:
@@ -111,7 +109,7 @@ def _replace(nodes: tuple[d.Element, ...], old: d.Element, new: d.Element) -> tu
 
 def test_constructs_take_the_place_of_the_text_they_were_written_as() -> None:
     text = (
-        'Intro @[Ann](@ann) and ![x](https://i.example/a.png align="center").\n\n'
+        "Intro @[Ann](@ann) and ![x](https://i.example/a.png align=\"center\").\n\n"
         "%[https://youtu.be/abcdefghijk]\n\n"
         "- item with %[https://x.example/a_b*c*]\n"
     )
@@ -133,7 +131,7 @@ def _all(node: d.Element) -> list[d.Element]:
 
 
 def test_reference_definitions_are_nodes() -> None:
-    document = parse('See [the docs][r].\n\n[r]: https://a.example/docs "Docs"\n')
+    document = parse("See [the docs][r].\n\n[r]: https://a.example/docs \"Docs\"\n")
     definition = next(n for n in document.walk() if isinstance(n, d.Definition))
     assert (definition.label, definition.dest, definition.title) == ("r", "https://a.example/docs", "Docs")
     assert document.text_of(definition) == '[r]: https://a.example/docs "Docs"'
@@ -159,9 +157,7 @@ def test_offsets_are_characters_whatever_the_script() -> None:
 
 def test_a_post_built_by_hand_has_a_tree_too() -> None:
     embed = Embed("https://youtu.be/abcdefghijk", "youtube", {"id": "abcdefghijk"})
-    post = Post(
-        title="t", slug="t", body=(Markdown("See [a](b) "), Mention("Ann", "ann"), Markdown("\n\n"), embed)
-    )
+    post = Post(title="t", slug="t", body=(Markdown("See [a](b) "), Mention("Ann", "ann"), Markdown("\n\n"), embed))
     tree = post.tree
     assert [type(c.node) for c in tree.constructs] == [Mention, Embed]
     assert any(isinstance(n, d.Link) and n.dest == "b" for n in tree.walk())
