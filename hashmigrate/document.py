@@ -426,7 +426,8 @@ def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[E
             and c.end <= node.end
             and node.children
             and node.children[0].start <= c.start
-            and c.end <= node.children[-1].end
+            # a construct may take the spaces after its container's last child (a block embed's)
+            and (c.end <= node.children[-1].end or not source[node.children[-1].end : c.end].strip())
         ):
             children, placed = _place(node.children, c, source)
             out.append(replace(node, children=children))

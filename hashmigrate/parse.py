@@ -22,6 +22,7 @@ import pyromark
 
 from hashmigrate import document as d
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ALIGN: dict[str, d.Align] = {"None": "", "Left": "left", "Center": "center", "Right": "right"}
 _LINK_KIND: dict[str, Any] = {"Inline": "inline", "Autolink": "autolink", "Email": "email"}
@@ -102,7 +103,7 @@ def parse(source: str) -> d.Document:
     # A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one).
     text = source
     if _has_surrogate(source):
-        text = source.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        text = _SURROGATE.sub("\ufffd", source)
     to_char = None if text.isascii() else _Offsets(text).char
     root = _Open(d.Element, 0, len(source), {})
     stack = [root]
@@ -161,7 +162,9 @@ def _open(value: Any, start: int, end: int, text: str) -> _Open:
     if kind == "BlockQuote":
         return _Open(d.Quote, start, end, {})
     if kind == "List":
-        return _Open(d.List, start, end, {"ordered": info is not None, "first": info or 1})
+        return _Open(
+            d.List, start, end, {"ordered": info is not None, "first": info if info is not None else 1}
+        )
     if kind == "CodeBlock":
         fenced = isinstance(info, dict)
         return _Open(
@@ -206,7 +209,7 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
 def _definitions(source: str) -> list[d.Element]:
     text = source
     if _has_surrogate(source):
-        text = source.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        text = _SURROGATE.sub("\ufffd", source)
     to_char = None if text.isascii() else _Offsets(text).char
     found: list[d.Element] = []
     definitions: Any = pyromark.reference_definitions(text, options=_options())
