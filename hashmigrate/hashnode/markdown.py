@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import accumulate
 from typing import Any
@@ -486,27 +486,3 @@ def _merge(nodes: list[Node]) -> Iterator[Node]:
         pending = node
     if pending is not None:
         yield pending
-
-
-def map_outside_code(text: str, change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to every part that is not code (blocks or spans)."""
-    if not text:
-        return text
-    out: list[str] = []
-    for kind, chunk, _ in _segments(text, parse(text)):
-        if kind == "code":
-            out.append(chunk)
-            continue
-        last = 0
-        for start, end in code_spans(chunk) if kind == "text" else []:
-            out.append(change(chunk[last:start]))
-            out.append(chunk[start:end])
-            last = end
-        out.append(change(chunk[last:]))
-    return "".join(out)
-
-
-def headings(text: str) -> list[str]:
-    """The raw inline text of every ATX and setext heading, in order (code never counts)."""
-    document = parse(text)
-    return [document.heading_source(h) for h in document.headings()]
