@@ -182,6 +182,8 @@ def _link_texts(post: Post) -> Iterator[str]:
     text of each node that can hold a link."""
     if post.document is not None:
         yield post.document.source
+        # An embed's address as the reader took it (an hn-embed iframe's is no link in the text).
+        yield from (f"]({c.node.url})" for c in post.document.constructs if isinstance(c.node, Embed))
         return
     for node in post.body:
         if isinstance(node, Markdown):

@@ -141,8 +141,6 @@ class Post:
     document: Document | None = field(default=None, repr=False, compare=False)
     # The slug was made from the title (an old backup file has none): the post's old URL may differ.
     slug_from_title: bool = False
-    # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
-    headings: tuple[str, ...] | None = None
     subtitle: str = ""
     published: datetime | None = None
     updated: datetime | None = None

@@ -61,10 +61,9 @@ def parse_body(text: str) -> tuple[Node, ...]:
 
 
 def body_fields(text: str) -> dict[str, Any]:
-    """``document``, ``body`` and ``headings`` of a Post, for readers: ``Post(..., **body_fields(md))``."""
+    """``document`` and ``body`` of a Post, for readers: ``Post(..., **body_fields(md))``."""
     document, nodes = read_body(text)
-    found = tuple(document.heading_source(h) for h in document.headings())
-    return {"document": document, "body": nodes, "headings": found}
+    return {"document": document, "body": nodes}
 
 
 def read_body(text: str) -> tuple[Document, tuple[Node, ...]]:
@@ -86,12 +85,6 @@ def read_body(text: str) -> tuple[Document, tuple[Node, ...]]:
         else:
             nodes.extend(_text_nodes(chunk, base, found))
     return place(tree, found), tuple(_merge(nodes))
-
-
-def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
-    """Body nodes and the raw inline text of every heading (kept for callers of the flat model)."""
-    fields = body_fields(text)
-    return fields["body"], fields["headings"]
 
 
 def _segments(text: str, tree: Document) -> Iterator[tuple[str, str, int]]:
