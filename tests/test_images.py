@@ -198,3 +198,17 @@ def test_relocation_walks_the_tree() -> None:
     assert isinstance(nodes[1], Callout) and nodes[1].html == '<img src="/img/3.png">'
     assert moved.cover == "/img/0.png"
     assert [i.src for i in moved.images()] == ["/img/1.png"]
+
+
+def test_an_image_in_a_moved_link_is_relocated_and_the_link_keeps_it() -> None:
+    from hashmigrate.assets import normalise, relocate
+    from hashmigrate.exporter import BodyRenderer
+    from hashmigrate.hashnode.markdown import body_fields
+    from hashmigrate.links import LinkIndex, rewrite_links
+    from hashmigrate.model import Post
+
+    body = "See [![a](https://cdn.x/a.png) *caption*](https://blog.example.dev/first).\n"
+    post = Post(title="p", slug="p", **body_fields(body))
+    index = LinkIndex(hosts={"blog.example.dev"}, urls={"first": "/posts/first/"})
+    post = relocate(rewrite_links(post, index), {normalise("https://cdn.x/a.png"): "a.png"})
+    assert BodyRenderer(post).render(post.tree) == "See [![a](a.png) *caption*](/posts/first/).\n"
