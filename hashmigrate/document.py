@@ -15,7 +15,7 @@ knows that syntax; writers see the neutral node.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
@@ -290,6 +290,24 @@ class Document:
         mark = "!" if isinstance(node, Picture) else ""
         return f"{mark}[{text}]({destination(node.dest)}{title_markdown(node.title)})"
 
+    def replaced(self, mapping: Mapping[int, Element]) -> Document:
+        """The document with each node whose ``id()`` is a key of ``mapping`` replaced by its value.
+
+        Only the nodes on the path to a replaced node are made again; the rest are shared. A
+        replacement keeps the node's (rebuilt) children when it was made with the old ones, so a node
+        and one inside it can both be replaced. ``constructs`` follows: a construct replaced by a plain
+        node (an own-post embed that became a link) leaves the list.
+        """
+        if not mapping:
+            return self
+        children = _replaced(self.children, mapping)
+        constructs = tuple(
+            c
+            for c in (mapping.get(id(node), node) for node in self.constructs)
+            if isinstance(c, Construct) and c.node is not None
+        )
+        return Document(self.source, children, constructs)
+
     def headings(self) -> list[Heading]:
         return [node for node in self.walk() if isinstance(node, Heading)]
 
@@ -309,6 +327,20 @@ class Document:
         """The text between the start of the node's line and the node (container markers)."""
         line_start = self.source.rfind("\n", 0, node.start) + 1
         return self.source[line_start : node.start]
+
+
+def _replaced(nodes: tuple[Element, ...], mapping: Mapping[int, Element]) -> tuple[Element, ...]:
+    out: list[Element] = []
+    changed = False
+    for node in nodes:
+        new = mapping.get(id(node), node)
+        if node.children:
+            children = _replaced(node.children, mapping)
+            if children is not node.children and new.children is node.children:
+                new = replace(new, children=children)
+        changed = changed or new is not node
+        out.append(new)
+    return tuple(out) if changed else nodes
 
 
 def plain_text(document: Document, node: Element) -> str:
@@ -436,6 +468,10 @@ def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[E
             out.extend(
                 _cut(node, a, b, source) for a, b in ((node.start, c.start), (c.end, node.end)) if a < b
             )
+        elif isinstance(node, (Quote, Item)) and not node.children:
+            # A container holding nothing else (a quote of just a reference definition).
+            out.append(replace(node, children=(c,)))
+            inside = True
         elif node.children:
             # Straddles the placed node, or holds it in its delimiters: unwrapped into its children.
             pieces, _ = _place(node.children, c, source)

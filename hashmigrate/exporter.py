@@ -409,7 +409,9 @@ class BodyRenderer:
                     "check how it shows",
                 )
             if isinstance(element, HtmlBlock):
-                return self.html_block(document.text_of(element), own)
+                # A pass's rewrite (an href, an image's new src) is the block's HTML from then on.
+                written = element.written
+                return self.html_block(document.text_of(element) if written is None else written, own)
         return None
 
     def html_block(self, html: str, own: Callable[[str], str]) -> str | None:

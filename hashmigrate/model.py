@@ -182,15 +182,16 @@ NODE_TYPES: tuple[type, ...] = (Markdown, Embed, Widget, Image, Callout, Mention
 class Post:
     title: str
     slug: str
+    # The body as read, in flat form (Markdown text runs and Hashnode nodes): what a Post built by hand
+    # gives, and what the reader saw. The link and image passes change only ``document``, never this:
+    # writers render :attr:`tree`, so after a pass ``body`` is the post as it was read.
     body: tuple[Node, ...]
     cuid: str = ""
     # The body's document tree, from the reader's one parse; None for a Post built by hand from
-    # ``body`` alone (see :attr:`tree`). A pass that changes one changes the other.
+    # ``body`` alone (see :attr:`tree`). The passes (links, images) return a Post with the rewritten tree.
     document: Document | None = field(default=None, repr=False, compare=False)
     # The slug was made from the title (an old backup file has none): the post's old URL may differ.
     slug_from_title: bool = False
-    # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
-    headings: tuple[str, ...] | None = None
     subtitle: str = ""
     published: datetime | None = None
     updated: datetime | None = None
@@ -243,4 +244,7 @@ class Post:
         return replace(self, notes=self.notes + notes)
 
     def images(self) -> list[Image]:
-        return [node for node in self.body if isinstance(node, Image)]
+        """The body's images, as the passes left them (from the tree when there is one)."""
+        if self.document is None:
+            return [node for node in self.body if isinstance(node, Image)]
+        return [c.node for c in self.document.constructs if isinstance(c.node, Image)]

@@ -381,7 +381,7 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
         title=header.title,
         slug=slug,
         slug_from_title=not header.explicit_slug,
-        **(body_fields(body) if parse else {"body": (Markdown(body),) if body else (), "headings": None}),
+        **(body_fields(body) if parse else {"body": (Markdown(body),) if body else ()}),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
         updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod"))
