@@ -44,6 +44,11 @@ def _options() -> Any:
     return o.ENABLE_TABLES | o.ENABLE_STRIKETHROUGH | o.ENABLE_TASKLISTS
 
 
+# Nesting deeper than this (hostile input: 2,000 nested quotes) is kept as one text node of its source,
+# so every walk over the tree stays far from Python's recursion limit; markdown-it's default was 100 too.
+MAX_DEPTH = 100
+
+
 class _Open:
     """A node being built: its type, span, fields and children so far."""
 
@@ -58,10 +63,10 @@ class _Open:
 
     def close(self) -> d.Element:
         if self.cls is d.CodeBlock:
-            code = self.fields["text"]
-            if code and not code.endswith("\n"):
-                # Code at the very end of the text: CommonMark's content is its lines, each ended.
-                self.fields["text"] = code + "\n"
+            # CommonMark: U+0000 is read as U+FFFD (pulldown-cmark leaves it in code).
+            code = self.fields["text"].replace("\x00", "\ufffd")
+            # Code at the very end of the text: CommonMark's content is its lines, each ended.
+            self.fields["text"] = code + "\n" if code and not code.endswith("\n") else code
         return self.cls(self.start, self.end, tuple(self.children), **self.fields)
 
 
@@ -109,12 +114,22 @@ def parse(source: str) -> d.Document:
     stack = [root]
     top = root
     text_type = d.Text
+    deep = 0  # open nodes past MAX_DEPTH: their whole subtree becomes one text node
+    deep_start = 0
     # The hot loop (about 200 events per post): text, the most common event, is handled inline.
     events: Any = pyromark.events_with_range(text, options=_options())
     for event, span in events:
         start, end = span["start"], span["end"]
         if to_char is not None:
             start, end = to_char(start), to_char(end)
+        if deep:
+            if type(event) is not str and "Start" in event:
+                deep += 1
+            elif type(event) is not str and "End" in event:
+                deep -= 1
+                if not deep:
+                    top.children.append(text_type(deep_start, end, text=source[deep_start:end]))
+            continue
         if type(event) is str:
             _leaf(top, event, start, end, text)
             continue
@@ -128,6 +143,9 @@ def parse(source: str) -> d.Document:
                 children.append(text_type(start, end, text=value))
             continue
         if "Start" in event:
+            if len(stack) > MAX_DEPTH:
+                deep, deep_start = 1, start
+                continue
             top = _open(event["Start"], start, end, text)
             stack.append(top)
         elif "End" in event:
@@ -199,7 +217,7 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
         else:
             parent.children.append(d.Text(start, end, text=value))
     elif kind == "Code":
-        parent.children.append(d.CodeSpan(start, end, text=value))
+        parent.children.append(d.CodeSpan(start, end, text=value.replace("\x00", "\ufffd")))
     elif kind in ("InlineHtml", "Html"):
         parent.children.append(d.HtmlInline(start, end, html=value))
     elif kind == "TaskListMarker":
