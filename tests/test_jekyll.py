@@ -311,6 +311,27 @@ def test_fences_are_rewritten_where_kramdown_reads_them_otherwise() -> None:
     assert code_of(render_liquid(body, "liquid-5.4")) == code_of(text)
 
 
+# Fences in list items nested on their parent's line (``1. * item``): the inner item's content column
+# is past both markers. Issue #15: the column was taken from the outer marker alone, so the fence was
+# moved out of its item (3 spaces too few) or got a second closing fence, a visible "```" paragraph.
+NESTED_FENCES = (
+    "1. * item\n\n     ```\n     code\n       more\n     ```\n\n   after\n\n"
+    "2. * deeper\n\n       ```\n       two spaces past the column\n       ```\n\n"
+    "- a\n  - * deep\n\n        ```py\n        x = 1\n        ```\n"
+)
+
+
+def test_a_fence_in_an_item_nested_on_its_parents_line_keeps_its_item() -> None:
+    _, _, body, _ = render(make_post(Markdown(NESTED_FENCES)))
+    assert body == (
+        "1. * item\n\n     ```\n     code\n       more\n     ```\n\n   after\n\n"
+        # Two spaces deeper than the inner item's content (column 5): moved there, closed once.
+        "2. * deeper\n\n     ```\n     two spaces past the column\n     ```\n\n"
+        "- a\n  - * deep\n\n      ```py\n      x = 1\n      ```\n"
+    )
+    assert code_of(render_liquid(body, "liquid-5.4")) == code_of(NESTED_FENCES)
+
+
 @pytest.mark.parametrize(
     ("text", "heading_id"),
     [
@@ -812,6 +833,22 @@ def test_gist_option_builds_with_the_jekyll_gist_plugin(jekyll: str, tmp_path: P
     jekyll_build(jekyll, site)
     page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
     assert '<script src="https://gist.github.com/u/274a5c8f4bff.js"> </script>' in page
+
+
+@pytest.mark.jekyll
+def test_fences_in_nested_items_are_code_in_kramdowns_html(jekyll: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    exporter = JekyllExporter()
+    for file in (
+        *exporter.render(make_post(Markdown(NESTED_FENCES)), Site()).files,
+        *exporter.site_files(Site()),
+    ):
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    jekyll_build(jekyll, site)
+    page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
+    assert html_code_blocks(page) == code_of(NESTED_FENCES)
+    assert "```" not in page
 
 
 @pytest.mark.jekyll
