@@ -208,7 +208,7 @@ def _fence_edits(lines: list[str], column: int, markup: str, after_text: bool) -
     opening = lines[0]
     lead = len(opening) - len(opening.lstrip(" "))
     extra = lead - column
-    # More than three would not be a fence: the container's column was misjudged, so leave it.
+    # More than three would not be a fence: the container's column is unsure (tabs), so leave it.
     if 0 < extra <= 3 and "\t" not in opening[: lead + 1]:
         edits[0] = opening[extra:]
         for number in range(1, len(lines)):
@@ -382,11 +382,12 @@ class JekyllBody(BodyRenderer):
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What kramdown must be given for a node to read it as CommonMark does."""
         if isinstance(element, Text):
-            # "{:" where kramdown would take it for an attribute list.
-            if document.source.startswith("{:", element.start) and _BRACE_LEAD.fullmatch(
-                document.line_prefix(element)
-            ):
-                return "\\" + (document.text_of(element) if element.written is None else element.written)
+            # "{:" at the start of a line, where kramdown would take it for an attribute list.
+            text = element.written
+            if (
+                document.source.startswith("{:", element.start) if text is None else text.startswith("{:")
+            ) and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
+                return "\\" + (document.text_of(element) if text is None else text)
             return None
         if isinstance(element, CodeBlock):
             return self._fences.get(element)

@@ -37,7 +37,7 @@ from support.corpus import html_code_blocks, leftovers, source_body
 import hashmigrate
 from exporters.jekyll import CONFIG_FILE, JekyllExporter
 from hashmigrate.exporter import Site
-from hashmigrate.model import Embed, Html, Image, Markdown, Node, Post, Tag
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Node, Post, Tag
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"
@@ -289,6 +289,23 @@ def test_kramdown_attribute_list_syntax_in_prose_is_escaped_but_not_in_code() ->
     _, _, body, _ = render(make_post(Markdown(text)))
     assert body.startswith("\\{: .x}\n> \\{:toc}\n* \\{::comment}\n")
     assert "\n{:else}\n" in body and "\n    {: indented code}" in body
+
+
+def test_an_open_container_element_of_a_top_level_html_block_gets_markdown_1() -> None:
+    text = (
+        "<details><summary>Open</summary>\n\nSome *Markdown*.\n\n</details>\n\n"
+        "<div>\nclosed</div>\n\n- <div>\n\n  in a list\n\n  </div>\n"
+    )
+    _, _, body, _ = render(make_post(Markdown(text)))
+    assert body.startswith('<details markdown="1"><summary>Open</summary>\n\nSome *Markdown*.')
+    assert "\n<div>\nclosed</div>\n" in body and "- <div>\n" in body
+
+
+def test_a_callouts_markdown_is_fixed_for_kramdown_too() -> None:
+    _, _, body, notes = render(
+        make_post(Callout(emoji="💡", html="<p>Tip</p><p>{: not a list}</p><p>$$x$$</p>"))
+    )
+    assert "\n> \\{: not a list}\n" in body and notes == ["math"]
 
 
 def test_math_is_noted_once() -> None:
