@@ -298,6 +298,8 @@ class JekyllBody(BodyRenderer):
     def __init__(self, post: Post, gist: str = "script") -> None:
         super().__init__(post)
         self.gist = gist
+        # What to write for each fence kramdown would read otherwise (planned by render).
+        self._fences: dict[Element, str] = {}
 
     def render(self, document: Document) -> str:
         # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
@@ -319,7 +321,7 @@ class JekyllBody(BodyRenderer):
         each by the content column of its container: a walk from the top, since a node does not know
         the containers it is in. A rewritten opening line takes the fence's indentation with it, so
         such a fence's span is widened to the start of its line (the tree stays lossless)."""
-        self._fences: dict[Element, str] = {}
+        self._fences = {}
         source = document.source
         if "```" not in source and "~~~" not in source:
             return document
