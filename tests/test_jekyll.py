@@ -37,7 +37,7 @@ from support.corpus import html_code_blocks, leftovers, source_body
 import hashmigrate
 from exporters.jekyll import CONFIG_FILE, JekyllExporter
 from hashmigrate.exporter import Site
-from hashmigrate.model import Embed, Html, Image, Markdown, Node, Post, Tag
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Node, Post, Tag
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"
@@ -291,6 +291,23 @@ def test_kramdown_attribute_list_syntax_in_prose_is_escaped_but_not_in_code() ->
     assert "\n{:else}\n" in body and "\n    {: indented code}" in body
 
 
+def test_an_open_container_element_of_a_top_level_html_block_gets_markdown_1() -> None:
+    text = (
+        "<details><summary>Open</summary>\n\nSome *Markdown*.\n\n</details>\n\n"
+        "<div>\nclosed</div>\n\n- <div>\n\n  in a list\n\n  </div>\n"
+    )
+    _, _, body, _ = render(make_post(Markdown(text)))
+    assert body.startswith('<details markdown="1"><summary>Open</summary>\n\nSome *Markdown*.')
+    assert "\n<div>\nclosed</div>\n" in body and "- <div>\n" in body
+
+
+def test_a_callouts_markdown_is_fixed_for_kramdown_too() -> None:
+    _, _, body, notes = render(
+        make_post(Callout(emoji="💡", html="<p>Tip</p><p>{: not a list}</p><p>$$x$$</p>"))
+    )
+    assert "\n> \\{: not a list}\n" in body and notes == ["math"]
+
+
 def test_math_is_noted_once() -> None:
     _, _, _, notes = render(make_post(Markdown("$$a$$ and $$b$$\n\n`$$c$$` costs $$$")))
     assert notes == ["math"]
@@ -309,6 +326,27 @@ def test_fences_are_rewritten_where_kramdown_reads_them_otherwise() -> None:
     assert "2. Next\n\n```python\n" in body  # a blank line keeps it out of the list item
     assert body.endswith("\n```\nnever closed\n```\n")  # closed, as CommonMark reads it
     assert code_of(render_liquid(body, "liquid-5.4")) == code_of(text)
+
+
+# Fences in list items nested on their parent's line (``1. * item``): the inner item's content column
+# is past both markers. Issue #15: the column was taken from the outer marker alone, so the fence was
+# moved out of its item (3 spaces too few) or got a second closing fence, a visible "```" paragraph.
+NESTED_FENCES = (
+    "1. * item\n\n     ```\n     code\n       more\n     ```\n\n   after\n\n"
+    "2. * deeper\n\n       ```\n       two spaces past the column\n       ```\n\n"
+    "- a\n  - * deep\n\n        ```py\n        x = 1\n        ```\n"
+)
+
+
+def test_a_fence_in_an_item_nested_on_its_parents_line_keeps_its_item() -> None:
+    _, _, body, _ = render(make_post(Markdown(NESTED_FENCES)))
+    assert body == (
+        "1. * item\n\n     ```\n     code\n       more\n     ```\n\n   after\n\n"
+        # Two spaces deeper than the inner item's content (column 5): moved there, closed once.
+        "2. * deeper\n\n     ```\n     two spaces past the column\n     ```\n\n"
+        "- a\n  - * deep\n\n      ```py\n      x = 1\n      ```\n"
+    )
+    assert code_of(render_liquid(body, "liquid-5.4")) == code_of(NESTED_FENCES)
 
 
 @pytest.mark.parametrize(
@@ -812,6 +850,22 @@ def test_gist_option_builds_with_the_jekyll_gist_plugin(jekyll: str, tmp_path: P
     jekyll_build(jekyll, site)
     page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
     assert '<script src="https://gist.github.com/u/274a5c8f4bff.js"> </script>' in page
+
+
+@pytest.mark.jekyll
+def test_fences_in_nested_items_are_code_in_kramdowns_html(jekyll: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    exporter = JekyllExporter()
+    for file in (
+        *exporter.render(make_post(Markdown(NESTED_FENCES)), Site()).files,
+        *exporter.site_files(Site()),
+    ):
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    jekyll_build(jekyll, site)
+    page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
+    assert html_code_blocks(page) == code_of(NESTED_FENCES)
+    assert "```" not in page
 
 
 @pytest.mark.jekyll
