@@ -500,7 +500,9 @@ def _place_all(
     return tuple(out)
 
 
-_TEXT_LIKE = (Text, HtmlInline, HtmlBlock)
+# Leaves a placed node may cut in two. A definition too: in a body built by hand, a construct written
+# right after ``[x]: y`` is read as part of the definition's address, and must not be lost.
+_TEXT_LIKE = (Text, HtmlInline, HtmlBlock, Definition)
 
 
 def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[Element, ...], bool]:
@@ -543,7 +545,7 @@ def _position(node: Element) -> tuple[int, int]:
 
 
 def _cut(node: Element, start: int, end: int, source: str) -> Element:
-    if isinstance(node, Text):
+    if isinstance(node, (Text, Definition)):
         return Text(start, end, text=source[start:end])
     if isinstance(node, HtmlBlock):
         return HtmlBlock(start, end, html=source[start:end])
