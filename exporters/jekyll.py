@@ -34,6 +34,7 @@ from hashmigrate.document import (
     Item,
     List,
     Quote,
+    Table,
     Text,
 )
 from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
@@ -279,6 +280,39 @@ def _has_math(document: Document) -> bool:
     return any("$$" in line and _MATH.search(line) for line in "".join(kept).split("\n"))
 
 
+_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
+
+def escape_pipes(text: str, before: str = "") -> str:
+    """Every "|" not already escaped, escaped (outside code: callers pass text, never code).
+    ``before`` is the source just before ``text``: the parser leaves an escape's backslash out of the
+    text that follows it."""
+    lead = len(before) - len(before.rstrip("\\"))
+    return _PIPE.sub(r"\1\\|", "\\" * lead + text)[lead:]
+
+
+def _pipes_outside_code(line: str) -> str:
+    """A line of Markdown the renderer wrote (a callout's) with its pipes escaped outside code spans."""
+    out: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(line):
+        out.append(escape_pipes(line[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(escape_pipes(line[last:]))
+    return "".join(out)
+
+
+def _descendants(node: Element) -> list[Element]:
+    found: list[Element] = []
+    stack = list(node.children)
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack.extend(child.children)
+    return found
+
+
 def _utc(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
@@ -307,6 +341,12 @@ class JekyllBody(BodyRenderer):
         # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
         # Liquid once the whole body is known (a list, or the excerpt, spans nodes).
         document = self._plan(document)
+        # Text in a table keeps its pipes; kramdown reads any other line with a "|" as a table row.
+        self._in_tables = (
+            {id(n) for t in document.walk() if isinstance(t, Table) for n in _descendants(t)}
+            if "|" in document.source
+            else set()
+        )
         parts: list[tuple[str, bool]] = []
         for text, _ in self.parts(document):
             live = isinstance(text, LiquidTag)
@@ -386,22 +426,26 @@ class JekyllBody(BodyRenderer):
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What kramdown must be given for a node to read it as CommonMark does."""
         if isinstance(element, Text):
+            text = document.text_of(element) if element.written is None else element.written
+            written = text
+            if "|" in text and id(element) not in self._in_tables:
+                # kramdown (GFM input too) reads any line with an unescaped "|" as a table row: an
+                # image with a pipe in its alt text, a link's text, an Odia full stop. "\|" is a
+                # pipe to kramdown and to CommonMark alike.
+                written = escape_pipes(written, document.source[max(0, element.start - 32) : element.start])
             # "{:" at the start of a line, where kramdown would take it for an attribute list.
-            text = element.written
-            if (
-                document.source.startswith("{:", element.start) if text is None else text.startswith("{:")
-            ) and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
-                return "\\" + (document.text_of(element) if text is None else text)
-            return None
+            if written.startswith("{:") and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
+                written = "\\" + written
+            return None if written is text and element.written is None else written
         if isinstance(element, CodeBlock):
             return self._fences.get(element)
-        written = super().visit(document, element, own)
+        result = super().visit(document, element, own)
         # Only a top-level HTML block starts at the start of its line: a container's has its
         # marker or indentation before it.
         if isinstance(element, HtmlBlock) and not document.line_prefix(element):
-            html = written or (document.text_of(element) if element.written is None else element.written)
-            return _html_edit(document, element, html) or written
-        return written
+            html = result or (document.text_of(element) if element.written is None else element.written)
+            return _html_edit(document, element, html) or result
+        return result
 
     def _note_math(self) -> None:
         self.note(
@@ -417,11 +461,14 @@ class JekyllBody(BodyRenderer):
         lines = [
             _KRAMDOWN_BRACE.sub(r"\g<lead>\\{:", line) if "{:" in line else line for line in text.split("\n")
         ]
+        lines = [_pipes_outside_code(line) if "|" in line else line for line in lines]
         if any("$$" in line and _MATH.search(_CODE_SPAN.sub("", line)) for line in lines):
             self._note_math()
         return "\n".join(lines)
 
     def image(self, node: Image) -> str:
+        if "|" in node.alt:
+            node = replace(node, alt=escape_pipes(node.alt))  # or kramdown makes the line a table
         align = re.sub(r"[^a-z0-9-]", "", (node.align or "").lower())
         if not align:
             return super().image(node)

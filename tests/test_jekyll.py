@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -939,3 +939,53 @@ def test_site_scaffold_builds_with_plain_jekyll_build(jekyll: str, tmp_path: Pat
     assert (site / "_site" / "feed.xml").is_file()
     # The old Hashnode address still leads to the post (jekyll-redirect-from, from _config.yml).
     assert (site / "_site" / "shipping-a-side-project-in-a-weekend" / "index.html").is_file()
+
+
+PIPES = (
+    "Happy Learning | End of Module 2\n\n"
+    '![Fix A | by Bob](https://cdn.example.com/fix.png align="left")\n\n'
+    "See [this | that](https://example.com/x) and `a|b` in code.\n\n"
+    "ଓଡ଼ିଆ ଭାଷା। ଏହା | ପରୀକ୍ଷା\n\n"
+    "Already escaped \\| stays one pipe.\n\n"
+    "| real | table |\n|---|---|\n| 1 | 2 |\n\n"
+    '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+    '<div data-node-type="callout-text">Keep going | almost done</div>\n</div>\n'
+)
+
+
+def _read_post(body: str) -> Post:
+    from hashmigrate.hashnode.markdown import body_fields
+
+    return replace(make_post(), **body_fields(body))
+
+
+def test_pipes_outside_tables_are_escaped_for_kramdown_and_nowhere_else() -> None:
+    content = JekyllExporter().render(_read_post(PIPES), Site()).files[0].content
+    assert "Happy Learning \\| End of Module 2" in content
+    assert "![Fix A \\| by Bob](https://cdn.example.com/fix.png){: .align-left}" in content
+    assert "[this \\| that](https://example.com/x) and `a|b` in code." in content  # code as written
+    assert "ଏହା \\| ପରୀକ୍ଷା" in content
+    assert "Already escaped \\| stays one pipe." in content  # not escaped twice
+    assert "| real | table |\n|---|---|\n| 1 | 2 |" in content  # a table keeps its pipes
+    assert "Keep going \\| almost done" in content
+
+
+@pytest.mark.jekyll
+def test_kramdown_makes_no_table_of_a_line_with_a_pipe(jekyll: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    exporter = JekyllExporter()
+    for file in (*exporter.render(_read_post(PIPES), Site()).files, *exporter.site_files(Site())):
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    jekyll_build(jekyll, site)
+    page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
+    assert page.count("<table") == 1  # the real one only
+    assert "<p>Happy Learning | End of Module 2</p>" in page
+    assert re.search(r'<img src="https://cdn\.example\.com/fix\.png" alt="Fix A \| by Bob"', page)
+    assert (
+        '<a href="https://example.com/x">this | that</a> and <code class="language-plaintext highlighter-rouge">a|b</code>'
+        in page
+    )
+    assert "ଏହା | ପରୀକ୍ଷା</p>" in page
+    assert "Already escaped | stays one pipe." in page
+    assert "Keep going | almost done" in page
