@@ -26,7 +26,7 @@ import urllib3
 
 from hashmigrate import http
 from hashmigrate.delivery import atomic_write
-from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline, Picture
+from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline, Picture, flat_view
 from hashmigrate.model import Callout, Image, Post
 
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
@@ -300,9 +300,17 @@ def relocate(post: Post, new: dict[str, str]) -> Post:
             found = changed(node)
             if found is not None:
                 changes[id(node)] = found
+    if not changes:
+        return replace(
+            post,
+            cover=swap(post.cover) if post.cover else None,
+            og_image=swap(post.og_image) if post.og_image else None,
+        )
+    document = document.replaced(changes)
     return replace(
         post,
-        document=document.replaced(changes),
+        document=document,
+        body=flat_view(document),
         cover=swap(post.cover) if post.cover else None,
         og_image=swap(post.og_image) if post.og_image else None,
     )

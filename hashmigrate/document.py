@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
-from hashmigrate.model import Callout, Embed, Html, Image, Mention, Widget
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
 
 _ATX_OPEN = re.compile(r"^[ ]{0,3}#{1,6}(?=[ \t]|$)")
 # A closing sequence: #s preceded by a space (or the whole content), then only spaces.
@@ -341,6 +341,27 @@ def _replaced(nodes: tuple[Element, ...], mapping: Mapping[int, Element]) -> tup
         changed = changed or new is not node
         out.append(new)
     return tuple(out) if changed else nodes
+
+
+def flat_view(document: Document) -> tuple[Node, ...]:
+    """The document as the flat body (Markdown text runs between construct nodes), as a pass left it:
+    for plug-ins written against ``Post.body``, which must see what the passes changed too."""
+    marker = next(chr(c) for c in range(0xFDD0, 0xFDF0) if chr(c) not in document.source)
+    held: list[Node] = []
+
+    def visit(element: Element) -> str | None:
+        if isinstance(element, Construct) and element.node is not None:
+            held.append(element.node)
+            return f"{marker}{len(held) - 1}{marker}{element.after}"
+        return None
+
+    nodes: list[Node] = []
+    for index, piece in enumerate(document.emit(visit).split(marker)):
+        if index % 2:
+            nodes.append(held[int(piece)])
+        elif piece:
+            nodes.append(Markdown(piece))
+    return tuple(nodes)
 
 
 def plain_text(document: Document, node: Element) -> str:

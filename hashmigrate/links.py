@@ -24,6 +24,7 @@ from hashmigrate.document import (
     Link,
     Picture,
     destination,
+    flat_view,
     link_markdown,
     plain_text,
     title_markdown,
@@ -385,8 +386,12 @@ def rewrite_links(post: Post, index: LinkIndex) -> Post:
     if not index.urls:
         return post
     rewriter = LinkRewriter(index, post)
-    document = rewriter.document(post.tree)
-    return replace(post, document=document, notes=(*post.notes, *rewriter.notes))
+    tree = post.tree
+    document = rewriter.document(tree)
+    if document is tree:
+        return replace(post, notes=(*post.notes, *rewriter.notes))
+    # The flat body follows, for plug-ins that render Post.body.
+    return replace(post, document=document, body=flat_view(document), notes=(*post.notes, *rewriter.notes))
 
 
 def one_word_apart(a: str, b: str) -> bool:

@@ -182,9 +182,9 @@ NODE_TYPES: tuple[type, ...] = (Markdown, Embed, Widget, Image, Callout, Mention
 class Post:
     title: str
     slug: str
-    # The body as read, in flat form (Markdown text runs and Hashnode nodes): what a Post built by hand
-    # gives, and what the reader saw. The link and image passes change only ``document``, never this:
-    # writers render :attr:`tree`, so after a pass ``body`` is the post as it was read.
+    # The body in flat form (Markdown text runs and Hashnode nodes): what a Post built by hand gives.
+    # The built-in writers render :attr:`tree`; a pass that changes the tree also sets this to the tree's
+    # flat view (document.flat_view), so a plug-in that renders ``body`` sees what the passes did.
     body: tuple[Node, ...]
     cuid: str = ""
     # The body's document tree, from the reader's one parse; None for a Post built by hand from

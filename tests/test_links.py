@@ -16,6 +16,7 @@ from support.examples import examples
 import hashmigrate
 import hashmigrate.api
 from hashmigrate.canonical import implausible
+from hashmigrate.document import flat_view
 from hashmigrate.embeds import classify
 from hashmigrate.links import (
     LinkIndex,
@@ -517,8 +518,9 @@ def test_links_in_constructs_follow_their_posts() -> None:
     assert [type(n).__name__ for n in nodes] == ["Image", "Callout"]
     assert nodes[0].link == "/posts/first/"  # type: ignore[union-attr]
     assert 'href="/posts/first/"' in nodes[1].html  # type: ignore[union-attr]
-    # The flat body is the post as read.
-    assert post.body == _read(body).body
+    # The flat body follows the tree (plug-ins written against Post.body see the new links too).
+    assert post.body == flat_view(post.tree) != _read(body).body
+    assert any(isinstance(n, Markdown) and "[/posts/first/](/posts/first/)" in n.text for n in post.body)
 
 
 def test_heading_anchors_come_from_the_tree() -> None:
