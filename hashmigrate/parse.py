@@ -9,6 +9,10 @@ files). Like goldmark (Hugo) it follows CommonMark, and it reports the source ra
 inline, which is what keeps the tree lossless. Only tables, strikethrough and task lists are enabled:
 GFM's own extensions that Hashnode's editor writes; footnotes, heading attributes and smart punctuation
 are off, as on Hashnode.
+
+One known divergence from CommonMark: pulldown-cmark counts VT, NEL, LS and PS (U+000B, U+0085, U+2028,
+U+2029) as whitespace when it decides whether ``*`` or ``_`` can open emphasis; tests/test_html.py
+allows it by name.
 """
 
 from __future__ import annotations
