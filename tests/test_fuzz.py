@@ -67,7 +67,9 @@ COUNTS: dict[str, tuple[int, int]] = {
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 _COMMON: dict[str, Any] = {
     "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    # filter_too_much: the YAML properties assume() away texts a front matter cannot hold; how many
+    # depends on the draw, so the check fails at random on a slow machine.
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     "print_blob": True,
 }
 settings.register_profile("dev", max_examples=100, **_COMMON)
