@@ -66,6 +66,10 @@ def _difference(text: str) -> str | None:
     listed reason)."""
     ours = render_html(parse(text))
     theirs = _MD.render(text)
+    if not text.endswith("\n"):
+        # Code that ends the text without a line end: CommonMark's code is its lines, each ended (as
+        # cmark writes it); markdown-it leaves the last one open.
+        theirs = re.sub(r"([^\n>])(</code></pre>\n)$", r"\1\n\2", theirs)
     if ours == theirs:
         return None
     reference = _cmark(text)
