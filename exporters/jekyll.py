@@ -36,6 +36,7 @@ from hashmigrate.document import (
     Quote,
     Table,
     Text,
+    descendants,
 )
 from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
 from hashmigrate.model import Callout, Embed, Image, Post
@@ -303,16 +304,6 @@ def _pipes_outside_code(line: str) -> str:
     return "".join(out)
 
 
-def _descendants(node: Element) -> list[Element]:
-    found: list[Element] = []
-    stack = list(node.children)
-    while stack:
-        child = stack.pop()
-        found.append(child)
-        stack.extend(child.children)
-    return found
-
-
 def _utc(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
@@ -343,7 +334,7 @@ class JekyllBody(BodyRenderer):
         document = self._plan(document)
         # Text in a table keeps its pipes; kramdown reads any other line with a "|" as a table row.
         self._in_tables = (
-            {id(n) for t in document.walk() if isinstance(t, Table) for n in _descendants(t)}
+            {id(n) for t in document.walk() if isinstance(t, Table) for n in descendants(t.children)}
             if "|" in document.source
             else set()
         )

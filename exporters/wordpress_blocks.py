@@ -492,7 +492,7 @@ class BlockBody(BodyRenderer):
     def _run_text(self, run: _HtmlRun) -> tuple[str, str, list[d.Construct]]:
         """The run's HTML with a placeholder for each construct, the placeholder's mark, the constructs."""
         html_parts = "".join(p.html for p in run.parts if isinstance(p, d.HtmlBlock))
-        mark = _free_mark(html_parts)
+        mark = d.free_marker(html_parts)
         held: list[d.Construct] = []
         text: list[str] = []
         for part in run.parts:
@@ -780,14 +780,6 @@ class BlockBody(BodyRenderer):
             elif not isinstance(child, (d.Picture, d.HtmlInline, d.SoftBreak, d.HardBreak)):
                 parts.append(self._plain(child))
         return "".join(parts)
-
-
-def _free_mark(text: str) -> str:
-    """A character the text does not contain, to mark where a construct stands in it."""
-    for code in range(0xFDD0, 0xFDF0):  # Unicode noncharacters: never in a real post
-        if chr(code) not in text:
-            return chr(code)
-    raise ValueError("no free marker character")
 
 
 def _unbalanced(fragment: str) -> bool:

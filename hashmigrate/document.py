@@ -222,11 +222,7 @@ class Document:
 
     def walk(self) -> Iterator[Element]:
         """Every node, depth first, in source order."""
-        stack: list[Element] = list(reversed(self.children))
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children))
+        return descendants(self.children)
 
     def text_of(self, node: Element) -> str:
         """The node's source, as written."""
@@ -343,10 +339,28 @@ def _replaced(nodes: tuple[Element, ...], mapping: Mapping[int, Element]) -> tup
     return tuple(out) if changed else nodes
 
 
+def free_marker(text: str) -> str:
+    """A character the text does not contain, to mark where something stands in it while the text is
+    rewritten (a construct's rendering, held apart)."""
+    for code in range(0xFDD0, 0xFDF0):  # Unicode noncharacters: never in a real post
+        if chr(code) not in text:
+            return chr(code)
+    raise ValueError("no free marker character")  # all 32 in one text: not a post
+
+
+def descendants(nodes: tuple[Element, ...]) -> Iterator[Element]:
+    """Every node in ``nodes`` and under them, depth first, in source order (no recursion)."""
+    stack: list[Element] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
 def flat_view(document: Document) -> tuple[Node, ...]:
     """The document as the flat body (Markdown text runs between construct nodes), as a pass left it:
     for plug-ins written against ``Post.body``, which must see what the passes changed too."""
-    marker = next(chr(c) for c in range(0xFDD0, 0xFDF0) if chr(c) not in document.source)
+    marker = free_marker(document.source)
     held: list[Node] = []
 
     def visit(element: Element) -> str | None:

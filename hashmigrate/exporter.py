@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hashmigrate import model
-from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline
+from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline, free_marker
 from hashmigrate.embeds import valid_ids
 from hashmigrate.links import autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
@@ -324,14 +324,6 @@ _NODE_TYPE = re.compile(r"""data-node-type\s*=\s*["']?([\w-]{1,40})""", re.I)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-def _marker(source: str) -> str:
-    """A character the source does not contain, to mark where the renderer's own text goes."""
-    for code in range(0xFDD0, 0xFDF0):  # Unicode noncharacters: never in a real post
-        if chr(code) not in source:
-            return chr(code)
-    raise ValueError("no free marker character")  # 32 noncharacters, all in one post: not a post
-
-
 def unescape_markdown(text: str) -> str:
     """Markdown backslash escapes removed (``\\_`` -> ``_``): for alt text used outside Markdown."""
     return _MD_ESCAPE.sub(r"\1", text)
@@ -370,7 +362,7 @@ class BodyRenderer:
         (Hugo's shortcodes, Liquid) sees whole runs, as the author wrote them. What the renderer writes
         itself comes back as the very object its method returned (a ``str`` subclass stays one).
         """
-        mark = _marker(document.source)
+        mark = free_marker(document.source)
         ours: list[str] = []
 
         def own(text: str) -> str:
@@ -399,20 +391,23 @@ class BodyRenderer:
         visited in turn). ``own(text)`` marks text the renderer wrote itself (not the author's, so not
         escaped as the author's is). The default notes Hashnode editor markup left in raw HTML."""
         if isinstance(element, (HtmlBlock, HtmlInline)):
-            for name in dict.fromkeys(_NODE_TYPE.findall(document.text_of(element))):
-                # Markup of a Hashnode editor element the reader does not know: it shows as plain HTML
-                # (if at all), so say so rather than pass it through silently.
-                self.note(
-                    "hashnode-markup",
-                    f'Hashnode element data-node-type="{name}" kept as HTML',
-                    "hashmigrate does not know this element of Hashnode's editor",
-                    "check how it shows",
-                )
+            self._note_markup(document.text_of(element))
             if isinstance(element, HtmlBlock):
                 # A pass's rewrite (an href, an image's new src) is the block's HTML from then on.
                 written = element.written
                 return self.html_block(document.text_of(element) if written is None else written, own)
         return None
+
+    def _note_markup(self, html: str) -> None:
+        """Markup of a Hashnode editor element the reader does not know shows as plain HTML (if at
+        all): say so rather than pass it through silently."""
+        for name in dict.fromkeys(_NODE_TYPE.findall(html)):
+            self.note(
+                "hashnode-markup",
+                f'Hashnode element data-node-type="{name}" kept as HTML',
+                "hashmigrate does not know this element of Hashnode's editor",
+                "check how it shows",
+            )
 
     def html_block(self, html: str, own: Callable[[str], str]) -> str | None:
         """A raw HTML block as this target needs it, or None to keep it as written."""
@@ -441,15 +436,7 @@ class BodyRenderer:
         if isinstance(node, Mention):
             return self.mention(node)
         if isinstance(node, Html):
-            for name in dict.fromkeys(_NODE_TYPE.findall(node.html)):
-                # Markup of a Hashnode editor element the reader does not know: it shows as plain HTML
-                # (if at all), so say so rather than pass it through silently.
-                self.note(
-                    "hashnode-markup",
-                    f'Hashnode element data-node-type="{name}" kept as HTML',
-                    "hashmigrate does not know this element of Hashnode's editor",
-                    "check how it shows",
-                )
+            self._note_markup(node.html)
             return self.html(node)
         raise TypeError(f"no rendering for body node {type(node).__name__}")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -109,11 +110,7 @@ def parse(source: str) -> d.Document:
     """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span."""
     if not source:
         return d.Document(source)
-    # A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one).
-    text = source
-    if _has_surrogate(source):
-        text = _SURROGATE.sub("\ufffd", source)
-    to_char = None if text.isascii() else _Offsets(text).char
+    text, to_char = _prepared(source)
     root = _Open(d.Element, 0, len(source), {})
     stack = [root]
     top = root
@@ -160,16 +157,16 @@ def parse(source: str) -> d.Document:
             _leaf(top, event, start, end, text)
     document = d.Document(source, tuple(root.children))
     if "]:" in source:
-        document = d.place(document, _definitions(source))
+        document = d.place(document, _definitions(text, to_char))
     return document
 
 
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+def _prepared(source: str) -> tuple[str, Callable[[int], int] | None]:
+    """The text pulldown-cmark is given, and its byte offsets to character offsets (None: equal).
+
+    A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one)."""
+    text = _SURROGATE.sub("\ufffd", source) if not source.isascii() else source
+    return text, None if text.isascii() else _Offsets(text).char
 
 
 def _open(value: Any, start: int, end: int, text: str) -> _Open:
@@ -228,11 +225,7 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
         parent.fields["checked"] = bool(value)
 
 
-def _definitions(source: str) -> list[d.Element]:
-    text = source
-    if _has_surrogate(source):
-        text = _SURROGATE.sub("\ufffd", source)
-    to_char = None if text.isascii() else _Offsets(text).char
+def _definitions(text: str, to_char: Callable[[int], int] | None) -> list[d.Element]:
     found: list[d.Element] = []
     definitions: Any = pyromark.reference_definitions(text, options=_options())
     for label, value in definitions.items():
