@@ -214,7 +214,10 @@ def _options(options: Any, kind: str, group: str, where: str) -> dict[str, Any]:
             shape = (
                 "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a date"
             )
-            raise ConfigError(f"{where}: options.{key} must be a string, true/false or a number, not {shape}")
+            # A key can be any string in TOML ("\n" too): shown quoted unless it is a plain name, so
+            # the message stays one line.
+            name = f"options.{key}" if str(key).isidentifier() else f"options[{key!r}]"
+            raise ConfigError(f"{where}: {name} must be a string, true/false or a number, not {shape}")
     try:
         checked = registry.check(kind, options, group)
         if group == registry.EXPORTERS and checked:
