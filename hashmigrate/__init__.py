@@ -15,25 +15,56 @@ __version__ = "0.1.0"
 
 # Each name loads its module on first use: ``hashmigrate --help`` needs none of them.
 _WHERE = {
-    "ConvertResult": "hashmigrate.api",
-    "Conversion": "hashmigrate.api",
-    "PostResult": "hashmigrate.api",
-    "convert": "hashmigrate.api",
-    "convert_iter": "hashmigrate.api",
-    "load": "hashmigrate.api",
-    "read_all": "hashmigrate.api",
+    **dict.fromkeys(
+        ("ConvertResult", "Conversion", "PostResult", "convert", "convert_iter", "load", "read_all"),
+        "hashmigrate.api",
+    ),
+    **dict.fromkeys(
+        (
+            "BodyRenderer",
+            "Exporter",
+            "FinishesSite",
+            "Hooks",
+            "LinksPosts",
+            "NamesHeadings",
+            "Option",
+            "OptionError",
+            "OutputFile",
+            "PlacesImages",
+            "Rendered",
+            "Site",
+            "hooks",
+        ),
+        "hashmigrate.exporter",
+    ),
     "Problem": "hashmigrate.hashnode",
     "SourceError": "hashmigrate.hashnode",
-    "UnknownExporter": "hashmigrate.registry",
-    "available": "hashmigrate.registry",
+    **dict.fromkeys(("PluginConflict", "UnknownExporter", "available"), "hashmigrate.registry"),
     **dict.fromkeys(
         ("Callout", "Embed", "Html", "Image", "Markdown", "Mention", "Node", "Note", "Post", "Tag", "Widget"),
         "hashmigrate.model",
     ),
+    # The publishing contract loads requests and sqlite3.
+    **dict.fromkeys(("Publisher", "PublishConfig"), "hashmigrate.publish"),
 }
 
 if TYPE_CHECKING:
     from hashmigrate.api import Conversion, ConvertResult, PostResult, convert, convert_iter, load, read_all
+    from hashmigrate.exporter import (
+        BodyRenderer,
+        Exporter,
+        FinishesSite,
+        Hooks,
+        LinksPosts,
+        NamesHeadings,
+        Option,
+        OptionError,
+        OutputFile,
+        PlacesImages,
+        Rendered,
+        Site,
+        hooks,
+    )
     from hashmigrate.hashnode import Problem, SourceError
     from hashmigrate.model import (
         Callout,
@@ -48,7 +79,8 @@ if TYPE_CHECKING:
         Tag,
         Widget,
     )
-    from hashmigrate.registry import UnknownExporter, available
+    from hashmigrate.publish import PublishConfig, Publisher
+    from hashmigrate.registry import PluginConflict, UnknownExporter, available
 
 
 def __getattr__(name: str) -> Any:
@@ -65,19 +97,34 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "BodyRenderer",
     "Callout",
     "Conversion",
     "ConvertResult",
     "Embed",
+    "Exporter",
+    "FinishesSite",
+    "Hooks",
     "Html",
     "Image",
+    "LinksPosts",
     "Markdown",
     "Mention",
+    "NamesHeadings",
     "Node",
     "Note",
+    "Option",
+    "OptionError",
+    "OutputFile",
+    "PlacesImages",
+    "PluginConflict",
     "Post",
     "PostResult",
     "Problem",
+    "PublishConfig",
+    "Publisher",
+    "Rendered",
+    "Site",
     "SourceError",
     "Tag",
     "UnknownExporter",
@@ -86,6 +133,7 @@ __all__ = [
     "available",
     "convert",
     "convert_iter",
+    "hooks",
     "load",
     "read_all",
 ]

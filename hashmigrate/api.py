@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
-from hashmigrate.exporter import Exporter, Rendered, Site
+from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks
 from hashmigrate.hashnode import Header, Passes, Problem, build, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
-from hashmigrate.model import Note, Post
+from hashmigrate.model import Note, NoteKind, Post
 from hashmigrate.names import SlugRegistry
 
 if TYPE_CHECKING:
@@ -27,12 +28,32 @@ Source = str | os.PathLike[str]
 DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
 
 
+# What happened to one post (or to a file that gave no post). A typo is a type error.
+PostStatus: TypeAlias = Literal[
+    # convert: its files written, all as they were, one changed by hand since (left alone), a dry run
+    "written",
+    "conflict",
+    "would-write",
+    # publish: what the remote now holds; a dry run; "aborted" only for ``on_post``, then "failed"
+    "created",
+    "updated",
+    "adopted",
+    "would-create",
+    "would-update",
+    "aborted",
+    # both: nothing to do, left out on purpose (a draft), could not be done
+    "unchanged",
+    "skipped",
+    "failed",
+]
+
+
 @dataclass(slots=True)
 class PostResult:
     """What happened to one post (or one file that gave no post)."""
 
     source: str
-    status: str  # written | unchanged | conflict | skipped | failed | would-write
+    status: PostStatus
     slug: str | None = None
     title: str | None = None
     url: str | None = None
@@ -69,10 +90,10 @@ class PostTally:
     def notes(self) -> list[Note]:
         return [note for post in self.posts for note in post.notes]
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[PostStatus]:
         return Counter(p.status for p in self.posts)
 
-    def note_counts(self) -> Counter[str]:
+    def note_counts(self) -> Counter[NoteKind]:
         return Counter(n.kind for n in self.notes)
 
     def date_counts(self) -> Counter[str]:
@@ -86,15 +107,17 @@ class ConvertResult(PostTally):
     out: str | None
     posts: list[PostResult] = field(default_factory=list)
     site_files: list[str] = field(default_factory=list)
+    site_kept: list[str] = field(default_factory=list)  # --site files already there, left as they are
     errors: list[str] = field(default_factory=list)  # what went wrong outside any one post
     advice: str = ""
     dry_run: bool = False
     redirects: list[tuple[str, str]] = field(default_factory=list)
     images: FetchReport | None = None
+    warnings: list[str] = field(default_factory=list)  # a setting that could not do what it asks
     # Counts over every post converted, kept as each is done: what a streamed run
     # (:func:`convert_iter`, which keeps no ``posts``) still knows at its end.
-    statuses: Counter[str] = field(default_factory=Counter)
-    kinds: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[PostStatus] = field(default_factory=Counter)
+    kinds: Counter[NoteKind] = field(default_factory=Counter)
     origins: Counter[str] = field(default_factory=Counter)
     failures: int = 0
 
@@ -109,10 +132,10 @@ class ConvertResult(PostTally):
         # Posts held (convert()'s result, or added by hand) are counted from the list.
         return not self.posts
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[PostStatus]:
         return Counter(self.statuses) if self._tallied() else PostTally.counts(self)
 
-    def note_counts(self) -> Counter[str]:
+    def note_counts(self) -> Counter[NoteKind]:
         return Counter(self.kinds) if self._tallied() else PostTally.note_counts(self)
 
     def date_counts(self) -> Counter[str]:
@@ -136,7 +159,9 @@ class ConvertResult(PostTally):
             "notes_by_kind": dict(self.note_counts()),
             "dates_by_origin": dict(self.date_counts()),
             "site_files": self.site_files,
+            "site_kept": self.site_kept,
             "errors": self.errors,
+            "warnings": self.warnings,
             "advice": self.advice,
             **({"posts": [p.as_dict() for p in self.posts]} if posts else {}),
         }
@@ -201,6 +226,7 @@ def convert(
     image_concurrency: int = 8,
     on_post: Callable[[PostResult], None] | None = None,
     repair: bool = True,
+    site_scaffold: bool = False,
     workers: int | None = None,
 ) -> ConvertResult:
     """Convert a Hashnode blog (a path, or posts from :func:`load`) for target ``to``.
@@ -209,7 +235,8 @@ def convert(
     unless ``force``); without it, or with ``dry_run``, nothing is written. Every post's outcome and
     notes are in the result. With ``links``, links between the blog's own posts (on ``blog_url``, or a
     host found in the posts) and ``#heading-`` anchors are rewritten to the target's URLs and ids, and
-    ``result.redirects`` maps every old path to its new URL.
+    ``result.redirects`` maps every old path to its new URL. With ``site_scaffold``, the files a whole
+    site needs (config, layout) are written too, each only if it is not there yet.
 
     ``workers``: processes that read, parse and render posts (None: one per CPU, at most
     :data:`MAX_WORKERS`, for a backup folder of :data:`POOL_MIN_POSTS` posts or more; 1: none).
@@ -218,7 +245,8 @@ def convert(
     run = convert_iter(
         source, to, out, drafts=drafts, force=force, dry_run=dry_run, blog_url=blog_url,
         tags_from=tags_from, options=options, links=links, download_images=download_images,
-        image_cache=image_cache, image_concurrency=image_concurrency, repair=repair, workers=workers,
+        image_cache=image_cache, image_concurrency=image_concurrency, repair=repair,
+        site_scaffold=site_scaffold, workers=workers,
     )  # fmt: skip
     with run:
         for outcome in run:
@@ -272,18 +300,21 @@ def convert_iter(
     image_cache: Source | None = None,
     image_concurrency: int = 8,
     repair: bool = True,
+    site_scaffold: bool = False,
     workers: int | None = None,
 ) -> Conversion:
     """:func:`convert`, streaming: each post's result as it is done, nothing held (for a blog of any
     size). The arguments are :func:`convert`'s; ``result`` tells the run's totals at the end."""
     exporter: Exporter = registry.create(to, **(options or {}))
+    if site_scaffold and getattr(exporter, "scaffold", None) is None:
+        raise ValueError(f"the {to} exporter cannot write a site around the posts (--site)")
     result = ConvertResult(
         target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
     )
     steps = _run(
         result, exporter, source, out, drafts=drafts, force=force, dry_run=dry_run, blog_url=blog_url,
         tags_from=tags_from, links=links, download_images=download_images, image_cache=image_cache,
-        image_concurrency=image_concurrency, repair=repair, workers=workers,
+        image_concurrency=image_concurrency, repair=repair, site_scaffold=site_scaffold, workers=workers,
     )  # fmt: skip
     return Conversion(steps, result)
 
@@ -304,6 +335,7 @@ def _run(
     image_cache: Source | None,
     image_concurrency: int,
     repair: bool,
+    site_scaffold: bool,
     workers: int | None,
 ) -> Iterator[PostResult]:
     # Two passes over the posts (three when links point into headings), whatever the blog's size:
@@ -330,13 +362,15 @@ def _run(
 
     site = Site(blog_url=blog_url)
     # Images are fetched only for a real write to a target that keeps files (never in a dry run).
-    wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
+    # An exporter with no asset_path hook gets them beside each post's file, with a note (see _localise).
+    hooked = hooks(exporter)
+    wants_images = download_images and out is not None and not dry_run and hooked.remote_images is None
     image_set: set[str] | None = set() if wants_images else None
     # Images are found in parsed bodies only.
     plan, index, anchored = _plan(
         items(parse=image_set is not None), exporter, blog_url, links, image_set, partial(items, False)
     )
-    heading_id = getattr(exporter, "heading_id", None)
+    heading_id = hooked.heading_id
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
         # A post given the slug links name is still read under the slug made from its title.
@@ -348,6 +382,8 @@ def _run(
     total = sum(1 for entry in plan if entry is not None)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
     result.redirects = index.redirects
+    if download_images and hooked.remote_images is not None:
+        result.warnings.append(f"--download-images does nothing for {result.target}: {hooked.remote_images}")
     assets: dict[str, Asset] = {}
     if image_set:
         # requests and the image code load only when images are wanted: the CLI starts faster.
@@ -359,7 +395,7 @@ def _run(
             result.errors.append(result.images.cache_error)
     # An exporter that writes one file for the whole blog (WordPress's WXR) has a ``finish`` hook,
     # which gets every rendered post once the last one is done; render() stays pure.
-    finish = getattr(exporter, "finish", None)
+    finish = hooked.finish
     collected: list[Rendered] | None = [] if finish is not None else None
     shared = _Shared(exporter, site, index, blog_url, repair)
     units = getattr(passes, "units", None)
@@ -392,6 +428,9 @@ def _run(
         site_files = exporter.site_files(site)
         if finish is not None and collected is not None:
             site_files = (*site_files, *finish(collected, site))
+        scaffold: Callable[[Site], tuple[OutputFile, ...]] | None = getattr(exporter, "scaffold", None)
+        if site_scaffold and scaffold is not None:
+            site_files = (*site_files, *_new_files(scaffold(site), out, result))
         if writer is not None:
             for file in site_files:
                 try:
@@ -490,7 +529,7 @@ def _in_process(
         item = _prepare(item, next(planned, None), shared.index)
         extra: list[tuple[str, Path]] = []
         if isinstance(item, Post) and report is not None:
-            item, extra = _localise(item, exporter, assets, report)
+            item, extra = _localise(item, exporter, shared.site, assets, report)
         outcome, rendered = _render_one(item, exporter, shared.site)
         yield outcome, rendered, extra
 
@@ -605,6 +644,17 @@ def _collect(
         yield outcome, rendered, []
 
 
+def _new_files(files: tuple[OutputFile, ...], out: Source | None, result: ConvertResult) -> list[OutputFile]:
+    """The scaffold files not already in the output folder: an existing site's own are never touched."""
+    fresh: list[OutputFile] = []
+    for file in files:
+        if out is not None and (Path(out) / file.path).exists():
+            result.site_kept.append(file.path)
+        else:
+            fresh.append(file)
+    return fresh
+
+
 def _stopped(error: OutputError, done: int, total: int) -> str:
     return (
         f"{error.line()}: stopped at post {done} of {total}; every file written before is intact "
@@ -644,8 +694,9 @@ def _plan(
     plan: list[_Planned | None] = []
     names = SlugRegistry()
     index = LinkIndex()
-    url_of = getattr(exporter, "url", None) if links else None
-    heading_id = getattr(exporter, "heading_id", None)
+    hooked = hooks(exporter)
+    url_of = hooked.url if links else None
+    heading_id = hooked.heading_id
     targets: list[tuple[str, str]] = []
     anchored: set[str] = set()
     # slug made from a title -> plan position (40 % of the corpus's posts: their posts are read
@@ -706,15 +757,18 @@ def _plan(
 
 
 def _localise(
-    post: Post, exporter: Exporter, assets: dict[str, Asset], report: FetchReport | None
+    post: Post, exporter: Exporter, site: Site, assets: dict[str, Asset], report: FetchReport | None
 ) -> tuple[Post, list[tuple[str, Path]]]:
     """Point the post's images at their copies, placed where the target keeps a post's files."""
     from hashmigrate.assets import image_urls, normalise, relocate
 
-    place = exporter.asset_path  # type: ignore[attr-defined]
     new: dict[str, str] = {}
     files: list[tuple[str, Path]] = []
     notes: list[Note] = []
+    place = hooks(exporter).asset_path
+    beside: Note | None = None
+    if place is None:
+        place, beside = _beside(post, exporter, site)
     cover = normalise(post.cover) if post.cover else None
     for url in dict.fromkeys(image_urls(post)):
         key = normalise(url)
@@ -729,14 +783,42 @@ def _localise(
         path, ref = place(post, asset.stem, asset.ext, key == cover)
         new[key] = ref
         files.append((path, asset.path))
+    if files and beside is not None:
+        notes.append(beside)
     post = relocate(post, {k: v for k, v in new.items() if k in assets})
     return replace(post, notes=(*post.notes, *notes)), files
+
+
+def _beside(
+    post: Post, exporter: Exporter, site: Site
+) -> tuple[Callable[[Post, str, str, bool], tuple[str, str]], Note]:
+    """Where images go for an exporter with no ``asset_path`` hook: beside the post's (first) file,
+    named after the post, referred to by that name relative to the post; and the note saying so."""
+    try:
+        files = exporter.render(post, site).files
+    except Exception:
+        files = ()  # its own failure is reported when the post is converted
+    folder = posixpath.dirname(files[0].path) if files else ""
+
+    def place(post: Post, stem: str, ext: str, cover: bool) -> tuple[str, str]:
+        name = f"{post.slug}-{'cover' if cover else stem}.{ext}"
+        return posixpath.join(folder, name) if folder else name, name
+
+    where = f"{folder}/" if folder else "the output folder"
+    note = Note(
+        post.label,
+        "images-beside-post",
+        f"images downloaded into {where} beside the post, referred to by file name",
+        f"the {exporter.name} exporter does not say where images go (it has no asset_path hook)",
+        "check that the site serves them from there",
+    )
+    return place, note
 
 
 def _render_one(item: Post | Problem, exporter: Exporter, site: Site) -> tuple[PostResult, Rendered | None]:
     """The post's result so far and its files (None when it has none to write)."""
     if isinstance(item, Problem):
-        status = "skipped" if item.kind == "skipped" else "failed"
+        status: PostStatus = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text()), None
     post = item
     outcome = PostResult(

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,8 +27,8 @@ from hashmigrate.sync.command import sync_command
 
 if TYPE_CHECKING:
     from hashmigrate import links, registry
-    from hashmigrate.api import ConvertResult, PostResult
-    from hashmigrate.publish import Publisher, PublishResult
+    from hashmigrate.api import ConvertResult, PostResult, PostStatus
+    from hashmigrate.publish import PublishResult
 else:
     # The exporters, the Markdown parser and the link code load when a command uses them, not for
     # ``hashmigrate --help`` (benchmarks/startup.py).
@@ -61,7 +62,10 @@ class _OneLineErrors(TyperGroup):
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
         try:
-            code = super().main(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _one_line_warnings(warnings.showwarning)
+                warnings.simplefilter("always", registry.PluginConflict)  # the registry says each once
+                code = super().main(*args, **kwargs)
         except KeyboardInterrupt:
             _err("interrupted")
             sys.exit(130)
@@ -85,6 +89,18 @@ class _OneLineErrors(TyperGroup):
         return code
 
 
+def _one_line_warnings(show: Callable[..., None]) -> Callable[..., None]:
+    """A plugin conflict (two packages claim one name) is one line, not a crash nor a source listing."""
+
+    def shown(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, registry.PluginConflict):
+            _err(f"warning: {message}")
+        else:
+            show(message, category, *args, **kwargs)
+
+    return shown
+
+
 app = typer.Typer(
     cls=_OneLineErrors,
     no_args_is_help=True,
@@ -103,18 +119,13 @@ class UsageError(Exception):
 
 
 def _parse_options(values: list[str] | None) -> dict[str, Any]:
+    """``-O key=value`` as strings; the plugin's declared options convert them (``Option.convert``)."""
     options: dict[str, Any] = {}
     for value in values or []:
         key, sep, raw = value.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--option takes key=value, got {value!r}")
-        lowered = raw.strip().lower()
-        parsed: Any = raw.strip()
-        if lowered in {"true", "yes", "on"}:
-            parsed = True
-        elif lowered in {"false", "no", "off"}:
-            parsed = False
-        options[key.strip().replace("-", "_")] = parsed
+        options[key.strip().replace("-", "_")] = raw.strip()
     return options
 
 
@@ -177,6 +188,14 @@ def convert(
         bool, typer.Option("--keep-links", help="Leave links between the blog's posts pointing at Hashnode.")
     ] = False,
     no_repair: NoRepairOption = False,
+    site: Annotated[
+        bool,
+        typer.Option(
+            "--site",
+            help="Also write what a whole site needs (Hugo: hugo.toml and a layout; Jekyll: _config.yml "
+            "and index.md), each only if it is not there yet.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
 ) -> None:
@@ -185,10 +204,12 @@ def convert(
         options = _parse_options(option)
         if redirects_format not in links.REDIRECT_FORMATS:
             raise UsageError(f"--redirects-format must be one of {', '.join(links.REDIRECT_FORMATS)}")
-        if to not in registry.available():
+        if registry.find(to) is None:
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
             raise UsageError("--out is required (or use --dry-run)")
+        if site and not callable(getattr(registry.create(to, **options), "scaffold", None)):
+            raise UsageError(f"--site: the {to} exporter cannot write a whole site (hugo and jekyll can)")
         _check_file_option(report, "--report")
         _check_file_option(redirects, "--redirects")
         if out is not None and out.exists() and not out.is_dir():
@@ -220,6 +241,7 @@ def convert(
                 image_cache=image_cache,
                 image_concurrency=image_concurrency,
                 repair=not no_repair,
+                site_scaffold=site,
             )
             with run:
                 for post in run:
@@ -280,10 +302,12 @@ def _summary(result: ConvertResult, verbose: bool, posts: list[PostResult] | Non
             _err(post.message)
     for error in result.errors:
         _err(error)
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
     where = f" in {result.out}" if result.out and not result.dry_run else ""
     mode = " (dry run: nothing written)" if result.dry_run else ""
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
-    order = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
+    order: tuple[PostStatus, ...] = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     _say(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
     if result.images is not None:
@@ -302,7 +326,14 @@ def _summary(result: ConvertResult, verbose: bool, posts: list[PostResult] | Non
             _say(f"  note: {note.line()}")
     if result.site_files and not result.dry_run:
         _say("also written: " + ", ".join(result.site_files))
-    if result.advice:
+    if result.site_kept and not result.dry_run:
+        _say("kept as they were (already there): " + ", ".join(result.site_kept))
+    names = {Path(file).name for file in result.site_files}
+    if "hugo.toml" in names:
+        _say(f"see it: hugo server -s {result.out}")
+    elif "_config.yml" in names:
+        _say(f"see it: cd {result.out} && jekyll serve")
+    elif result.advice:
         _say(f"next: {result.advice}")
 
 
@@ -501,7 +532,7 @@ def inspect(
 @app.command("publish")
 def publish_command(
     source: SourceArg,
-    to: Annotated[str, typer.Option("--to", "-t", help="Target platform: devto or wordpress.")],
+    to: Annotated[str, typer.Option("--to", "-t", help="Publisher: see 'hashmigrate exporters'.")],
     api_url: Annotated[
         str | None,
         typer.Option(
@@ -550,13 +581,10 @@ def publish_command(
     try:
         options = _parse_options(option)
         _check_file_option(report, "--report")
-        publisher = _wordpress_publisher(
-            to, wp_url, wp_user, upload_images, api_url, make_public, dry_run, blog_url, options
-        )
+        options = _publisher_options(to, options, wp_url, wp_user, upload_images)
         result = publish(
             source,
             to,
-            publisher=publisher,
             state=state,
             api_url=api_url,
             make_public=make_public,
@@ -568,8 +596,6 @@ def publish_command(
             options=options,
             on_post=None if quiet else _publish_progress(dry_run),
         )
-        if publisher is not None:
-            publisher.close()
     except (UsageError, SourceError, ConfigError, StateError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
@@ -585,33 +611,27 @@ def publish_command(
     raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)
 
 
-def _wordpress_publisher(
-    to: str,
-    url: str | None,
-    user: str | None,
-    upload_images: bool,
-    api_url: str | None,
-    make_public: bool,
-    dry_run: bool,
-    blog_url: str | None,
-    options: dict[str, Any],
-) -> Publisher | None:
-    """The WordPress publisher, made here because it takes options the other targets do not have.
+def _publisher_options(
+    to: str, options: dict[str, Any], url: str | None, user: str | None, upload_images: bool
+) -> dict[str, Any]:
+    """The publisher's options with what its own flags say (--wp-url, --wp-user, --upload-images are
+    the options wp_url, wp_user and upload_images of a publisher that declares them: WordPress's)."""
+    from hashmigrate.publish import UnknownTarget
 
-    None for any other target (``publish`` then makes the target's own). The application password is
-    read from WP_APP_PASSWORD by the publisher itself and never passes through here.
-    """
-    if to != "wordpress":
-        if upload_images:
-            raise UsageError("--upload-images is only for --to wordpress")
-        return None
-    from hashmigrate.publish import PublishConfig
-    from hashmigrate.publish.wordpress import create_publisher
-
-    config = PublishConfig(
-        api_url=api_url, make_public=make_public, dry_run=dry_run, blog_url=blog_url, exporter_options=options
-    )
-    return create_publisher(config, url=url, user=user, upload_images=upload_images)
+    try:
+        declared = registry.options_of(to, registry.PUBLISHERS)
+    except registry.UnknownPlugin:
+        raise UnknownTarget(to) from None
+    names = {option.name for option in declared or ()}
+    flags: dict[str, Any] = {"wp_url": url, "wp_user": user, "upload_images": upload_images or None}
+    for name, value in flags.items():
+        if value is None:
+            continue
+        if name in names:
+            options[name] = value
+        elif name == "upload_images":
+            raise UsageError(f"--upload-images is only for a publisher that uploads images ({to} does not)")
+    return options
 
 
 def _publish_progress(dry_run: bool) -> Callable[[PostResult], None]:
@@ -631,8 +651,8 @@ def _publish_summary(result: PublishResult, verbose: bool) -> None:
     if result.aborted:
         _err(f"stopped: {result.aborted}")
     counts = result.counts()
-    order: tuple[str, ...] = ("created", "updated", "adopted", "unchanged", "would-create", "would-update")
-    order += ("skipped", "failed")
+    order: tuple[PostStatus, ...] = ("created", "updated", "adopted", "unchanged", "would-create")
+    order += ("would-update", "skipped", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     sent = sum(counts[s] for s in ("created", "updated", "adopted", "unchanged"))
     if result.dry_run:
@@ -670,13 +690,27 @@ def _not_posts(source: Path) -> list[str]:
 
 @app.command("exporters")
 def list_exporters() -> None:
-    """List every installed exporter (built-in and third-party)."""
-    for name, entry in registry.available().items():
-        try:
-            description = getattr(entry.load(), "description", "")
-        except Exception as exc:
-            description = f"(cannot be loaded: {type(exc).__name__}: {exc})"
-        _say(f"{name:12} {description}  [{entry.value}]")
+    """List every installed exporter and publisher (built-in and third-party), with its options."""
+    from hashmigrate.exporter import declared_options
+
+    for title, group in (("exporters (convert --to, sync folder targets)", registry.EXPORTERS),
+                         ("publishers (publish --to, sync API targets)", registry.PUBLISHERS)):  # fmt: skip
+        _say(f"{title}:")
+        chosen = registry.available(group)
+        for plugin in registry.installed(group):
+            shadowed = chosen.get(plugin.name) != plugin.entry
+            name = plugin.full_name if shadowed else plugin.name
+            try:
+                loaded = plugin.entry.load()
+            except Exception as exc:
+                _say(f"  {name:12} (cannot be loaded: {type(exc).__name__}: {exc})  [{plugin.entry.value}]")
+                continue
+            _say(f"  {name:12} {getattr(loaded, 'description', '')}  [{plugin.entry.value}]")
+            declared = declared_options(loaded)
+            if declared is None:
+                _say("      options: not declared (the plugin checks them itself)")
+            for option in declared or ():
+                _say(f"      -O {option.line()}")
 
 
 def main() -> None:

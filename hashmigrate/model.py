@@ -15,6 +15,57 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 if TYPE_CHECKING:
     from hashmigrate.document import Document
 
+# What a note is about: the short stable key notes are counted by. A typo is a type error.
+NoteKind: TypeAlias = Literal[
+    # reading a backup, an export or the API: files, front matter, slugs, dates, text
+    "encoding",
+    "front-matter",
+    "front-matter-type",
+    "old-format",
+    "untitled",
+    "duplicate-slug",
+    "slug-changed",
+    "slug-from-links",
+    "tag-ids",
+    "date-invalid",
+    "date-approximate",
+    "mojibake",
+    "mojibake-doubtful",
+    "fence-open",
+    "fence-repaired",
+    # the body: embeds, widgets, markup and HTML a target cannot show as they were
+    "widget",
+    "embed-as-link",
+    "embed-as-text",
+    "iframe-as-embed",
+    "hashnode-markup",
+    "html-removed",
+    "list-as-html",
+    "math",
+    "control-character",
+    # images, links and URLs
+    "image-empty",
+    "image-as-text",
+    "image-link-dropped",
+    "image-align",
+    "image-remote",
+    "images-beside-post",
+    "url-omitted",
+    "link-unresolved",
+    "anchor-unresolved",
+    # what a target keeps of the post's metadata and dates
+    "title-shortened",
+    "tag-dropped",
+    "tag-renamed",
+    "tag-shortened",
+    "alias",
+    "canonical-omitted",
+    "cover-omitted",
+    "cover-not-featured",
+    "date-fallback",
+    "future",
+]
+
 # Where a post's publish date came from; every one but a stated date may be approximate.
 DateOrigin: TypeAlias = Literal["front matter", "export", "API", "git history", "cuid", "ObjectId"]
 
@@ -29,12 +80,12 @@ class Tag:
 class Note:
     """Something that did not carry over exactly, said plainly.
 
-    ``kind`` is a short stable key (``widget``, ``embed-as-link``, ``tag-dropped`` ...) used to count
+    ``kind`` is a short stable key (a :data:`NoteKind`: ``widget``, ``embed-as-link`` ...) used to count
     notes in summaries; ``what``, ``why`` and ``action`` are for people.
     """
 
     post: str
-    kind: str
+    kind: NoteKind
     what: str
     why: str
     action: str = ""
@@ -131,15 +182,16 @@ NODE_TYPES: tuple[type, ...] = (Markdown, Embed, Widget, Image, Callout, Mention
 class Post:
     title: str
     slug: str
+    # The body in flat form (Markdown text runs and Hashnode nodes): what a Post built by hand gives.
+    # The built-in writers render :attr:`tree`; a pass that changes the tree also sets this to the tree's
+    # flat view (document.flat_view), so a plug-in that renders ``body`` sees what the passes did.
     body: tuple[Node, ...]
     cuid: str = ""
     # The body's document tree, from the reader's one parse; None for a Post built by hand from
-    # ``body`` alone (see :attr:`tree`). A pass that changes one changes the other.
+    # ``body`` alone (see :attr:`tree`). The passes (links, images) return a Post with the rewritten tree.
     document: Document | None = field(default=None, repr=False, compare=False)
     # The slug was made from the title (an old backup file has none): the post's old URL may differ.
     slug_from_title: bool = False
-    # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
-    headings: tuple[str, ...] | None = None
     subtitle: str = ""
     published: datetime | None = None
     updated: datetime | None = None
@@ -192,4 +244,7 @@ class Post:
         return replace(self, notes=self.notes + notes)
 
     def images(self) -> list[Image]:
-        return [node for node in self.body if isinstance(node, Image)]
+        """The body's images, as the passes left them (from the tree when there is one)."""
+        if self.document is None:
+            return [node for node in self.body if isinstance(node, Image)]
+        return [c.node for c in self.document.constructs if isinstance(c.node, Image)]

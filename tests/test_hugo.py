@@ -202,3 +202,71 @@ def test_downloaded_images_are_served_from_the_built_site(hugo: list[str], tmp_p
             assert target.is_file(), (page, src)
             seen += 1
     assert seen >= 8
+
+
+# ---- convert --site --------------------------------------------------------------------------------
+
+
+def test_site_scaffold_builds_a_whole_blog_with_no_other_file(hugo: list[str], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = hashmigrate.convert(
+        EXAMPLES, to="hugo", out=site, blog_url="https://blog.example.dev", site_scaffold=True
+    )
+    assert result.ok and result.site_kept == []
+    assert {Path(f).name for f in result.site_files} >= {
+        "hugo.toml",
+        "baseof.html",
+        "single.html",
+        "list.html",
+    }
+    output = build(hugo, site)
+    assert "WARN" not in output, output[-3000:]
+    public = site / "public"
+    home = (public / "index.html").read_text()
+    posts = sorted((site / "content" / "posts").iterdir())
+    assert len(re.findall(r'<li><a href="/posts/[^"]+/">', home)) == len(posts) == 10
+    assert "<title>" in home and 'type="application/rss+xml"' in home
+    assert (public / "index.xml").read_text().count("<item>") == 10  # the RSS feed
+    assert (public / "tags" / "docker" / "index.html").is_file()  # a page per tag
+    page = (public / "posts" / "shipping-a-side-project-in-a-weekend" / "index.html").read_text()
+    assert "figure.align-center" in page and '<figure class="align-center">' in page
+    assert '<a href="/tags/side-project/">#side-project</a>' in page
+    # Code is highlighted with inline colours (no stylesheet needed).
+    code = (public / "posts" / "git-worktrees-saved-my-afternoon" / "index.html").read_text()
+    assert re.search(r'<pre[^>]*style="[^"]*background-color', code)
+
+
+def test_site_scaffold_never_replaces_a_file_that_is_there(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text('title = "Mine"\n')
+    (site / "layouts" / "_default" / "single.html").write_text("mine\n")
+    result = hashmigrate.convert(EXAMPLES, to="hugo", out=site, site_scaffold=True)
+    assert result.ok
+    assert sorted(result.site_kept) == ["hugo.toml", "layouts/_default/single.html"]
+    assert (site / "hugo.toml").read_text() == 'title = "Mine"\n'
+    assert (site / "layouts" / "_default" / "single.html").read_text() == "mine\n"
+    assert (site / "layouts" / "_default" / "list.html").is_file()
+
+
+def test_without_site_nothing_outside_the_posts_is_written(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = hashmigrate.convert(EXAMPLES, to="hugo", out=site)
+    assert result.ok
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == [
+        "content",
+        "hugo-config-snippet.toml",
+    ]
+
+
+def test_site_is_refused_for_a_target_with_no_site(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hashmigrate.cli import app
+
+    done = CliRunner().invoke(
+        app, ["convert", str(EXAMPLES), "--to", "devto", "--out", str(tmp_path), "--site"]
+    )
+    assert done.exit_code == 2
+    assert "--site: the devto exporter cannot write a whole site" in done.output
+    assert "Traceback" not in done.output
