@@ -376,7 +376,8 @@ def _run(
         # A post given the slug links name is still read under the slug made from its title.
         moved = {entry.made: entry.slug for entry in plan if entry is not None and entry.found is not None}
         wanted = anchored | {made for made, slug in moved.items() if slug in anchored}
-        for item in items(parse=False, only=wanted):
+        # Parsed (fences repaired, as the conversion will read them): headings come from the tree.
+        for item in items(parse=True, only=wanted):
             if isinstance(item, Post) and item.slug in wanted:
                 index.add_anchors(replace(item, slug=moved.get(item.slug, item.slug)), heading_id)
     total = sum(1 for entry in plan if entry is not None)

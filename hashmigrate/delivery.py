@@ -113,16 +113,30 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = False) -> None:
         raise
 
 
-def resolve_inside(out: Path, relative: str, root: Path | None = None) -> Path:
+def resolve_inside(
+    out: Path, relative: str, root: Path | None = None, folders: dict[str, Path] | None = None
+) -> Path:
     """The absolute path of ``relative`` under ``out``; refuses anything that would leave ``out``.
 
-    ``root`` is ``out`` already resolved (a writer resolves it once, not for every file).
+    ``root`` is ``out`` already resolved (a writer resolves it once, not for every file). ``folders``
+    remembers each folder resolved so far: resolving costs a system call per path part, and a run's
+    files share few folders. Only the last part (a link, maybe) is looked at again for each file.
     """
     posix = PurePosixPath(relative)
     if posix.is_absolute() or any(part in {"..", ""} for part in posix.parts) or "\x00" in relative:
         raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
     root = root or out.resolve()
-    target = (root / Path(*posix.parts)).resolve()
+    parts = posix.parts
+    if folders is None:
+        target = (root / Path(*parts)).resolve()
+    else:
+        key = "/".join(parts[:-1])
+        folder = folders.get(key)
+        if folder is None:
+            folder = folders[key] = (root / Path(*parts[:-1])).resolve() if key else root
+        target = folder / parts[-1]
+        if target.is_symlink():
+            target = target.resolve()
     if target != root and root not in target.parents:
         raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
     return target
@@ -155,6 +169,7 @@ class FolderWriter:
         self._also_ours: dict[str, set[str]] = self._load_journal()
         self._journal: Any = None
         self._root = out.resolve()  # once: every file written is checked against it
+        self._folders: dict[str, Path] = {}
         self._dirty = False
         # The first error that stops the run; every later write refuses with it, not a new attempt.
         self.stopped: OutputError | None = None
@@ -207,7 +222,7 @@ class FolderWriter:
         """Write one file; :class:`OutputError` names it and says what went wrong."""
         if self.stopped is not None:
             raise self.stopped
-        target = resolve_inside(self.out, relative, self._root)
+        target = resolve_inside(self.out, relative, self._root, self._folders)
         try:
             return self._write(relative, target, data)
         except OutputError:

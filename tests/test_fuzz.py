@@ -61,6 +61,7 @@ COUNTS: dict[str, tuple[int, int]] = {
     # tests/test_truth.py
     "unicode_kept": (300, 3000),
     "mojibake": (200, 2000),
+    "badness_shortcut": (300, 3000),
     "cuid": (100, 500),
     "hostile_fm": (100, 800),
 }

@@ -15,7 +15,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", the codec mojibake comes from)
+import ftfy.bad_codecs  # registers "sloppy-windows-1252", the codec mojibake comes from
+import ftfy.badness
 import pytest
 import yaml
 from hypothesis import given
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 import hashmigrate
 from hashmigrate.cli import app
 from hashmigrate.hashnode import read
+from hashmigrate.hashnode import text as text_module
 from hashmigrate.hashnode.dates import cuid_time, object_id_time
 from hashmigrate.hashnode.text import decode, repair_mojibake
 from hashmigrate.model import Post
@@ -245,6 +247,30 @@ def test_correct_text_in_every_script_is_left_alone() -> None:
 def test_correct_text_is_never_changed(text: str) -> None:
     fixed, repaired, _ = repair_mojibake(text)
     assert fixed == text and repaired == []
+
+
+# Lines of every kind the shortcut must agree on: correct text, its mojibake in both codecs, and
+# characters from ftfy's own categories next to ASCII letters and spaces.
+_FTFY_CHARS = "".join(ftfy.badness.MOJIBAKE_CATEGORIES.values()).replace("-", "")
+any_line = st.lists(
+    st.one_of(
+        correct_line,
+        correct_line.map(lambda s: s.encode("utf-8").decode("sloppy-windows-1252")),
+        correct_line.map(lambda s: s.encode("utf-8").decode("mac_roman")),
+        st.text(alphabet=_FTFY_CHARS + "aZ ÃÂØÙ×²àвЂВβΒ€ā√≈‚Œœ°", max_size=6),
+        st.text(max_size=4),
+    ),
+    max_size=6,
+).map("".join)
+
+
+@fuzz("badness_shortcut")
+@given(any_line)
+def test_the_badness_shortcut_agrees_with_ftfy(line: str) -> None:
+    # text._is_bad skips ftfy's pattern for a line without any character the pattern needs.
+    text_module._ftfy()
+    assert text_module._BAD_CHARS is not None  # the shortcut is built from this ftfy's pattern
+    assert text_module._is_bad(line) == bool(ftfy.badness.is_bad(line))
 
 
 def garble_cp1252(text: str) -> str:

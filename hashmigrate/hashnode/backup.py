@@ -400,7 +400,10 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
     meta, body, first_line = _reread(header, repair)
-    body, fence_notes = repair_fences(body, header.path, first_line)
+    # Broken fences matter only to a parsed body: planning (``parse=False``) scans the whole text,
+    # code included, and a repair only re-indents a fence line. Skipping it there saves the parses
+    # that repairing costs, once per suspect post.
+    body, fence_notes = repair_fences(body, header.path, first_line) if parse else (body, [])
     notes = [*header.notes, *fence_notes]
     dated = header.dated
     assert dated is not None  # pass one dates every header it keeps
