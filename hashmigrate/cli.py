@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 import hashmigrate
+from hashmigrate.conflicts import PluginConflict
 from hashmigrate.delivery import OutputError, atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
@@ -64,7 +65,7 @@ class _OneLineErrors(TyperGroup):
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = _one_line_warnings(warnings.showwarning)
-                warnings.simplefilter("always", registry.PluginConflict)  # the registry says each once
+                warnings.simplefilter("always", PluginConflict)  # the registry says each once
                 code = super().main(*args, **kwargs)
         except KeyboardInterrupt:
             _err("interrupted")
@@ -93,7 +94,7 @@ def _one_line_warnings(show: Callable[..., None]) -> Callable[..., None]:
     """A plugin conflict (two packages claim one name) is one line, not a crash nor a source listing."""
 
     def shown(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-        if issubclass(category, registry.PluginConflict):
+        if issubclass(category, PluginConflict):
             _err(f"warning: {message}")
         else:
             show(message, category, *args, **kwargs)
@@ -107,6 +108,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
+    # Plain help, as click writes it: rich's help formatting imports rich and markdown-it, which
+    # took most of ``hashmigrate --help``'s time (benchmarks/startup.py). Progress bars still use rich.
+    rich_markup_mode=None,
     help="Move a Hashnode blog to Hugo, Jekyll, dev.to or WordPress.",
 )
 

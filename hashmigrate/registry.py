@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+from hashmigrate.conflicts import PluginConflict
 from hashmigrate.exporter import Exporter, Option, OptionError, check_options, declared_options
 
 EXPORTERS = "hashmigrate.exporters"
@@ -42,10 +43,6 @@ __all__ = [
     "options_of",
     "publishers",
 ]
-
-
-class PluginConflict(UserWarning):
-    """Two installed packages claim one plugin name."""
 
 
 class UnknownPlugin(LookupError):
