@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
@@ -16,7 +16,7 @@ from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
 from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site
 from hashmigrate.hashnode import Passes, Problem, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
-from hashmigrate.model import Note, Post
+from hashmigrate.model import Note, NoteKind, Post
 from hashmigrate.names import SlugRegistry
 
 if TYPE_CHECKING:
@@ -26,12 +26,32 @@ Source = str | os.PathLike[str]
 DEFAULT_IMAGE_CACHE = Path(".hashmigrate") / "images"
 
 
+# What happened to one post (or to a file that gave no post). A typo is a type error.
+PostStatus: TypeAlias = Literal[
+    # convert: its files written, all as they were, one changed by hand since (left alone), a dry run
+    "written",
+    "conflict",
+    "would-write",
+    # publish: what the remote now holds; a dry run; "aborted" only for ``on_post``, then "failed"
+    "created",
+    "updated",
+    "adopted",
+    "would-create",
+    "would-update",
+    "aborted",
+    # both: nothing to do, left out on purpose (a draft), could not be done
+    "unchanged",
+    "skipped",
+    "failed",
+]
+
+
 @dataclass(slots=True)
 class PostResult:
     """What happened to one post (or one file that gave no post)."""
 
     source: str
-    status: str  # written | unchanged | conflict | skipped | failed | would-write
+    status: PostStatus
     slug: str | None = None
     title: str | None = None
     url: str | None = None
@@ -68,10 +88,10 @@ class PostTally:
     def notes(self) -> list[Note]:
         return [note for post in self.posts for note in post.notes]
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[PostStatus]:
         return Counter(p.status for p in self.posts)
 
-    def note_counts(self) -> Counter[str]:
+    def note_counts(self) -> Counter[NoteKind]:
         return Counter(n.kind for n in self.notes)
 
     def date_counts(self) -> Counter[str]:
@@ -442,7 +462,7 @@ def _convert_one(
     collected: list[Rendered] | None = None,
 ) -> PostResult:
     if isinstance(item, Problem):
-        status = "skipped" if item.kind == "skipped" else "failed"
+        status: PostStatus = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text())
     post = item
     outcome = PostResult(

@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 import hashmigrate
 from hashmigrate import registry
-from hashmigrate.api import ConvertResult, PostResult
+from hashmigrate.api import ConvertResult, PostResult, PostStatus
 from hashmigrate.delivery import OutputError, atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.links import REDIRECT_FORMATS, write_redirects
@@ -269,7 +269,7 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
     where = f" in {result.out}" if result.out and not result.dry_run else ""
     mode = " (dry run: nothing written)" if result.dry_run else ""
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
-    order = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
+    order: tuple[PostStatus, ...] = ("written", "would-write", "unchanged", "skipped", "conflict", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     _say(f"{converted} post(s) converted to {result.target}{where}{mode}: {parts}")
     if result.images is not None:
@@ -520,8 +520,8 @@ def _publish_summary(result: PublishResult, verbose: bool) -> None:
     if result.aborted:
         _err(f"stopped: {result.aborted}")
     counts = result.counts()
-    order: tuple[str, ...] = ("created", "updated", "adopted", "unchanged", "would-create", "would-update")
-    order += ("skipped", "failed")
+    order: tuple[PostStatus, ...] = ("created", "updated", "adopted", "unchanged", "would-create")
+    order += ("would-update", "skipped", "failed")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s] or s in {"skipped", "failed"})
     sent = sum(counts[s] for s in ("created", "updated", "adopted", "unchanged"))
     if result.dry_run:

@@ -16,7 +16,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from hashmigrate.exporter import OutputFile
 
@@ -66,10 +66,14 @@ class OutputError(OSError):
         return f"{self.what} while writing {self.filename}"
 
 
+# What writing one file did; a dry run says what it would have done.
+FileStatus: TypeAlias = Literal["created", "updated", "unchanged", "conflict", "would-create", "would-update"]
+
+
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     path: Path
-    status: str  # created | updated | unchanged | conflict | would-create | would-update
+    status: FileStatus
 
 
 def _umask() -> int:
@@ -229,9 +233,9 @@ class FolderWriter:
             )
             if not ours and not self.force:
                 return WriteResult(target, "conflict")
-        status = "created" if current is None else "updated"
         if self.dry_run:
-            return WriteResult(target, f"would-{status[:-1]}")
+            return WriteResult(target, "would-create" if current is None else "would-update")
+        status: FileStatus = "created" if current is None else "updated"
         self._log(relative, new_hash)
         atomic_write(target, data)
         self._record(relative, new_hash)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from hashmigrate import model
 from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline
 from hashmigrate.embeds import valid_ids
 from hashmigrate.links import autolink
@@ -177,7 +178,7 @@ class BodyRenderer:
         self.post = post
         self.notes: list[Note] = []
 
-    def note(self, kind: str, what: str, why: str, action: str = "") -> None:
+    def note(self, kind: model.NoteKind, what: str, why: str, action: str = "") -> None:
         self.notes.append(Note(self.post.label, kind, what, why, action))
 
     def render(self, document: Document) -> str:

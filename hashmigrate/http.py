@@ -3,8 +3,8 @@
 * :func:`request` (and :func:`request_json`) retry with tenacity: 429 honouring ``Retry-After`` (seconds or
   an HTTP date, capped), 5xx, connection errors, timeouts and truncated bodies, with capped exponential
   backoff and jitter. Other 4xx are never retried. One attempt, from sending the request to the last
-  byte of the answer, takes at most connect + read timeout (see :func:`send`), so that
-  :meth:`RetryPolicy.worst_case` bounds a whole call. A request that is not idempotent (POST) is retried only
+  byte of the answer, has a deadline of connect + read timeout and overruns it by at most one read
+  timeout (see :func:`send`), so that :meth:`RetryPolicy.worst_case` bounds a whole call. A request that is not idempotent (POST) is retried only
   when it certainly did not reach the server, so a create cannot be sent twice behind the caller's back;
   the caller decides what to do about the others (see ``HttpError.maybe_applied``).
 * :class:`Pacer` spaces requests to stay under a documented rate limit, so 429s are rare.
@@ -20,13 +20,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import http.client
+import io
 import json
 import logging
 import math
-import socket
 import threading
 import time
 from collections import deque
@@ -269,9 +268,11 @@ class RetryPolicy:
     def worst_case(self, per_attempt: float) -> float:
         """The longest one retried call can take when each attempt takes at most ``per_attempt``.
 
-        For :func:`request` an attempt is bounded by its deadline, connect + read timeout (pacing
-        aside), so ``worst_case(connect + read)`` is a real bound, even against a server that trickles
-        its answer a byte at a time.
+        For :func:`request` an attempt ends at its deadline, connect + read timeout after it was sent,
+        or at most one read timeout later (pacing aside; see :func:`send`), so
+        ``worst_case(connect + 2 * read)`` is a real bound, even against a server that trickles its
+        answer a byte at a time; one that trickles faster than a byte per read timeout ends each attempt
+        that much after its deadline.
         """
         one_wait = max(self.max_wait, self.max_retry_after)
         return self.attempts * per_attempt + (self.attempts - 1) * one_wait
@@ -483,9 +484,11 @@ def send(
 ) -> requests.Response:
     """One attempt: pace, send with a timeout, and turn every failure into :class:`HttpError`.
 
-    The answer is read in full by a deadline, connect + read timeout after the request went out;
-    requests' own read timeout bounds each socket read, not the answer. A caller that passes
-    ``stream=True`` gets a 2xx/3xx response with its body unread and bounds that read itself.
+    The answer is read in full by a deadline, connect + read timeout after the request went out:
+    requests' own read timeout bounds each socket read, never the answer, so no read of the body is
+    begun after the deadline (:func:`body_chunks`); the one begun just before it may take up to the read
+    timeout. A caller that passes ``stream=True`` gets a 2xx/3xx response with its body unread and
+    bounds that read itself.
     """
     method = method.upper()
     caller_streams = bool(kwargs.pop("stream", False))
@@ -499,6 +502,11 @@ def send(
         response = session.request(method, url, timeout=timeout, stream=True, **kwargs)
     except requests.RequestException as exc:
         failure = _transport_error(method, url, exc)
+    except ValueError as exc:
+        # A header value requests let through that http.client refuses before anything is sent (requests
+        # 2.31 passes a trailing line break on): its message quotes the value, which may be a secret.
+        what = f"the request could not be sent ({type(exc).__name__})"
+        failure = HttpError(method, url, None, what, retryable=False, maybe_applied=False)
     if failure is not None:
         # Raised out here, not in the except block, so that the requests exception is not kept as
         # __context__: it holds the request, and some of its messages quote header values.
@@ -510,12 +518,12 @@ def send(
         stats.count(status)
     if status < 400:
         if not caller_streams:
-            failure = _read_body(response, deadline, timeout[1], method, url)
+            failure = _read_body(response, deadline, method, url)
             if failure is not None:
                 raise failure
         return response
     # An error's body is read for its message only; an answer too slow to read still has its status.
-    _read_body(response, deadline, timeout[1], method, url)
+    _read_body(response, deadline, method, url)
     retryable = status == 429 or status >= 500
     raise HttpError(
         method,
@@ -532,75 +540,64 @@ def send(
 _CHUNK = 65536
 
 
-def body_chunks(response: requests.Response, deadline: float, read_timeout: float) -> Iterator[bytes]:
-    """A streamed answer's body as it arrives, none of it waited for past ``deadline``.
+def body_chunks(
+    response: requests.Response, deadline: float, read_timeout: float | None = None
+) -> Iterator[bytes]:
+    """A streamed answer's body as it arrives, no read of it begun after ``deadline``.
 
-    Each read makes at most one socket read (``read1``) and the socket may wait only for what is left
-    before the deadline, so a server that sends a byte now and then cannot stretch it: TimeoutError
-    once the deadline has passed, urllib3's ReadTimeoutError when the server said nothing for
-    ``read_timeout``. requests' own timeout bounds each read, never the whole.
+    Public APIs only: each step is one urllib3 ``read1`` (at most one socket read, so a server that sends
+    a byte now and then cannot hold one step for long), and that read waits at most the read timeout the
+    request was sent with (requests gives it to urllib3; nothing here touches the socket). The deadline is
+    checked before each read: TimeoutError once it has passed, urllib3's ReadTimeoutError when the server
+    said nothing for the read timeout (TimeoutError if the deadline passed meanwhile). The price of not
+    touching the socket: the last read, begun just before the deadline, may end up to one read timeout
+    after it. ``read_timeout`` is no longer needed (the request carries it) and is kept for callers.
     """
+    del read_timeout
     raw = response.raw
-    sock = _socket_of(raw)
-    # urllib3 before 2.3 has no read1: its read fills the whole chunk, so the deadline is then only
-    # checked between chunks.
-    read = getattr(raw, "read1", None) or raw.read
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("the deadline passed")
-            limited = sock is not None and left < read_timeout
-            if sock is not None:
-                sock.settimeout(min(read_timeout, left))
-            try:
-                chunk = read(_CHUNK, decode_content=True)
-            except urllib3.exceptions.ReadTimeoutError:
-                if limited:
-                    raise TimeoutError("the deadline passed") from None
-                raise
-            if not chunk:
-                return
-            yield chunk
-    finally:
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                # What urllib3 set: a reused connection must not inherit this attempt's remainder.
-                sock.settimeout(read_timeout)
+    while True:
+        if time.monotonic() >= deadline:
+            raise TimeoutError("the deadline passed")
+        try:
+            chunk = raw.read1(_CHUNK, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError("the deadline passed") from None
+            raise
+        if not chunk:
+            return
+        yield chunk
 
 
-def _read_body(
-    response: requests.Response, deadline: float, read_timeout: float, method: str, url: str
-) -> HttpError | None:
-    """Read the whole answer into ``response`` by ``deadline`` (:func:`body_chunks`); the failure
-    when it could not be. Either way ``response.content`` is set (empty on failure) and the response
-    is closed."""
+def _read_body(response: requests.Response, deadline: float, method: str, url: str) -> HttpError | None:
+    """Read the whole answer by ``deadline`` (:func:`body_chunks`) and keep it as the response's content;
+    the failure when it could not be read (the content is then empty). Either way the connection is done
+    with: back in the pool after a full answer, closed after a cut one."""
     chunks: list[bytes] = []
     what: str | None = None
     try:
-        chunks.extend(body_chunks(response, deadline, read_timeout))
+        chunks.extend(body_chunks(response, deadline))
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
         what = "timed out reading the answer"
     except urllib3.exceptions.DecodeError:
         what = "the response could not be decoded"
     except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError):
         what = "connection lost"
-    if what is None:
-        response._content = b"".join(chunks)
-        response._content_consumed = True
-        response.close()  # read to its end: the connection goes back to the pool
-        return None
-    response.close()  # not consumed: closes the half-read connection instead of pooling it
-    response._content = b""
-    response._content_consumed = True
-    return cut_short(method, url, what)
+    # Read to its end, the connection has already gone back to the pool and this only lets go of the
+    # response; cut short, it closes the half-read connection instead of pooling it.
+    response.close()
+    _keep_content(response, b"".join(chunks) if what is None else b"")
+    return None if what is None else cut_short(method, url, what)
 
 
-def _socket_of(raw: Any) -> socket.socket | None:
-    """The socket under a streamed urllib3 response, if it can be found (it is not public API)."""
-    connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
-    return sock if isinstance(sock, socket.socket) else None
+def _keep_content(response: requests.Response, body: bytes) -> None:
+    """Make ``body``, already read and decoded, the response's content (``content``, ``text``, ``json()``).
+
+    ``Response.raw`` is requests' public "file-like object" for the body: it becomes the bytes read, and
+    reading ``content`` once makes the response keep them, as a response read without streaming does.
+    """
+    response.raw = io.BytesIO(body)
+    response.content  # noqa: B018 - the read is what keeps it
 
 
 def cut_short(method: str, url: str, what: str, status: int | None = None) -> HttpError:

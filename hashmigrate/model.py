@@ -15,6 +15,56 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 if TYPE_CHECKING:
     from hashmigrate.document import Document
 
+# What a note is about: the short stable key notes are counted by. A typo is a type error.
+NoteKind: TypeAlias = Literal[
+    # reading a backup, an export or the API: files, front matter, slugs, dates, text
+    "encoding",
+    "front-matter",
+    "front-matter-type",
+    "old-format",
+    "untitled",
+    "duplicate-slug",
+    "slug-changed",
+    "slug-from-links",
+    "tag-ids",
+    "date-invalid",
+    "date-approximate",
+    "mojibake",
+    "mojibake-doubtful",
+    "fence-open",
+    "fence-repaired",
+    # the body: embeds, widgets, markup and HTML a target cannot show as they were
+    "widget",
+    "embed-as-link",
+    "embed-as-text",
+    "iframe-as-embed",
+    "hashnode-markup",
+    "html-removed",
+    "list-as-html",
+    "math",
+    "control-character",
+    # images, links and URLs
+    "image-empty",
+    "image-as-text",
+    "image-link-dropped",
+    "image-align",
+    "image-remote",
+    "url-omitted",
+    "link-unresolved",
+    "anchor-unresolved",
+    # what a target keeps of the post's metadata and dates
+    "title-shortened",
+    "tag-dropped",
+    "tag-renamed",
+    "tag-shortened",
+    "alias",
+    "canonical-omitted",
+    "cover-omitted",
+    "cover-not-featured",
+    "date-fallback",
+    "future",
+]
+
 # Where a post's publish date came from; every one but a stated date may be approximate.
 DateOrigin: TypeAlias = Literal["front matter", "export", "API", "git history", "cuid", "ObjectId"]
 
@@ -29,12 +79,12 @@ class Tag:
 class Note:
     """Something that did not carry over exactly, said plainly.
 
-    ``kind`` is a short stable key (``widget``, ``embed-as-link``, ``tag-dropped`` ...) used to count
+    ``kind`` is a short stable key (a :data:`NoteKind`: ``widget``, ``embed-as-link`` ...) used to count
     notes in summaries; ``what``, ``why`` and ``action`` are for people.
     """
 
     post: str
-    kind: str
+    kind: NoteKind
     what: str
     why: str
     action: str = ""

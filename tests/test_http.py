@@ -2,6 +2,10 @@
 
 Waits are recorded instead of slept (``RetryPolicy(sleep=...)``), so the tests check the policy's numbers
 without spending them; only the timeout and pacing tests take real (sub-second) time.
+
+Tested at both ends of the declared range (with test_images.py and test_faults.py): requests 2.31.0 with
+urllib3 2.2.0, the oldest (``.ci/oldest-deps.sh`` runs this module so on every CI run), and requests
+2.34.2 with urllib3 2.8.0, the newest in December 2026.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+import hashmigrate.http
 from hashmigrate.http import (
     NO_RETRY,
     HttpError,
@@ -343,6 +349,28 @@ def test_an_answer_that_trickles_in_is_cut_off_at_the_attempt_deadline(server: S
     # Each attempt ends at its deadline (connect + read), so the policy's worst case bounds the call;
     # the slack is for scheduling on a busy machine, not for a late answer (one takes 8 s).
     assert 3 * (connect + read) - 0.05 <= elapsed <= real.worst_case(per_attempt=connect + read) + 0.3
+
+
+def test_a_trickle_just_inside_the_read_timeout_ends_within_one_read_timeout_of_the_deadline(
+    server: Scripted,
+) -> None:
+    # A byte every 0.3 s against a 0.4 s read timeout: no read ever times out, and the read begun just
+    # before the deadline may last until its byte comes (the price of leaving the socket to urllib3).
+    server.then(trickle(200, LONG_BODY, gap=0.3))
+    connect, read = 0.2, 0.4
+    started = time.monotonic()
+    with pytest.raises(HttpError) as caught:
+        request(make_session(), "GET", server.url, policy=NO_RETRY, timeout=(connect, read))
+    elapsed = time.monotonic() - started
+    assert caught.value.message == "timed out reading the answer"
+    assert connect + read <= elapsed <= connect + 2 * read + 0.3
+
+
+def test_the_http_layer_uses_only_public_apis_of_requests_and_urllib3() -> None:
+    # Issue #14: no private state of a Response or an urllib3 response, and no socket under a connection.
+    source = Path(hashmigrate.http.__file__).read_text(encoding="utf-8")
+    for private in ("._content", "_content_consumed", "._connection", "._fp", ".sock", "settimeout"):
+        assert private not in source, private
 
 
 def test_a_trickled_answer_to_a_post_is_not_sent_again(server: Scripted) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+# ``error``: the file could not be read; ``skipped``: left out on purpose (a draft, a deleted post).
+ProblemKind: TypeAlias = Literal["error", "skipped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,7 +16,7 @@ class Problem:
     source: str
     message: str
     line: int | None = None
-    kind: str = "error"
+    kind: ProblemKind = "error"
 
     def line_text(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source

@@ -16,9 +16,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
-from hashmigrate.api import PostResult, PostTally, Source, read_all
+from hashmigrate.api import PostResult, PostStatus, PostTally, Source, read_all
 from hashmigrate.hashnode import Problem
 from hashmigrate.http import Stats
 from hashmigrate.model import Note, Post
@@ -109,9 +109,13 @@ class Outgoing:
     notes: tuple[Note, ...] = ()
 
 
+# What a delivery did at the remote (a PostStatus too).
+DeliveryStatus: TypeAlias = Literal["created", "updated", "adopted"]
+
+
 @dataclass(frozen=True)
 class Delivered:
-    status: str  # created | updated | adopted
+    status: DeliveryStatus
     remote_id: str
     url: str | None
     message: str | None = None
@@ -263,7 +267,7 @@ def _publish_one(
     item: Post | Problem, publisher: Publisher, store: StateStore, seen: dict[str, str], dry_run: bool
 ) -> PostResult:
     if isinstance(item, Problem):
-        status = "skipped" if item.kind == "skipped" else "failed"
+        status: PostStatus = "skipped" if item.kind == "skipped" else "failed"
         return PostResult(source=item.source, status=status, message=item.line_text())
     post = item
     outcome = PostResult(

@@ -54,7 +54,7 @@ from hashmigrate.http import (
     request,
     request_json,
 )
-from hashmigrate.model import Note, Post
+from hashmigrate.model import Note, NoteKind, Post
 from hashmigrate.publish import (
     ConfigError,
     Delivered,
@@ -490,7 +490,7 @@ class WordPressPublisher:
         self._images.close()
 
 
-def _note(post: Post, kind: str, what: str, why: str) -> Note:
+def _note(post: Post, kind: NoteKind, what: str, why: str) -> Note:
     return Note(post.label, kind, what, why)
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hashmigrate.api import ConvertResult, PostResult, convert
+from hashmigrate.api import ConvertResult, PostResult, PostStatus, convert
 from hashmigrate.hashnode import Problem, SourceError, read
 from hashmigrate.model import Note, Post
 from hashmigrate.redaction import redact_url, remember_environment
@@ -46,7 +46,7 @@ from hashmigrate.sync.fingerprint import (
 if TYPE_CHECKING:
     from hashmigrate.publish import Publisher
 
-WRITES = frozenset({"written", "created", "updated", "adopted"})
+WRITES: frozenset[PostStatus] = frozenset({"written", "created", "updated", "adopted"})
 
 
 class Busy(Exception):
@@ -69,7 +69,7 @@ class TargetOutcome:
     def ok(self) -> bool:
         return self.error is None and all(p.ok for p in self.posts)
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[PostStatus]:
         return Counter(p.status for p in self.posts)
 
     @property
@@ -490,7 +490,7 @@ def _sync_api(
 
 # Statuses a folder target may have had in a run that can be recorded: the next run with the same inputs
 # renders the same bytes, finds them on disk (checked before a skip) and says "unchanged".
-_FOLDER_RECORDABLE = frozenset({"written", "unchanged"})
+_FOLDER_RECORDABLE: frozenset[PostStatus] = frozenset({"written", "unchanged"})
 
 
 @dataclass
