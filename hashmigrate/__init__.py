@@ -28,6 +28,10 @@ from hashmigrate.hashnode import Problem, SourceError
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Tag, Widget
 from hashmigrate.registry import PluginConflict, UnknownExporter, available
 
+# ``hashmigrate.verify`` is the function (the package of the same name holds its parts): bound after the
+# package is imported, so the name is the function's.
+from hashmigrate.verify import PostCheck, VerifyError, VerifyResult, verify
+
 if TYPE_CHECKING:
     from hashmigrate.publish import PublishConfig, Publisher
 
@@ -65,6 +69,7 @@ __all__ = [
     "PlacesImages",
     "PluginConflict",
     "Post",
+    "PostCheck",
     "PostResult",
     "Problem",
     "PublishConfig",
@@ -74,6 +79,8 @@ __all__ = [
     "SourceError",
     "Tag",
     "UnknownExporter",
+    "VerifyError",
+    "VerifyResult",
     "Widget",
     "__version__",
     "available",
@@ -81,4 +88,5 @@ __all__ = [
     "hooks",
     "load",
     "read_all",
+    "verify",
 ]

@@ -1,22 +1,32 @@
-"""Where a target's page differs from the reference, as one line each."""
+"""Where a target's page differs from the reference, one line each."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from hashmigrate.verify.features import Features
+from hashmigrate.verify.features import Embedded, Features
+
+# The ids of the page a link points into (``#x`` on this page, or another post's page), or None when the
+# page is not one of the blog's (its ids are unknown, so its fragment is not checked).
+IdsOf = Callable[[str], "set[str] | None"]
 
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    """One way the page differs: ``what`` is a short key (``text``, ``image`` ...), ``detail`` for people."""
+    """One way the page differs: ``what`` is a short key (``text``, ``images`` ...), ``detail`` for people.
+
+    ``accepted`` is the reason when the difference is one the conversion already told the user about
+    (an embed the target cannot play, written as a link; a widget left out): shown, never counted.
+    """
 
     what: str
     detail: str
+    accepted: str = ""
 
     def line(self) -> str:
-        return f"{self.what}: {self.detail}"
+        return f"{self.what}: {self.detail}" + (f" (accepted: {self.accepted})" if self.accepted else "")
 
 
 def _context(text: str, at: int) -> str:
@@ -31,55 +41,139 @@ def _first_difference(a: str, b: str) -> int:
     return min(len(a), len(b))
 
 
+def _unfragmented(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def _fragment(url: str) -> str | None:
+    return url.split("#", 1)[1] if "#" in url else None
+
+
+def _multiset_difference(what: str, want: Sequence[object], got: Sequence[object]) -> list[Difference]:
+    missing = list((Counter(map(str, want)) - Counter(map(str, got))).elements())
+    extra = list((Counter(map(str, got)) - Counter(map(str, want))).elements())
+    if not missing and not extra:
+        return []
+    parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+    return [Difference(what, ", ".join(parts))]
+
+
+def text_difference(reference: str, target: str) -> list[Difference]:
+    if reference == target:
+        return []
+    at = _first_difference(reference, target)
+    return [Difference("text", f"reference {_context(reference, at)} but target {_context(target, at)}")]
+
+
+def link_differences(
+    reference: Features,
+    target: Features,
+    moved: Callable[[str], str],
+    reference_ids: IdsOf,
+    target_ids: IdsOf,
+) -> list[Difference]:
+    """Every link goes where the reference's goes (after the migration's intended moves); a
+    ``#fragment`` is checked by whether it lands on an id of its page, on each side: the target's ids
+    are its generator's own, so comparing the fragments' spelling would prove nothing."""
+    want = [moved(link) for link in reference.links]
+    found = _multiset_difference(
+        "links", [_unfragmented(u) for u in want], [_unfragmented(u) for u in target.links]
+    )
+    if found:
+        return found
+    by_address: dict[str, list[tuple[str, str]]] = {}
+    for original, wanted in zip(reference.links, want, strict=True):
+        by_address.setdefault(_unfragmented(wanted), []).append((original, wanted))
+    for link in target.links:
+        original, _ = by_address[_unfragmented(link)].pop(0)
+        want_fragment, got_fragment = _fragment(original), _fragment(link)
+        if want_fragment is None and got_fragment is None:
+            continue
+        ids_there = reference_ids(original)
+        lands_there = ids_there is None or want_fragment is None or want_fragment in ids_there
+        ids_here = target_ids(link)
+        lands_here = ids_here is None or (got_fragment is not None and got_fragment in ids_here)
+        if lands_there and not lands_here:
+            found.append(
+                Difference("anchor", f"{link} lands on no id of its page (on Hashnode {original} does)")
+            )
+    return found
+
+
+def embed_differences(reference: list[Embedded], target: Features) -> list[Difference]:
+    """One difference per embed the target does not show, or shows that the reference has not.
+
+    An embed the target shows as a link to it instead (its exporter's fallback, which says so in a
+    note) is one difference, ``shown as a link``; that link and its text are taken out of ``target``,
+    so they are not counted again as an unexpected link and text.
+    """
+    missing = Counter(reference) - Counter(target.embeds)
+    extra = Counter(target.embeds) - Counter(reference)
+    found: list[Difference] = []
+    for embed in missing.elements():
+        url = next((e.url for e in reference if e == embed and e.url in target.links), None)
+        if url is None:
+            found.append(Difference("embeds", f"{embed} is not shown"))
+            continue
+        target.links.remove(url)
+        target.drop_link_text(url)
+        found.append(Difference("embeds", f"{embed} is shown as a link"))
+    found += [Difference("embeds", f"{embed} is shown but not on Hashnode") for embed in extra.elements()]
+    return found
+
+
 def differences(
     reference: Features,
     target: Features,
     *,
     moved: Callable[[str], str] = lambda url: url,
+    reference_ids: IdsOf | None = None,
+    target_ids: IdsOf | None = None,
 ) -> list[Difference]:
     """How ``target`` differs from ``reference`` in what a reader sees.
 
     ``moved`` maps a reference URL (an image, a link) to where the migration was meant to put it (a
-    mirrored image, a link to another post of the blog), so an intended move is not a difference.
+    link to another post of the blog at its new URL), so an intended move is not a difference.
     """
-    found: list[Difference] = []
-    if reference.text != target.text:
-        at = _first_difference(reference.text, target.text)
-        found.append(
-            Difference(
-                "text",
-                f"reference {_context(reference.text, at)} but target {_context(target.text, at)}",
-            )
-        )
+    # The target's features as compared: an embed shown as a link takes its link and text out of them.
+    target = replace(
+        target, links=list(target.links), pieces=list(target.pieces), anchors=list(target.anchors)
+    )
+    embeds = embed_differences(reference.embeds, target)
+    for card in reference.cards:
+        # A card of a linked page (its title and picture, fetched by Hashnode) is a link on a target: the
+        # link is compared with the others, its text is not (the card's is not known here).
+        target.drop_link_text(moved(card))
+    found = text_difference(reference.text, target.text)
     if reference.headings != target.headings:
         found.append(Difference("headings", f"reference {reference.headings} but target {target.headings}"))
     want_images = [(moved(i.src), i.alt, i.align) for i in reference.images]
     got_images = [(i.src, i.alt, i.align) for i in target.images]
-    if want_images != got_images:
-        missing = [i for i in want_images if i not in got_images]
-        extra = [i for i in got_images if i not in want_images]
-        found.append(Difference("images", f"missing {missing}, unexpected {extra}"))
-    want_links = [moved(link) for link in reference.links]
-    if sorted(want_links) != sorted(target.links):
-        missing_links = sorted(set(want_links) - set(target.links))
-        extra_links = sorted(set(target.links) - set(want_links))
-        if missing_links or extra_links:
-            found.append(Difference("links", f"missing {missing_links}, unexpected {extra_links}"))
-    for link in target.links:
-        if link.startswith("#") and link[1:] not in target.ids:
-            found.append(Difference("anchor", f"{link} names no id on the page"))
+    found += _multiset_difference("images", want_images, got_images)
+    found += link_differences(
+        reference,
+        target,
+        moved,
+        reference_ids or (lambda link: reference.ids if link.startswith("#") else None),
+        target_ids or (lambda link: target.ids if link.startswith("#") else None),
+    )
     if reference.code != target.code:
         for index, (a, b) in enumerate(zip(reference.code, target.code, strict=False)):
             if a != b:
                 at = _first_difference(a, b)
-                found.append(Difference("code", f"block {index + 1}: {_context(a, at)} became {_context(b, at)}"))
+                found.append(
+                    Difference("code", f"block {index + 1}: {_context(a, at)} became {_context(b, at)}")
+                )
                 break
         else:
             found.append(Difference("code", f"{len(reference.code)} blocks became {len(target.code)}"))
     if reference.tables != target.tables:
-        found.append(Difference("tables", f"reference rows x cells {reference.tables} but target {target.tables}"))
-    if sorted(reference.embeds, key=repr) != sorted(target.embeds, key=repr):
-        found.append(Difference("embeds", f"reference {reference.embeds} but target {target.embeds}"))
-    if reference.callouts and target.callouts < reference.callouts:
-        found.append(Difference("callouts", f"{reference.callouts} callouts, {target.callouts} shown as callouts"))
+        found.append(
+            Difference("tables", f"reference rows x cells {reference.tables} but target {target.tables}")
+        )
+    found += embeds
+    if reference.boxes != target.boxes:
+        found += _multiset_difference("boxes", reference.boxes, target.boxes) or [
+            Difference("boxes", "callouts and quotes in another order")
+        ]
     return found

@@ -13,9 +13,13 @@ import re
 import pyromark
 
 from hashmigrate.document import Construct, Element
+from hashmigrate.embeds import classify
+from hashmigrate.links import hashnode_heading_ids
 from hashmigrate.model import Callout, Embed, Image, Mention, Post, Widget
 
-_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_TASKLISTS
+_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_TASKLISTS
+)
 
 
 def _marker(source: str) -> str:
@@ -25,13 +29,18 @@ def _marker(source: str) -> str:
     raise ValueError("no free marker character")
 
 
+# Embeds Hashnode shows as a card of the linked page (its title and picture, fetched by Hashnode): what
+# a reader gets from it is the link. Every other provider is a player.
+_CARDS = frozenset({"link", "github", "hashnode"})
+
+
 def construct_html(node: object) -> str:
     """A construct as Hashnode's page shows it, in the plainest HTML that says the same."""
     if isinstance(node, Embed):
         url = html.escape(node.url, quote=True)
-        if node.provider == "link":
-            return f'<p><a href="{url}">{url}</a></p>'
-        return f'<iframe src="{url}"></iframe>'
+        if classify(node.url).provider in _CARDS:
+            return f'<div class="embed-card"><a href="{url}">{url}</a></div>'
+        return f'<iframe src="{url}" title="{html.escape(node.provider)}"></iframe>'
     if isinstance(node, Image):
         align = f' class="align-{html.escape(node.align.lower())}"' if node.align else ""
         tag = f'<img src="{html.escape(node.src, quote=True)}" alt="{html.escape(_alt(node.alt), quote=True)}"{align}>'
@@ -41,7 +50,9 @@ def construct_html(node: object) -> str:
     if isinstance(node, Mention):
         return f'<a href="{html.escape(node.url, quote=True)}">{html.escape(node.name)}</a>'
     if isinstance(node, Widget):
-        return ""  # a widget runs only on Hashnode; targets leave it out by design
+        # A widget runs only on Hashnode (a newsletter form, a button): marked, so its absence on a
+        # target is a difference the conversion's note accounts for.
+        return f'<div data-hashnode-widget="{html.escape(node.name, quote=True)}"></div>'
     return ""
 
 
@@ -53,20 +64,35 @@ def _alt(alt: str) -> str:
 
 
 def reference_html(post: Post) -> str:
-    """The post's body as Hashnode's page shows it."""
+    """The post's body as Hashnode's page shows it, headings with Hashnode's ids."""
     document = post.tree
     mark = _marker(document.source)
     held: list[str] = []
+    headings = document.headings()
+    ids = hashnode_heading_ids(document.heading_source(h) for h in headings)
+    # Each heading's first node gets a mark the rendered heading is found by, so raw HTML headings
+    # (which Hashnode leaves without an id) are never taken for one.
+    first = {id(h.children[0]): index for index, h in enumerate(headings) if h.children}
+    marked: set[int] = set()
 
     def visit(element: Element) -> str | None:
+        if id(element) in first and id(element) not in marked:
+            marked.add(id(element))
+            # A space after the mark: emphasis opening the heading stays emphasis (a delimiter run
+            # after a letter-like character and before punctuation would not open).
+            return f"{mark}H{first[id(element)]}{mark} " + document.emit_node(element, visit)
         if isinstance(element, Construct) and element.node is not None:
             held.append(construct_html(element.node))
             return f"{mark}{len(held) - 1}{mark}" + element.after
         return None
 
     rendered = pyromark.html(document.emit(visit), options=_OPTIONS)
-    # A construct alone in its paragraph is a block of its own, as on Hashnode.
     rendered = re.sub(
-        rf"<p>{mark}(\d+){mark}</p>", lambda m: held[int(m.group(1))], rendered
+        rf"<h([1-6])>{mark}H(\d+){mark} ?",
+        lambda m: f'<h{m.group(1)} id="{html.escape(ids[int(m.group(2))], quote=True)}">',
+        rendered,
     )
+    rendered = re.sub(rf"{mark}H\d+{mark}", "", rendered)  # a heading mark that did not open a heading
+    # A construct alone in its paragraph is a block of its own, as on Hashnode.
+    rendered = re.sub(rf"<p>{mark}(\d+){mark}</p>", lambda m: held[int(m.group(1))], rendered)
     return re.sub(rf"{mark}(\d+){mark}", lambda m: held[int(m.group(1))], rendered)

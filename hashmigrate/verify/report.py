@@ -1,0 +1,2 @@
+def report_html(result: object) -> str:
+    return ""
