@@ -279,6 +279,7 @@ def _run_verify(
     report: Path | None,
     build: bool = True,
     verbose: bool = False,
+    generator: str | None = None,
 ) -> bool:
     """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode."""
     from hashmigrate.verify import VerifyError
@@ -287,7 +288,15 @@ def _run_verify(
 
     try:
         result = verify_pages(
-            out, source, to, blog_url=blog_url, drafts=drafts, options=options, links=links, build=build
+            out,
+            source,
+            to,
+            blog_url=blog_url,
+            drafts=drafts,
+            options=options,
+            links=links,
+            build=build,
+            generator_command=[generator] if generator else None,
         )
     except VerifyError as exc:
         _err(f"verify: {exc}")
@@ -337,6 +346,10 @@ def verify_command(
         bool,
         typer.Option("--no-build", help="Check the Markdown level only, even with the generator installed."),
     ] = False,
+    generator: Annotated[
+        str | None,
+        typer.Option("--generator", help="The hugo or jekyll program to build with (default: found)."),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list the accepted differences.")
     ] = False,
@@ -369,6 +382,7 @@ def verify_command(
         report=report,
         build=not no_build,
         verbose=verbose,
+        generator=generator,
     )
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 

@@ -137,7 +137,9 @@ class _Pages:
     missing: dict[str, str] = field(default_factory=dict)
 
 
-def _built_pages(generator: Generator, out: Path, to: str, planned: list[PostResult], site: Site) -> _Pages:
+def _built_pages(
+    generator: Generator, command: list[str] | None, out: Path, to: str, planned: list[PostResult], site: Site
+) -> _Pages:
     exporter = registry.create(to)
     with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
         folder = Path(temp) / "site"
@@ -152,7 +154,7 @@ def _built_pages(generator: Generator, out: Path, to: str, planned: list[PostRes
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(file.content, encoding="utf-8")
         built = Path(temp) / "built"
-        name = generator.build(folder, built)
+        name = generator.build(folder, built, command)
         pages = _Pages(f"built with {name}", True)
         for post in planned:
             assert post.url is not None
@@ -190,10 +192,12 @@ def verify(
     options: dict[str, Any] | None = None,
     links: bool = True,
     build: bool = True,
+    generator_command: list[str] | None = None,
 ) -> VerifyResult:
     """Compare each post of ``source``, as ``convert`` wrote it into ``out`` for ``to``, with the page
     Hashnode would show. Hugo and Jekyll are built with the real generator when it is installed (and
-    ``build``), else checked at the Markdown level. Raises :class:`VerifyError` when it cannot run."""
+    ``build``; ``generator_command`` names one, e.g. ``["/usr/bin/hugo"]``), else checked at the Markdown
+    level. Raises :class:`VerifyError` when it cannot run."""
     if to not in supported():
         raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
     out = Path(out)
@@ -214,8 +218,8 @@ def verify(
     moved: Callable[[str], str] = lambda link: _moved(link, redirects, cuids)  # noqa: E731
     planned = [p for p in plan.posts if p.status == "would-write" and p.url and p.paths]
     generator = GENERATORS.get(to)
-    if generator is not None and build and generator.command() is not None:
-        pages = _built_pages(generator, out, to, planned, Site(blog_url=blog_url))
+    if generator is not None and build and (generator_command or generator.command()) is not None:
+        pages = _built_pages(generator, generator_command, out, to, planned, Site(blog_url=blog_url))
     elif generator is not None:
         why = f"{to} is not installed ({generator.install})" if build else "no build asked for"
         heading_id = getattr(registry.create(to, **(options or {})), "heading_id", None)

@@ -64,9 +64,10 @@ class Generator:
     markdown_page: PageHtml
     install: str  # how to install it, for the one line that says it is missing
 
-    def build(self, folder: Path, built: Path) -> str:
-        """Build ``folder`` into ``built``; the command's name, or VerifyError with the build's last lines."""
-        command = self.command()
+    def build(self, folder: Path, built: Path, command: list[str] | None = None) -> str:
+        """Build ``folder`` into ``built`` (with ``command``, else the one found); the command as run, or
+        VerifyError with the build's last lines."""
+        command = command or self.command()
         if command is None:
             raise VerifyError(f"{self.name} is not installed")
         argv, cwd = self.arguments(command, folder, built)
