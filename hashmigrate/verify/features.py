@@ -73,6 +73,10 @@ class Features:
     pieces: list[str] = field(default_factory=list, repr=False)
     anchors: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
 
+    def link_texts(self, href: str) -> list[str]:
+        """The text of each link to ``href``."""
+        return [normal_text("".join(self.pieces[a:b])) for link, a, b in self.anchors if link == href]
+
     def drop_link_text(self, href: str) -> bool:
         """Take the text of the first link to ``href`` out of ``text`` (it stands for something whose
         text is compared otherwise, or not at all); False when no link goes there."""

@@ -1,11 +1,36 @@
-"""A post's body in a built page: the inner HTML of its ``post-content`` element (the ``--site`` layouts
-and Jekyll's minima both have one)."""
+"""A post's body in a built page: what stands between verify's own marks (the layout verify uses when the
+site has none of its own for posts), else the inner HTML of the page's ``post-content`` element (the
+``--site`` layouts and Jekyll's minima have one)."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+START, END = "<!--hashmigrate-verify-start-->", "<!--hashmigrate-verify-end-->"
+# The layouts verify builds posts with when the site has none of its own: the marks bound the post's
+# body exactly, even when its HTML leaves an element open (a browser would close it after the body).
+# Go's templates drop a template's own comments, so Hugo's marks are printed as strings.
+HUGO_SINGLE = f"""\
+{{{{ define "main" }}}}
+<article><h1>{{{{ .Title }}}}</h1>
+<div class="post-content">{{{{ "{START}" | safeHTML }}}}{{{{ .Content }}}}{{{{ "{END}" | safeHTML }}}}</div>
+</article>
+{{{{ end }}}}
+"""
+JEKYLL_POST = f"""\
+---
+layout: default
+---
+<article><h1>{{{{ page.title }}}}</h1>
+<div class="post-content">{START}{{{{ content }}}}{END}</div>
+</article>
+"""
+LAYOUTS = {
+    "hugo": ("layouts/_default/single.html", HUGO_SINGLE),
+    "jekyll": ("_layouts/post.html", JEKYLL_POST),
+}
 
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -61,6 +86,9 @@ class _Content(HTMLParser):
 
 def page_content(page: str) -> str | None:
     """The post body of a built page, or None when the page has no ``post-content`` element."""
+    start, end = page.find(START), page.rfind(END)
+    if 0 <= start < end:
+        return page[start + len(START) : end]
     reader = _Content()
     reader.feed(page)
     reader.close()

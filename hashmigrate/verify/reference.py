@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import pyromark
 
@@ -22,10 +23,16 @@ _OPTIONS = (
 )
 
 
+# Marks stand in for constructs while the Markdown is rendered. A construct begins and ends with
+# punctuation (``%[``, ``![``, ``)``, ``]``, ``<div``, ``>``), so its mark is punctuation too: emphasis
+# beside it opens and closes as it would beside the construct (``![x](y)*caption*``).
+_MARKS = [chr(code) for code in range(0x2E00, 0x2E2E) if unicodedata.category(chr(code)) == "Po"]
+
+
 def _marker(source: str) -> str:
-    for code in range(0xFDD0, 0xFDF0):
-        if chr(code) not in source:
-            return chr(code)
+    for mark in _MARKS:
+        if mark not in source:
+            return mark
     raise ValueError("no free marker character")
 
 
@@ -56,11 +63,14 @@ def construct_html(node: object) -> str:
     return ""
 
 
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ALT = re.compile(r'<img src="[^"]*" alt="([^"]*)"')
 
 
 def _alt(alt: str) -> str:
-    return _ESCAPE.sub(r"\1", alt)
+    """An image's alt text as CommonMark makes it from the Markdown between the brackets: its plain
+    text (escapes resolved, a link inside it as its text, emphasis marks gone)."""
+    match = _ALT.search(pyromark.html(f"![{alt}](x)", options=_OPTIONS))
+    return html.unescape(match.group(1)) if match else alt
 
 
 def reference_html(post: Post) -> str:
@@ -87,6 +97,7 @@ def reference_html(post: Post) -> str:
         return None
 
     rendered = pyromark.html(document.emit(visit), options=_OPTIONS)
+    mark = re.escape(mark)
     rendered = re.sub(
         rf"<h([1-6])>{mark}H(\d+){mark} ?",
         lambda m: f'<h{m.group(1)} id="{html.escape(ids[int(m.group(2))], quote=True)}">',

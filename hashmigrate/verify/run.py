@@ -3,6 +3,8 @@ compare it with the page Hashnode would show."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -15,10 +17,11 @@ from urllib.parse import urlsplit
 from hashmigrate import registry
 from hashmigrate.api import PostResult, Source, convert, read_all
 from hashmigrate.exporter import Site
+from hashmigrate.links import LinkIndex
 from hashmigrate.model import Note, Post
 from hashmigrate.verify.compare import Difference, differences
 from hashmigrate.verify.features import Features, features
-from hashmigrate.verify.page import page_content, page_file
+from hashmigrate.verify.page import LAYOUTS, page_content, page_file
 from hashmigrate.verify.reference import reference_html
 from hashmigrate.verify.targets import (
     GENERATORS,
@@ -113,18 +116,44 @@ def _accepted(difference: Difference, notes: list[Note]) -> Difference:
     return difference
 
 
-def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str]) -> str:
-    """Where the migration meant a link to go: a link to one of the blog's posts (by its old path, or
-    ``hashnode.com/post/<cuid>``) at its new URL."""
+def _blog_hosts(posts: list[Post], urls: dict[str, str], blog_url: str | None) -> set[str]:
+    """The hosts the link pass takes for the blog's own (``--blog-url``'s, and those the posts' links and
+    canonical URLs show to be the blog's), by the link pass's own rule."""
+    index = LinkIndex()
+    targets: list[tuple[str, str]] = []
+    for post in posts:
+        if post.source in urls:
+            index.add(post, urls[post.source])
+            targets.extend(LinkIndex.link_targets(post))
+    if blog_url:
+        index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
+    index.discover_hosts(targets)
+    return index.hosts
+
+
+def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str], hosts: set[str]) -> str:
+    """Where the migration meant a link to go: a link to one of the blog's posts (its old path on the
+    blog, or ``hashnode.com/post/<cuid>``) at its new URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("", "http", "https"):
         return url
-    new = redirects.get(parts.path.rstrip("/")) or redirects.get(parts.path)
-    if parts.hostname in ("hashnode.com", "www.hashnode.com") and parts.path.startswith("/post/"):
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    new = (
+        redirects.get(parts.path.rstrip("/")) or redirects.get(parts.path)
+        if not host or host in hosts
+        else None
+    )
+    if host == "hashnode.com" and parts.path.startswith("/post/"):
         new = cuids.get(parts.path.split("/")[2])
     if new is None:
         return url
     return new + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _through(link: str, redirects: dict[str, str]) -> str:
+    parts = urlsplit(link)
+    new = redirects.get(parts.path) if link.startswith("/") else None
+    return link if new is None else new + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 @dataclass(slots=True)
@@ -135,6 +164,29 @@ class _Pages:
     built: bool
     html: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
+    # Site paths that are redirect pages (Hugo's aliases, jekyll-redirect-from's) -> where they send.
+    redirects: dict[str, str] = field(default_factory=dict)
+
+
+_REFRESH = re.compile(
+    r"""<meta[^>]+http-equiv=["']?refresh["']?[^>]+content=["']?\d+;\s*url=([^"'>]+)""", re.I
+)
+
+
+def _site_redirects(built: Path, pages: dict[str, str]) -> dict[str, str]:
+    """Where each site-relative link of the pages lands when its page is a redirect page."""
+    found: dict[str, str] = {}
+    for content in pages.values():
+        for link in features(content).links:
+            path = urlsplit(link).path
+            if not link.startswith("/") or link.startswith("//") or path in found:
+                continue
+            file = page_file(built, path)
+            if file.is_file() and file.stat().st_size < 4096:
+                match = _REFRESH.search(file.read_text(encoding="utf-8", errors="replace"))
+                if match:
+                    found[path] = urlsplit(html.unescape(match.group(1))).path
+    return found
 
 
 def _built_pages(
@@ -144,6 +196,8 @@ def _built_pages(
     with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
         folder = Path(temp) / "site"
         shutil.copytree(out, folder, symlinks=True)
+        layout, marked = LAYOUTS[to]
+        own_layout = (folder / layout).exists()
         scaffold = getattr(exporter, "scaffold", None)
         if scaffold is not None:
             # A site of the user's own keeps its config and layout; only what is missing comes from the
@@ -153,6 +207,9 @@ def _built_pages(
                 if not target.exists():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(file.content, encoding="utf-8")
+        if not own_layout:
+            (folder / layout).parent.mkdir(parents=True, exist_ok=True)
+            (folder / layout).write_text(marked, encoding="utf-8")
         built = Path(temp) / "built"
         name = generator.build(folder, built, command)
         pages = _Pages(f"built with {name}", True)
@@ -167,6 +224,7 @@ def _built_pages(
                 pages.missing[post.url] = f"{post.url} has no element with class post-content"
             else:
                 pages.html[post.url] = content
+        pages.redirects = _site_redirects(built, pages.html)
     return pages
 
 
@@ -215,7 +273,7 @@ def verify(
         posts, to=to, out=None, dry_run=True, blog_url=blog_url, drafts=drafts, options=options, links=links
     )
     redirects = dict(plan.redirects)
-    moved: Callable[[str], str] = lambda link: _moved(link, redirects, cuids)  # noqa: E731
+    moved: Callable[[str], str] = lambda link: _moved(link, redirects, cuids, hosts)  # noqa: E731
     planned = [p for p in plan.posts if p.status == "would-write" and p.url and p.paths]
     generator = GENERATORS.get(to)
     if generator is not None and build and (generator_command or generator.command()) is not None:
@@ -234,10 +292,16 @@ def verify(
     result = VerifyResult(to, pages.method, pages.built, problems=problems)
     by_source = {post.source: post for post in posts}
     cuids = {by_source[p.source].cuid: p.url for p in planned if p.url and by_source[p.source].cuid}
+    hosts = _blog_hosts(posts, {p.source: p.url for p in planned if p.url}, blog_url)
     references: dict[str, Features] = {}
-    targets: dict[str, Features] = {
-        p.url: features(h) for p in planned if p.url and (h := pages.html.get(p.url))
-    }
+    targets: dict[str, Features] = {}
+    for planned_post in planned:
+        if planned_post.url and planned_post.url in pages.html:
+            page = features(pages.html[planned_post.url])
+            # A link to a redirect page of the site (an old address kept) goes where it redirects.
+            page.links = [_through(link, pages.redirects) for link in page.links]
+            page.anchors = [(_through(h, pages.redirects), a, b) for h, a, b in page.anchors]
+            targets[planned_post.url] = page
     checks: list[tuple[PostCheck, Post, PostResult]] = []
     for planned_post in planned:
         post = by_source[planned_post.source]
