@@ -38,7 +38,15 @@ from hashmigrate.document import (
     Text,
     descendants,
 )
-from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
+from hashmigrate.exporter import (
+    BodyRenderer,
+    Option,
+    OutputFile,
+    Rendered,
+    Site,
+    escape_definition,
+    plain_data,
+)
 from hashmigrate.model import Callout, Embed, Image, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
@@ -427,6 +435,7 @@ class JekyllBody(BodyRenderer):
             # "{:" at the start of a line, where kramdown would take it for an attribute list.
             if written.startswith("{:") and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
                 written = "\\" + written
+            written = escape_definition(document, element, written)
             return None if written is text and element.written is None else written
         if isinstance(element, CodeBlock):
             return self._fences.get(element)

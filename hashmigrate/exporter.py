@@ -329,6 +329,22 @@ def unescape_markdown(text: str) -> str:
     return _MD_ESCAPE.sub(r"\1", text)
 
 
+# A line that starts with ":" and a space after a paragraph's line is a definition to goldmark's
+# definition lists (on in Hugo) and to kramdown (Jekyll): the ":" is dropped and the lines become a
+# <dl>. CommonMark, and so Hashnode, shows them as written. What may stand before it on the line:
+# quote marks, indentation, one list marker.
+_DEFINITION_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
+_DEFINITION = re.compile(r":[ \t]")
+
+
+def escape_definition(document: Document, element: Element, text: str) -> str:
+    """``text`` (a text node's) with a ``:`` opening its line escaped, so no generator that reads
+    definition lists takes the line for one; ``\\:`` is a colon in every Markdown."""
+    if _DEFINITION.match(text) and _DEFINITION_LEAD.fullmatch(document.line_prefix(element)):
+        return "\\" + text
+    return text
+
+
 class BodyRenderer:
     """Renders body nodes to Markdown for one target; subclasses override what their target does better.
 

@@ -342,3 +342,27 @@ def test_report_of_the_examples_blog_in_a_real_browser(tmp_path: Path) -> None:
     )  # fmt: skip
     assert shot.stat().st_size > 20_000
     assert _png_colours(shot) > 20  # text, the status colours, the two pages side by side: not one colour
+
+
+DEFINITION = (
+    "Definition of **immutable** is\n: *not capable of change.*\n\n> A quote\n> : its second line\n\n"
+    "```\n: code keeps its colon\n```\n"
+)
+
+
+def test_a_line_opening_with_a_colon_is_no_definition_list(hugo: list[str], tmp_path: Path) -> None:
+    """Defect found by verify on the corpus: goldmark (Hugo) and kramdown (Jekyll) read ``term`` then
+    ``: text`` as a definition list and drop the colon; Hashnode shows the line as written."""
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(source, DEFINITION)
+    builds = [("hugo", hugo)] + (
+        [("jekyll", [shutil.which("jekyll") or ""])] if shutil.which("jekyll") else []
+    )
+    for to, command in builds:
+        out = tmp_path / to
+        hashmigrate.convert(source, to=to, out=out)
+        result = hashmigrate.verify(out, source, to, generator_command=command)
+        assert result.built and result.ok, [line for p in result.posts for line in p.lines()]
+        assert ": *not capable" in result.posts[0].reference or "<em>not capable" in result.posts[0].target
+        assert "<dl>" not in result.posts[0].target and ": " in features(result.posts[0].target).text
