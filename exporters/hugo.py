@@ -44,6 +44,11 @@ CONFIG_SNIPPET = """\
   # Tweets, gists, Instagram posts and iframe embeds are written as raw HTML.
   unsafe = true
 
+[markup.goldmark.extensions]
+  # Quotes and dashes as the author typed them, as Hashnode shows them (Hugo would curl them, in code
+  # that raw HTML holds too).
+  typographer = false
+
 [taxonomies]
   tag = "tags"
 

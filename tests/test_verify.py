@@ -366,3 +366,26 @@ def test_a_line_opening_with_a_colon_is_no_definition_list(hugo: list[str], tmp_
         assert result.built and result.ok, [line for p in result.posts for line in p.lines()]
         assert ": *not capable" in result.posts[0].reference or "<em>not capable" in result.posts[0].target
         assert "<dl>" not in result.posts[0].target and ": " in features(result.posts[0].target).text
+
+
+def test_quotes_show_as_typed_on_hugo(hugo: list[str], tmp_path: Path) -> None:
+    """Defect found by verify on the corpus: Hugo's typographer curled the quotes of code that a raw
+    ``<pre><code>`` holds across a blank line (Markdown paragraphs inside the HTML); the config snippet
+    and ``--site`` now turn it off, so quotes and dashes are as typed, as on Hashnode."""
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(
+        source,
+        '<pre><code>INSERT INTO t\n\nVALUES (1, "adam") -- a comment\n</code></pre>\n\nSaid "hi" -- twice.\n',
+    )
+    out = tmp_path / "site"
+    hashmigrate.convert(source, to="hugo", out=out, site_scaffold=True)
+    result = hashmigrate.verify(out, source, "hugo", generator_command=hugo)
+    assert result.ok, [line for p in result.posts for line in p.lines()]
+    assert '"adam"' in features(result.posts[0].target).code[0].replace("&quot;", '"')
+
+
+def test_reference_heading_mark_keeps_an_escaped_hash(tmp_path: Path) -> None:
+    post = post_from(tmp_path, "### \\# What is it?\n\n##\n\n<h2>raw</h2>\n")
+    page = features(reference_html(post))
+    assert page.headings == [(3, "# What is it?"), (2, ""), (2, "raw")]

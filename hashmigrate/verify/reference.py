@@ -13,7 +13,7 @@ import unicodedata
 
 import pyromark
 
-from hashmigrate.document import Construct, Element
+from hashmigrate.document import Construct, Element, Heading
 from hashmigrate.embeds import classify
 from hashmigrate.links import hashnode_heading_ids
 from hashmigrate.model import Callout, Embed, Image, Mention, Post, Widget
@@ -63,6 +63,7 @@ def construct_html(node: object) -> str:
     return ""
 
 
+_ATX = re.compile(r"[ \t]*#{1,6}[ \t]*")
 _ALT = re.compile(r'<img src="[^"]*" alt="([^"]*)"')
 
 
@@ -80,17 +81,20 @@ def reference_html(post: Post) -> str:
     held: list[str] = []
     headings = document.headings()
     ids = hashnode_heading_ids(document.heading_source(h) for h in headings)
-    # Each heading's first node gets a mark the rendered heading is found by, so raw HTML headings
-    # (which Hashnode leaves without an id) are never taken for one.
-    first = {id(h.children[0]): index for index, h in enumerate(headings) if h.children}
+    # Each heading gets a mark after its opening ``#``s, so raw HTML headings (which Hashnode leaves
+    # without an id) are never taken for one. A space after the mark: emphasis opening the heading stays
+    # emphasis (a delimiter run between a mark and punctuation might not open).
+    number = {id(h): index for index, h in enumerate(headings)}
     marked: set[int] = set()
 
     def visit(element: Element) -> str | None:
-        if id(element) in first and id(element) not in marked:
+        if isinstance(element, Heading) and id(element) not in marked:
             marked.add(id(element))
-            # A space after the mark: emphasis opening the heading stays emphasis (a delimiter run
-            # after a letter-like character and before punctuation would not open).
-            return f"{mark}H{first[id(element)]}{mark} " + document.emit_node(element, visit)
+            written = document.emit_node(element, visit)
+            at = 0 if element.setext else len(_ATX.match(written).group(0))  # type: ignore[union-attr]
+            if not written[at:].strip():
+                return written  # an empty heading: a mark would be its text
+            return f"{written[:at]}{mark}H{number[id(element)]}{mark} {written[at:]}"
         if isinstance(element, Construct) and element.node is not None:
             held.append(construct_html(element.node))
             return f"{mark}{len(held) - 1}{mark}" + element.after
