@@ -374,9 +374,11 @@ def test_quotes_show_as_typed_on_hugo(hugo: list[str], tmp_path: Path) -> None:
     and ``--site`` now turn it off, so quotes and dashes are as typed, as on Hashnode."""
     source = tmp_path / "blog"
     source.mkdir()
+    # A <details> block ends at the blank line (a <pre> block would not), as in the corpus post.
     post_from(
         source,
-        '<pre><code>INSERT INTO t\n\nVALUES (1, "adam") -- a comment\n</code></pre>\n\nSaid "hi" -- twice.\n',
+        '<details>\n<summary>Solution</summary>\n<pre><code>INSERT INTO t\n\nVALUES (1, "adam") -- a comment\n'
+        '</code></pre>\n</details>\n\nSaid "hi" -- twice.\n',
     )
     out = tmp_path / "site"
     hashmigrate.convert(source, to="hugo", out=out, site_scaffold=True)
