@@ -3,10 +3,6 @@ compare it with the page Hashnode would show."""
 
 from __future__ import annotations
 
-import html
-import re
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,11 +17,10 @@ from hashmigrate.links import LinkIndex
 from hashmigrate.model import Note, Post
 from hashmigrate.verify.compare import Difference, differences
 from hashmigrate.verify.features import Features, features
-from hashmigrate.verify.page import LAYOUTS, page_content, page_file
+from hashmigrate.verify.pages import built_pages, function_pages, through
 from hashmigrate.verify.reference import reference_html
 from hashmigrate.verify.targets import (
     GENERATORS,
-    Generator,
     VerifyError,
     rendered_target,
     supported,
@@ -150,96 +145,6 @@ def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str], hosts: se
     return new + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def _through(link: str, redirects: dict[str, str]) -> str:
-    parts = urlsplit(link)
-    new = redirects.get(parts.path) if link.startswith("/") else None
-    return link if new is None else new + (f"#{parts.fragment}" if parts.fragment else "")
-
-
-@dataclass(slots=True)
-class _Pages:
-    """Each post's target page (its body's HTML) by URL, or why there is none."""
-
-    method: str
-    built: bool
-    html: dict[str, str] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
-    # Site paths that are redirect pages (Hugo's aliases, jekyll-redirect-from's) -> where they send.
-    redirects: dict[str, str] = field(default_factory=dict)
-
-
-_REFRESH = re.compile(
-    r"""<meta[^>]+http-equiv=["']?refresh["']?[^>]+content=["']?\d+;\s*url=([^"'>]+)""", re.I
-)
-
-
-def _site_redirects(built: Path, pages: dict[str, str]) -> dict[str, str]:
-    """Where each site-relative link of the pages lands when its page is a redirect page."""
-    found: dict[str, str] = {}
-    for content in pages.values():
-        for link in features(content).links:
-            path = urlsplit(link).path
-            if not link.startswith("/") or link.startswith("//") or path in found:
-                continue
-            file = page_file(built, path)
-            if file.is_file() and file.stat().st_size < 4096:
-                match = _REFRESH.search(file.read_text(encoding="utf-8", errors="replace"))
-                if match:
-                    found[path] = urlsplit(html.unescape(match.group(1))).path
-    return found
-
-
-def _built_pages(
-    generator: Generator, command: list[str] | None, out: Path, to: str, planned: list[PostResult], site: Site
-) -> _Pages:
-    exporter = registry.create(to)
-    with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
-        folder = Path(temp) / "site"
-        shutil.copytree(out, folder, symlinks=True)
-        layout, marked = LAYOUTS[to]
-        own_layout = (folder / layout).exists()
-        scaffold = getattr(exporter, "scaffold", None)
-        if scaffold is not None:
-            # A site of the user's own keeps its config and layout; only what is missing comes from the
-            # scaffold (the post pages are found by their post-content element).
-            for file in scaffold(site):
-                target = folder / file.path
-                if not target.exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(file.content, encoding="utf-8")
-        if not own_layout:
-            (folder / layout).parent.mkdir(parents=True, exist_ok=True)
-            (folder / layout).write_text(marked, encoding="utf-8")
-        built = Path(temp) / "built"
-        name = generator.build(folder, built, command)
-        pages = _Pages(f"built with {name}", True)
-        for post in planned:
-            assert post.url is not None
-            file = page_file(built, post.url)
-            if not file.is_file():
-                pages.missing[post.url] = f"{generator.name} made no page at {post.url}"
-                continue
-            content = page_content(file.read_text(encoding="utf-8", errors="replace"))
-            if content is None:
-                pages.missing[post.url] = f"{post.url} has no element with class post-content"
-            else:
-                pages.html[post.url] = content
-        pages.redirects = _site_redirects(built, pages.html)
-    return pages
-
-
-def _function_pages(page_html: Callable[[str], str], text_of: Callable[[Path, list[str]], str], out: Path,
-                    planned: list[PostResult], method: str) -> _Pages:  # fmt: skip
-    pages = _Pages(method, False)
-    for post in planned:
-        assert post.url is not None
-        try:
-            pages.html[post.url] = page_html(text_of(out, post.paths))
-        except (OSError, UnicodeDecodeError) as exc:
-            pages.missing[post.url] = f"cannot read {post.paths[0]}: {getattr(exc, 'strerror', None) or exc}"
-    return pages
-
-
 def verify(
     out: Source,
     source: Source,
@@ -277,18 +182,18 @@ def verify(
     planned = [p for p in plan.posts if p.status == "would-write" and p.url and p.paths]
     generator = GENERATORS.get(to)
     if generator is not None and build and (generator_command or generator.command()) is not None:
-        pages = _built_pages(generator, generator_command, out, to, planned, Site(blog_url=blog_url))
+        pages = built_pages(generator, generator_command, out, to, planned, Site(blog_url=blog_url))
     elif generator is not None:
         why = f"{to} is not installed ({generator.install})" if build else "no build asked for"
         heading_id = getattr(registry.create(to, **(options or {})), "heading_id", None)
         page_html = generator.markdown_page
         if heading_id is not None:
             page_html = lambda text: with_heading_ids(generator.markdown_page(text), heading_id)  # noqa: E731
-        pages = _function_pages(page_html, written_body, out, planned, f"Markdown level only: {why}")
+        pages = function_pages(page_html, written_body, out, planned, f"Markdown level only: {why}")
     else:
         rendered = rendered_target(to)
         assert rendered is not None
-        pages = _function_pages(rendered.page_html, rendered.post_text, out, planned, f"{to} pages rendered")
+        pages = function_pages(rendered.page_html, rendered.post_text, out, planned, f"{to} pages rendered")
     result = VerifyResult(to, pages.method, pages.built, problems=problems)
     by_source = {post.source: post for post in posts}
     cuids = {by_source[p.source].cuid: p.url for p in planned if p.url and by_source[p.source].cuid}
@@ -299,8 +204,8 @@ def verify(
         if planned_post.url and planned_post.url in pages.html:
             page = features(pages.html[planned_post.url])
             # A link to a redirect page of the site (an old address kept) goes where it redirects.
-            page.links = [_through(link, pages.redirects) for link in page.links]
-            page.anchors = [(_through(h, pages.redirects), a, b) for h, a, b in page.anchors]
+            page.links = [through(link, pages.redirects) for link in page.links]
+            page.anchors = [(through(h, pages.redirects), a, b) for h, a, b in page.anchors]
             targets[planned_post.url] = page
     checks: list[tuple[PostCheck, Post, PostResult]] = []
     for planned_post in planned:
