@@ -83,7 +83,7 @@ def link_differences(
     are its generator's own, so comparing the fragments' spelling would prove nothing."""
     want = [moved(link) for link in reference.links]
     got = list(target.links)
-    extra = Counter(_unfragmented(u) for u in got) - Counter(_unfragmented(u) for u in want)
+    extra = Counter(got) - Counter(want)
     found: list[Difference] = []
     for link in extra.elements():
         bare = [
@@ -156,10 +156,10 @@ def differences(
         target, links=list(target.links), pieces=list(target.pieces), anchors=list(target.anchors)
     )
     embeds = embed_differences(reference.embeds, target)
-    for card in reference.cards:
+    for card, nth in reference.cards:
         # A card of a linked page (its title and picture, fetched by Hashnode) is a link on a target: the
         # link is compared with the others, its text is not (the card's is not known here).
-        target.drop_link_text(moved(card))
+        target.drop_link_text(moved(card), nth)
     found = text_difference(reference.text, target.text)
     if reference.headings != target.headings:
         found.append(Difference("headings", f"reference {reference.headings} but target {target.headings}"))

@@ -68,7 +68,8 @@ class Features:
     tables: list[tuple[int, ...]] = field(default_factory=list)  # cells per row, per table
     embeds: list[Embedded] = field(default_factory=list)
     boxes: list[str] = field(default_factory=list)  # the text of each callout or quote, outermost ones
-    cards: list[str] = field(default_factory=list)  # the link of each card (text fetched by Hashnode)
+    # The link of each card (its text fetched by Hashnode), and how many links to it come before it.
+    cards: list[tuple[str, int]] = field(default_factory=list)
     # The text as read, in pieces, and which pieces each link's text is: (href, first, end).
     pieces: list[str] = field(default_factory=list, repr=False)
     anchors: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
@@ -77,11 +78,14 @@ class Features:
         """The text of each link to ``href``."""
         return [normal_text("".join(self.pieces[a:b])) for link, a, b in self.anchors if link == href]
 
-    def drop_link_text(self, href: str) -> bool:
-        """Take the text of the first link to ``href`` out of ``text`` (it stands for something whose
-        text is compared otherwise, or not at all); False when no link goes there."""
+    def drop_link_text(self, href: str, nth: int = 0) -> bool:
+        """Take the text of the ``nth`` link to ``href`` (from 0) out of ``text`` (it stands for something
+        whose text is compared otherwise, or not at all); False when there is no such link."""
+        seen = 0
         for index, (link, first, end) in enumerate(self.anchors):
-            if link == href:
+            if link == href and seen < nth:
+                seen += 1
+            elif link == href:
                 self.pieces = self.pieces[:first] + [""] * (end - first) + self.pieces[end:]
                 self.anchors = self.anchors[:index] + self.anchors[index + 1 :]
                 self.text = normal_text("".join(self.pieces))
@@ -156,7 +160,8 @@ class _Reader(HTMLParser):
             self._stack.append(tag)
             self._classes.append(a.get("class", ""))
         if tag == "a" and self._muted():
-            self.features.cards.append(a.get("href", ""))
+            href = a.get("href", "")
+            self.features.cards.append((href, self.features.links.count(href)))
         if tag in _HIDDEN and tag not in _VOID:
             self._hidden += 1
         if self._hidden or self._player:
