@@ -7,6 +7,7 @@ built page must be found; the HTML report is looked at by a real headless Chromi
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -391,3 +392,48 @@ def test_reference_heading_mark_keeps_an_escaped_hash(tmp_path: Path) -> None:
     post = post_from(tmp_path, "### \\# What is it?\n\n##\n\n<h2>raw</h2>\n")
     page = features(reference_html(post))
     assert page.headings == [(3, "# What is it?"), (2, ""), (2, "raw")]
+
+
+# -- the whole corpus (CI) -------------------------------------------------------------------------
+# Posts that still differ, by target, each with what differs: the remaining kramdown readings are real
+# defects of the Jekyll exporter not fixed yet (see the note of the verify branch). A post fixed, or a
+# new difference, fails the test, so this list only shrinks.
+KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {"hugo": {}, "jekyll": {}}
+
+
+def _corpus_enabled() -> None:
+    if not (
+        os.environ.get("HASHMIGRATE_REQUIRE_ALL") == "1" or os.environ.get("HASHMIGRATE_CORPUS_VERIFY") == "1"
+    ):
+        pytest.skip(
+            "the corpus verify takes about 10 min per target: CI runs it (or HASHMIGRATE_CORPUS_VERIFY=1)"
+        )
+
+
+def _verify_corpus(corpus: Path, out: Path, to: str, command: list[str]) -> dict[str, set[str]]:
+    different: dict[str, set[str]] = {}
+    for author in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        site = out / author.name
+        hashmigrate.convert(author, to=to, out=site)
+        result = hashmigrate.verify(site, author, to, generator_command=command)
+        assert result.built and not result.problems
+        assert result.counts()["unchecked"] == 0
+        for post in result.posts:
+            if not post.ok:
+                different[f"{author.name}/{Path(post.source).name}"] = {
+                    d.what for d in post.differences if not d.accepted
+                }
+    return different
+
+
+def test_corpus_verifies_on_hugo(hugo: list[str], corpus_dir: Path, tmp_path: Path) -> None:
+    _corpus_enabled()
+    assert _verify_corpus(corpus_dir, tmp_path, "hugo", hugo) == KNOWN_DIFFERENT["hugo"]
+
+
+def test_corpus_verifies_on_jekyll(corpus_dir: Path, tmp_path: Path) -> None:
+    _corpus_enabled()
+    command = [shutil.which("jekyll") or ""]
+    if not command[0]:
+        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
+    assert _verify_corpus(corpus_dir, tmp_path, "jekyll", command) == KNOWN_DIFFERENT["jekyll"]
