@@ -302,7 +302,10 @@ def _run_verify(
         _err(f"verify: {exc}")
         return False
     if not result.built:
-        _say(f"verify: {result.method}")
+        from hashmigrate.verify.targets import GENERATORS
+
+        hint = f" (to build: {GENERATORS[to].install})" if build and to in GENERATORS else ""
+        _say(f"verify: {result.method}{hint}")
     for line in result.problems:
         _err(line)
     for post in result.posts:

@@ -184,7 +184,7 @@ def verify(
     if generator is not None and build and (generator_command or generator.command()) is not None:
         pages = built_pages(generator, generator_command, out, to, planned, Site(blog_url=blog_url))
     elif generator is not None:
-        why = f"{to} is not installed ({generator.install})" if build else "no build asked for"
+        why = f"{to} is not installed" if build else "no build asked for"
         heading_id = getattr(registry.create(to, **(options or {})), "heading_id", None)
         page_html = generator.markdown_page
         if heading_id is not None:
