@@ -252,6 +252,22 @@ def test_convert_verify_and_usage_errors(tmp_path: Path) -> None:
         assert done.exit_code == 2 and message in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+def test_without_jekyll_verify_says_so_and_checks_the_markdown_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    hashmigrate.convert(EXAMPLES, to="jekyll", out=out, blog_url=BLOG)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no jekyll to be found
+    done = runner.invoke(
+        app, ["verify", str(out), "--source", str(EXAMPLES), "--to", "jekyll", "--blog-url", BLOG]
+    )
+    first, *_, last = done.stdout.splitlines()
+    assert first.startswith(
+        "verify: Markdown level only: jekyll is not installed (to build: apt-get install jekyll"
+    )
+    assert "10 as on Hashnode, 0 different" in last and done.exit_code == 0
+
+
 # -- the report ------------------------------------------------------------------------------------
 
 HOSTILE = '<script>document.title="ran"</script><img src=x onerror="document.title=\'ran\'"><p>"quoted" &amp; </iframe></div>'
