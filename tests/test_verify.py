@@ -268,6 +268,24 @@ def test_without_jekyll_verify_says_so_and_checks_the_markdown_level(
     assert "10 as on Hashnode, 0 different" in last and done.exit_code == 0
 
 
+def test_stars_commonmark_leaves_alone_are_stars_on_jekyll(tmp_path: Path) -> None:
+    """Defect found by verify on the corpus (10 of 44 posts of one blog): kramdown made emphasis of
+    stars that CommonMark, and so Hashnode, shows as stars (``*text…*github.com``: the closing star sits
+    between punctuation and a letter); the Jekyll exporter now escapes every star of a text node."""
+    command = jekyll()
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(
+        source,
+        "[**Title**\n*I want to migrate…*github.com](https://github.com/x)\n\n2 * 3 and *real* emphasis\n",
+    )
+    out = tmp_path / "site"
+    hashmigrate.convert(source, to="jekyll", out=out)
+    result = hashmigrate.verify(out, source, "jekyll", generator_command=command)
+    assert result.ok, [line for p in result.posts for line in p.lines()]
+    assert "*I want to migrate" in features(result.posts[0].target).text
+
+
 # -- the report ------------------------------------------------------------------------------------
 
 HOSTILE = '<script>document.title="ran"</script><img src=x onerror="document.title=\'ran\'"><p>"quoted" &amp; </iframe></div>'
