@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from urllib.parse import unquote
 
 from hashmigrate.verify.features import Embedded, Features
 
@@ -48,7 +49,9 @@ def _first_difference(a: str, b: str) -> int:
 
 
 def _unfragmented(url: str) -> str:
-    return url.split("#", 1)[0]
+    """The address without its fragment, percent-escapes decoded: ``%22`` and ``"`` are one address to
+    a browser (CommonMark renderers escape, kramdown does not)."""
+    return unquote(url.split("#", 1)[0])
 
 
 def _fragment(url: str) -> str | None:
