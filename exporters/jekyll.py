@@ -45,6 +45,7 @@ from hashmigrate.exporter import (
     Rendered,
     Site,
     escape_definition,
+    escape_stars,
     plain_data,
 )
 from hashmigrate.model import Callout, Embed, Image, Post
@@ -290,15 +291,6 @@ def _has_math(document: Document) -> bool:
 
 
 _PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
-_STAR = re.compile(r"(?<!\\)((?:\\\\)*)\*")
-
-
-def escape_stars(text: str, before: str = "") -> str:
-    """Every "*" of a text node (a star CommonMark reads as a star, not emphasis) escaped: kramdown's
-    emphasis rules are not CommonMark's, and it made emphasis of stars that CommonMark leaves alone
-    (``*text…*github.com``, found by verify on the corpus). ``\\*`` is a star to both."""
-    lead = len(before) - len(before.rstrip("\\"))
-    return _STAR.sub(r"\1\\*", "\\" * lead + text)[lead:]
 
 
 def escape_pipes(text: str, before: str = "") -> str:
