@@ -9,6 +9,7 @@ snippet written beside the posts sets.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -17,12 +18,14 @@ import frontmatter
 from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
+from hashmigrate.document import Document, Element, Text
 from hashmigrate.exporter import (
     BodyRenderer,
     Option,
     OutputFile,
     Rendered,
     Site,
+    escape_definition,
     mention_name,
     plain_data,
     unescape_markdown,
@@ -40,6 +43,11 @@ CONFIG_SNIPPET = """\
 [markup.goldmark.renderer]
   # Tweets, gists, Instagram posts and iframe embeds are written as raw HTML.
   unsafe = true
+
+[markup.goldmark.extensions]
+  # Quotes and dashes as the author typed them, as Hashnode shows them (Hugo would curl them, in code
+  # that raw HTML holds too).
+  typographer = false
 
 [taxonomies]
   tag = "tags"
@@ -84,6 +92,14 @@ def _date(value: datetime | None) -> str | None:
 
 class HugoBody(BodyRenderer):
     target = "Hugo"
+
+    def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        if isinstance(element, Text):
+            text = document.text_of(element) if element.written is None else element.written
+            written = escape_definition(document, element, text)
+            if written is not text:
+                return written
+        return super().visit(document, element, own)
 
     def markdown(self, node: Markdown) -> str:
         return hugo_escape(node.text)

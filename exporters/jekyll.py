@@ -38,7 +38,16 @@ from hashmigrate.document import (
     Text,
     descendants,
 )
-from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
+from hashmigrate.exporter import (
+    BodyRenderer,
+    Option,
+    OutputFile,
+    Rendered,
+    Site,
+    escape_definition,
+    escape_stars,
+    plain_data,
+)
 from hashmigrate.model import Callout, Embed, Image, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
@@ -427,6 +436,9 @@ class JekyllBody(BodyRenderer):
             # "{:" at the start of a line, where kramdown would take it for an attribute list.
             if written.startswith("{:") and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
                 written = "\\" + written
+            written = escape_definition(document, element, written)
+            if "*" in written:
+                written = escape_stars(written, document.source[max(0, element.start - 32) : element.start])
             return None if written is text and element.written is None else written
         if isinstance(element, CodeBlock):
             return self._fences.get(element)

@@ -57,7 +57,7 @@ HUGO_SINGLE = """\
 <article>
 <h1>{{ .Title }}</h1>
 <p class="meta">{{ .Date.Format "2 January 2006" }}{{ with .Params.subtitle }} · {{ . }}{{ end }}</p>
-{{ .Content }}
+<div class="post-content">{{ .Content }}</div>
 <p class="tags">{{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">#{{ .LinkTitle }}</a>{{ end }}</p>
 </article>
 {{ end }}

@@ -119,6 +119,7 @@ __all__ = [
     "PlacesImages",
     "PluginConflict",
     "Post",
+    "PostCheck",
     "PostResult",
     "Problem",
     "PublishConfig",
@@ -128,6 +129,8 @@ __all__ = [
     "SourceError",
     "Tag",
     "UnknownExporter",
+    "VerifyError",
+    "VerifyResult",
     "Widget",
     "__version__",
     "available",
@@ -136,4 +139,5 @@ __all__ = [
     "hooks",
     "load",
     "read_all",
+    "verify",
 ]

@@ -200,6 +200,13 @@ def convert(
             "and index.md), each only if it is not there yet.",
         ),
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Then compare every post's page with Hashnode's (hashmigrate verify; Hugo, Jekyll).",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary and errors.")] = False,
 ) -> None:
@@ -212,6 +219,12 @@ def convert(
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
             raise UsageError("--out is required (or use --dry-run)")
+        if verify and (dry_run or to not in _verifiable()):
+            raise UsageError(
+                "--verify needs a written --out"
+                if dry_run
+                else f"--verify: verify checks {', '.join(_verifiable())}"
+            )
         if site and not callable(getattr(registry.create(to, **options), "scaffold", None)):
             raise UsageError(f"--site: the {to} exporter cannot write a whole site (hugo and jekyll can)")
         _check_file_option(report, "--report")
@@ -262,7 +275,148 @@ def convert(
         text = links.write_redirects(result.redirects, redirects_format)
         written = _write_file(redirects, text, "redirect map") and written
     _summary(result, verbose, shown)
-    raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)
+    verified = True
+    if verify and out is not None:
+        verified = _run_verify(
+            out,
+            source,
+            to,
+            blog_url=blog_url,
+            drafts=drafts,
+            options=options,
+            links=not keep_links,
+            report=None,
+        )
+    raise typer.Exit(EXIT_OK if result.ok and written and verified else EXIT_FAILED)
+
+
+def _verifiable() -> list[str]:
+    from hashmigrate.verify.targets import supported
+
+    return supported()
+
+
+def _run_verify(
+    out: Path,
+    source: Path,
+    to: str,
+    *,
+    blog_url: str | None,
+    drafts: bool,
+    options: dict[str, Any],
+    links: bool,
+    report: Path | None,
+    build: bool = True,
+    verbose: bool = False,
+    generator: str | None = None,
+) -> bool:
+    """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode."""
+    from hashmigrate.verify import VerifyError
+    from hashmigrate.verify import verify as verify_pages
+    from hashmigrate.verify.report import report_html
+
+    try:
+        result = verify_pages(
+            out,
+            source,
+            to,
+            blog_url=blog_url,
+            drafts=drafts,
+            options=options,
+            links=links,
+            build=build,
+            generator_command=[generator] if generator else None,
+        )
+    except VerifyError as exc:
+        _err(f"verify: {exc}")
+        return False
+    if not result.built:
+        from hashmigrate.verify.targets import GENERATORS
+
+        hint = f" (to build: {GENERATORS[to].install})" if build and to in GENERATORS else ""
+        _say(f"verify: {result.method}{hint}")
+    for line in result.problems:
+        _err(line)
+    for post in result.posts:
+        for line in post.lines():
+            _say(line)
+        if verbose:
+            for difference in post.differences:
+                if difference.accepted:
+                    _say(f"{post.source}: {difference.line()}")
+    counts = result.counts()
+    accepted = sum(1 for p in result.posts for d in p.differences if d.accepted)
+    _say(
+        f"verify {to} ({result.method}): {len(result.posts)} post(s), {counts['same']} as on Hashnode, "
+        f"{counts['different']} different, {counts['unchecked']} unchecked"
+        + (f"; {accepted} accepted difference(s) (--verbose lists them)" if accepted else "")
+    )
+    written = True
+    if report is not None:
+        written = _write_file(report, report_html(result), "report")
+        if written:
+            _say(f"report: {report}")
+    return result.ok and written
+
+
+@app.command("verify")
+def verify_command(
+    out: Annotated[Path, typer.Argument(help="The folder convert wrote.")],
+    source: Annotated[
+        Path, typer.Option("--source", "-s", help="The Hashnode source it was converted from.")
+    ],
+    to: Annotated[str, typer.Option("--to", "-t", help="The target it was converted for: hugo or jekyll.")],
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write an HTML report: every post, side by side with Hashnode's."),
+    ] = None,
+    blog_url: Annotated[str | None, typer.Option("--blog-url", help="As given to convert.")] = None,
+    drafts: Annotated[bool, typer.Option("--drafts", help="As given to convert.")] = False,
+    option: ExporterOptions = None,
+    keep_links: Annotated[bool, typer.Option("--keep-links", help="As given to convert.")] = False,
+    no_build: Annotated[
+        bool,
+        typer.Option("--no-build", help="Check the Markdown level only, even with the generator installed."),
+    ] = False,
+    generator: Annotated[
+        str | None,
+        typer.Option("--generator", help="The hugo or jekyll program to build with (default: found)."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list the accepted differences.")
+    ] = False,
+) -> None:
+    """Compare every post's page on the target with the page Hashnode shows; exit 1 when any differs.
+
+    Hugo and Jekyll sites are built with the real generator (in a temporary copy, with what --site would
+    add when OUT is not a whole site); without it installed, the Markdown level is checked and it says so.
+    """
+    try:
+        options = _parse_options(option)
+        if to not in _verifiable():
+            raise UsageError(f"--to: verify checks {', '.join(_verifiable())}, not {to}")
+        if not source.exists():
+            raise SourceError(f"{source}: no such file or folder")
+        if not out.is_dir():
+            raise UsageError(f"{out}: no such folder (convert into it first)")
+        _check_file_option(report, "--report")
+    except (UsageError, SourceError) as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    ok = _run_verify(
+        out,
+        source,
+        to,
+        blog_url=blog_url,
+        drafts=drafts,
+        options=options,
+        links=not keep_links,
+        report=report,
+        build=not no_build,
+        verbose=verbose,
+        generator=generator,
+    )
+    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 
 
 def _check_file_option(path: Path | None, flag: str) -> None:

