@@ -51,6 +51,7 @@ class Template:
     block_end: int | None  # end of the front matter block (the closing fence's start), if any
     eol: bytes
     heading_end: int | None  # end of an old-format file's title heading line, if any
+    stamp: str = ""  # the time part of the file's id (a cuid's 8 base-36 digits, an ObjectId's 8 hex)
 
 
 def load_templates(corpus: Path) -> list[Template]:
@@ -62,6 +63,15 @@ def load_templates(corpus: Path) -> list[Template]:
 
 
 def _template(path: Path) -> Template:
+    template = _split(path)
+    if _CUID_NAME.match(path.name):
+        template.stamp = path.name[1:9]
+    elif path.name.startswith("draft-") and re.fullmatch(r"[0-9a-f]{24}", path.stem[6:]):
+        template.stamp = path.stem[6:14]
+    return template
+
+
+def _split(path: Path) -> Template:
     data = path.read_bytes()
     text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     offset = len(data) - len(text)
@@ -114,12 +124,17 @@ def replicate(templates: list[Template], size: int, folder: Path, rng: random.Ra
     for number in range(size):
         template = templates[number % len(templates)]
         copy = number // len(templates) + 1
+        # A replica's id keeps its template's time (a post nothing else dates is dated by its id).
+        stamp = template.stamp if not template.draft else ""
         while True:
-            cuid = "c" + "".join(rng.choices(_ALNUM, k=24))
+            cuid = "c" + (stamp or "".join(rng.choices(_ALNUM, k=8))) + "".join(rng.choices(_ALNUM, k=16))
             if cuid not in seen:
                 seen.add(cuid)
                 break
-        name = f"draft-{rng.getrandbits(96):024x}.md" if template.draft else f"{cuid}.md"
+        if template.draft:
+            name = f"draft-{template.stamp or f'{rng.getrandbits(32):08x}'}{rng.getrandbits(64):016x}.md"
+        else:
+            name = f"{cuid}.md"
         data = replica(template, copy, cuid)
         (folder / name).write_bytes(data)
         total += len(data)

@@ -12,7 +12,6 @@ time, and the total.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,8 +32,9 @@ class Import:
 
 
 def command() -> list[str]:
-    script = shutil.which("hashmigrate")
-    return [script] if script else [sys.executable, "-m", "hashmigrate"]
+    # ``python -m`` run in this checkout imports this checkout's code; the ``hashmigrate`` script on
+    # PATH imports whichever copy is installed (an editable install of another worktree, say).
+    return [sys.executable, "-m", "hashmigrate"]
 
 
 def time_command(args: list[str], runs: int) -> list[float]:

@@ -27,7 +27,7 @@ from support.forem_server import ForemServer, RateLimit, RateLimits  # noqa: E40
 
 from hashmigrate.http import Pacer, RetryPolicy, Secret  # noqa: E402
 from hashmigrate.publish import publish  # noqa: E402
-from hashmigrate.publish.devto import DevtoPublisher  # noqa: E402
+from exporters.devto_publish import DevtoPublisher  # noqa: E402
 from hashmigrate.sync.config import load  # noqa: E402
 from hashmigrate.sync.run import sync  # noqa: E402
 

@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+import frontmatter
+from frontmatter.default_handlers import YAMLHandler
+
+from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, KEEP, checked_canonical
 from hashmigrate.embeds import classify
-from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, attr, unescape_markdown
+from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, attr, unescape_markdown
 from hashmigrate.model import Embed, Html, Image, Note, Post, Tag
 from hashmigrate.urls import safe_url
 
@@ -155,15 +159,29 @@ def _quoted(value: str) -> str:
     return f'"{text}"'
 
 
-def front_matter(fields: Sequence[tuple[str, str | bool | None]]) -> str:
-    lines = ["---"]
-    for key, value in fields:
-        if value is None or value == "":
-            continue
-        rendered = ("true" if value else "false") if isinstance(value, bool) else _quoted(value)
-        lines.append(f"{key}: {rendered}")
-    lines.append("---")
-    return "\n".join(lines) + "\n"
+class DevtoHandler(YAMLHandler):
+    """python-frontmatter's YAML handler for dev.to: every value double-quoted (see the module's notes).
+
+    ``yamlfm.YamlHandler`` would write plain scalars and ``|`` blocks, which dev.to's fixer rewrites; so
+    ``export`` writes each line itself. ``format`` keeps the body as given (``YAMLHandler``'s strips it).
+    """
+
+    def export(self, metadata: Mapping[str, object], **kwargs: object) -> str:
+        """``key: "value"`` lines (``true``/``false`` for flags); None and empty values are left out."""
+        lines = []
+        for key, value in metadata.items():
+            if value is None or value == "":
+                continue
+            rendered = ("true" if value else "false") if isinstance(value, bool) else _quoted(str(value))
+            lines.append(f"{key}: {rendered}\n")
+        return "".join(lines)
+
+    def format(self, post: frontmatter.Post, **kwargs: object) -> str:
+        """The front matter, an empty line and the body exactly as given."""
+        return f"---\n{self.export(post.metadata, **kwargs)}---\n\n{post.content}"
+
+
+HANDLER = DevtoHandler()
 
 
 def _date(value: datetime | None) -> str | None:
@@ -318,6 +336,11 @@ def _github_tag(url: str, ids: Mapping[str, str]) -> str | None:
 class DevtoExporter:
     name: ClassVar[str] = "devto"
     description: ClassVar[str] = "dev.to articles (<slug>.md): dev.to front matter and Liquid embed tags"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("published", bool, False, "make the articles public (Hashnode drafts stay drafts)"),
+        Option("canonical", str, "original", "original, keep, none, or a URL template with {slug} or {cuid}"),
+    )
+    remote_images: ClassVar[str] = "dev.to shows images from their URLs only, so they stay on their host"
 
     def __init__(self, published: bool = False, canonical: str = "original") -> None:
         """``published`` makes the articles public (drafts otherwise; Hashnode drafts always stay drafts).
@@ -401,19 +424,18 @@ class DevtoExporter:
                 "dev.to Markdown has no image alignment",
             )
 
-        meta = front_matter(
-            [
-                ("title", title),
-                ("published", self.published and not post.draft),
-                ("description", post.description),
-                ("tags", ", ".join(tags)),
-                ("canonical_url", canonical),
-                ("cover_image", cover),
-                ("series", post.series),
-                ("date", _date(post.published)),
-            ]
-        )
-        content = meta + "\n" + text + ("" if text.endswith("\n") else "\n")
+        meta = {
+            "title": title,
+            "published": self.published and not post.draft,
+            "description": post.description,
+            "tags": ", ".join(tags),
+            "canonical_url": canonical,
+            "cover_image": cover,
+            "series": post.series,
+            "date": _date(post.published),
+        }
+        document = yamlfm.fm_post(text + ("" if text.endswith("\n") else "\n"), meta)
+        content = frontmatter.dumps(document, handler=HANDLER)
         return Rendered(
             post=post,
             files=(OutputFile(f"{post.slug}.md", content),),

@@ -12,11 +12,14 @@ import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import frontmatter
+
 from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.exporter import (
     BodyRenderer,
+    Option,
     OutputFile,
     Rendered,
     Site,
@@ -127,6 +130,11 @@ class HugoBody(BodyRenderer):
 class HugoExporter:
     name: ClassVar[str] = "hugo"
     description: ClassVar[str] = "Hugo page bundles (content/posts/<slug>/index.md)"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("section", str, "posts", "the folder under content/ the posts go in"),
+        Option("aliases", bool, True, "redirect the old Hashnode paths (Hugo aliases)"),
+        Option("canonical", str, CHECK, "a canonical URL that cannot be right: check (leave it out) or keep"),
+    )
 
     def __init__(self, section: str = "posts", aliases: bool = True, canonical: str = CHECK) -> None:
         section = str(section).strip("/")
@@ -192,7 +200,8 @@ class HugoExporter:
         meta["hashnode"] = {k: v for k, v in hashnode.items() if v is not None} or None
         # The body's end is kept as written: a fence left open at the end of a post owns its blank lines.
         text = text.lstrip("\n")
-        content = yamlfm.dump(meta) + "\n" + text + ("" if text.endswith("\n") else "\n")
+        document = yamlfm.fm_post(text + ("" if text.endswith("\n") else "\n"), meta)
+        content = frontmatter.dumps(document, handler=yamlfm.HANDLER)
         path = f"content/{self.section}/{post.slug}/index.md"
         return Rendered(
             post=post, files=(OutputFile(path, content),), url=self.url(post), notes=tuple(body.notes)

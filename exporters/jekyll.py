@@ -14,19 +14,32 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, ClassVar
 
-from markdown_it import MarkdownIt
+import frontmatter
 
 from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
-from hashmigrate.document import Document
-from hashmigrate.exporter import BodyRenderer, OutputFile, Rendered, Site, plain_data
-from hashmigrate.model import Embed, Image, Post
+from hashmigrate.document import (
+    CodeBlock,
+    CodeSpan,
+    Construct,
+    Document,
+    Element,
+    HtmlBlock,
+    Item,
+    List,
+    Quote,
+    Table,
+    Text,
+    descendants,
+)
+from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
+from hashmigrate.model import Callout, Embed, Image, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
 GIST_MODES = ("script", "jekyll-gist")
@@ -142,59 +155,67 @@ def protect_liquid(parts: list[tuple[str, bool]]) -> str:
 
 # ---- kramdown ------------------------------------------------------------------------------------
 # kramdown reads "{:" at the start of a line as an attribute list ("{: .class}", "{:name: ...}") or
-# an extension ("{::comment}") and drops the text; "\{" is its escape for a literal brace.
+# an extension ("{::comment}") and drops the text; "\{" is its escape for a literal brace. What may
+# stand before it on the line: quote marks and one list marker.
 _KRAMDOWN_BRACE = re.compile(r"^(?P<lead>(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?)\{:")
+_BRACE_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
 _MATH = re.compile(r"\$\$(?=\S).*?\$\$")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 # An HTML block that opens one of these and leaves it open: CommonMark reads what follows its blank
 # line as Markdown, up to the closing tag; kramdown copies the whole element as raw HTML unless the
-# opening tag says markdown="1" (which kramdown removes from its output).
+# opening tag says markdown="1" (which kramdown removes from its output). All of them start an HTML
+# block that ends at the first blank line (CommonMark's kind 6).
 _OPEN_CONTAINER = re.compile(
     r"(?P<tag><(?P<name>details|div|center|section|article|aside|figure|header|footer|main|nav)\b[^>]*?)>",
     re.I,
 )
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
 _LIST_MARKER = re.compile(r"(?P<lead> *)(?P<marker>[*+-]|\d{1,9}[.)])(?P<gap> *)(?P<rest>.?)")
+_FENCE_MARK = re.compile(r"`{3,}|~{3,}")
 
 
-@lru_cache(maxsize=1)
-def _block_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
-    md.disable(["inline", "text_join"], ignoreInvalid=True)
-    return md
+def _item_column(document: Document, item: Item) -> int | None:
+    """The column where a list item's content starts (CommonMark's rule), or None if unsure.
 
-
-def _item_column(line: str) -> int | None:
-    """The column where a list item's content starts (CommonMark's rule), or None if unsure."""
-    match = _LIST_MARKER.match(line)
+    The item's span starts at its marker (or in the indentation before it); what stands before it on
+    its line (indentation, or the markers of the items it is nested in: ``1. * item``) gives the
+    marker's column.
+    """
+    prefix = document.line_prefix(item)
+    if "\t" in prefix:
+        return None
+    source = document.source
+    line_end = source.find("\n", item.start)
+    match = _LIST_MARKER.match(source, item.start, len(source) if line_end < 0 else line_end)
     if match is None:
         return None
-    width = len(match["lead"]) + len(match["marker"])
+    width = len(prefix) + len(match["lead"]) + len(match["marker"])
     gap = len(match["gap"])
     # An empty first line, or five spaces or more after the marker, means content one column later.
     return width + (1 if not match["rest"] or gap > 4 else gap)
 
 
-def _fence_edits(lines: list[str], start: int, end: int, column: int, markup: str) -> dict[int, str]:
-    """The lines of one fence (``lines[start:end]``, in a container whose content starts at
-    ``column``) rewritten where kramdown would read them otherwise than CommonMark.
+def _fence_edits(lines: list[str], column: int, markup: str, after_text: bool) -> dict[int, str]:
+    """The lines of one fence (whole lines, in a container whose content starts at ``column``)
+    rewritten where kramdown would read them otherwise than CommonMark.
 
     * CommonMark takes a fence's own indentation (up to three spaces) off every line of its content;
       kramdown keeps it, so a fence written deeper than its list item's content would gain those
       spaces in every line. The fence is moved to the container's column; whitespace-only lines,
       which kramdown keeps whole, get exactly what CommonMark would have left of them.
-    * kramdown takes a top-level fence right after a list item or paragraph line as part of it;
-      a blank line before the fence changes nothing for CommonMark.
+    * kramdown takes a top-level fence right after a list item or paragraph line (``after_text``) as
+      part of it; a blank line before the fence changes nothing for CommonMark.
     * CommonMark ends a fence that is never closed with its container; kramdown reads it as text,
       so the closing fence is written.
     """
     edits: dict[int, str] = {}
-    opening = lines[start]
+    opening = lines[0]
     lead = len(opening) - len(opening.lstrip(" "))
     extra = lead - column
-    # More than three would not be a fence: the container's column was misjudged, so leave it.
+    # More than three would not be a fence: the container's column is unsure (tabs), so leave it.
     if 0 < extra <= 3 and "\t" not in opening[: lead + 1]:
-        edits[start] = opening[extra:]
-        for number in range(start + 1, end):
+        edits[0] = opening[extra:]
+        for number in range(1, len(lines)):
             line = lines[number]
             if not line.strip():
                 edits[number] = line[column + extra :]
@@ -202,26 +223,85 @@ def _fence_edits(lines: list[str], start: int, end: int, column: int, markup: st
                 rest = line[column:]
                 strip = min(extra, len(rest) - len(rest.lstrip(" ")))
                 edits[number] = line[:column] + rest[strip:]
-    if column == 0 and start > 0 and lines[start - 1].strip():
-        edits[start] = "\n" + edits.get(start, opening)
+    if column == 0 and after_text:
+        edits[0] = "\n" + edits.get(0, opening)
     closing = re.compile(" {0,3}" + re.escape(markup[0]) + "{" + str(len(markup)) + ",}[ \t]*")
-    if end - 1 == start or not closing.fullmatch(lines[end - 1][column:]):
-        edits[end - 1] = edits.get(end - 1, lines[end - 1]) + "\n" + " " * column + markup
+    if len(lines) == 1 or not closing.fullmatch(lines[-1][column:]):
+        edits[len(lines) - 1] = edits.get(len(lines) - 1, lines[-1]) + "\n" + " " * column + markup
     return edits
 
 
-def _html_edits(lines: list[str], start: int, end: int) -> dict[int, str]:
+def _after_text(document: Document, line_start: int, previous: Element | None) -> bool:
+    """Whether the line before ``line_start`` is written as text (not blank): a construct that ends
+    its line with a separator of its own leaves a blank line there."""
+    if line_start == 0:
+        return False
+    source = document.source
+    before = source[source.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    if not before.strip():
+        return False
+    last = previous
+    while last is not None and last.children:
+        last = last.children[-1]
+    return not (isinstance(last, Construct) and "\n" in last.after and not last.after.strip())
+
+
+def _html_edit(document: Document, node: HtmlBlock, html: str) -> str | None:
     """``markdown="1"`` on a container element that a top-level HTML block opens and leaves open."""
-    opening = _OPEN_CONTAINER.match(lines[start])
+    first_line = html.split("\n", 1)[0]
+    opening = _OPEN_CONTAINER.match(first_line)
     if opening is None or "markdown=" in opening["tag"] or opening["tag"].endswith("/"):
-        return {}
-    block = "\n".join(lines[start:end])
+        return None
+    source = document.source
+    blank = _BLANK_LINE.search(source, node.start)
+    block = source[node.start : blank.start() if blank else len(source)]
     # kramdown would read a line indented by four spaces inside the element as code.
     if re.search(rf"</{opening['name']}\s*>", block, re.I) or any(
-        line.startswith("    ") for line in lines[start + 1 : end]
+        line.startswith("    ") for line in block.split("\n")[1:]
     ):
-        return {}
-    return {start: opening["tag"] + ' markdown="1">' + lines[start][opening.end() :]}
+        return None
+    return opening["tag"] + ' markdown="1">' + html[opening.end() :]
+
+
+def _has_math(document: Document) -> bool:
+    """Whether kramdown will read ``$$...$$`` on a line of text (not in code or an HTML block) as math."""
+    source = document.source
+    if "$$" not in source:
+        return False
+    kept: list[str] = []
+    pos = 0
+    for node in document.walk():
+        if node.start < pos or not isinstance(node, (CodeSpan, CodeBlock, HtmlBlock)):
+            continue
+        kept.append(source[pos : node.start])
+        if not isinstance(node, CodeSpan):
+            kept.append("\n" * source.count("\n", node.start, node.end))
+        pos = node.end
+    kept.append(source[pos:])
+    return any("$$" in line and _MATH.search(line) for line in "".join(kept).split("\n"))
+
+
+_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
+
+def escape_pipes(text: str, before: str = "") -> str:
+    """Every "|" not already escaped, escaped (outside code: callers pass text, never code).
+    ``before`` is the source just before ``text``: the parser leaves an escape's backslash out of the
+    text that follows it."""
+    lead = len(before) - len(before.rstrip("\\"))
+    return _PIPE.sub(r"\1\\|", "\\" * lead + text)[lead:]
+
+
+def _pipes_outside_code(line: str) -> str:
+    """A line of Markdown the renderer wrote (a callout's) with its pipes escaped outside code spans."""
+    out: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(line):
+        out.append(escape_pipes(line[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(escape_pipes(line[last:]))
+    return "".join(out)
 
 
 def _utc(value: datetime) -> datetime:
@@ -245,11 +325,19 @@ class JekyllBody(BodyRenderer):
     def __init__(self, post: Post, gist: str = "script") -> None:
         super().__init__(post)
         self.gist = gist
+        # What to write for each fence kramdown would read otherwise (planned by render).
+        self._fences: dict[Element, str] = {}
 
     def render(self, document: Document) -> str:
-        # Our own Liquid (LiquidTag) is kept apart from every other text; that text is fixed for
-        # kramdown and protected from Liquid once the whole body is known (a list, or the excerpt,
-        # spans nodes).
+        # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
+        # Liquid once the whole body is known (a list, or the excerpt, spans nodes).
+        document = self._plan(document)
+        # Text in a table keeps its pipes; kramdown reads any other line with a "|" as a table row.
+        self._in_tables = (
+            {id(n) for t in document.walk() if isinstance(t, Table) for n in descendants(t.children)}
+            if "|" in document.source
+            else set()
+        )
         parts: list[tuple[str, bool]] = []
         for text, _ in self.parts(document):
             live = isinstance(text, LiquidTag)
@@ -257,78 +345,121 @@ class JekyllBody(BodyRenderer):
                 parts[-1] = (parts[-1][0] + text, False)
             else:
                 parts.append((text, live))
-        parts = _strip_blank_lines(parts)
-        return protect_liquid(self._for_kramdown(parts))
+        if _has_math(document):
+            self._note_math()
+        return protect_liquid(_strip_blank_lines(parts))
 
-    def _for_kramdown(self, parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-        """Parts with the author's lines rewritten so that kramdown reads them as CommonMark does."""
-        text = "".join(t for t, _ in parts)
-        edits = self._kramdown_edits(text)
+    def _plan(self, document: Document) -> Document:
+        """The fences kramdown would read otherwise than CommonMark, rewritten (:func:`_fence_edits`),
+        each by the content column of its container: a walk from the top, since a node does not know
+        the containers it is in. A rewritten opening line takes the fence's indentation with it, so
+        such a fence's span is widened to the start of its line (the tree stays lossless)."""
+        self._fences = {}
+        source = document.source
+        if "```" not in source and "~~~" not in source:
+            return document
+        widened: dict[Element, Element] = {}
+
+        def walk(nodes: tuple[Element, ...], column: int | None) -> None:
+            previous: Element | None = None
+            for node in nodes:
+                if isinstance(node, CodeBlock):
+                    if node.fenced and column is not None and node.written is None:
+                        self._plan_fence(document, node, column, previous, widened)
+                elif isinstance(node, Quote):
+                    walk(node.children, None)  # a blockquote's lines are not rewritten
+                elif isinstance(node, Item):
+                    walk(node.children, None if column is None else _item_column(document, node))
+                elif isinstance(node, List):
+                    walk(node.children, column)
+                previous = node
+
+        walk(document.children, 0)
+        if not widened:
+            return document
+        return Document(source, _replaced(document.children, widened), document.constructs)
+
+    def _plan_fence(
+        self,
+        document: Document,
+        node: CodeBlock,
+        column: int,
+        previous: Element | None,
+        widened: dict[Element, Element],
+    ) -> None:
+        text = document.text_of(node)
+        markup = _FENCE_MARK.match(text)
+        if markup is None:
+            return
+        prefix = document.line_prefix(node)
+        # A fence left open at the end of the post holds its blank lines, which the body loses: it
+        # is closed after its last line of text.
+        body = text.rstrip("\n") if node.end == len(document.source) else text.removesuffix("\n")
+        tail = text[len(body) :]
+        lines = (prefix + body).split("\n")
+        after_text = column == 0 and _after_text(document, node.start - len(prefix), previous)
+        edits = _fence_edits(lines, column, markup[0], after_text)
         if not edits:
-            return parts
-        fixed: list[tuple[str, bool]] = []
-        offset = 0
-        for part, live in parts:
-            end = offset + len(part)
-            if not live:
-                first = text.count("\n", 0, offset)
-                lines = part.split("\n")
-                for k in range(len(lines)):
-                    # Only a line wholly inside this part: one of our Liquid tags stays as written.
-                    whole = (k > 0 or offset == 0 or text[offset - 1] == "\n") and (
-                        k < len(lines) - 1 or end == len(text) or text[end] == "\n"
-                    )
-                    if whole and first + k in edits:
-                        lines[k] = edits[first + k]
-                part = "\n".join(lines)
-            fixed.append((part, live))
-            offset = end
-        return fixed
+            return
+        for number, line in edits.items():
+            lines[number] = line
+        written = "\n".join(lines) + tail
+        if 0 in edits and prefix:
+            if prefix.strip():
+                return  # not reached: only a fence indented by spaces alone is moved
+            # The opening line is rewritten whole, its indentation included.
+            wide = replace(node, start=node.start - len(prefix))
+            widened[node] = wide
+            self._fences[wide] = written
+        else:
+            self._fences[node] = written[len(prefix) :]
 
-    def _kramdown_edits(self, text: str) -> dict[int, str]:
-        """Line number -> the line as kramdown must see it; notes what cannot be made the same."""
-        if not any(mark in text for mark in ("```", "~~~", "{:", "$$", "<")):
-            return {}
-        lines = text.split("\n")
-        edits: dict[int, str] = {}
-        code: set[int] = set()
-        # Content column of each open container; None inside a blockquote, whose lines are not
-        # rewritten.
-        containers: list[int | None] = []
-        for token in _block_parser().parse(text):
-            if token.type == "list_item_open" and token.map:
-                outer = containers[-1] if containers else 0
-                column = _item_column(lines[token.map[0]]) if outer is not None else None
-                containers.append(column)
-            elif token.type == "blockquote_open":
-                containers.append(None)
-            elif token.type in ("list_item_close", "blockquote_close") and containers:
-                containers.pop()
-            elif token.type in ("fence", "code_block", "html_block") and token.map:
-                start, end = token.map
-                code.update(range(start, end))
-                column = containers[-1] if containers else 0
-                if token.type == "fence" and column is not None:
-                    edits.update(_fence_edits(lines, start, end, column, token.markup))
-                elif token.type == "html_block" and column == 0:
-                    edits.update(_html_edits(lines, start, end))
-        math = False
-        for number, line in enumerate(lines):
-            if number in code:
-                continue
-            if "{:" in line:
-                edits[number] = _KRAMDOWN_BRACE.sub(r"\g<lead>\\{:", line)
-            math = math or ("$$" in line and bool(_MATH.search(_CODE_SPAN.sub("", line))))
-        if math:
-            self.note(
-                "math",
-                "$$...$$ will show as math",
-                "kramdown reads $$ as math delimiters",
-                "add MathJax to your layout, or escape the dollars",
-            )
-        return edits
+    def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        """What kramdown must be given for a node to read it as CommonMark does."""
+        if isinstance(element, Text):
+            text = document.text_of(element) if element.written is None else element.written
+            written = text
+            if "|" in text and id(element) not in self._in_tables:
+                # kramdown (GFM input too) reads any line with an unescaped "|" as a table row: an
+                # image with a pipe in its alt text, a link's text, an Odia full stop. "\|" is a
+                # pipe to kramdown and to CommonMark alike.
+                written = escape_pipes(written, document.source[max(0, element.start - 32) : element.start])
+            # "{:" at the start of a line, where kramdown would take it for an attribute list.
+            if written.startswith("{:") and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
+                written = "\\" + written
+            return None if written is text and element.written is None else written
+        if isinstance(element, CodeBlock):
+            return self._fences.get(element)
+        result = super().visit(document, element, own)
+        # Only a top-level HTML block starts at the start of its line: a container's has its
+        # marker or indentation before it.
+        if isinstance(element, HtmlBlock) and not document.line_prefix(element):
+            html = result or (document.text_of(element) if element.written is None else element.written)
+            return _html_edit(document, element, html) or result
+        return result
+
+    def _note_math(self) -> None:
+        self.note(
+            "math",
+            "$$...$$ will show as math",
+            "kramdown reads $$ as math delimiters",
+            "add MathJax to your layout, or escape the dollars",
+        )
+
+    def callout(self, node: Callout) -> str:
+        # Markdown written from the callout's HTML: its lines are fixed for kramdown as the author's are.
+        text = super().callout(node)
+        lines = [
+            _KRAMDOWN_BRACE.sub(r"\g<lead>\\{:", line) if "{:" in line else line for line in text.split("\n")
+        ]
+        lines = [_pipes_outside_code(line) if "|" in line else line for line in lines]
+        if any("$$" in line and _MATH.search(_CODE_SPAN.sub("", line)) for line in lines):
+            self._note_math()
+        return "\n".join(lines)
 
     def image(self, node: Image) -> str:
+        if "|" in node.alt:
+            node = replace(node, alt=escape_pipes(node.alt))  # or kramdown makes the line a table
         align = re.sub(r"[^a-z0-9-]", "", (node.align or "").lower())
         if not align:
             return super().image(node)
@@ -344,6 +475,20 @@ class JekyllBody(BodyRenderer):
         if markup is None:
             return super().embed(node)
         return markup
+
+
+def _replaced(nodes: tuple[Element, ...], new: dict[Element, Element]) -> tuple[Element, ...]:
+    """``nodes`` with each node in ``new`` replaced, and the containers above it rebuilt."""
+    out: list[Element] = []
+    for node in nodes:
+        if node in new:
+            node = new[node]
+        elif node.children and isinstance(node, (List, Item)):
+            children = _replaced(node.children, new)
+            if any(a is not b for a, b in zip(children, node.children, strict=True)):
+                node = replace(node, children=children)
+        out.append(node)
+    return tuple(out)
 
 
 def _strip_blank_lines(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
@@ -364,6 +509,11 @@ def _strip_blank_lines(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 class JekyllExporter:
     name: ClassVar[str] = "jekyll"
     description: ClassVar[str] = "Jekyll posts (_posts/YYYY-MM-DD-<slug>.md), GitHub Pages compatible"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("old_urls", str, "redirect_from", "how old Hashnode paths keep working", OLD_URL_MODES),
+        Option("gist", str, "script", "how gist embeds are written", GIST_MODES),
+        Option("canonical", str, CHECK, "a canonical URL that cannot be right: check (leave it out) or keep"),
+    )
 
     def __init__(self, old_urls: str = "redirect_from", gist: str = "script", canonical: str = CHECK) -> None:
         if old_urls not in OLD_URL_MODES:
@@ -449,7 +599,7 @@ class JekyllExporter:
                 "Jekyll does not build posts dated in the future",
                 "set future: true in _config.yml to publish it now",
             )
-        content = yamlfm.dump(meta) + "\n" + text + "\n"
+        content = frontmatter.dumps(yamlfm.fm_post(text + "\n", meta), handler=yamlfm.HANDLER)
         return Rendered(
             post=post, files=(OutputFile(path, content),), url=self.url(post), notes=tuple(body.notes)
         )

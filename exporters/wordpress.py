@@ -3,7 +3,7 @@
 Each post's body is Gutenberg block markup (:mod:`exporters.wordpress_blocks`), written on its own to
 ``posts/<slug>.html`` (paste it into the editor's code view) and gathered by :meth:`finish` into
 ``wordpress-import.xml`` (:mod:`exporters.wxr`). ``hashmigrate publish --to wordpress`` sends the same
-markup over the REST API instead (:mod:`hashmigrate.publish.wordpress`).
+markup over the REST API instead (:mod:`exporters.wordpress_publish`).
 
 Options (``--option key=value``): ``author`` (the login the posts are credited to in the file, which
 the importer lets you map to a user), ``author_name``, ``author_email``, ``timezone`` (the site's
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from exporters import wxr
 from exporters.wordpress_blocks import Media, render_body
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
-from hashmigrate.exporter import OutputFile, Rendered, Site
+from hashmigrate.exporter import Option, OutputFile, Rendered, Site
 from hashmigrate.model import Post
 
 WXR_FILE = "wordpress-import.xml"
@@ -30,6 +30,19 @@ WXR_FILE = "wordpress-import.xml"
 class WordPressExporter:
     name: ClassVar[str] = "wordpress"
     description: ClassVar[str] = f"WordPress block-editor posts in one WXR 1.2 import file ({WXR_FILE})"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("author", str, "hashnode", "the login the posts are credited to (the importer maps it)"),
+        Option("author_name", str, "", "the author's display name"),
+        Option("author_email", str, "", "the author's e-mail address"),
+        Option("timezone", str, None, "the site's IANA time zone, for the local post date (else UTC)"),
+        Option("category", str, None, "a category for every post, beside its Hashnode series"),
+        Option("title", str, "Migrated from Hashnode", "the import file's channel title"),
+        Option("canonical", str, CHECK, "a canonical URL that cannot be right: check (leave it out) or keep"),
+    )
+    remote_images: ClassVar[str] = (
+        "the WordPress importer downloads them itself (tick 'Download and import file attachments'); "
+        "publish --upload-images puts them in the media library"
+    )
 
     def __init__(
         self,

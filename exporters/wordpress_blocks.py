@@ -1,10 +1,12 @@
 """A post body as Gutenberg block markup, the way WordPress 6.1's block editor saves it.
 
-The body is rendered to Markdown with a placeholder for every node that is not Markdown (embed,
-image, callout, mention, widget), parsed once with markdown-it-py (CommonMark plus GFM tables and
-strikethrough), and each top-level element becomes its block. A placeholder that stands alone in a
-paragraph becomes that node's own block (``wp:embed``, ``wp:image`` ...); one inside running text
-becomes inline HTML. Only the parser decides where code is, so code is never rewritten, only escaped.
+The post's document tree (:mod:`hashmigrate.document`, the one parse of the body) is walked once:
+each top-level node becomes its block (paragraph, heading, list, quote, code, table, separator, raw
+HTML), and a construct (embed, image, callout, mention, widget) that stands alone in its paragraph or
+in the HTML it was written in becomes that node's own block (``wp:embed``, ``wp:image`` ...); one
+inside running text becomes inline HTML. The HTML inside blocks is :mod:`hashmigrate.html`'s
+CommonMark rendering, with this target's escaping and constructs put in through its hook. Only the
+parser decides where code is, so code is never rewritten, only escaped.
 
 WordPress filters post content on display: ``do_shortcode`` runs ``[gallery]`` and friends anywhere,
 ``autoembed`` turns a URL alone on a line into an embed, ``capital_P_dangit`` rewrites "Wordpress".
@@ -20,20 +22,16 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.tree import SyntaxTreeNode
-from markdown_it.utils import EnvType, OptionsDict
-
 from exporters import embed_html
+from hashmigrate import document as d
 from hashmigrate.exporter import BodyRenderer, attr, html_to_markdown, unescape_markdown
+from hashmigrate.html import Hook, alt_text, escape, href, inline_html, nul, render_html
 from hashmigrate.links import hashnode_heading_id
-from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Post, Widget
+from hashmigrate.model import Callout, Embed, Html, Image, Mention, Node, Post, Widget
+from hashmigrate.parse import parse
 
 # Providers WordPress 6.1 embeds through its own oEmbed list (wp-includes/class-wp-oembed.php):
 # these become ``wp:embed`` blocks. Twitter's pattern only takes user names of up to 15 characters.
@@ -149,51 +147,53 @@ def twitter_url(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    md.add_render_rule("text", _render_text)
-    md.add_render_rule("code_inline", _render_code_inline)
-    md.add_render_rule("code_block", _render_code_block)
-    md.add_render_rule("fence", _render_code_block)
-    md.add_render_rule("html_block", _render_raw)
-    md.add_render_rule("html_inline", _render_raw)
-    return md
+class _Held(str):
+    """What a construct's method returns here: the node itself, made into blocks or HTML later."""
+
+    node: Node
 
 
-def _render_text(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-    return text_html(tokens[idx].content)
+def _held(node: Node) -> _Held:
+    held = _Held("")
+    held.node = node
+    return held
 
 
-def _render_code_inline(
-    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return f"<code>{code_html(tokens[idx].content)}</code>"
+@dataclass(frozen=True, slots=True)
+class _Para:
+    """Inline nodes that make one paragraph (a paragraph, or a part of one a block construct splits)."""
+
+    nodes: tuple[d.Element, ...]
 
 
-def _render_code_block(
-    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    token = tokens[idx]
-    language = _language(token)
-    cls = f' class="language-{attr(language)}"' if language else ""
-    return f"<pre><code{cls}>{code_html(_code_text(token))}</code></pre>\n"
+@dataclass(frozen=True, slots=True)
+class _HtmlRun:
+    """Raw HTML blocks with the constructs the reader found in them: one HTML block as written."""
+
+    parts: tuple[d.Element, ...]
+    # Text after a construct that ended its block: CommonMark reads it afresh, and it may be Markdown.
+    after_block: bool = False
 
 
-def _render_raw(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-    return raw_html(tokens[idx].content)
+_Unit = d.Element | _Para | _HtmlRun
 
 
-def _code_text(token: Token) -> str:
-    # The line break before the closing fence ends the last line; it is not part of the code.
-    return token.content[:-1] if token.content.endswith("\n") else token.content
-
-
-def _language(token: Token) -> str | None:
-    if token.type != "fence":
+def _language(node: d.CodeBlock) -> str | None:
+    if not node.fenced:
         return None
-    word = unescape_markdown(token.info.strip().split(maxsplit=1)[0]) if token.info.strip() else ""
+    info = node.info.strip()
+    word = unescape_markdown(info.split(maxsplit=1)[0]) if info else ""
     return word if _LANGUAGE.match(word) else None
+
+
+def _code_text(node: d.CodeBlock) -> str:
+    # The line break before the closing fence ends the last line; it is not part of the code.
+    text = nul(node.text)
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _blank(node: d.Element) -> bool:
+    return isinstance(node, d.SoftBreak) or (isinstance(node, d.Text) and not node.text.strip())
 
 
 class BlockBody(BodyRenderer):
@@ -204,114 +204,180 @@ class BlockBody(BodyRenderer):
     def __init__(self, post: Post, media: Mapping[str, Media] | None = None) -> None:
         super().__init__(post)
         self.media = dict(media or {})
-        self._nodes: list[Node] = []
-        self._prefix = _placeholder_prefix(post.body)
-        self._placeholder = re.compile(re.escape(self._prefix) + r"(\d+)x")
-        self._tag_or_placeholder = re.compile(
-            r"(?P<tag><[^>]*>)|" + re.escape(self._prefix) + r"(?P<index>\d+)x"
-        )
         self._anchors: set[str] = set()
-        self._md = _markdown()
-        self._renderer = cast(RendererHTML, self._md.renderer)
+        self._resolved: dict[int, Node | str] = {}
 
-    # -- the Markdown stream, with placeholders ---------------------------------------------------
-    def _hold(self, node: Node) -> str:
-        self._nodes.append(node)
-        return f"{self._prefix}{len(self._nodes) - 1}x"
-
-    def markdown(self, node: Markdown) -> str:
-        return node.text
-
+    # -- constructs: the checks every target makes, then the node itself ---------------------------
     def html(self, node: Html) -> str:
-        return node.html
+        return _held(node)
 
     def embed(self, node: Embed) -> str:
-        return self._hold(node)
+        return _held(node)
 
     def widget(self, node: Widget) -> str:
-        return self._hold(node)
+        return _held(node)
 
     def image(self, node: Image) -> str:
-        return self._hold(node)
+        return _held(node)
 
     def html_image(self, node: Image) -> str:
-        return self._hold(node)
+        return _held(node)
 
     def callout(self, node: Callout) -> str:
-        return self._hold(node)
+        return _held(node)
 
     def mention(self, node: Mention) -> str:
-        return self._hold(node)
+        return _held(node)
+
+    def _resolve(self, construct: d.Construct) -> Node | str:
+        """The node a construct stands for once checked, or the text to show instead (once per node)."""
+        found = self._resolved.get(id(construct))
+        if found is None:
+            out = self.node(construct.node) if construct.node is not None else ""
+            # The fallbacks are Markdown text written with character references: the text itself.
+            found = out.node if isinstance(out, _Held) else html.unescape(out)
+            self._resolved[id(construct)] = found
+        return found
 
     # -- blocks -----------------------------------------------------------------------------------
     def blocks(self) -> list[Block]:
-        self._nodes, self._anchors, self.notes = [], set(), []
-        source = self.render(self.post.tree)
-        return self._markdown_blocks(source)
+        self._anchors, self._resolved, self.notes = set(), {}, []
+        document = self.post.tree
+        return self._blocks(document, document.children)
 
     def markup(self) -> str:
         return serialize(self.blocks())
 
-    def _markdown_blocks(self, source: str) -> list[Block]:
-        tree = SyntaxTreeNode(self._md.parse(source))
-        return self._blocks(tree.children)
+    def _markdown_blocks(self, markdown: str) -> list[Block]:
+        """Markdown made here (a callout's text) as blocks: parsed by the one parser."""
+        document = parse(markdown)
+        return self._blocks(document, document.children)
 
-    def _blocks(self, nodes: Sequence[SyntaxTreeNode]) -> list[Block]:
+    def _blocks(self, document: d.Document, nodes: tuple[d.Element, ...]) -> list[Block]:
+        units = self._units(nodes)
         blocks: list[Block] = []
         i = 0
-        while i < len(nodes):
-            node = nodes[i]
-            if node.type == "html_block" and _unbalanced(node.content):
+        while i < len(units):
+            unit = units[i]
+            if isinstance(unit, _HtmlRun) and unit.after_block and len(unit.parts) == 1:
+                text = self._run_text(unit)[0]
+                if not text.lstrip().startswith("<"):
+                    # Not HTML once the construct before it is a block: Markdown the parse took for
+                    # part of the HTML block the construct was written in (see the report to #14).
+                    part = parse(text.strip("\n"))
+                    blocks.extend(self._blocks(part, part.children))
+                    i += 1
+                    continue
+            if isinstance(unit, _HtmlRun) and _unbalanced(self._run_text(unit)[0]):
                 # An element opened here and closed in a later block (<details> around a code fence)
                 # has to stay one piece of HTML, or the browser closes it early.
-                end = _balanced_end(nodes, i)
-                fragment = "".join(self._tree_html(n) for n in nodes[i : end + 1])
+                end = self._balanced_end(units, i)
+                fragment = "".join(self._unit_html(document, u) for u in units[i : end + 1])
                 blocks.append(Block("html", html=fragment.strip("\n")))
                 i = end + 1
                 continue
-            blocks.extend(self._block(node))
+            blocks.extend(self._unit_blocks(document, unit))
             i += 1
         return blocks
 
-    def _block(self, node: SyntaxTreeNode) -> list[Block]:
-        kind = node.type
-        if kind == "paragraph":
-            return self._paragraph(node)
-        if kind == "heading":
-            return [self._heading(node)]
-        if kind in ("fence", "code_block"):
-            return [self._code(node)]
-        if kind in ("bullet_list", "ordered_list"):
-            return [self._list(node)]
-        if kind == "blockquote":
+    def _units(self, nodes: tuple[d.Element, ...]) -> list[_Unit]:
+        """A container's children as the blocks they make: raw HTML with the constructs inside it as
+        one piece, a paragraph split after a block construct (text after an embed is a paragraph)."""
+        units: list[_Unit] = []
+        run: list[d.Element] = []
+        after_block = False
+
+        def flush() -> None:
+            nonlocal after_block
+            # What a construct was cut out of may leave only a line break: no block of its own.
+            if any(
+                isinstance(p, d.Construct) or (isinstance(p, d.HtmlBlock) and p.html.strip()) for p in run
+            ):
+                units.append(_HtmlRun(tuple(run), after_block))
+            run.clear()
+            after_block = False
+
+        for node in nodes:
+            # The pieces the reader cut one HTML block into touch: a construct and the HTML around it.
+            touching = bool(run) and run[-1].end == node.start
+            if (
+                isinstance(node, d.HtmlBlock) and (not run or (touching and isinstance(run[-1], d.Construct)))
+            ) or (isinstance(node, d.Construct) and touching and isinstance(run[-1], d.HtmlBlock)):
+                run.append(node)
+                if isinstance(node, d.Construct) and node.after:
+                    flush()
+                    after_block = True
+                continue
+            if isinstance(node, d.Construct):
+                flush()
+                units.append(_Para((node,)))
+                after_block = bool(node.after)
+                continue
+            flush()
+            after_block = False
+            if isinstance(node, d.Paragraph):
+                units.extend(_Para(part) for part in self._segments(node.children))
+            else:
+                units.append(node)
+        flush()
+        return units
+
+    @staticmethod
+    def _segments(nodes: tuple[d.Element, ...]) -> list[tuple[d.Element, ...]]:
+        """Inline nodes split after each block construct that ends its paragraph."""
+        parts: list[tuple[d.Element, ...]] = []
+        current: list[d.Element] = []
+        for node in nodes:
+            if not current and parts and _blank(node):
+                continue  # the line break or spaces after a construct that ended a paragraph
+            current.append(node)
+            if isinstance(node, d.Construct) and node.after:
+                parts.append(tuple(current))
+                current = []
+        if current:
+            parts.append(tuple(current))
+        return parts
+
+    def _unit_blocks(self, document: d.Document, unit: _Unit) -> list[Block]:
+        if isinstance(unit, _Para):
+            return self._paragraph(document, unit.nodes)
+        if isinstance(unit, _HtmlRun):
+            return self._html_block(document, unit)
+        if isinstance(unit, d.Heading):
+            return [self._heading(document, unit)]
+        if isinstance(unit, d.CodeBlock):
+            return [self._code(unit)]
+        if isinstance(unit, d.List):
+            return [self._list(document, unit)]
+        if isinstance(unit, d.Quote):
             return [
                 Block(
                     "quote",
                     html='<blockquote class="wp-block-quote">',
-                    inner=self._blocks(node.children),
+                    inner=self._blocks(document, unit.children),
                     close="</blockquote>",
                 )
             ]
-        if kind == "table":
-            return [self._table(node)]
-        if kind == "hr":
+        if isinstance(unit, d.Table):
+            return [self._table(document, unit)]
+        if isinstance(unit, d.Rule):
             return [self._separator()]
-        if kind == "html_block":
-            return self._html_block(node)
-        # Nothing else is top-level in CommonMark + tables; keep whatever it is as HTML.
-        return [Block("html", html=self._tree_html(node).strip("\n"))]
+        if isinstance(unit, d.Definition):
+            return []
+        # Nothing else is a block in CommonMark + tables; keep whatever it is as HTML.
+        return [Block("html", html=self._tree_html(document, unit).strip("\n"))]
 
-    def _paragraph(self, node: SyntaxTreeNode) -> list[Block]:
-        alone = self._alone(node)
+    def _paragraph(self, document: d.Document, nodes: tuple[d.Element, ...]) -> list[Block]:
+        alone = self._alone(nodes)
         if alone is not None:
             return self._node_blocks(alone)
-        content = self._inline(node)
+        content = self._inline(document, nodes).lstrip(" \t\n")
         if not content.strip():
             return []
         return [Block("paragraph", html=f"<p>{content}</p>")]
 
-    def _heading(self, node: SyntaxTreeNode) -> Block:
-        level = int(node.tag[1])
+    def _heading(self, document: d.Document, node: d.Heading) -> Block:
+        level = node.level
         # Hashnode's own ids, so same-page links (#heading-...) written on Hashnode keep working.
         plain = self._plain(node)
         anchor = hashnode_heading_id(plain) if plain.strip() else "heading"
@@ -320,27 +386,25 @@ class BlockBody(BodyRenderer):
             anchor, n = f"{base}-{n}", n + 1
         self._anchors.add(anchor)
         attrs: dict[str, Any] = {} if level == 2 else {"level": level}
-        return Block("heading", attrs, f'<h{level} id="{attr(anchor)}">{self._inline(node)}</h{level}>')
+        content = self._inline(document, node.children)
+        return Block("heading", attrs, f'<h{level} id="{attr(anchor)}">{content}</h{level}>')
 
-    def _code(self, node: SyntaxTreeNode) -> Block:
-        token = node.token
-        assert token is not None
-        language = _language(token)
+    @staticmethod
+    def _code(node: d.CodeBlock) -> Block:
+        language = _language(node)
         attrs: dict[str, Any] = {"className": f"language-{language}"} if language else {}
         cls = f"wp-block-code language-{attr(language)}" if language else "wp-block-code"
-        return Block("code", attrs, f'<pre class="{cls}"><code>{code_html(_code_text(token))}</code></pre>')
+        return Block("code", attrs, f'<pre class="{cls}"><code>{code_html(_code_text(node))}</code></pre>')
 
-    def _list(self, node: SyntaxTreeNode) -> Block:
-        ordered = node.type == "ordered_list"
-        tag = "ol" if ordered else "ul"
+    def _list(self, document: d.Document, node: d.List) -> Block:
+        tag = "ol" if node.ordered else "ul"
         attrs: dict[str, Any] = {}
         start_attr = ""
-        if ordered:
+        if node.ordered:
             attrs["ordered"] = True
-            start = node.attrs.get("start")
-            if start is not None and int(start) != 1:
-                attrs["start"] = int(start)
-                start_attr = f' start="{int(start)}"'
+            if node.first != 1:
+                attrs["start"] = node.first
+                start_attr = f' start="{node.first}"'
         if not self._simple_list(node):
             # A code block, quote or table inside an item has no block form there: list-item takes
             # only text and nested lists. The whole list stays HTML, exactly as written.
@@ -350,40 +414,72 @@ class BlockBody(BodyRenderer):
                 "a WordPress list item holds only text and nested lists",
                 "it shows as written; the editor edits it as HTML",
             )
-            return Block("html", html=self._tree_html(node).strip("\n"))
-        items = [self._list_item(item) for item in node.children]
+            return Block("html", html=self._tree_html(document, node).strip("\n"))
+        items = [self._list_item(document, item) for item in node.children]
         return Block("list", attrs, f"<{tag}{start_attr}>", items, f"</{tag}>")
 
-    def _simple_list(self, node: SyntaxTreeNode) -> bool:
-        return all(self._simple_item_part(child) for item in node.children for child in item.children)
+    def _item_parts(self, item: d.Element) -> list[_Para | d.Element]:
+        """An item's content: its paragraphs (a tight item's text is one without tags) and blocks."""
+        parts: list[_Para | d.Element] = []
+        run: list[d.Element] = []
 
-    def _simple_item_part(self, child: SyntaxTreeNode) -> bool:
-        if child.type in ("bullet_list", "ordered_list"):
-            return self._simple_list(child)
-        if child.type != "paragraph":
-            return False
-        alone = self._alone(child)
-        return alone is None or isinstance(alone, (Image, Mention))
+        def flush() -> None:
+            if run:
+                parts.extend(_Para(part) for part in self._segments(tuple(run)))
+                run.clear()
 
-    def _list_item(self, item: SyntaxTreeNode) -> Block:
-        texts = [self._inline(child) for child in item.children if child.type == "paragraph"]
-        nested = [
-            self._list(child) for child in item.children if child.type in ("bullet_list", "ordered_list")
-        ]
+        for child in item.children:
+            if isinstance(child, d.Paragraph):
+                flush()
+                parts.extend(_Para(part) for part in self._segments(child.children))
+            elif isinstance(child, d.BLOCK_TYPES):
+                flush()
+                parts.append(child)
+            else:
+                run.append(child)
+        flush()
+        return parts
+
+    def _simple_list(self, node: d.Element) -> bool:
+        for item in node.children:
+            for part in self._item_parts(item):
+                if isinstance(part, d.List):
+                    if not self._simple_list(part):
+                        return False
+                elif isinstance(part, _Para):
+                    alone = self._alone(part.nodes)
+                    if alone is not None and not isinstance(alone, (Image, Mention)):
+                        return False
+                elif not isinstance(part, d.Definition):
+                    return False
+        return True
+
+    def _list_item(self, document: d.Document, item: d.Element) -> Block:
+        parts = self._item_parts(item)
+        texts = [self._inline(document, part.nodes) for part in parts if isinstance(part, _Para)]
+        nested = [self._list(document, part) for part in parts if isinstance(part, d.List)]
         return Block("list-item", html="<li>" + "<br><br>".join(texts), inner=nested, close="</li>")
 
-    def _table(self, node: SyntaxTreeNode) -> Block:
+    def _table(self, document: d.Document, node: d.Table) -> Block:
         sections: list[str] = []
+        body: list[str] = []
         for section in node.children:
-            rows: list[str] = []
-            for row in section.children:
+            rows = (
+                section.children if section.children and isinstance(section.children[0], d.TableRow) else ()
+            )
+            head = isinstance(section, d.TableHead)
+            for row in rows or (section,):
                 cells: list[str] = []
-                for cell in row.children:
-                    align = _cell_align(cell)
+                tag = "th" if head else "td"
+                for index, cell in enumerate(row.children):
+                    align = node.align[index] if index < len(node.align) else ""
                     extra = f' class="has-text-align-{align}" data-align="{align}"' if align else ""
-                    cells.append(f"<{cell.tag}{extra}>{self._inline(cell)}</{cell.tag}>")
-                rows.append("<tr>" + "".join(cells) + "</tr>")
-            sections.append(f"<{section.tag}>" + "".join(rows) + f"</{section.tag}>")
+                    cells.append(f"<{tag}{extra}>{self._inline(document, cell.children)}</{tag}>")
+                (sections if head else body).append("<tr>" + "".join(cells) + "</tr>")
+            if head:
+                sections = ["<thead>" + "".join(sections) + "</thead>"]
+        if body:
+            sections.append("<tbody>" + "".join(body) + "</tbody>")
         return Block(
             "table", html='<figure class="wp-block-table"><table>' + "".join(sections) + "</table></figure>"
         )
@@ -392,27 +488,83 @@ class BlockBody(BodyRenderer):
     def _separator() -> Block:
         return Block("separator", html='<hr class="wp-block-separator has-alpha-channel-opacity"/>')
 
-    def _html_block(self, node: SyntaxTreeNode) -> list[Block]:
-        content = node.content
+    # -- raw HTML with constructs in it ---------------------------------------------------------------
+    def _run_text(self, run: _HtmlRun) -> tuple[str, str, list[d.Construct]]:
+        """The run's HTML with a placeholder for each construct, the placeholder's mark, the constructs."""
+        html_parts = "".join(p.html for p in run.parts if isinstance(p, d.HtmlBlock))
+        mark = d.free_marker(html_parts)
+        held: list[d.Construct] = []
+        text: list[str] = []
+        for part in run.parts:
+            if isinstance(part, d.HtmlBlock):
+                text.append(nul(part.html))
+            elif isinstance(part, d.Construct):
+                text.append(f"{mark}{len(held)}{mark}")
+                held.append(part)
+        return "".join(text), mark, held
+
+    def _html_block(self, document: d.Document, run: _HtmlRun) -> list[Block]:
+        content, mark, held = self._run_text(run)
         if _RAW_HR.match(content):
             return [self._separator()]
         whole = _WRAPPER_ONLY.match(content)
-        if whole and (match := self._placeholder.fullmatch(whole["ph"])):
-            held = self._nodes[int(match.group(1))]
-            if isinstance(held, Image) and not held.align and re.search(r"<center\b", content, re.I):
-                held = Image(held.src, held.alt, "center", held.title, held.link, held.in_html)
-            if isinstance(held, (Image, Embed, Callout, Widget)):
-                return self._node_blocks(held)
-        return [Block("html", html=self._substitute(raw_html(content)).strip("\n"))]
+        if whole and held and (match := re.fullmatch(f"{mark}(\\d+){mark}", whole["ph"])):
+            node = self._resolve(held[int(match.group(1))])
+            if isinstance(node, Image) and not node.align and re.search(r"<center\b", content, re.I):
+                node = Image(node.src, node.alt, "center", node.title, node.link, node.in_html)
+            if isinstance(node, (Image, Embed, Callout, Widget)):
+                return self._node_blocks(node)
+        return [Block("html", html=self._substitute(raw_html(content), mark, held).strip("\n"))]
+
+    def _substitute(self, rendered: str, mark: str, held: list[d.Construct]) -> str:
+        """Placeholders replaced by inline HTML; inside a tag (an alt text) by plain text."""
+        if not held:
+            return rendered
+        placeholder = re.compile(f"{mark}(\\d+){mark}")
+
+        def in_tag(match: re.Match[str]) -> str:
+            return attr(self._construct_plain(held[int(match.group(1))]))
+
+        def replace(match: re.Match[str]) -> str:
+            if match["tag"] is not None:
+                return placeholder.sub(in_tag, match["tag"])
+            return self._construct_inline(held[int(match["index"])])
+
+        return re.sub(f"(?P<tag><[^>]*>)|{mark}(?P<index>\\d+){mark}", replace, rendered)
+
+    def _unit_html(self, document: d.Document, unit: _Unit) -> str:
+        """A unit as the HTML a CommonMark renderer writes for it (inside a balanced HTML block)."""
+        if isinstance(unit, _HtmlRun):
+            content, mark, held = self._run_text(unit)
+            return self._substitute(raw_html(content), mark, held)
+        if isinstance(unit, _Para):
+            alone = self._alone(unit.nodes)
+            if alone is not None:
+                return self._block_html(alone)
+            content = self._inline(document, unit.nodes).lstrip(" \t\n")
+            return f"<p>{content}</p>\n"
+        return self._tree_html(document, unit)
+
+    def _balanced_end(self, units: Sequence[_Unit], start: int) -> int:
+        """Index of the HTML that closes what ``units[start]`` opened (the last unit if none does)."""
+        depth = 0
+        for i in range(start, len(units)):
+            unit = units[i]
+            if isinstance(unit, _HtmlRun):
+                content = self._run_text(unit)[0]
+                depth += len(_OPEN_TAG.findall(content)) - len(_CLOSE_TAG.findall(content))
+                if depth <= 0:
+                    return i
+        return len(units) - 1
 
     # -- nodes as blocks --------------------------------------------------------------------------
-    def _alone(self, paragraph: SyntaxTreeNode) -> Node | None:
-        """The node whose placeholder is all a paragraph holds, if any."""
-        inline = paragraph.children[0] if paragraph.children else None
-        if inline is None or len(inline.children) != 1 or inline.children[0].type != "text":
+    def _alone(self, nodes: tuple[d.Element, ...]) -> Node | None:
+        """The node a paragraph holds when a construct is all it holds."""
+        shown = [n for n in nodes if not _blank(n)]
+        if len(shown) != 1 or not isinstance(shown[0], d.Construct):
             return None
-        match = self._placeholder.fullmatch(inline.children[0].content.strip())
-        return self._nodes[int(match.group(1))] if match else None
+        found = self._resolve(shown[0])
+        return None if isinstance(found, str) else found
 
     def _node_blocks(self, node: Node) -> list[Block]:
         if isinstance(node, Image):
@@ -530,14 +682,14 @@ class BlockBody(BodyRenderer):
         if isinstance(node, Widget):
             return raw_html(BodyRenderer.widget(self, node))
         if isinstance(node, Callout):
-            body = "".join(
-                self._tree_html(n)
-                for n in SyntaxTreeNode(self._md.parse(html_to_markdown(node.html))).children
-            )
+            document = parse(html_to_markdown(node.html))
+            body = render_html(document, document, self._hook(document))
             return (
                 f'<div class="{CALLOUT_CLASS}" style="background-color:{CALLOUT_BACKGROUND}">'
                 f"{text_html(node.emoji)} {body.strip()}</div>"
             )
+        if isinstance(node, Html):
+            return raw_html(node.html)
         raise TypeError(f"no inline form for {type(node).__name__}")
 
     def _block_html(self, node: Node) -> str:
@@ -550,41 +702,61 @@ class BlockBody(BodyRenderer):
             return f"<p>{self._inline_node(node)}</p>"
         return self._inline_node(node)
 
-    def _inline(self, node: SyntaxTreeNode) -> str:
-        inline = node.children[0] if node.children and node.children[0].type == "inline" else None
-        if inline is None or inline.token is None:
-            return ""
-        rendered = self._renderer.renderInline(inline.token.children or [], self._md.options, {})
-        return self._substitute(rendered.rstrip("\n"))
+    def _construct_inline(self, construct: d.Construct) -> str:
+        found = self._resolve(construct)
+        return text_html(found) if isinstance(found, str) else self._inline_node(found)
 
-    def _tree_html(self, node: SyntaxTreeNode) -> str:
-        rendered = self._md.renderer.render(node.to_tokens(), self._md.options, {})
-        # A placeholder alone in a paragraph or item stood on its own line: its block form, unwrapped.
-        rendered = re.sub(
-            r"<(p|li)>" + self._placeholder.pattern + r"</\1>",
-            lambda m: (
-                f"<{m.group(1)}>{self._block_html(self._nodes[int(m.group(2))])}</{m.group(1)}>"
-                if m.group(1) == "li"
-                else self._block_html(self._nodes[int(m.group(2))])
-            ),
-            rendered,
-        )
-        return self._substitute(rendered)
+    def _construct_plain(self, construct: d.Construct) -> str:
+        found = self._resolve(construct)
+        return found if isinstance(found, str) else self._plain_node(found)
 
-    def _substitute(self, rendered: str) -> str:
-        """Placeholders replaced by inline HTML; inside a tag (an alt text) by plain text."""
-        if self._prefix not in rendered:
-            return rendered
+    def _inline(self, document: d.Document, nodes: tuple[d.Element, ...]) -> str:
+        """Inline nodes as block HTML: text and code escaped for WordPress, constructs as inline HTML."""
+        return inline_html(document, d.Element(0, 0, nodes), self._hook(document)).rstrip("\n")
 
-        def in_tag(match: re.Match[str]) -> str:
-            return attr(self._plain_node(self._nodes[int(match.group(1))]))
+    def _tree_html(self, document: d.Document, node: d.Element) -> str:
+        """A block as CommonMark HTML, a construct alone in a paragraph or item in its block form."""
+        return render_html(document, node, self._hook(document))
 
-        def replace(match: re.Match[str]) -> str:
-            if match["tag"] is not None:
-                return self._placeholder.sub(in_tag, match["tag"])
-            return self._inline_node(self._nodes[int(match["index"])])
+    def _hook(self, document: d.Document) -> Hook:
+        """How this target writes a node inside HTML: what differs from CommonMark's HTML."""
 
-        return self._tag_or_placeholder.sub(replace, rendered)
+        def hook(node: d.Element) -> str | None:
+            if isinstance(node, d.Text):
+                return text_html(nul(node.text))
+            if isinstance(node, d.CodeSpan):
+                return f"<code>{code_html(nul(node.text))}</code>"
+            if isinstance(node, (d.HtmlBlock, d.HtmlInline)):
+                return raw_html(nul(node.html))
+            if isinstance(node, d.Construct):
+                return self._construct_inline(node)
+            if isinstance(node, d.CodeBlock):
+                language = _language(node)
+                cls = f' class="language-{attr(language)}"' if language else ""
+                return f"<pre><code{cls}>{code_html(_code_text(node))}</code></pre>\n"
+            if isinstance(node, d.Picture):
+                title = f' title="{escape(node.title)}"' if node.title else ""
+                alt = escape(alt_text(document, node, self._alt_part))
+                return f'<img src="{escape(href(node.dest))}" alt="{alt}"{title} />'
+            if isinstance(node, d.Paragraph):
+                alone = self._alone(node.children)
+                # What followed the paragraph's end tag stays: the line break.
+                return self._block_html(alone) + "\n" if alone is not None else None
+            if isinstance(node, d.Item):
+                alone = (
+                    self._alone(node.children)
+                    if not any(isinstance(c, d.BLOCK_TYPES) for c in node.children)
+                    else None
+                )
+                return f"<li>{self._block_html(alone)}</li>\n" if alone is not None else None
+            return None
+
+        return hook
+
+    def _alt_part(self, node: d.Element) -> str | None:
+        if isinstance(node, d.Construct):
+            return self._construct_plain(node)
+        return None
 
     def _plain_node(self, node: Node) -> str:
         if isinstance(node, Mention):
@@ -593,52 +765,25 @@ class BlockBody(BodyRenderer):
             return unescape_markdown(node.alt)
         if isinstance(node, Embed):
             return node.url
-        if isinstance(node, Widget):
-            return ""
         if isinstance(node, Callout):
             return html.unescape(_TAG.sub("", node.html))
         return ""
 
-    def _plain(self, node: SyntaxTreeNode) -> str:
-        inline = node.children[0] if node.children else None
-        if inline is None or inline.token is None:
-            return ""
-        parts = [t.content for t in inline.token.children or [] if t.type in ("text", "code_inline")]
-        text = "".join(parts)
-        return self._placeholder.sub(lambda m: self._plain_node(self._nodes[int(m.group(1))]), text)
-
-
-def _placeholder_prefix(body: Sequence[Node]) -> str:
-    """A letters-only marker that occurs nowhere in the post's text, so no text is taken for it."""
-    text = "".join(n.text if isinstance(n, Markdown) else n.html if isinstance(n, Html) else "" for n in body)
-    text = text.lower()
-    prefix, n = "hmwpnode", 0
-    while prefix in text:
-        n += 1
-        prefix = f"hmwpnode{'q' * n}"
-    return prefix
-
-
-def _cell_align(cell: SyntaxTreeNode) -> str | None:
-    style = str(cell.attrs.get("style", ""))
-    match = re.search(r"text-align:(left|center|right)", style)
-    return match.group(1) if match else None
+    def _plain(self, node: d.Element) -> str:
+        """A heading's text for its anchor: text and code, constructs' text; no alt text, no HTML."""
+        parts: list[str] = []
+        for child in node.children:
+            if isinstance(child, (d.Text, d.CodeSpan)):
+                parts.append(child.text)
+            elif isinstance(child, d.Construct):
+                parts.append(self._construct_plain(child))
+            elif not isinstance(child, (d.Picture, d.HtmlInline, d.SoftBreak, d.HardBreak)):
+                parts.append(self._plain(child))
+        return "".join(parts)
 
 
 def _unbalanced(fragment: str) -> bool:
     return len(_OPEN_TAG.findall(fragment)) > len(_CLOSE_TAG.findall(fragment))
-
-
-def _balanced_end(nodes: Sequence[SyntaxTreeNode], start: int) -> int:
-    """Index of the html block that closes what ``nodes[start]`` opened (the last node if none does)."""
-    depth = 0
-    for i in range(start, len(nodes)):
-        if nodes[i].type == "html_block":
-            content = nodes[i].content
-            depth += len(_OPEN_TAG.findall(content)) - len(_CLOSE_TAG.findall(content))
-            if depth <= 0:
-                return i
-    return len(nodes) - 1
 
 
 def render_body(post: Post, media: Mapping[str, Media] | None = None) -> tuple[str, BlockBody]:

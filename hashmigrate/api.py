@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
-from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site
+from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks
 from hashmigrate.hashnode import Passes, Problem, read, reader
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
 from hashmigrate.model import Note, NoteKind, Post
@@ -111,6 +112,7 @@ class ConvertResult(PostTally):
     dry_run: bool = False
     redirects: list[tuple[str, str]] = field(default_factory=list)
     images: FetchReport | None = None
+    warnings: list[str] = field(default_factory=list)  # a setting that could not do what it asks
 
     @property
     def ok(self) -> bool:
@@ -129,6 +131,7 @@ class ConvertResult(PostTally):
             "site_files": self.site_files,
             "site_kept": self.site_kept,
             "errors": self.errors,
+            "warnings": self.warnings,
             "advice": self.advice,
             "posts": [p.as_dict() for p in self.posts],
         }
@@ -233,11 +236,13 @@ def convert(
 
     site = Site(blog_url=blog_url)
     # Images are fetched only for a real write to a target that keeps files (never in a dry run).
-    wants_images = download_images and out is not None and not dry_run and hasattr(exporter, "asset_path")
+    # An exporter with no asset_path hook gets them beside each post's file, with a note (see _localise).
+    hooked = hooks(exporter)
+    wants_images = download_images and out is not None and not dry_run and hooked.remote_images is None
     image_set: set[str] | None = set() if wants_images else None
     # Images are found in parsed bodies only.
     plan, index, anchored = _plan(items(parse=image_set is not None), exporter, blog_url, links, image_set)
-    heading_id = getattr(exporter, "heading_id", None)
+    heading_id = hooked.heading_id
     if anchored and heading_id is not None:
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
         # A post given the slug links name is still read under the slug made from its title.
@@ -252,6 +257,8 @@ def convert(
         target=to, out=str(out) if out is not None else None, dry_run=dry_run or out is None
     )
     result.redirects = index.redirects
+    if download_images and hooked.remote_images is not None:
+        result.warnings.append(f"--download-images does nothing for {to}: {hooked.remote_images}")
     assets: dict[str, Asset] = {}
     if image_set:
         # requests and the image code load only when images are wanted: the CLI starts faster.
@@ -263,7 +270,7 @@ def convert(
             result.errors.append(result.images.cache_error)
     # An exporter that writes one file for the whole blog (WordPress's WXR) has a ``finish`` hook,
     # which gets every rendered post once the last one is done; render() stays pure.
-    finish = getattr(exporter, "finish", None)
+    finish = hooked.finish
     collected: list[Rendered] | None = [] if finish is not None else None
     try:
         for item in items():
@@ -278,7 +285,7 @@ def convert(
                 else:
                     item = rewrite_links(entry.apply(item), index)
                     if image_set is not None:
-                        item, extra = _localise(item, exporter, assets, result.images)
+                        item, extra = _localise(item, exporter, site, assets, result.images)
             outcome = _convert_one(item, exporter, site, writer, extra, collected)
             result.posts.append(outcome)
             if on_post is not None:
@@ -377,8 +384,9 @@ def _plan(
     plan: list[_Planned | None] = []
     names = SlugRegistry()
     index = LinkIndex()
-    url_of = getattr(exporter, "url", None) if links else None
-    heading_id = getattr(exporter, "heading_id", None)
+    hooked = hooks(exporter)
+    url_of = hooked.url if links else None
+    heading_id = hooked.heading_id
     targets: list[tuple[str, str]] = []
     anchored: set[str] = set()
     made: dict[str, tuple[int, Post]] = {}  # slug made from a title -> (plan position, post without body)
@@ -426,15 +434,18 @@ def _plan(
 
 
 def _localise(
-    post: Post, exporter: Exporter, assets: dict[str, Asset], report: FetchReport | None
+    post: Post, exporter: Exporter, site: Site, assets: dict[str, Asset], report: FetchReport | None
 ) -> tuple[Post, list[tuple[str, Path]]]:
     """Point the post's images at their copies, placed where the target keeps a post's files."""
     from hashmigrate.assets import image_urls, normalise, relocate
 
-    place = exporter.asset_path  # type: ignore[attr-defined]
     new: dict[str, str] = {}
     files: list[tuple[str, Path]] = []
     notes: list[Note] = []
+    place = hooks(exporter).asset_path
+    beside: Note | None = None
+    if place is None:
+        place, beside = _beside(post, exporter, site)
     cover = normalise(post.cover) if post.cover else None
     for url in dict.fromkeys(image_urls(post)):
         key = normalise(url)
@@ -449,8 +460,36 @@ def _localise(
         path, ref = place(post, asset.stem, asset.ext, key == cover)
         new[key] = ref
         files.append((path, asset.path))
+    if files and beside is not None:
+        notes.append(beside)
     post = relocate(post, {k: v for k, v in new.items() if k in assets})
     return replace(post, notes=(*post.notes, *notes)), files
+
+
+def _beside(
+    post: Post, exporter: Exporter, site: Site
+) -> tuple[Callable[[Post, str, str, bool], tuple[str, str]], Note]:
+    """Where images go for an exporter with no ``asset_path`` hook: beside the post's (first) file,
+    named after the post, referred to by that name relative to the post; and the note saying so."""
+    try:
+        files = exporter.render(post, site).files
+    except Exception:
+        files = ()  # its own failure is reported when the post is converted
+    folder = posixpath.dirname(files[0].path) if files else ""
+
+    def place(post: Post, stem: str, ext: str, cover: bool) -> tuple[str, str]:
+        name = f"{post.slug}-{'cover' if cover else stem}.{ext}"
+        return posixpath.join(folder, name) if folder else name, name
+
+    where = f"{folder}/" if folder else "the output folder"
+    note = Note(
+        post.label,
+        "images-beside-post",
+        f"images downloaded into {where} beside the post, referred to by file name",
+        f"the {exporter.name} exporter does not say where images go (it has no asset_path hook)",
+        "check that the site serves them from there",
+    )
+    return place, note
 
 
 def _convert_one(

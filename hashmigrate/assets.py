@@ -26,8 +26,8 @@ import urllib3
 
 from hashmigrate import http
 from hashmigrate.delivery import atomic_write
-from hashmigrate.hashnode.markdown import map_outside_code
-from hashmigrate.model import Callout, Html, Image, Markdown, Node, Post
+from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline, Picture, flat_view
+from hashmigrate.model import Callout, Image, Post
 
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -237,51 +237,80 @@ class ImageFetcher:
 
 
 def image_urls(post: Post) -> list[str]:
-    """Every image a post shows: body images (linked ones too), raw HTML ``<img>``, cover, OG image."""
+    """Every image a post shows: body images (linked ones too), raw HTML ``<img>`` (callouts' too),
+    cover, OG image; found by a walk over the post's tree (never in code)."""
     urls = [u for u in (post.cover, post.og_image) if u]
-    for node in post.body:
-        if isinstance(node, Image):
-            urls.append(node.src)
-        elif isinstance(node, (Html, Callout)):
-            urls.extend(m.group("url") for m in _IMG_SRC.finditer(node.html))
-        elif isinstance(node, Markdown) and "<img" in node.text:
-            found: list[str] = []
-
-            def collect(text: str, found: list[str] = found) -> str:
-                found.extend(m.group("url") for m in _IMG_SRC.finditer(text))
-                return text
-
-            map_outside_code(node.text, collect)
-            urls.extend(found)
+    document = post.tree
+    for node in document.walk():
+        if isinstance(node, Construct):
+            if isinstance(node.node, Image):
+                urls.append(node.node.src)
+            elif isinstance(node.node, Callout):
+                urls.extend(m.group("url") for m in _IMG_SRC.finditer(node.node.html))
+        elif isinstance(node, Picture):
+            urls.append(node.dest)
+        elif isinstance(node, (HtmlBlock, HtmlInline)):
+            text = _html_of(document, node)
+            if "<img" in text.lower():
+                urls.extend(m.group("url") for m in _IMG_SRC.finditer(text))
     return [u for u in urls if fetchable(u)]
 
 
+def _html_of(document: Document, node: Element) -> str:
+    """A raw HTML node's text as it will be written: a pass's rewrite, or its source."""
+    return document.text_of(node) if node.written is None else node.written
+
+
 def relocate(post: Post, new: dict[str, str]) -> Post:
-    """The post with every image URL in ``new`` (keyed by normalised URL) replaced."""
+    """The post with every image URL in ``new`` (keyed by normalised URL) replaced: a pass over the
+    tree (image constructs, CommonMark images, ``<img src>`` in raw HTML and callouts), and the cover
+    and OG image."""
 
     def swap(url: str) -> str:
         return new.get(normalise(url), url) if fetchable(url) else url
 
     def in_html(text: str) -> str:
+        if "<img" not in text.lower():
+            return text
         return _IMG_SRC.sub(lambda m: m.group("pre") + html.escape(swap(html.unescape(m.group("url")))), text)
 
-    def node(item: Node) -> Node:
-        if isinstance(item, Image):
-            return replace(item, src=swap(item.src))
-        if isinstance(item, Html):
-            return Html(in_html(item.html))
-        if isinstance(item, Callout):
-            return replace(item, html=in_html(item.html))
-        if isinstance(item, Markdown) and "<img" in item.text:
-            return Markdown(map_outside_code(item.text, in_html))
-        return item
+    def changed(node: Element) -> Element | None:
+        if isinstance(node, Construct):
+            inner = node.node
+            if isinstance(inner, Image):
+                src = swap(inner.src)
+                return None if src == inner.src else replace(node, node=replace(inner, src=src))
+            if isinstance(inner, Callout):
+                text = in_html(inner.html)
+                return None if text == inner.html else replace(node, node=replace(inner, html=text))
+            return None
+        if isinstance(node, Picture):
+            dest = swap(node.dest)
+            return None if dest == node.dest else replace(node, dest=dest, moved=True)
+        if isinstance(node, (HtmlBlock, HtmlInline)):
+            text = _html_of(document, node)
+            written = in_html(text)
+            return None if written == text else replace(node, written=written)
+        return None
 
-    body = tuple(node(n) for n in post.body)
+    document = post.tree
+    changes: dict[int, Element] = {}
+    if new:
+        for node in document.walk():
+            found = changed(node)
+            if found is not None:
+                changes[id(node)] = found
+    if not changes:
+        return replace(
+            post,
+            cover=swap(post.cover) if post.cover else None,
+            og_image=swap(post.og_image) if post.og_image else None,
+        )
+    document = document.replaced(changes)
     return replace(
         post,
-        body=body,
-        # The tree is made again from the new body (until this pass walks the tree itself).
-        document=post.document if body == post.body else None,
+        document=document,
+        body=flat_view(document),
         cover=swap(post.cover) if post.cover else None,
         og_image=swap(post.og_image) if post.og_image else None,
     )

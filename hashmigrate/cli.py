@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ from hashmigrate.redaction import CREDENTIAL_VARIABLES, remember_environment
 from hashmigrate.sync.command import sync_command
 
 if TYPE_CHECKING:
-    from hashmigrate.publish import Publisher, PublishResult
+    from hashmigrate.publish import PublishResult
 
 
 class _OneLineErrors(TyperGroup):
@@ -43,7 +44,10 @@ class _OneLineErrors(TyperGroup):
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
         try:
-            code = super().main(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _one_line_warnings(warnings.showwarning)
+                warnings.simplefilter("always", registry.PluginConflict)  # the registry says each once
+                code = super().main(*args, **kwargs)
         except KeyboardInterrupt:
             _err("interrupted")
             sys.exit(130)
@@ -67,6 +71,18 @@ class _OneLineErrors(TyperGroup):
         return code
 
 
+def _one_line_warnings(show: Callable[..., None]) -> Callable[..., None]:
+    """A plugin conflict (two packages claim one name) is one line, not a crash nor a source listing."""
+
+    def shown(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, registry.PluginConflict):
+            _err(f"warning: {message}")
+        else:
+            show(message, category, *args, **kwargs)
+
+    return shown
+
+
 app = typer.Typer(
     cls=_OneLineErrors,
     no_args_is_help=True,
@@ -85,18 +101,13 @@ class UsageError(Exception):
 
 
 def _parse_options(values: list[str] | None) -> dict[str, Any]:
+    """``-O key=value`` as strings; the plugin's declared options convert them (``Option.convert``)."""
     options: dict[str, Any] = {}
     for value in values or []:
         key, sep, raw = value.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--option takes key=value, got {value!r}")
-        lowered = raw.strip().lower()
-        parsed: Any = raw.strip()
-        if lowered in {"true", "yes", "on"}:
-            parsed = True
-        elif lowered in {"false", "no", "off"}:
-            parsed = False
-        options[key.strip().replace("-", "_")] = parsed
+        options[key.strip().replace("-", "_")] = raw.strip()
     return options
 
 
@@ -175,7 +186,7 @@ def convert(
         options = _parse_options(option)
         if redirects_format not in REDIRECT_FORMATS:
             raise UsageError(f"--redirects-format must be one of {', '.join(REDIRECT_FORMATS)}")
-        if to not in registry.available():
+        if registry.find(to) is None:
             raise registry.UnknownExporter(to, list(registry.available()))
         if out is None and not dry_run:
             raise UsageError("--out is required (or use --dry-run)")
@@ -266,6 +277,8 @@ def _summary(result: ConvertResult, verbose: bool) -> None:
             _err(post.message)
     for error in result.errors:
         _err(error)
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
     where = f" in {result.out}" if result.out and not result.dry_run else ""
     mode = " (dry run: nothing written)" if result.dry_run else ""
     converted = sum(counts[s] for s in ("written", "unchanged", "would-write"))
@@ -390,7 +403,7 @@ def inspect(
 @app.command("publish")
 def publish_command(
     source: SourceArg,
-    to: Annotated[str, typer.Option("--to", "-t", help="Target platform: devto or wordpress.")],
+    to: Annotated[str, typer.Option("--to", "-t", help="Publisher: see 'hashmigrate exporters'.")],
     api_url: Annotated[
         str | None,
         typer.Option(
@@ -439,13 +452,10 @@ def publish_command(
     try:
         options = _parse_options(option)
         _check_file_option(report, "--report")
-        publisher = _wordpress_publisher(
-            to, wp_url, wp_user, upload_images, api_url, make_public, dry_run, blog_url, options
-        )
+        options = _publisher_options(to, options, wp_url, wp_user, upload_images)
         result = publish(
             source,
             to,
-            publisher=publisher,
             state=state,
             api_url=api_url,
             make_public=make_public,
@@ -457,8 +467,6 @@ def publish_command(
             options=options,
             on_post=None if quiet else _publish_progress(dry_run),
         )
-        if publisher is not None:
-            publisher.close()
     except (UsageError, SourceError, ConfigError, StateError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
@@ -474,33 +482,27 @@ def publish_command(
     raise typer.Exit(EXIT_OK if result.ok and written else EXIT_FAILED)
 
 
-def _wordpress_publisher(
-    to: str,
-    url: str | None,
-    user: str | None,
-    upload_images: bool,
-    api_url: str | None,
-    make_public: bool,
-    dry_run: bool,
-    blog_url: str | None,
-    options: dict[str, Any],
-) -> Publisher | None:
-    """The WordPress publisher, made here because it takes options the other targets do not have.
+def _publisher_options(
+    to: str, options: dict[str, Any], url: str | None, user: str | None, upload_images: bool
+) -> dict[str, Any]:
+    """The publisher's options with what its own flags say (--wp-url, --wp-user, --upload-images are
+    the options wp_url, wp_user and upload_images of a publisher that declares them: WordPress's)."""
+    from hashmigrate.publish import UnknownTarget
 
-    None for any other target (``publish`` then makes the target's own). The application password is
-    read from WP_APP_PASSWORD by the publisher itself and never passes through here.
-    """
-    if to != "wordpress":
-        if upload_images:
-            raise UsageError("--upload-images is only for --to wordpress")
-        return None
-    from hashmigrate.publish import PublishConfig
-    from hashmigrate.publish.wordpress import create_publisher
-
-    config = PublishConfig(
-        api_url=api_url, make_public=make_public, dry_run=dry_run, blog_url=blog_url, exporter_options=options
-    )
-    return create_publisher(config, url=url, user=user, upload_images=upload_images)
+    try:
+        declared = registry.options_of(to, registry.PUBLISHERS)
+    except registry.UnknownPlugin:
+        raise UnknownTarget(to) from None
+    names = {option.name for option in declared or ()}
+    flags: dict[str, Any] = {"wp_url": url, "wp_user": user, "upload_images": upload_images or None}
+    for name, value in flags.items():
+        if value is None:
+            continue
+        if name in names:
+            options[name] = value
+        elif name == "upload_images":
+            raise UsageError(f"--upload-images is only for a publisher that uploads images ({to} does not)")
+    return options
 
 
 def _publish_progress(dry_run: bool) -> Callable[[PostResult], None]:
@@ -559,13 +561,27 @@ def _not_posts(source: Path) -> list[str]:
 
 @app.command("exporters")
 def list_exporters() -> None:
-    """List every installed exporter (built-in and third-party)."""
-    for name, entry in registry.available().items():
-        try:
-            description = getattr(entry.load(), "description", "")
-        except Exception as exc:
-            description = f"(cannot be loaded: {type(exc).__name__}: {exc})"
-        _say(f"{name:12} {description}  [{entry.value}]")
+    """List every installed exporter and publisher (built-in and third-party), with its options."""
+    from hashmigrate.exporter import declared_options
+
+    for title, group in (("exporters (convert --to, sync folder targets)", registry.EXPORTERS),
+                         ("publishers (publish --to, sync API targets)", registry.PUBLISHERS)):  # fmt: skip
+        _say(f"{title}:")
+        chosen = registry.available(group)
+        for plugin in registry.installed(group):
+            shadowed = chosen.get(plugin.name) != plugin.entry
+            name = plugin.full_name if shadowed else plugin.name
+            try:
+                loaded = plugin.entry.load()
+            except Exception as exc:
+                _say(f"  {name:12} (cannot be loaded: {type(exc).__name__}: {exc})  [{plugin.entry.value}]")
+                continue
+            _say(f"  {name:12} {getattr(loaded, 'description', '')}  [{plugin.entry.value}]")
+            declared = declared_options(loaded)
+            if declared is None:
+                _say("      options: not declared (the plugin checks them itself)")
+            for option in declared or ():
+                _say(f"      -O {option.line()}")
 
 
 def main() -> None:

@@ -15,11 +15,11 @@ knows that syntax; writers see the neutral node.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
-from hashmigrate.model import Callout, Embed, Html, Image, Mention, Widget
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
 
 _ATX_OPEN = re.compile(r"^[ ]{0,3}#{1,6}(?=[ \t]|$)")
 # A closing sequence: #s preceded by a space (or the whole content), then only spaces.
@@ -222,11 +222,7 @@ class Document:
 
     def walk(self) -> Iterator[Element]:
         """Every node, depth first, in source order."""
-        stack: list[Element] = list(reversed(self.children))
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children))
+        return descendants(self.children)
 
     def text_of(self, node: Element) -> str:
         """The node's source, as written."""
@@ -290,6 +286,24 @@ class Document:
         mark = "!" if isinstance(node, Picture) else ""
         return f"{mark}[{text}]({destination(node.dest)}{title_markdown(node.title)})"
 
+    def replaced(self, mapping: Mapping[int, Element]) -> Document:
+        """The document with each node whose ``id()`` is a key of ``mapping`` replaced by its value.
+
+        Only the nodes on the path to a replaced node are made again; the rest are shared. A
+        replacement keeps the node's (rebuilt) children when it was made with the old ones, so a node
+        and one inside it can both be replaced. ``constructs`` follows: a construct replaced by a plain
+        node (an own-post embed that became a link) leaves the list.
+        """
+        if not mapping:
+            return self
+        children = _replaced(self.children, mapping)
+        constructs = tuple(
+            c
+            for c in (mapping.get(id(node), node) for node in self.constructs)
+            if isinstance(c, Construct) and c.node is not None
+        )
+        return Document(self.source, children, constructs)
+
     def headings(self) -> list[Heading]:
         return [node for node in self.walk() if isinstance(node, Heading)]
 
@@ -309,6 +323,59 @@ class Document:
         """The text between the start of the node's line and the node (container markers)."""
         line_start = self.source.rfind("\n", 0, node.start) + 1
         return self.source[line_start : node.start]
+
+
+def _replaced(nodes: tuple[Element, ...], mapping: Mapping[int, Element]) -> tuple[Element, ...]:
+    out: list[Element] = []
+    changed = False
+    for node in nodes:
+        new = mapping.get(id(node), node)
+        if node.children:
+            children = _replaced(node.children, mapping)
+            if children is not node.children and new.children is node.children:
+                new = replace(new, children=children)
+        changed = changed or new is not node
+        out.append(new)
+    return tuple(out) if changed else nodes
+
+
+def free_marker(text: str) -> str:
+    """A character the text does not contain, to mark where something stands in it while the text is
+    rewritten (a construct's rendering, held apart)."""
+    for code in range(0xFDD0, 0xFDF0):  # Unicode noncharacters: never in a real post
+        if chr(code) not in text:
+            return chr(code)
+    raise ValueError("no free marker character")  # all 32 in one text: not a post
+
+
+def descendants(nodes: tuple[Element, ...]) -> Iterator[Element]:
+    """Every node in ``nodes`` and under them, depth first, in source order (no recursion)."""
+    stack: list[Element] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+def flat_view(document: Document) -> tuple[Node, ...]:
+    """The document as the flat body (Markdown text runs between construct nodes), as a pass left it:
+    for plug-ins written against ``Post.body``, which must see what the passes changed too."""
+    marker = free_marker(document.source)
+    held: list[Node] = []
+
+    def visit(element: Element) -> str | None:
+        if isinstance(element, Construct) and element.node is not None:
+            held.append(element.node)
+            return f"{marker}{len(held) - 1}{marker}{element.after}"
+        return None
+
+    nodes: list[Node] = []
+    for index, piece in enumerate(document.emit(visit).split(marker)):
+        if index % 2:
+            nodes.append(held[int(piece)])
+        elif piece:
+            nodes.append(Markdown(piece))
+    return tuple(nodes)
 
 
 def plain_text(document: Document, node: Element) -> str:
@@ -398,17 +465,79 @@ def place(document: Document, nodes: list[Construct] | list[Element]) -> Documen
     after it) is unwrapped into its children; text is split at the edges. Both keep the tree lossless:
     the delimiters of an unwrapped node are source between children, written back as they are.
     """
-    children = document.children
-    kept: list[Construct] = []
-    for node in nodes:
-        children, placed = _place(children, node, document.source)
-        if placed and isinstance(node, Construct):
-            kept.append(node)
+    dropped: set[int] = set()
+    ordered = sorted(nodes, key=_position)
+    children = _place_all(document.children, ordered, document.source, dropped)
     # A construct that overlaps code is not one: code is never read for anything.
-    return Document(document.source, children, document.constructs + tuple(kept))
+    kept = tuple(n for n in ordered if isinstance(n, Construct) and id(n) not in dropped)
+    return Document(document.source, children, document.constructs + kept)
 
 
-_TEXT_LIKE = (Text, HtmlInline, HtmlBlock)
+def _enters(node: Element, c: Element, source: str) -> bool:
+    """Whether ``c`` belongs among ``node``'s children (not over its delimiters, not all of it)."""
+    return (
+        node.start <= c.start
+        and c.end <= node.end
+        and not (c.start <= node.start and node.end <= c.end)
+        and bool(node.children)
+        and node.children[0].start <= c.start
+        # a construct may take the spaces after its container's last child (a block embed's)
+        and (c.end <= node.children[-1].end or not source[node.children[-1].end : c.end].strip())
+    )
+
+
+def _place_all(
+    nodes: tuple[Element, ...], items: list[Element], source: str, dropped: set[int]
+) -> tuple[Element, ...]:
+    """``nodes`` with every item (sorted by position) in place, in one walk: each node is rebuilt once,
+    however many items go into it (100,000 embeds in a post place in linear time)."""
+    if not items:
+        return nodes
+    if len(items) == 1:
+        placed_nodes, placed = _place(nodes, items[0], source)
+        if not placed:
+            dropped.add(id(items[0]))
+        return placed_nodes
+    out: list[Element] = []
+    i = j = 0
+    while i < len(nodes):
+        node = nodes[i]
+        while j < len(items) and items[j].end <= node.start and items[j].start < node.start:
+            out.append(items[j])  # between nodes
+            j += 1
+        k = j
+        while k < len(items) and items[k].start < node.end:
+            k += 1
+        if k == j:
+            out.append(node)
+            i += 1
+            continue
+        # The nodes the group's items reach (an item may straddle several), and the items those reach.
+        m = i + 1
+        reach = max(item.end for item in items[j:k])
+        while m < len(nodes) and nodes[m].start < reach:
+            m += 1
+            while k < len(items) and items[k].start < nodes[m - 1].end:
+                reach = max(reach, items[k].end)
+                k += 1
+        group = items[j:k]
+        if m == i + 1 and all(_enters(node, item, source) for item in group):
+            out.append(replace(node, children=_place_all(node.children, group, source, dropped)))
+        else:
+            pieces = nodes[i:m]
+            for item in group:
+                pieces, placed = _place(pieces, item, source)
+                if not placed:
+                    dropped.add(id(item))
+            out.extend(pieces)
+        i, j = m, k
+    out.extend(items[j:])
+    return tuple(out)
+
+
+# Leaves a placed node may cut in two. A definition too: in a body built by hand, a construct written
+# right after ``[x]: y`` is read as part of the definition's address, and must not be lost.
+_TEXT_LIKE = (Text, HtmlInline, HtmlBlock, Definition)
 
 
 def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[Element, ...], bool]:
@@ -421,13 +550,7 @@ def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[E
             out.append(node)
         elif c.start <= node.start and node.end <= c.end:
             continue  # covered: the placed node replaces it
-        elif (
-            node.start <= c.start
-            and c.end <= node.end
-            and node.children
-            and node.children[0].start <= c.start
-            and c.end <= node.children[-1].end
-        ):
+        elif _enters(node, c, source):
             children, placed = _place(node.children, c, source)
             out.append(replace(node, children=children))
             inside = True
@@ -435,6 +558,10 @@ def _place(nodes: tuple[Element, ...], c: Element, source: str) -> tuple[tuple[E
             out.extend(
                 _cut(node, a, b, source) for a, b in ((node.start, c.start), (c.end, node.end)) if a < b
             )
+        elif isinstance(node, (Quote, Item)) and not node.children:
+            # A container holding nothing else (a quote of just a reference definition).
+            out.append(replace(node, children=(c,)))
+            inside = True
         elif node.children:
             # Straddles the placed node, or holds it in its delimiters: unwrapped into its children.
             pieces, _ = _place(node.children, c, source)
@@ -453,7 +580,7 @@ def _position(node: Element) -> tuple[int, int]:
 
 
 def _cut(node: Element, start: int, end: int, source: str) -> Element:
-    if isinstance(node, Text):
+    if isinstance(node, (Text, Definition)):
         return Text(start, end, text=source[start:end])
     if isinstance(node, HtmlBlock):
         return HtmlBlock(start, end, html=source[start:end])

@@ -1,21 +1,32 @@
-"""The exporter contract, and the body renderer every exporter builds on.
+"""The plugin contract (exporters and publishers), and the body renderer every exporter builds on.
 
 An exporter is pure: given a post (and what it needs to know of the whole site) it returns the files
 to write and the notes on what did not carry over. Writing them (a folder, an API) is delivery's job.
-Exporters are found by name through the entry-point group ``hashmigrate.exporters``.
+Exporters are found by name through the entry-point group ``hashmigrate.exporters``; publishers (API
+delivery) through ``hashmigrate.publishers`` (see :mod:`hashmigrate.registry`).
+
+A third-party exporter is a class with:
+
+* ``name`` and ``description`` (class attributes), ``render(post, site)``, ``site_files(site)`` and
+  ``advice()`` (the :class:`Exporter` protocol);
+* ``options``: a tuple of :class:`Option`, the keyword arguments its ``__init__`` takes. The command
+  line (``-O key=value``) and the sync config are checked against it before the exporter is made;
+* any of the optional hooks, each a small protocol (:class:`LinksPosts`, :class:`NamesHeadings`,
+  :class:`PlacesImages`, :class:`FinishesSite`), found by :func:`hooks` and used when present; and
+  ``remote_images`` (a class attribute: why its target keeps images where they are, if it does).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hashmigrate import model
-from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline
+from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline, free_marker
 from hashmigrate.embeds import valid_ids
 from hashmigrate.links import autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
@@ -46,16 +57,123 @@ class Site:
     urls: Mapping[str, str] = field(default_factory=dict)
 
 
+# ---- declared options --------------------------------------------------------------------------------
+
+OptionType = type[bool] | type[str] | type[int] | type[float]
+_TYPE_WORDS: dict[type, str] = {
+    bool: "true or false",
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+}
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+class OptionError(ValueError):
+    """An option that does not exist or has a value of the wrong type: one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One option an exporter or publisher takes (a keyword argument of its ``__init__``).
+
+    ``type`` is ``bool``, ``str``, ``int`` or ``float``; ``choices`` (optional) the values allowed.
+    A string (from ``-O key=value``) is converted by ``type``: a bool from true/false/yes/no/on/off/1/0.
+    """
+
+    name: str
+    type: OptionType
+    default: Any
+    help: str
+    choices: tuple[Any, ...] = ()
+
+    @property
+    def type_words(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        return _TYPE_WORDS.get(self.type, self.type.__name__)
+
+    def convert(self, value: Any) -> Any:
+        """The value as the declared type; OptionError saying the expected type when it cannot be."""
+        converted = self._typed(value)
+        if self.choices and converted not in self.choices:
+            raise OptionError(f"option {self.name} must be {self.type_words}, not {value!r}")
+        return converted
+
+    def _typed(self, value: Any) -> Any:
+        wrong = OptionError(f"option {self.name} must be {_TYPE_WORDS.get(self.type, '?')}, not {value!r}")
+        if self.type is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+                return value.strip().lower() in _TRUE
+            raise wrong
+        if isinstance(value, bool):
+            raise wrong
+        if self.type is str:
+            if isinstance(value, str):
+                return value
+            raise wrong
+        if self.type is int:
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str):
+                try:
+                    return int(value.strip())
+                except ValueError:
+                    raise wrong from None
+            raise wrong
+        if self.type is float:
+            if isinstance(value, (int, float)):
+                return float(value)
+            if isinstance(value, str):
+                try:
+                    return float(value.strip())
+                except ValueError:
+                    raise wrong from None
+        raise wrong
+
+    def line(self) -> str:
+        """How ``hashmigrate exporters`` shows the option."""
+        return f"{self.name} ({self.type_words}, default {self.default!r}): {self.help}"
+
+
+def declared_options(plugin: object) -> tuple[Option, ...] | None:
+    """The options a plugin (class or instance) declares; None when it declares none at all."""
+    options = getattr(plugin, "options", None)
+    if options is None:
+        return None
+    return tuple(o for o in options if isinstance(o, Option))
+
+
+def check_options(declared: Sequence[Option], given: Mapping[str, Any], *, what: str = "") -> dict[str, Any]:
+    """``given`` checked against ``declared`` and converted to the declared types.
+
+    OptionError (one line) for an unknown name, naming the known ones, or a value of the wrong type.
+    """
+    by_name = {o.name: o for o in declared}
+    prefix = f"{what}: " if what else ""
+    checked: dict[str, Any] = {}
+    for key, value in given.items():
+        option = by_name.get(key)
+        if option is None:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise OptionError(f"{prefix}no such option {key!r} (known: {known})")
+        try:
+            checked[key] = option.convert(value)
+        except OptionError as exc:
+            raise OptionError(f"{prefix}{exc}") from None
+    return checked
+
+
+# ---- the exporter protocol and its optional hooks -------------------------------------------------------
+
+
 @runtime_checkable
 class Exporter(Protocol):
-    """What every exporter has. Optional methods, used when present:
-
-    - ``url(post) -> str | None``: the post's new URL path, so links between posts can follow it;
-    - ``heading_id(text) -> str``: the id the target gives a heading, so ``#heading-`` anchors can;
-    - ``asset_path(post, stem, ext, cover) -> (file path, reference)``: where a downloaded image goes;
-    - ``finish(rendered, site) -> tuple[OutputFile, ...]``: files made from every rendered post at the
-      end (WordPress's one WXR file), so ``render`` can stay pure.
-    """
+    """What every exporter has. It may also declare ``options`` (a tuple of :class:`Option`) and
+    have any of the optional hooks below; :func:`hooks` is the one place that looks for them."""
 
     name: ClassVar[str]
     description: ClassVar[str]
@@ -71,6 +189,61 @@ class Exporter(Protocol):
     def advice(self) -> str:
         """One paragraph telling the user what their site needs to show the output as intended."""
         ...
+
+
+@runtime_checkable
+class LinksPosts(Protocol):
+    def url(self, post: Post) -> str | None:
+        """The post's new URL path, so links between the blog's posts can follow it."""
+        ...
+
+
+@runtime_checkable
+class NamesHeadings(Protocol):
+    def heading_id(self, text: str) -> str:
+        """The id the target gives a heading with this text, so ``#heading-`` anchors can follow."""
+        ...
+
+
+@runtime_checkable
+class PlacesImages(Protocol):
+    def asset_path(self, post: Post, stem: str, ext: str, cover: bool) -> tuple[str, str]:
+        """Where a downloaded image goes: (file path in the output, reference the post uses).
+
+        Without it, ``--download-images`` writes images beside the post's first file, with a note."""
+        ...
+
+
+@runtime_checkable
+class FinishesSite(Protocol):
+    def finish(self, rendered: Sequence[Rendered], site: Site) -> tuple[OutputFile, ...]:
+        """Files made from every rendered post, once, at the end (WordPress's one WXR file)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """An exporter's optional hooks; None where it has none."""
+
+    url: Callable[[Post], str | None] | None = None
+    heading_id: Callable[[str], str] | None = None
+    asset_path: Callable[[Post, str, str, bool], tuple[str, str]] | None = None
+    finish: Callable[[Sequence[Rendered], Site], tuple[OutputFile, ...]] | None = None
+    # The exporter's ``remote_images`` class attribute: why its target keeps images on their hosts
+    # (dev.to shows them from their URLs), so --download-images says so rather than do nothing.
+    remote_images: str | None = None
+
+
+def hooks(exporter: object) -> Hooks:
+    """The optional hooks an exporter has (the one place that checks for them)."""
+    remote = getattr(exporter, "remote_images", None)
+    return Hooks(
+        url=exporter.url if isinstance(exporter, LinksPosts) else None,
+        heading_id=exporter.heading_id if isinstance(exporter, NamesHeadings) else None,
+        asset_path=exporter.asset_path if isinstance(exporter, PlacesImages) else None,
+        finish=exporter.finish if isinstance(exporter, FinishesSite) else None,
+        remote_images=remote if isinstance(remote, str) and remote else None,
+    )
 
 
 # Inline elements Markdown has no syntax for: markdownify would keep only their text, but CommonMark
@@ -151,14 +324,6 @@ _NODE_TYPE = re.compile(r"""data-node-type\s*=\s*["']?([\w-]{1,40})""", re.I)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-def _marker(source: str) -> str:
-    """A character the source does not contain, to mark where the renderer's own text goes."""
-    for code in range(0xFDD0, 0xFDF0):  # Unicode noncharacters: never in a real post
-        if chr(code) not in source:
-            return chr(code)
-    raise ValueError("no free marker character")  # 32 noncharacters, all in one post: not a post
-
-
 def unescape_markdown(text: str) -> str:
     """Markdown backslash escapes removed (``\\_`` -> ``_``): for alt text used outside Markdown."""
     return _MD_ESCAPE.sub(r"\1", text)
@@ -197,7 +362,7 @@ class BodyRenderer:
         (Hugo's shortcodes, Liquid) sees whole runs, as the author wrote them. What the renderer writes
         itself comes back as the very object its method returned (a ``str`` subclass stays one).
         """
-        mark = _marker(document.source)
+        mark = free_marker(document.source)
         ours: list[str] = []
 
         def own(text: str) -> str:
@@ -226,18 +391,23 @@ class BodyRenderer:
         visited in turn). ``own(text)`` marks text the renderer wrote itself (not the author's, so not
         escaped as the author's is). The default notes Hashnode editor markup left in raw HTML."""
         if isinstance(element, (HtmlBlock, HtmlInline)):
-            for name in dict.fromkeys(_NODE_TYPE.findall(document.text_of(element))):
-                # Markup of a Hashnode editor element the reader does not know: it shows as plain HTML
-                # (if at all), so say so rather than pass it through silently.
-                self.note(
-                    "hashnode-markup",
-                    f'Hashnode element data-node-type="{name}" kept as HTML',
-                    "hashmigrate does not know this element of Hashnode's editor",
-                    "check how it shows",
-                )
+            self._note_markup(document.text_of(element))
             if isinstance(element, HtmlBlock):
-                return self.html_block(document.text_of(element), own)
+                # A pass's rewrite (an href, an image's new src) is the block's HTML from then on.
+                written = element.written
+                return self.html_block(document.text_of(element) if written is None else written, own)
         return None
+
+    def _note_markup(self, html: str) -> None:
+        """Markup of a Hashnode editor element the reader does not know shows as plain HTML (if at
+        all): say so rather than pass it through silently."""
+        for name in dict.fromkeys(_NODE_TYPE.findall(html)):
+            self.note(
+                "hashnode-markup",
+                f'Hashnode element data-node-type="{name}" kept as HTML',
+                "hashmigrate does not know this element of Hashnode's editor",
+                "check how it shows",
+            )
 
     def html_block(self, html: str, own: Callable[[str], str]) -> str | None:
         """A raw HTML block as this target needs it, or None to keep it as written."""
@@ -266,15 +436,7 @@ class BodyRenderer:
         if isinstance(node, Mention):
             return self.mention(node)
         if isinstance(node, Html):
-            for name in dict.fromkeys(_NODE_TYPE.findall(node.html)):
-                # Markup of a Hashnode editor element the reader does not know: it shows as plain HTML
-                # (if at all), so say so rather than pass it through silently.
-                self.note(
-                    "hashnode-markup",
-                    f'Hashnode element data-node-type="{name}" kept as HTML',
-                    "hashmigrate does not know this element of Hashnode's editor",
-                    "check how it shows",
-                )
+            self._note_markup(node.html)
             return self.html(node)
         raise TypeError(f"no rendering for body node {type(node).__name__}")
 

@@ -14,12 +14,28 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import SplitResult, urlsplit
 
-from hashmigrate.hashnode.markdown import headings, map_outside_code
-from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Node, Note, Post
+from hashmigrate.document import (
+    Construct,
+    Definition,
+    Document,
+    Element,
+    HtmlBlock,
+    HtmlInline,
+    Link,
+    Picture,
+    destination,
+    flat_view,
+    link_markdown,
+    plain_text,
+    title_markdown,
+)
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Note, Post
 
-# A Markdown link destination, an autolink, an href attribute, or an embed: the ways a post links out.
+# Planning only (which hosts are the blog's, which posts' headings are linked to): a Markdown link
+# destination, an autolink, an href attribute, or an embed, found in a body's source as written. The
+# planning pass reads bodies unparsed (each post is parsed once, when it is converted), so it scans the
+# text; it may find too many links (one in code), never too few. Rewriting walks the tree.
 # The lookahead lets the scan skip every other character at once (four times faster on the corpus).
-# An embed in text is only read (an unparsed body when planning); a parsed body has Embed nodes.
 _LINK = re.compile(
     r"(?=[\]<h%])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
     r"|(?P<apre><)(?P<aurl>https?://[^\s>]+)>"
@@ -28,6 +44,10 @@ _LINK = re.compile(
 )
 # The last path segment before a ``#heading-`` fragment: the slug of the post the anchor is in.
 _ANCHORED = re.compile(r"/([^/\s()<>\"'#?]+)/?(?:\?[^\s#()<>\"']*)?#heading-")
+# An href attribute in raw HTML (the tree does not parse HTML: its attributes are read here).
+_HREF = re.compile(r"(?P<pre>\bhref=[\"'])(?P<url>[^\"']+)")
+# A reference definition's label and colon, as written.
+_LABEL = re.compile(r"[ ]{0,3}\[(?:\\.|[^\\\]])*\]:", re.S)
 # What CommonMark takes as an autolink's scheme.
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 # A post's address on hashnode.com, which redirects to the blog: /post/<cuid> or /post/<slug>-<cuid>.
@@ -138,13 +158,13 @@ class LinkIndex:
         return wanted
 
     def add_anchors(self, post: Post, heading_id: Callable[[str], str]) -> None:
-        """How the target names each heading of a post that ``#heading-`` links point into."""
-        texts = post.headings
-        if texts is None:
-            texts = tuple(h for n in post.body if isinstance(n, Markdown) for h in headings(n.text))
-        original = hashnode_slug(post)
-        targets = (heading_id(plain_heading(t)) for t in texts)
-        self.anchors[original] = dict(zip(hashnode_heading_ids(texts), targets, strict=True))
+        """How the target names each heading of a post that ``#heading-`` links point into: Hashnode's
+        id from the heading as written (repeats numbered), the target's from the text a reader sees."""
+        document = post.tree
+        heads = document.headings()
+        targets = (heading_id(" ".join(plain_text(document, h).split())) for h in heads)
+        hashnode = hashnode_heading_ids(document.heading_source(h) for h in heads)
+        self.anchors[hashnode_slug(post)] = dict(zip(hashnode, targets, strict=True))
 
     @staticmethod
     def link_targets(post: Post) -> set[tuple[str, str]]:
@@ -180,8 +200,14 @@ class LinkIndex:
 
 
 def _link_texts(post: Post) -> Iterator[str]:
-    """The text of every node a link can be rewritten in: the same whether the body was parsed into
-    nodes or is one unparsed Markdown node (the planning pass), so both find the same links."""
+    """The text planning scans for links: the body's source as written (a parsed body's and an
+    unparsed one's are the same text, so both plan alike), or for a post built by hand from nodes, the
+    text of each node that can hold a link."""
+    if post.document is not None:
+        yield post.document.source
+        # An embed's address as the reader took it (an hn-embed iframe's is no link in the text).
+        yield from (f"]({c.node.url})" for c in post.document.constructs if isinstance(c.node, Embed))
+        return
     for node in post.body:
         if isinstance(node, Markdown):
             yield node.text
@@ -273,61 +299,99 @@ class LinkRewriter:
             return anchor
         return mapped
 
-    def text(self, text: str) -> str:
-        def swap(match: re.Match[str]) -> str:
-            # An embed match is left as it is: in parsed text it was not taken as an embed (escaped).
-            for pre, key in (("pre", "url"), ("apre", "aurl"), ("hpre", "hurl")):
-                url = match.group(key)
-                if url is None:
-                    continue
-                plain = html.unescape(url) if key == "hurl" else url
-                new = self.url(plain)
-                if new == plain:
-                    return match.group(0)
-                if key == "aurl":
-                    return autolink(new)
-                return match.group(pre) + (html.escape(new) if key == "hurl" else new)
-            return match.group(0)
+    def html(self, text: str) -> str:
+        """Raw HTML with each ``href`` pointing where :meth:`url` says."""
 
-        return _LINK.sub(swap, text)
+        def swap(match: re.Match[str]) -> str:
+            plain = html.unescape(match["url"])
+            new = self.url(plain)
+            return match[0] if new == plain else match["pre"] + html.escape(new)
+
+        return _HREF.sub(swap, text) if "href=" in text else text
 
     def relevant(self, text: str) -> bool:
-        """Whether a text can hold a link to rewrite (most cannot; parsing them would be wasted)."""
+        """Whether a text can hold a link to rewrite (most bodies cannot; walking them would be wasted)."""
+        text = text.lower()
         return (
             "#heading-" in text
             or "hashnode.com/post/" in text
             or any(host in text for host in self.index.hosts)
         )
 
-    def node(self, node: Node) -> Node:
-        if isinstance(node, Markdown):
-            if not self.relevant(node.text):
-                return node
-            return Markdown(map_outside_code(node.text, self.text))
-        if isinstance(node, Html):
-            return Html(self.text(node.html))
+    def element(self, document: Document, node: Element) -> Element | None:
+        """The node with its links pointing at their new places, or None when none moved."""
+        if isinstance(node, (Link, Picture)):
+            if isinstance(node, Link) and node.kind == "reference":
+                return None  # its definition is rewritten
+            new = self.url(node.dest)
+            return None if new == node.dest else replace(node, dest=new, moved=True)
+        if isinstance(node, Definition):
+            new = self.url(node.dest)
+            label = _LABEL.match(document.text_of(node))
+            if new == node.dest or label is None:
+                return None
+            return replace(node, written=f"{label[0]} {destination(new)}{title_markdown(node.title)}")
+        if isinstance(node, (HtmlBlock, HtmlInline)):
+            text = document.text_of(node) if node.written is None else node.written
+            written = self.html(text)
+            return None if written == text else replace(node, written=written)
+        if isinstance(node, Construct):
+            return self._construct(node)
+        return None
+
+    def _construct(self, construct: Construct) -> Element | None:
+        node = construct.node
         if isinstance(node, Image) and node.link:
-            return replace(node, link=self.url(node.link))
+            link = self.url(node.link)
+            return None if link == node.link else replace(construct, node=replace(node, link=link))
         if isinstance(node, Callout):
-            return replace(node, html=self.text(node.html))
+            text = self.html(node.html)
+            return None if text == node.html else replace(construct, node=replace(node, html=text))
         if isinstance(node, Embed) and node.provider in {"link", "hashnode"}:
             # An embed of one of the blog's own posts is a link card: it becomes a link to the post's
-            # new address (often site-relative, which no embed takes).
+            # new address (often site-relative, which no embed takes), written as Markdown.
             new = self.url(node.url)
-            return node if new == node.url else Markdown(autolink(new))
-        return node
+            if new == node.url:
+                return None
+            return Element(construct.start, construct.end, written=link_markdown(new, None) + construct.after)
+        return None
+
+    def document(self, document: Document) -> Document:
+        """The document with every link to the blog's own posts pointing at their new place."""
+        if not self.relevant(document.source) and not any(
+            self.relevant(_construct_text(c)) for c in document.constructs
+        ):
+            return document
+        changes: dict[int, Element] = {}
+        for node in document.walk():
+            new = self.element(document, node)
+            if new is not None:
+                changes[id(node)] = new
+        return document.replaced(changes)
+
+
+def _construct_text(construct: Construct) -> str:
+    """What of a construct can hold a link (a post built by hand has none of it in its source)."""
+    node = construct.node
+    if isinstance(node, Image):
+        return node.link or ""
+    if isinstance(node, Callout):
+        return node.html
+    return node.url if isinstance(node, Embed) else ""
 
 
 def rewrite_links(post: Post, index: LinkIndex) -> Post:
-    """The post with every link to the blog's own posts pointing at their new place."""
+    """The post with every link to the blog's own posts pointing at their new place: a pass over its
+    tree (links, reference definitions, HTML hrefs, linked images, callouts, own-post embeds)."""
     if not index.urls:
         return post
     rewriter = LinkRewriter(index, post)
-    body = tuple(rewriter.node(node) for node in post.body)
-    if body == post.body:
+    tree = post.tree
+    document = rewriter.document(tree)
+    if document is tree:
         return replace(post, notes=(*post.notes, *rewriter.notes))
-    # The tree is made again from the rewritten body (until this pass walks the tree itself).
-    return replace(post, body=body, document=None, notes=(*post.notes, *rewriter.notes))
+    # The flat body follows, for plug-ins that render Post.body.
+    return replace(post, document=document, body=flat_view(document), notes=(*post.notes, *rewriter.notes))
 
 
 def one_word_apart(a: str, b: str) -> bool:

@@ -49,6 +49,7 @@ NoteKind: TypeAlias = Literal[
     "image-link-dropped",
     "image-align",
     "image-remote",
+    "images-beside-post",
     "url-omitted",
     "link-unresolved",
     "anchor-unresolved",
@@ -181,15 +182,16 @@ NODE_TYPES: tuple[type, ...] = (Markdown, Embed, Widget, Image, Callout, Mention
 class Post:
     title: str
     slug: str
+    # The body in flat form (Markdown text runs and Hashnode nodes): what a Post built by hand gives.
+    # The built-in writers render :attr:`tree`; a pass that changes the tree also sets this to the tree's
+    # flat view (document.flat_view), so a plug-in that renders ``body`` sees what the passes did.
     body: tuple[Node, ...]
     cuid: str = ""
     # The body's document tree, from the reader's one parse; None for a Post built by hand from
-    # ``body`` alone (see :attr:`tree`). A pass that changes one changes the other.
+    # ``body`` alone (see :attr:`tree`). The passes (links, images) return a Post with the rewritten tree.
     document: Document | None = field(default=None, repr=False, compare=False)
     # The slug was made from the title (an old backup file has none): the post's old URL may differ.
     slug_from_title: bool = False
-    # The raw Markdown text of each heading, in order (for #heading- anchors); None when not known.
-    headings: tuple[str, ...] | None = None
     subtitle: str = ""
     published: datetime | None = None
     updated: datetime | None = None
@@ -242,4 +244,7 @@ class Post:
         return replace(self, notes=self.notes + notes)
 
     def images(self) -> list[Image]:
-        return [node for node in self.body if isinstance(node, Image)]
+        """The body's images, as the passes left them (from the tree when there is one)."""
+        if self.document is None:
+            return [node for node in self.body if isinstance(node, Image)]
+        return [c.node for c in self.document.constructs if isinstance(c.node, Image)]

@@ -1,57 +1,178 @@
-"""Exporters by name, through the ``hashmigrate.exporters`` entry-point group.
+"""Exporters and publishers by name, through the entry-point groups ``hashmigrate.exporters`` and
+``hashmigrate.publishers``.
 
-The core never imports an exporter module by name, so a third-party package adds a platform by
-declaring an entry point, exactly as the built-in ones do in our ``pyproject.toml``.
+The core never imports a plugin module by name, so a third-party package adds a platform by declaring
+an entry point, exactly as the built-in ones do in our ``pyproject.toml``. When two installed packages
+claim one name, the built-in one (or else the first package by name) keeps it, with a one-line
+:class:`PluginConflict` warning; the other is still there under its full name ``<distribution>:<name>``
+(``hashmigrate-astro:hugo``), which works wherever a name does.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from hashmigrate.exporter import Exporter
+from hashmigrate.exporter import Exporter, Option, OptionError, check_options, declared_options
 
-GROUP = "hashmigrate.exporters"
+EXPORTERS = "hashmigrate.exporters"
+PUBLISHERS = "hashmigrate.publishers"
+GROUP = EXPORTERS  # the name this module always had for the exporters' group
+BUILTIN_DIST = "hashmigrate"
+
+__all__ = [
+    "BUILTIN_DIST",
+    "EXPORTERS",
+    "GROUP",
+    "PUBLISHERS",
+    "OptionError",
+    "Plugin",
+    "PluginConflict",
+    "UnknownExporter",
+    "UnknownPlugin",
+    "available",
+    "create",
+    "find",
+    "installed",
+    "load",
+    "options_of",
+    "publishers",
+]
 
 
-class UnknownExporter(LookupError):
-    def __init__(self, name: str, known: list[str]) -> None:
+class PluginConflict(UserWarning):
+    """Two installed packages claim one plugin name."""
+
+
+class UnknownPlugin(LookupError):
+    def __init__(self, name: str, known: list[str], kind: str = "exporter") -> None:
         listed = ", ".join(known) or "none installed"
-        super().__init__(f"no exporter named {name!r} (installed: {listed})")
+        super().__init__(f"no {kind} named {name!r} (installed: {listed})")
         self.name = name
 
 
-class OptionError(ValueError):
-    """An exporter option that does not exist or has a value the exporter refuses."""
+class UnknownExporter(UnknownPlugin):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(name, known, "exporter")
 
 
-def _option_message(exc: Exception) -> str:
-    text = str(exc)
-    if "unexpected keyword argument" in text:
-        return "no such option " + text.rsplit("argument", 1)[-1].strip()
-    return text
+def _normal(dist: str) -> str:
+    return re.sub(r"[-_.]+", "-", dist).lower()
 
 
-def available() -> dict[str, EntryPoint]:
-    """Installed exporters by name; the first registration of a name wins."""
-    found: dict[str, EntryPoint] = {}
-    for entry in entry_points(group=GROUP):
-        found.setdefault(entry.name, entry)
-    return dict(sorted(found.items()))
+@dataclass(frozen=True)
+class Plugin:
+    """One installed plugin: its entry point and the distribution that declares it."""
+
+    name: str
+    entry: EntryPoint
+    dist: str
+
+    @property
+    def builtin(self) -> bool:
+        return _normal(self.dist) == BUILTIN_DIST
+
+    @property
+    def full_name(self) -> str:
+        return f"{_normal(self.dist)}:{self.name}"
+
+
+_warned: set[str] = set()
+
+
+def installed(group: str = EXPORTERS) -> list[Plugin]:
+    """Every entry point of the group, duplicates included, built-ins first, then by distribution."""
+    found = []
+    for entry in entry_points(group=group):
+        dist = entry.dist.name if entry.dist is not None else ""
+        found.append(Plugin(entry.name, entry, dist or ""))
+    return sorted(found, key=lambda p: (not p.builtin, _normal(p.dist), p.name))
+
+
+def available(group: str = EXPORTERS) -> dict[str, EntryPoint]:
+    """Installed plugins by name. A name claimed twice goes to the built-in one (or else to the first
+    distribution by name), with one PluginConflict warning per run; see :func:`find` for the other."""
+    chosen: dict[str, Plugin] = {}
+    for plugin in installed(group):
+        held = chosen.setdefault(plugin.name, plugin)
+        if held is not plugin and held.entry.value != plugin.entry.value:
+            message = (
+                f"{plugin.full_name} ({plugin.entry.value}) also claims the {_kind(group)} name "
+                f"{plugin.name!r}; {held.full_name} keeps it (use --to {plugin.full_name} for the other)"
+            )
+            if message not in _warned:
+                _warned.add(message)
+                warnings.warn(message, PluginConflict, stacklevel=2)
+    return {name: chosen[name].entry for name in sorted(chosen)}
+
+
+def publishers() -> dict[str, EntryPoint]:
+    return available(PUBLISHERS)
+
+
+def _kind(group: str) -> str:
+    return "publisher" if group == PUBLISHERS else "exporter"
+
+
+def find(name: str, group: str = EXPORTERS) -> EntryPoint | None:
+    """The entry point for ``name`` or a full name ``<distribution>:<name>``; None if none."""
+    dist, sep, short = name.rpartition(":")
+    if sep:
+        for plugin in installed(group):
+            if plugin.name == short and _normal(plugin.dist) == _normal(dist):
+                return plugin.entry
+        return None
+    return available(group).get(name)
+
+
+def load(name: str, group: str = EXPORTERS) -> Any:
+    """The class (or factory) registered under ``name``; UnknownPlugin (UnknownExporter) if none."""
+    entry = find(name, group)
+    if entry is None:
+        known = list(available(group))
+        if group == EXPORTERS:
+            raise UnknownExporter(name, known)
+        raise UnknownPlugin(name, known, _kind(group))
+    return entry.load()
+
+
+def options_of(name: str, group: str = EXPORTERS) -> tuple[Option, ...] | None:
+    """The options the plugin declares (None when it declares none: then it checks them itself)."""
+    return declared_options(load(name, group))
+
+
+def check(name: str, options: Mapping[str, Any], group: str = EXPORTERS) -> dict[str, Any]:
+    """Options for plugin ``name`` checked against its declaration and converted to the declared
+    types (strings from ``-O key=value`` included); unchanged when it declares none."""
+    declared = options_of(name, group)
+    if declared is None:
+        return dict(options)
+    return check_options(declared, options, what=name)
 
 
 def create(name: str, **options: Any) -> Exporter:
-    """An exporter instance by name, configured with its own options."""
-    entries = available()
-    entry = entries.get(name)
-    if entry is None:
-        raise UnknownExporter(name, list(entries))
-    factory = entry.load()
+    """An exporter instance by name, configured with its own (checked) options."""
+    factory = load(name)
+    declared = declared_options(factory)
+    if declared is not None:
+        options = check_options(declared, options, what=name)
     try:
         exporter = factory(**options)
     except (TypeError, ValueError) as exc:
         # A wrong option is the user's mistake: say which exporter and what, in one line.
         raise OptionError(f"{name}: {_option_message(exc)}") from None
     if not isinstance(exporter, Exporter):
-        raise TypeError(f"{entry.value} is not a hashmigrate exporter (no render/site_files/advice)")
+        raise TypeError(f"{name} is not a hashmigrate exporter (no render/site_files/advice)")
     return exporter
+
+
+def _option_message(exc: Exception) -> str:
+    # Only for a plugin that declares no options: its __init__ is what checks them.
+    text = str(exc)
+    if "unexpected keyword argument" in text:
+        return "no such option " + text.rsplit("argument", 1)[-1].strip()
+    return text

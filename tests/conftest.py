@@ -17,6 +17,49 @@ from support.shared import SHARED
 
 REQUIRE_ALL = os.environ.get("HASHMIGRATE_REQUIRE_ALL") == "1"
 
+
+def _metadata_of_this_checkout() -> None:
+    """Entry points as this checkout's pyproject.toml declares them, when the installed metadata says
+    otherwise (an editable install made from another checkout, or before ``pip install -e .`` was run
+    again): a ``hashmigrate`` dist-info placed first on sys.path (and PYTHONPATH, for subprocesses)
+    shadows the installed one, so the registry sees what a fresh install would give."""
+    import sys
+    import tempfile
+    import tomllib
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = []
+    for group, entries in project.get("entry-points", {}).items():
+        lines.append(f"[{group}]")
+        lines += [f"{name} = {value}" for name, value in entries.items()]
+        lines.append("")
+    wanted = "\n".join(lines)
+    try:
+        installed = distribution("hashmigrate").read_text("entry_points.txt") or ""
+    except PackageNotFoundError:
+        installed = ""
+    parse = lambda text: sorted(line.replace(" ", "") for line in text.splitlines() if line.strip())  # noqa: E731
+    if parse(installed) == parse(wanted):
+        return
+    import atexit
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="hashmigrate-metadata-"))
+    atexit.register(shutil.rmtree, folder, True)
+    info = folder / f"hashmigrate-{project['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: hashmigrate\nVersion: {project['version']}\n"
+    )
+    (info / "entry_points.txt").write_text(wanted)
+    sys.path.insert(0, str(folder))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+
+
+_metadata_of_this_checkout()
+
 # Session fixtures for the real services (each skips with its reason when the service is absent).
 pytest_plugins = ["support.wordpress_fixture", "support.forem_fixture"]
 

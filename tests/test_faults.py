@@ -52,10 +52,10 @@ from test_publish_devto import (
 )
 
 import hashmigrate
+from exporters.devto_publish import DevtoPublisher
+from exporters.wordpress_publish import WordPressPublisher
 from hashmigrate.http import Pacer, RetryPolicy, Secret
 from hashmigrate.publish import PublishResult, StateStore, publish
-from hashmigrate.publish.devto import DevtoPublisher
-from hashmigrate.publish.wordpress import WordPressPublisher
 from hashmigrate.sync.command import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -110,8 +110,8 @@ FAST_CLI = r"""
 import json, os, sys
 import hashmigrate.http as http
 from hashmigrate.http import Pacer, RetryPolicy
-from hashmigrate.publish.devto import DevtoPublisher
-from hashmigrate.publish.wordpress import WordPressPublisher
+from exporters.devto_publish import DevtoPublisher
+from exporters.wordpress_publish import WordPressPublisher
 
 t = json.loads(os.environ.pop("HASHMIGRATE_TEST_TIMING"))
 policy = RetryPolicy(
@@ -835,7 +835,7 @@ def test_a_failed_image_upload_is_retried_and_stored_once(
     from support.image_server import ImageServer
     from test_publish_wordpress import get
 
-    from hashmigrate.publish.wordpress import MEDIA_SLUG_PREFIX
+    from exporters.wordpress_publish import MEDIA_SLUG_PREFIX
 
     faults, attempts, sequence, kept = UPLOAD_FAULTS[name]
     script = list(faults)

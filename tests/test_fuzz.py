@@ -67,7 +67,9 @@ COUNTS: dict[str, tuple[int, int]] = {
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 _COMMON: dict[str, Any] = {
     "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    # filter_too_much: the YAML properties assume() away texts a front matter cannot hold; how many
+    # depends on the draw, so the check fails at random on a slow machine.
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     "print_blob": True,
 }
 settings.register_profile("dev", max_examples=100, **_COMMON)
@@ -399,12 +401,12 @@ def test_libyaml_writes_front_matter_as_the_pure_python_dumper_does(title: str, 
 @fuzz("front_matter")
 @given(front_matter_text())
 def test_front_matter_reads_the_same_with_or_without_libyaml(text: str) -> None:
-    block = hashnode_frontmatter.split(text)[0]
-    assert block is not None
+    assert hashnode_frontmatter.HANDLER.detect(text)
+    block = hashnode_frontmatter.HANDLER.split(text)[0]
     if len(block) > hashnode_frontmatter.MAX_BLOCK:
         # Refused before any YAML is read (a hostile size); tests/test_truth.py holds that rule.
         with pytest.raises(hashnode_frontmatter.FrontMatterError):
-            hashnode_frontmatter.load(block)
+            hashnode_frontmatter.HANDLER.load(block)
         return
     try:
         pure = yaml.load(block, Loader=yaml.BaseLoader)
@@ -412,7 +414,8 @@ def test_front_matter_reads_the_same_with_or_without_libyaml(text: str) -> None:
         pure = None
     if isinstance(pure, dict) and all(isinstance(k, str) for k in pure):
         try:
-            assert hashnode_frontmatter.load(block) == (pure, False)
+            meta = hashnode_frontmatter.HANDLER.load(block)
+            assert meta == pure and not meta.line_by_line
         except hashnode_frontmatter.FrontMatterError as exc:
             # Refused only for what could expand without bound: an alias, or nesting past the limit.
             events = list(yaml.parse(block, Loader=yaml.BaseLoader))

@@ -31,7 +31,7 @@ import hashmigrate
 from hashmigrate.hashnode import Problem, SourceError
 from hashmigrate.hashnode.api import DRAFTS_QUERY, POSTS_QUERY, read_api
 from hashmigrate.hashnode.backup import CUID_FILE
-from hashmigrate.hashnode.frontmatter import load, split
+from hashmigrate.hashnode.frontmatter import HANDLER
 from hashmigrate.hashnode.text import decode
 from hashmigrate.http import RetryPolicy, Secret, make_session
 from hashmigrate.model import Post
@@ -73,10 +73,10 @@ def front_matter_files(corpus: Path) -> Iterator[tuple[Path, str]]:
                 continue
             path = queue.pop(0)
             text, _ = decode(path.read_bytes())
-            block, _, _ = split(text)
-            if block is None:
+            block, _ = HANDLER.split(text)
+            if not block:
                 continue
-            meta, _ = load(block)
+            meta = HANDLER.load(block)
             if meta.get("title") and meta.get("slug") and meta.get("datePublished"):
                 yield path, str(meta["slug"])
 

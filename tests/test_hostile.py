@@ -43,6 +43,7 @@ import hashmigrate
 from exporters.hugo import HugoExporter
 from exporters.jekyll import JekyllExporter
 from exporters.wordpress import WordPressExporter
+from exporters.wordpress_publish import WordPressPublisher
 from hashmigrate import delivery
 from hashmigrate.cli import app
 from hashmigrate.delivery import MANIFEST, FolderWriter, atomic_write
@@ -50,7 +51,6 @@ from hashmigrate.embeds import classify
 from hashmigrate.exporter import Site
 from hashmigrate.hashnode.markdown import parse_body
 from hashmigrate.model import Embed, Html, Post, Tag
-from hashmigrate.publish.wordpress import WordPressPublisher
 from hashmigrate.urls import safe_url
 
 if TYPE_CHECKING:

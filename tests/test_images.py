@@ -165,3 +165,50 @@ def test_jekyll_site_shows_every_image_from_local_files(images: ImageServer, tmp
             assert target.is_file(), (page, src)
             seen += 1
     assert seen >= 8
+
+
+def test_relocation_walks_the_tree() -> None:
+    from hashmigrate.assets import image_urls, normalise, relocate
+    from hashmigrate.hashnode.markdown import body_fields
+    from hashmigrate.model import Callout, Image, Post
+
+    body = (
+        "![a](https://cdn.x/a.png) `![code](https://cdn.x/code.png)` <img src='https://cdn.x/b.png'>\n\n"
+        '```html\n<img src="https://cdn.x/fenced.png">\n```\n\n'
+        '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+        '<div data-node-type="callout-text"><img src="https://cdn.x/c.png"></div>\n</div>\n\n'
+        '<p align="center"><img src="https://cdn.x/d.png?w=1&amp;h=2"></p>\n'
+    )
+    post = Post(title="p", slug="p", cover="https://cdn.x/cover.png", **body_fields(body))
+    urls = image_urls(post)
+    assert urls == [
+        "https://cdn.x/cover.png",
+        "https://cdn.x/a.png",
+        "https://cdn.x/b.png",
+        "https://cdn.x/c.png",
+        "https://cdn.x/d.png?w=1&amp;h=2",
+    ]
+    new = {normalise(u): f"/img/{i}.png" for i, u in enumerate(urls)}
+    moved = relocate(post, new)
+    text = moved.tree.emit()
+    assert "<img src='/img/2.png'>" in text and '<img src="/img/4.png">' in text
+    assert "https://cdn.x/code.png" in text and "https://cdn.x/fenced.png" in text
+    nodes = [c.node for c in moved.tree.constructs]
+    assert isinstance(nodes[0], Image) and nodes[0].src == "/img/1.png"
+    assert isinstance(nodes[1], Callout) and nodes[1].html == '<img src="/img/3.png">'
+    assert moved.cover == "/img/0.png"
+    assert [i.src for i in moved.images()] == ["/img/1.png"]
+
+
+def test_an_image_in_a_moved_link_is_relocated_and_the_link_keeps_it() -> None:
+    from hashmigrate.assets import normalise, relocate
+    from hashmigrate.exporter import BodyRenderer
+    from hashmigrate.hashnode.markdown import body_fields
+    from hashmigrate.links import LinkIndex, rewrite_links
+    from hashmigrate.model import Post
+
+    body = "See [![a](https://cdn.x/a.png) *caption*](https://blog.example.dev/first).\n"
+    post = Post(title="p", slug="p", **body_fields(body))
+    index = LinkIndex(hosts={"blog.example.dev"}, urls={"first": "/posts/first/"})
+    post = relocate(rewrite_links(post, index), {normalise("https://cdn.x/a.png"): "a.png"})
+    assert BodyRenderer(post).render(post.tree) == "See [![a](a.png) *caption*](/posts/first/).\n"

@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from support.corpus import html_code_blocks, leftovers, source_body
 import hashmigrate
 from exporters.jekyll import CONFIG_FILE, JekyllExporter
 from hashmigrate.exporter import Site
-from hashmigrate.model import Embed, Html, Image, Markdown, Node, Post, Tag
+from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Node, Post, Tag
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"
@@ -291,6 +291,23 @@ def test_kramdown_attribute_list_syntax_in_prose_is_escaped_but_not_in_code() ->
     assert "\n{:else}\n" in body and "\n    {: indented code}" in body
 
 
+def test_an_open_container_element_of_a_top_level_html_block_gets_markdown_1() -> None:
+    text = (
+        "<details><summary>Open</summary>\n\nSome *Markdown*.\n\n</details>\n\n"
+        "<div>\nclosed</div>\n\n- <div>\n\n  in a list\n\n  </div>\n"
+    )
+    _, _, body, _ = render(make_post(Markdown(text)))
+    assert body.startswith('<details markdown="1"><summary>Open</summary>\n\nSome *Markdown*.')
+    assert "\n<div>\nclosed</div>\n" in body and "- <div>\n" in body
+
+
+def test_a_callouts_markdown_is_fixed_for_kramdown_too() -> None:
+    _, _, body, notes = render(
+        make_post(Callout(emoji="💡", html="<p>Tip</p><p>{: not a list}</p><p>$$x$$</p>"))
+    )
+    assert "\n> \\{: not a list}\n" in body and notes == ["math"]
+
+
 def test_math_is_noted_once() -> None:
     _, _, _, notes = render(make_post(Markdown("$$a$$ and $$b$$\n\n`$$c$$` costs $$$")))
     assert notes == ["math"]
@@ -309,6 +326,27 @@ def test_fences_are_rewritten_where_kramdown_reads_them_otherwise() -> None:
     assert "2. Next\n\n```python\n" in body  # a blank line keeps it out of the list item
     assert body.endswith("\n```\nnever closed\n```\n")  # closed, as CommonMark reads it
     assert code_of(render_liquid(body, "liquid-5.4")) == code_of(text)
+
+
+# Fences in list items nested on their parent's line (``1. * item``): the inner item's content column
+# is past both markers. Issue #15: the column was taken from the outer marker alone, so the fence was
+# moved out of its item (3 spaces too few) or got a second closing fence, a visible "```" paragraph.
+NESTED_FENCES = (
+    "1. * item\n\n     ```\n     code\n       more\n     ```\n\n   after\n\n"
+    "2. * deeper\n\n       ```\n       two spaces past the column\n       ```\n\n"
+    "- a\n  - * deep\n\n        ```py\n        x = 1\n        ```\n"
+)
+
+
+def test_a_fence_in_an_item_nested_on_its_parents_line_keeps_its_item() -> None:
+    _, _, body, _ = render(make_post(Markdown(NESTED_FENCES)))
+    assert body == (
+        "1. * item\n\n     ```\n     code\n       more\n     ```\n\n   after\n\n"
+        # Two spaces deeper than the inner item's content (column 5): moved there, closed once.
+        "2. * deeper\n\n     ```\n     two spaces past the column\n     ```\n\n"
+        "- a\n  - * deep\n\n      ```py\n      x = 1\n      ```\n"
+    )
+    assert code_of(render_liquid(body, "liquid-5.4")) == code_of(NESTED_FENCES)
 
 
 @pytest.mark.parametrize(
@@ -815,6 +853,22 @@ def test_gist_option_builds_with_the_jekyll_gist_plugin(jekyll: str, tmp_path: P
 
 
 @pytest.mark.jekyll
+def test_fences_in_nested_items_are_code_in_kramdowns_html(jekyll: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    exporter = JekyllExporter()
+    for file in (
+        *exporter.render(make_post(Markdown(NESTED_FENCES)), Site()).files,
+        *exporter.site_files(Site()),
+    ):
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    jekyll_build(jekyll, site)
+    page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
+    assert html_code_blocks(page) == code_of(NESTED_FENCES)
+    assert "```" not in page
+
+
+@pytest.mark.jekyll
 def test_raw_in_a_first_paragraph_breaks_jekyll_which_is_why_it_gets_none(
     jekyll: str, tmp_path: Path
 ) -> None:
@@ -885,3 +939,53 @@ def test_site_scaffold_builds_with_plain_jekyll_build(jekyll: str, tmp_path: Pat
     assert (site / "_site" / "feed.xml").is_file()
     # The old Hashnode address still leads to the post (jekyll-redirect-from, from _config.yml).
     assert (site / "_site" / "shipping-a-side-project-in-a-weekend" / "index.html").is_file()
+
+
+PIPES = (
+    "Happy Learning | End of Module 2\n\n"
+    '![Fix A | by Bob](https://cdn.example.com/fix.png align="left")\n\n'
+    "See [this | that](https://example.com/x) and `a|b` in code.\n\n"
+    "ଓଡ଼ିଆ ଭାଷା। ଏହା | ପରୀକ୍ଷା\n\n"
+    "Already escaped \\| stays one pipe.\n\n"
+    "| real | table |\n|---|---|\n| 1 | 2 |\n\n"
+    '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+    '<div data-node-type="callout-text">Keep going | almost done</div>\n</div>\n'
+)
+
+
+def _read_post(body: str) -> Post:
+    from hashmigrate.hashnode.markdown import body_fields
+
+    return replace(make_post(), **body_fields(body))
+
+
+def test_pipes_outside_tables_are_escaped_for_kramdown_and_nowhere_else() -> None:
+    content = JekyllExporter().render(_read_post(PIPES), Site()).files[0].content
+    assert "Happy Learning \\| End of Module 2" in content
+    assert "![Fix A \\| by Bob](https://cdn.example.com/fix.png){: .align-left}" in content
+    assert "[this \\| that](https://example.com/x) and `a|b` in code." in content  # code as written
+    assert "ଏହା \\| ପରୀକ୍ଷା" in content
+    assert "Already escaped \\| stays one pipe." in content  # not escaped twice
+    assert "| real | table |\n|---|---|\n| 1 | 2 |" in content  # a table keeps its pipes
+    assert "Keep going \\| almost done" in content
+
+
+@pytest.mark.jekyll
+def test_kramdown_makes_no_table_of_a_line_with_a_pipe(jekyll: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    exporter = JekyllExporter()
+    for file in (*exporter.render(_read_post(PIPES), Site()).files, *exporter.site_files(Site())):
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    jekyll_build(jekyll, site)
+    page = (site / "_site" / "2023" / "05" / "01" / "a-post.html").read_text()
+    assert page.count("<table") == 1  # the real one only
+    assert "<p>Happy Learning | End of Module 2</p>" in page
+    assert re.search(r'<img src="https://cdn\.example\.com/fix\.png" alt="Fix A \| by Bob"', page)
+    assert (
+        '<a href="https://example.com/x">this | that</a> and <code class="language-plaintext highlighter-rouge">a|b</code>'
+        in page
+    )
+    assert "ଏହା | ପରୀକ୍ଷା</p>" in page
+    assert "Already escaped | stays one pipe." in page
+    assert "Keep going | almost done" in page

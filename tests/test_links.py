@@ -16,14 +16,15 @@ from support.examples import examples
 import hashmigrate
 import hashmigrate.api
 from hashmigrate.canonical import implausible
+from hashmigrate.document import flat_view
 from hashmigrate.embeds import classify
 from hashmigrate.links import (
     LinkIndex,
-    LinkRewriter,
     hashnode_heading_id,
     hashnode_heading_ids,
     one_word_apart,
     plain_heading,
+    rewrite_links,
     slugs_from_links,
     write_redirects,
 )
@@ -247,19 +248,18 @@ def test_an_embed_is_rewritten_exactly_as_a_link_to_the_same_address(
             ]
         )
     )
-    page = Post(title="p", slug="p", body=())
     info = classify(url)
     embed = Embed(url=info.url, provider=info.provider, ids=info.ids)
-    rewritten = LinkRewriter(index, page).node(embed)
-    link = LinkRewriter(index, page).node(Markdown(f"[x]({url})"))
-    assert isinstance(link, Markdown)
-    if link.text == f"[x]({url})":
-        assert rewritten == embed  # not the blog's: the embed stays as it was
+    rewritten = rewrite_links(Post(title="p", slug="p", body=(embed,)), index).tree
+    link = rewrite_links(Post(title="p", slug="p", body=(Markdown(f"[x]({url})"),)), index).tree.emit()
+    if link == f"[x]({url})":
+        # not the blog's: the embed stays as it was
+        assert [c.node for c in rewritten.constructs] == [embed]
     else:
         # The blog's own post: a link to the same new address as the link's.
-        assert isinstance(rewritten, Markdown)
-        target = link.text[len("[x](") : -1]
-        assert rewritten.text == f"[{target}]({target})"
+        target = link[len("[x](") : -1]
+        assert rewritten.constructs == ()
+        assert rewritten.emit() == f"[{target}]({target})"
 
 
 def test_which_canonical_urls_cannot_be_right() -> None:
@@ -459,3 +459,72 @@ def test_hashnode_heading_rule_resolves_the_corpus_tables_of_contents(corpus_dir
             dead.append((path.name, anchor))
     assert links >= 160
     assert dead == [("clf6zt3xo000209l42btbc2ym.md", "heading-quizz-time")]
+
+
+def _read(body: str) -> Post:
+    from hashmigrate.hashnode.markdown import body_fields
+
+    return Post(title="p", slug="p", **body_fields(body))
+
+
+def _rewritten(body: str) -> str:
+    index = LinkIndex(hosts={"blog.example.dev"}, urls={"first": "/posts/first/"})
+    return rewrite_links(_read(body), index).tree.emit()
+
+
+def test_a_link_in_code_is_never_rewritten() -> None:
+    body = (
+        "`[a](https://blog.example.dev/first)` and ``<https://blog.example.dev/first>``\n\n"
+        "    [indented](https://blog.example.dev/first)\n\n"
+        "- ```html\n  <a href='https://blog.example.dev/first'>x</a>\n  ```\n"
+    )
+    assert _rewritten(body) == body
+
+
+def test_a_reference_definition_is_rewritten_and_its_links_follow() -> None:
+    body = "See [it][one] and [again][one].\n\n[one]: https://blog.example.dev/first 'Title'\n\n> [two]: <https://blog.example.dev/first>\n"
+    assert _rewritten(body) == (
+        'See [it][one] and [again][one].\n\n[one]: /posts/first/ "Title"\n\n> [two]: /posts/first/\n'
+    )
+
+
+def test_a_link_keeps_its_text_emphasis_code_and_images() -> None:
+    body = "A [*very* `good` ![pic](https://cdn.x/p.png) **post**](https://blog.example.dev/first) here.\n"
+    assert _rewritten(body) == "A [*very* `good` ![pic](https://cdn.x/p.png) **post**](/posts/first/) here.\n"
+
+
+def test_hrefs_in_html_are_rewritten_and_autolinks_stay_links() -> None:
+    body = (
+        '<div>\n<a href="https://blog.example.dev/first">one</a> <a href="https://else.dev/x">two</a>\n</div>\n\n'
+        'Inline <a href="https://blog.example.dev/first?x=1&amp;y=2">three</a> and <https://blog.example.dev/first>.\n'
+    )
+    assert _rewritten(body) == (
+        '<div>\n<a href="/posts/first/">one</a> <a href="https://else.dev/x">two</a>\n</div>\n\n'
+        'Inline <a href="/posts/first/">three</a> and [/posts/first/](/posts/first/).\n'
+    )
+
+
+def test_links_in_constructs_follow_their_posts() -> None:
+    body = (
+        "[![a](https://cdn.x/a.png)](https://blog.example.dev/first)\n\n"
+        "%[https://blog.example.dev/first]\nNext line.\n\n"
+        '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+        '<div data-node-type="callout-text">See <a href="https://blog.example.dev/first">it</a></div>\n</div>\n'
+    )
+    post = rewrite_links(_read(body), LinkIndex(hosts={"blog.example.dev"}, urls={"first": "/posts/first/"}))
+    text = post.tree.emit()
+    assert "[/posts/first/](/posts/first/)\n\nNext line." in text
+    nodes = [c.node for c in post.tree.constructs]
+    assert [type(n).__name__ for n in nodes] == ["Image", "Callout"]
+    assert nodes[0].link == "/posts/first/"  # type: ignore[union-attr]
+    assert 'href="/posts/first/"' in nodes[1].html  # type: ignore[union-attr]
+    # The flat body follows the tree (plug-ins written against Post.body see the new links too).
+    assert post.body == flat_view(post.tree) != _read(body).body
+    assert any(isinstance(n, Markdown) and "[/posts/first/](/posts/first/)" in n.text for n in post.body)
+
+
+def test_heading_anchors_come_from_the_tree() -> None:
+    post = _read("## Use `my_var` \\& [links](https://x.y)\n\n```\n## not a heading\n```\n")
+    index = LinkIndex()
+    index.add_anchors(post, lambda text: text)
+    assert index.anchors == {"p": {"heading-use-myvar-amp-linkshttpsxy": "Use my_var & links"}}

@@ -23,13 +23,13 @@ from support.forem_server import Fault, FaultKind, ForemServer, ForemSpec, RateL
 from typer.testing import CliRunner
 
 import hashmigrate
+from exporters.devto_publish import DevtoPublisher
 from hashmigrate import registry
 from hashmigrate.cli import app
 from hashmigrate.exporter import Site
 from hashmigrate.http import Pacer, RetryPolicy, Secret
 from hashmigrate.model import Markdown, Post
 from hashmigrate.publish import PublishResult, StateStore, publish
-from hashmigrate.publish.devto import DevtoPublisher
 
 # The dev.to stand-in's fixtures (forem, forem_spec); conftest.py is left as it is.
 pytest_plugins = ["support.forem_fixture"]

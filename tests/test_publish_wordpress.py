@@ -31,14 +31,14 @@ from markdown_it import MarkdownIt
 
 import hashmigrate
 from exporters.wordpress_blocks import twitter_url
-from hashmigrate.model import Embed, Html, Image, Markdown, Post
-from hashmigrate.publish import PublishConfig, PublishResult, publish
-from hashmigrate.publish.wordpress import (
+from exporters.wordpress_publish import (
     MEDIA_SLUG_PREFIX,
     PASSWORD_ENV,
     WordPressPublisher,
     create_publisher,
 )
+from hashmigrate.model import Embed, Html, Image, Markdown, Post
+from hashmigrate.publish import PublishConfig, PublishResult, publish
 
 if TYPE_CHECKING:
     from support.wordpress import WordPressSite
@@ -117,7 +117,8 @@ def example_posts(prefix: str, images: ImageServer) -> list[Post]:
     for post in hashmigrate.load(EXAMPLES, blog_url="https://blog.example.dev"):
         body = tuple(replace(n, src=images.local(n.src)) if isinstance(n, Image) else n for n in post.body)
         cover = images.local(post.cover) if post.cover else None
-        posts.append(replace(post, slug=f"{prefix}{post.slug}", body=body, cover=cover))
+        # document=None: the tree is made again from the changed body.
+        posts.append(replace(post, slug=f"{prefix}{post.slug}", body=body, document=None, cover=cover))
     assert len(posts) == 10
     return posts
 

@@ -28,6 +28,7 @@ from support.image_server import ImageServer
 from test_faults import FAST, FaultProxy, Ran, Timing, assert_no_traceback, closed_port, hashmigrate_cli
 
 import hashmigrate
+from hashmigrate import registry
 
 if TYPE_CHECKING:
     from support.wordpress import WordPressSite
@@ -422,7 +423,9 @@ MISTAKES: dict[str, tuple[list[str], dict[str, str], str | None, str]] = {
         ["sync"],
         {},
         _SOURCE + '[[targets]]\ntype = "medium"\n',
-        "type must be one of hugo, jekyll, devto, wordpress",
+        # every installed plugin (the Astro example too, once the README's test command installed it)
+        "type must be one of "
+        + ", ".join(sorted({*registry.available(), *registry.available(registry.PUBLISHERS)})),
     ),
     "sync: a source folder that does not exist": (
         ["sync"],

@@ -255,8 +255,8 @@ def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
     """Front matter, body and the file line the body starts on, read again: pass one keeps only what
     choosing between files needs."""
     text, _ = _read_text(Path(header.path), repair)
-    block, body, _ = frontmatter.split(text)
-    meta = frontmatter.check_types(frontmatter.load(block)[0])[0] if block is not None else {}
+    block, body = frontmatter.HANDLER.split(text)
+    meta = frontmatter.check_types(frontmatter.HANDLER.load(block))[0]
     meta.setdefault("cuid", header.cuid)
     body = _title_from_heading(body)[1] if header.title_from_heading else body
     # The body is the end of the text (front matter and title heading taken off its start).
@@ -266,24 +266,22 @@ def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
     text, notes = _read_text(path, repair)
-    block, body, _ = frontmatter.split(text)
-    meta: dict[str, Any] = {}
-    if block is not None:
-        meta, line_by_line = frontmatter.load(block)
-        if line_by_line:
-            notes.append(
-                Note(
-                    str(path),
-                    "front-matter",
-                    "front matter is not valid YAML",
-                    "unescaped quotes or values over several lines, as Hashnode writes them",
-                    "read it line by line",
-                ),
-            )
-        meta, wrong = frontmatter.check_types(meta)
-        notes += [
-            Note(str(path), "front-matter-type", problem, "Hashnode never writes it so") for problem in wrong
-        ]
+    block, body = frontmatter.HANDLER.split(text)
+    loaded = frontmatter.HANDLER.load(block)
+    if loaded.line_by_line:
+        notes.append(
+            Note(
+                str(path),
+                "front-matter",
+                "front matter is not valid YAML",
+                "unescaped quotes or values over several lines, as Hashnode writes them",
+                "read it line by line",
+            ),
+        )
+    meta, wrong = frontmatter.check_types(loaded)
+    notes += [
+        Note(str(path), "front-matter-type", problem, "Hashnode never writes it so") for problem in wrong
+    ]
     title = str(meta.get("title") or "").strip()
     from_heading = False
     if not title:
@@ -302,7 +300,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
             )
         if not title:
             raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
-        if block is None:
+        if not frontmatter.HANDLER.detect(text):
             notes.append(
                 Note(
                     str(path),
@@ -383,7 +381,7 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
         title=header.title,
         slug=slug,
         slug_from_title=not header.explicit_slug,
-        **(body_fields(body) if parse else {"body": (Markdown(body),) if body else (), "headings": None}),
+        **(body_fields(body) if parse else {"body": (Markdown(body),) if body else ()}),
         cuid=str(meta.get("cuid") or ""),
         subtitle=_text(meta.get("subtitle")) or "",
         updated=frontmatter.parse_date(meta.get("dateUpdated") or meta.get("updated") or meta.get("lastmod"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import accumulate
 from typing import Any
@@ -61,10 +61,9 @@ def parse_body(text: str) -> tuple[Node, ...]:
 
 
 def body_fields(text: str) -> dict[str, Any]:
-    """``document``, ``body`` and ``headings`` of a Post, for readers: ``Post(..., **body_fields(md))``."""
+    """``document`` and ``body`` of a Post, for readers: ``Post(..., **body_fields(md))``."""
     document, nodes = read_body(text)
-    found = tuple(document.heading_source(h) for h in document.headings())
-    return {"document": document, "body": nodes, "headings": found}
+    return {"document": document, "body": nodes}
 
 
 def read_body(text: str) -> tuple[Document, tuple[Node, ...]]:
@@ -86,12 +85,6 @@ def read_body(text: str) -> tuple[Document, tuple[Node, ...]]:
         else:
             nodes.extend(_text_nodes(chunk, base, found))
     return place(tree, found), tuple(_merge(nodes))
-
-
-def parse_document(text: str) -> tuple[tuple[Node, ...], tuple[str, ...]]:
-    """Body nodes and the raw inline text of every heading (kept for callers of the flat model)."""
-    fields = body_fields(text)
-    return fields["body"], fields["headings"]
 
 
 def _segments(text: str, tree: Document) -> Iterator[tuple[str, str, int]]:
@@ -486,27 +479,3 @@ def _merge(nodes: list[Node]) -> Iterator[Node]:
         pending = node
     if pending is not None:
         yield pending
-
-
-def map_outside_code(text: str, change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to every part that is not code (blocks or spans)."""
-    if not text:
-        return text
-    out: list[str] = []
-    for kind, chunk, _ in _segments(text, parse(text)):
-        if kind == "code":
-            out.append(chunk)
-            continue
-        last = 0
-        for start, end in code_spans(chunk) if kind == "text" else []:
-            out.append(change(chunk[last:start]))
-            out.append(chunk[start:end])
-            last = end
-        out.append(change(chunk[last:]))
-    return "".join(out)
-
-
-def headings(text: str) -> list[str]:
-    """The raw inline text of every ATX and setext heading, in order (code never counts)."""
-    document = parse(text)
-    return [document.heading_source(h) for h in document.headings()]

@@ -5,20 +5,25 @@ The driver here is the same for every target; a target brings a :class:`Publishe
 holds, so a re-run sends nothing for unchanged posts, an edited post is updated rather than created again,
 and a create whose answer was lost is reconciled instead of duplicated.
 
-Targets are found by name in :data:`TARGETS` and imported only when used.
+Publishers are plugins, found by name through the entry-point group ``hashmigrate.publishers`` (the
+built-in ones are ``exporters.devto_publish`` and ``exporters.wordpress_publish``) and imported only
+when used. An entry point names a class with ``name``, ``description``, optional ``options`` (a tuple
+of :class:`~hashmigrate.exporter.Option`: its own and its exporter's) and a classmethod
+``from_config(config: PublishConfig) -> Publisher``; its instances follow :class:`Publisher`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
+from hashmigrate import registry
 from hashmigrate.api import PostResult, PostStatus, PostTally, Source, read_all
+from hashmigrate.exporter import OptionError, check_options, declared_options
 from hashmigrate.hashnode import Problem
 from hashmigrate.http import Stats
 from hashmigrate.model import Note, Post
@@ -26,7 +31,6 @@ from hashmigrate.publish.state import Record, StateError, StateStore
 
 __all__ = [
     "DEFAULT_STATE",
-    "TARGETS",
     "ConfigError",
     "Delivered",
     "DeliveryFailed",
@@ -48,12 +52,6 @@ __all__ = [
 ]
 
 DEFAULT_STATE = Path(".hashmigrate") / "state.db"
-
-# Target name -> "module:factory"; the factory takes a PublishConfig and returns a Publisher.
-TARGETS: dict[str, str] = {
-    "devto": "hashmigrate.publish.devto:create_publisher",
-    "wordpress": "hashmigrate.publish.wordpress:create_publisher",
-}
 
 
 class ConfigError(Exception):
@@ -126,6 +124,8 @@ class Delivered:
 
 
 class Publisher(Protocol):
+    """One platform's API delivery. Its class may declare ``options`` (see the module's docstring)."""
+
     name: ClassVar[str]
     target: str  # the key of this destination in the state store, e.g. "devto:https://dev.to/api"
     endpoint: str  # what to show the user (no credentials)
@@ -146,18 +146,27 @@ class Publisher(Protocol):
 
 
 def available() -> list[str]:
-    return sorted(TARGETS)
+    """The installed publishers' names."""
+    return list(registry.publishers())
 
 
 def create_publisher(name: str, config: PublishConfig) -> Publisher:
-    spec = TARGETS.get(name)
-    if spec is None:
-        raise UnknownTarget(name)
-    module_name, _, factory_name = spec.partition(":")
-    factory: Callable[[PublishConfig], Publisher] = getattr(
-        importlib.import_module(module_name), factory_name
-    )
-    return factory(config)
+    """The publisher ``name`` (or ``<distribution>:<name>``) made from ``config``, its options checked
+    against the ones it declares (ConfigError for a wrong one, in one line)."""
+    try:
+        factory = registry.load(name, registry.PUBLISHERS)
+    except registry.UnknownPlugin:
+        raise UnknownTarget(name) from None
+    declared = declared_options(factory)
+    if declared is not None:
+        try:
+            checked = check_options(declared, config.exporter_options, what=name)
+        except OptionError as exc:
+            raise ConfigError(str(exc)) from None
+        config = replace(config, exporter_options=checked)
+    made = getattr(factory, "from_config", factory)
+    publisher: Publisher = made(config)
+    return publisher
 
 
 def post_key(post: Post) -> str:

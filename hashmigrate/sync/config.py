@@ -1,5 +1,9 @@
 """The sync configuration: one TOML file naming one source and any number of targets.
 
+A target's ``type`` is any installed publisher (API delivery: devto, wordpress, or a plugin's) or else
+any installed exporter (folder delivery: hugo, jekyll, or a plugin's), by name or full name
+``<distribution>:<name>``; its ``options`` are checked against the ones the plugin declares.
+
 Secrets are never in the file, only the names of the environment variables that hold them; a URL with
 a user or password in it is refused. Every key
 is checked: a misspelt key is an error naming the table and the key, not a silent default. Relative
@@ -23,8 +27,6 @@ class ConfigError(ValueError):
 
 
 SOURCE_TYPES = ("backup", "json", "api")
-FOLDER_TARGETS = ("hugo", "jekyll")
-API_TARGETS = ("devto", "wordpress")
 
 _SOURCE_KEYS: dict[str, set[str]] = {
     "backup": {"type", "path", "git_pull", "blog_url", "drafts", "repair"},
@@ -32,9 +34,10 @@ _SOURCE_KEYS: dict[str, set[str]] = {
     "api": {"type", "host", "endpoint", "token_env", "drafts", "repair"},
 }
 _COMMON_TARGET_KEYS = {"type", "name", "options"}
-_TARGET_KEYS: dict[str, set[str]] = {
-    "hugo": {"out", "git_commit", "download_images", "force", "keep_links"},
-    "jekyll": {"out", "git_commit", "download_images", "force", "keep_links"},
+_FOLDER_KEYS = {"out", "git_commit", "download_images", "force", "keep_links"}
+_API_KEYS = {"api_url", "publish"}  # any publisher; it reads its credentials from the environment
+# The built-in publishers' own keys (their secrets' variable names, WordPress's site and user).
+_PUBLISHER_KEYS: dict[str, set[str]] = {
     "devto": {"api_key_env", "api_url", "publish"},
     "wordpress": {"url", "user", "password_env", "upload_images", "publish"},
 }
@@ -59,6 +62,7 @@ class SourceConfig:
 class TargetConfig:
     type: str
     name: str
+    delivery: str = "folder"  # folder (an exporter) | api (a publisher)
     options: Mapping[str, Any] = field(default_factory=dict)
     out: Path | None = None
     git_commit: bool = False
@@ -75,7 +79,7 @@ class TargetConfig:
 
     @property
     def is_folder(self) -> bool:
-        return self.type in FOLDER_TARGETS
+        return self.delivery == "folder"
 
 
 @dataclass(frozen=True)
@@ -198,52 +202,56 @@ def _source(raw: Mapping[str, Any], base: Path, where: str) -> SourceConfig:
     )
 
 
-# Options the publisher takes for itself (see hashmigrate.publish); every other option is the exporter's.
-_PUBLISHER_OPTIONS: dict[str, dict[str, type]] = {
-    "devto": {"published": bool},
-    "wordpress": {"wp_url": str, "wp_user": str, "upload_images": bool},
-}
-
-
-def _options(options: Any, kind: str, where: str) -> dict[str, Any]:
-    """The target's ``options`` table, checked now by making the exporter with it: a wrong name or
-    value is the config's mistake, found before anything is read or written."""
+def _options(options: Any, kind: str, group: str, where: str) -> dict[str, Any]:
+    """The target's ``options`` table, checked now against the options the plugin declares (or, for
+    an exporter that declares none, by making it): a wrong name or value is the config's mistake, found
+    before anything is read or written."""
     if not isinstance(options, dict):
         raise ConfigError(f"{where}: options must be a table")
-    exporter_options = dict(options)
-    for key, wanted in _PUBLISHER_OPTIONS.get(kind, {}).items():
-        if key in exporter_options and not isinstance(exporter_options.pop(key), wanted):
-            raise ConfigError(f"{where}: options.{key} must be {_TYPE_WORDS[wanted]}")
-    for key, value in exporter_options.items():
+    for key, value in options.items():
         # The same values as -O key=value on the command line: one string, boolean or number each.
         if not isinstance(value, (str, bool, int, float)):
             shape = (
                 "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a date"
             )
-            raise ConfigError(f"{where}: options.{key} must be a string, true/false or a number, not {shape}")
-    if not exporter_options:
-        return dict(options)  # the exporter's defaults: nothing to check (and no exporter to load)
+            # A key can be any string in TOML ("\n" too): shown quoted unless it is a plain name, so
+            # the message stays one line.
+            name = f"options.{key}" if str(key).isidentifier() else f"options[{key!r}]"
+            raise ConfigError(f"{where}: {name} must be a string, true/false or a number, not {shape}")
     try:
-        registry.create(kind, **exporter_options)
-    except Exception as exc:  # an exporter's own check, whatever it raises, is about these values
+        checked = registry.check(kind, options, group)
+        if group == registry.EXPORTERS and checked:
+            registry.create(kind, **checked)  # the exporter's own checks of the values
+    except Exception as exc:  # a plugin's own check, whatever it raises, is about these values
         message = str(exc).removeprefix(f"{kind}: ")
         raise ConfigError(f"{where}: options: {message}") from None
-    return dict(options)
+    return checked
 
 
-_TYPE_WORDS = {bool: "true or false", str: "a string"}
+def _group(kind: Any) -> str | None:
+    """Which plugins a target type names: a publisher (API delivery) before an exporter (folder)."""
+    if not isinstance(kind, str) or not kind:
+        return None
+    for group in (registry.PUBLISHERS, registry.EXPORTERS):
+        if registry.find(kind, group) is not None:
+            return group
+    return None
 
 
 def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
     kind = raw.get("type")
-    if not isinstance(kind, str) or kind not in _TARGET_KEYS:
-        raise ConfigError(f"{where}: type must be one of {', '.join(_TARGET_KEYS)}")
+    group = _group(kind)
+    if not isinstance(kind, str) or group is None:
+        known = sorted({*registry.publishers(), *registry.available()})
+        raise ConfigError(f"{where}: type must be one of {', '.join(known)}")
     where = f"{where} ({kind})"
-    _known(raw, _TARGET_KEYS[kind] | _COMMON_TARGET_KEYS, where)
-    options = _options(raw.get("options", {}), kind, where)
+    keys = _FOLDER_KEYS if group == registry.EXPORTERS else _PUBLISHER_KEYS.get(kind, _API_KEYS)
+    _known(raw, keys | _COMMON_TARGET_KEYS, where)
+    options = _options(raw.get("options", {}), kind, group, where)
     name = _str(raw, "name", where) or kind
-    common: dict[str, Any] = {"type": kind, "name": name, "options": options}
-    if kind in FOLDER_TARGETS:
+    delivery = "folder" if group == registry.EXPORTERS else "api"
+    common: dict[str, Any] = {"type": kind, "name": name, "options": options, "delivery": delivery}
+    if delivery == "folder":
         return TargetConfig(
             **common,
             out=_path(raw.get("out"), base, f"{where}: out"),
@@ -257,6 +265,12 @@ def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
             **common,
             api_key_env=_str(raw, "api_key_env", where, "DEVTO_API_KEY") or "DEVTO_API_KEY",
             api_url=_url(raw, "api_url", where, "api_key_env"),
+            publish=_bool(raw, "publish", where),
+        )
+    if kind != "wordpress":
+        return TargetConfig(
+            **common,
+            api_url=_url(raw, "api_url", where, "the publisher's documentation"),
             publish=_bool(raw, "publish", where),
         )
     url = _url(raw, "url", where, "password_env; the user name goes in user")

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -27,22 +28,31 @@ _CANDIDATE_SUFFIXES = frozenset({".md", ".markdown"})  # every file a backup rea
 
 @functools.cache
 def code_digest() -> str:
-    """Every file of hashmigrate and its exporters, the Python and library versions that run them.
+    """Every file of hashmigrate and of the packages its plugins (exporters, publishers) come from,
+    the Python and library versions that run them.
 
     Once per process: it describes the code this process loaded, which a later edit on disk does not
     change. About 15 ms here, and safe against a code change that nobody marked with a version bump.
     """
-    import exporters
     import hashmigrate
     from hashmigrate import registry
 
     digest = hashlib.sha256(f"{sys.version}\0hashmigrate {hashmigrate.__version__}\0".encode())
-    for package in (hashmigrate, exporters):
-        root = Path(package.__file__ or "").parent
-        for path in sorted(root.rglob("*")):
+    plugins = [
+        plugin for group in (registry.EXPORTERS, registry.PUBLISHERS) for plugin in registry.installed(group)
+    ]
+    tops = sorted({"hashmigrate"} | {plugin.entry.module.partition(".")[0] for plugin in plugins})
+    for top in tops:
+        spec = importlib.util.find_spec(top)
+        if spec is None or spec.origin is None:
+            continue
+        origin = Path(spec.origin)
+        files = sorted(origin.parent.rglob("*")) if origin.name == "__init__.py" else [origin]
+        root = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+        for path in files:
             if "__pycache__" in path.parts or not path.is_file():
                 continue
-            _add(digest, path.relative_to(root.parent).as_posix(), path.read_bytes())
+            _add(digest, path.relative_to(root).as_posix(), path.read_bytes())
     try:
         requirements = importlib.metadata.requires("hashmigrate") or []
     except importlib.metadata.PackageNotFoundError:
@@ -57,10 +67,11 @@ def code_digest() -> str:
             version = "-"
         digest.update(f"{name.group()} {version}\0".encode())
     # A third-party package may register an exporter under a built-in name: where each comes from.
-    for exporter, entry in registry.available().items():
-        dist = entry.dist
+    for plugin in plugins:
+        dist = plugin.entry.dist
+        version = dist.version if dist else ""
         digest.update(
-            f"{exporter}={entry.value} {dist.name if dist else ''} {dist.version if dist else ''}\0".encode()
+            f"{plugin.entry.group} {plugin.name}={plugin.entry.value} {plugin.dist} {version}\0".encode()
         )
     return digest.hexdigest()
 

@@ -403,7 +403,7 @@ def _api_publisher(
                 f"[[targets]] {target.name}: the environment variable {target.api_key_env} is not set"
             )
         env["DEVTO_API_KEY"] = secret
-    else:
+    elif target.type == "wordpress":
         secret = environ.get(target.password_env)
         if not secret:
             raise ConfigError(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from hashmigrate.hashnode.frontmatter import split
+from hashmigrate.hashnode.frontmatter import HANDLER
 from hashmigrate.hashnode.markdown import code_spans
 from hashmigrate.hashnode.text import decode
 
@@ -26,7 +26,7 @@ _LEFTOVERS = {
 def source_body(path: Path) -> str:
     """A post file's body as the readers see it (decoded, ``\\n`` line endings, front matter off)."""
     text, _ = decode(path.read_bytes())
-    _, body, _ = split(text)
+    _, body = HANDLER.split(text)
     return body
 
 

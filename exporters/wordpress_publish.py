@@ -36,7 +36,7 @@ import requests
 from exporters.wordpress import WordPressExporter
 from exporters.wordpress_blocks import Media, text_html
 from exporters.wxr import CANONICAL_META_KEYS, attachment_name, categories_of, image_urls, nicename
-from hashmigrate.exporter import Site
+from hashmigrate.exporter import Option, Site
 from hashmigrate.http import (
     DEFAULT_TIMEOUT,
     NO_RETRY,
@@ -90,7 +90,7 @@ def create_publisher(
     file passes them) and ``WP_URL``/``WP_USER``; the password is read from ``WP_APP_PASSWORD`` only.
     """
     options = dict(config.exporter_options)
-    site = url or config.api_url or options.pop("wp_url", None) or config.env.get(URL_ENV, "")
+    site = url or options.pop("wp_url", None) or config.api_url or config.env.get(URL_ENV, "")
     login = user or options.pop("wp_user", None) or config.env.get(USER_ENV, "")
     options.pop("wp_url", None)
     options.pop("wp_user", None)
@@ -126,6 +126,17 @@ def create_publisher(
 
 class WordPressPublisher:
     name: ClassVar[str] = "wordpress"
+    description: ClassVar[str] = "WordPress through its REST API; the password from WP_APP_PASSWORD"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("wp_url", str, None, "the site's URL (else --wp-url or WP_URL)"),
+        Option("wp_user", str, None, "the user (else --wp-user or WP_USER)"),
+        Option("upload_images", bool, False, "upload the cover and images to the media library"),
+        *WordPressExporter.options,
+    )
+
+    @classmethod
+    def from_config(cls, config: PublishConfig) -> WordPressPublisher:
+        return create_publisher(config)
 
     def __init__(
         self,

@@ -22,9 +22,10 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
-from hashmigrate import registry
-from hashmigrate.exporter import Exporter, Site
+from exporters.devto import DevtoExporter
+from hashmigrate.exporter import Exporter, Option, Site
 from hashmigrate.http import (
     DEFAULT_TIMEOUT,
     NO_RETRY,
@@ -104,6 +105,13 @@ def create_publisher(config: PublishConfig) -> DevtoPublisher:
 
 class DevtoPublisher:
     name: ClassVar[str] = "devto"
+    description: ClassVar[str] = "dev.to (any Forem) through its API v1; the key from DEVTO_API_KEY"
+    # Its exporter's options: "published" is also what the publisher starts from.
+    options: ClassVar[tuple[Option, ...]] = DevtoExporter.options
+
+    @classmethod
+    def from_config(cls, config: PublishConfig) -> DevtoPublisher:
+        return create_publisher(config)
 
     def __init__(
         self,
@@ -136,7 +144,7 @@ class DevtoPublisher:
         options.pop("published", None)
         # One exporter per visibility: whether an article is public is decided per post (see prepare).
         self._exporters: dict[bool, Exporter] = {
-            public: registry.create("devto", published=public, **options) for public in (False, True)
+            public: DevtoExporter(published=public, **options) for public in (False, True)
         }
         self._session = make_session({"Accept": V1_ACCEPT}, secrets={"api-key": api_key})
         self._listing: list[dict[str, Any]] | None = None
@@ -332,14 +340,19 @@ def _url(article: Mapping[str, Any]) -> str | None:
     return clean(url) if isinstance(url, str) else None
 
 
+# python-frontmatter's own YAML handler reads what the dev.to exporter wrote (one quoted value a line).
+_FRONT_MATTER = YAMLHandler()
+
+
 def _identity(content: str) -> tuple[str | None, str | None]:
     """Title and canonical URL from our own rendered front matter, as dev.to will read them."""
     if not content.startswith("---\n"):
         return None, None
-    end = content.find("\n---\n", 4)
     try:
-        meta = yaml.safe_load(content[4:end]) if end > 0 else None
-    except yaml.YAMLError:
+        block, _ = _FRONT_MATTER.split(content)
+        # yaml.safe_load's pure-Python loader: libyaml refuses the surrogate escapes the exporter writes.
+        meta = _FRONT_MATTER.load(block, Loader=yaml.SafeLoader)
+    except (ValueError, yaml.YAMLError):
         return None, None
     if not isinstance(meta, dict):
         return None, None

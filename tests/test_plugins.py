@@ -1,0 +1,320 @@
+"""A third-party plugin, installed the way pip installs one (a dist-info with entry_points.txt on the
+path): convert and sync take it, its declared options are checked, a name it shares with a built-in
+warns once and stays the built-in's, the golden cases ignore it, and --download-images works for it."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from golden_cases import installed_targets
+from support.image_server import ImageServer
+from test_images import blog_on
+from typer.testing import CliRunner
+
+import hashmigrate
+from hashmigrate import registry
+from hashmigrate.cli import app
+from hashmigrate.exporter import Option, OptionError, check_options, hooks
+from hashmigrate.sync.config import ConfigError, parse
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
+# The fake plugin also claims "hugo": the warning is checked where it is the point of the test.
+pytestmark = pytest.mark.filterwarnings("ignore::hashmigrate.registry.PluginConflict")
+
+PLUGIN = '''
+from typing import ClassVar
+
+from hashmigrate import Option, OutputFile, Rendered
+
+
+class EleventyExporter:
+    """Posts for Eleventy: src/posts/<slug>.md; no asset_path hook, so images go beside the post."""
+
+    name: ClassVar[str] = "eleventy"
+    description: ClassVar[str] = "Eleventy posts (src/posts/<slug>.md)"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("folder", str, "src/posts", "where the posts go"),
+        Option("layout", str, "post.njk", "the layout every post uses"),
+        Option("permalinks", bool, False, "write a permalink: for every post"),
+        Option("weight", int, 0, "front matter weight"),
+    )
+
+    def __init__(self, folder="src/posts", layout="post.njk", permalinks=False, weight=0):
+        assert isinstance(permalinks, bool) and isinstance(weight, int)
+        self.folder, self.layout, self.permalinks, self.weight = folder, layout, permalinks, weight
+
+    def render(self, post, site):
+        lines = ["---", f"title: {post.title!r}", f"layout: {self.layout}", f"weight: {self.weight}"]
+        if self.permalinks:
+            lines.append(f"permalink: /{post.slug}/")
+        body = "".join(getattr(n, "text", "") or getattr(n, "html", "") for n in post.body)
+        images = [f"![{n.alt}]({n.src})" for n in post.body if type(n).__name__ == "Image"]
+        if post.cover:
+            images.append(f"cover: {post.cover}")
+        text = "\\n".join([*lines, "---", body, *images]) + "\\n"
+        return Rendered(post, (OutputFile(f"{self.folder}/{post.slug}.md", text),))
+
+    def site_files(self, site):
+        return ()
+
+    def advice(self):
+        return "Run npx @11ty/eleventy."
+
+
+class NotHugo(EleventyExporter):
+    name: ClassVar[str] = "hugo"
+    description: ClassVar[str] = "a plugin that also calls itself hugo"
+
+
+class Undeclared(EleventyExporter):
+    options = None  # declares nothing: its __init__ checks what it is given
+
+
+class FakePublisher:
+    name: ClassVar[str] = "fakepub"
+    description: ClassVar[str] = "a publisher plugin"
+    options: ClassVar[tuple[Option, ...]] = (Option("channel", str, "main", "where to post"),)
+
+    def __init__(self, config):
+        from hashmigrate.http import Stats
+
+        self.target = "fakepub:" + config.exporter_options.get("channel", "main")
+        self.endpoint = "https://fake.example"
+        self.stats = Stats()
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config)
+
+    def prepare(self, post, previous):
+        from hashmigrate.publish import Outgoing, content_hash, post_key
+
+        return Outgoing(post, post_key(post), post.title, content_hash(post.title), False)
+
+    def deliver(self, item, previous, claimed):
+        raise AssertionError("a dry run delivers nothing")
+
+    def close(self):
+        pass
+'''
+
+ENTRY_POINTS = """
+[hashmigrate.exporters]
+eleventy = fake_eleventy:EleventyExporter
+hugo = fake_eleventy:NotHugo
+undeclared = fake_eleventy:Undeclared
+
+[hashmigrate.publishers]
+fakepub = fake_eleventy:FakePublisher
+"""
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The package ``fake-eleventy`` installed (on sys.path only for this test)."""
+    root = tmp_path / "site-packages"
+    info = root / "fake_eleventy-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-eleventy\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(ENTRY_POINTS)
+    (root / "fake_eleventy.py").write_text(textwrap.dedent(PLUGIN))
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setattr(registry, "_warned", set())
+    monkeypatch.delitem(__import__("sys").modules, "fake_eleventy", raising=False)
+    yield root
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_convert_takes_a_third_party_exporter_with_its_options(plugin: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = hashmigrate.convert(EXAMPLES, to="eleventy", out=out, options={"weight": "3"})
+    assert result.ok, result.errors
+    pages = sorted(out.glob("src/posts/*.md"))
+    assert len(pages) == result.counts()["written"] > 5
+    assert "weight: 3" in pages[0].read_text()
+    code, _, stderr = cli("convert", str(EXAMPLES), "--to", "eleventy", "-o", str(tmp_path / "cli"),
+                               "-O", "permalinks=yes", "-O", "folder=posts", "-q")  # fmt: skip
+    assert code == 0, stderr
+    assert "permalink: /" in next((tmp_path / "cli" / "posts").glob("*.md")).read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("colour=red", "eleventy: no such option 'colour' (known: folder, layout, permalinks, weight)"),
+        ("permalinks=maybe", "eleventy: option permalinks must be true or false, not 'maybe'"),
+        ("weight=heavy", "eleventy: option weight must be a whole number, not 'heavy'"),
+    ],
+)
+def test_cli_options_are_checked_against_the_declaration(
+    plugin: Path, tmp_path: Path, option: str, message: str
+) -> None:
+    code, _, stderr = cli("convert", str(EXAMPLES), "--to", "eleventy", "--dry-run", "-q", "-O", option)
+    assert code == 2 and stderr.splitlines()[-1] == f"hashmigrate: {message}", stderr
+    assert len(stderr.splitlines()) <= 2  # and at most the one warning that a plugin also claims "hugo"
+
+
+def test_bool_option_values() -> None:
+    option = Option("flag", bool, False, "a flag")
+    for text, value in {"true": True, "YES": True, "1": True, "on": True, "false": False, "no": False,
+                        "0": False, "off": False}.items():  # fmt: skip
+        assert option.convert(text) is value
+    with pytest.raises(OptionError, match="must be true or false"):
+        option.convert(2)
+    assert check_options((option,), {"flag": "no"}) == {"flag": False}
+
+
+def test_built_in_options_are_declared_and_listed(plugin: Path) -> None:
+    assert [o.name for o in registry.options_of("hugo") or ()] == ["section", "aliases", "canonical"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code, stdout, _ = cli("exporters")
+    assert code == 0
+    assert "-O aliases (true or false, default True)" in stdout
+    assert "-O old_urls (one of redirect_from, permalink, none" in stdout
+    assert "publishers" in stdout and "-O upload_images" in stdout and "fakepub" in stdout
+    assert "fake-eleventy:hugo" in stdout  # the shadowed one, under the name that picks it
+
+
+def test_a_name_claimed_twice_warns_once_and_the_built_in_keeps_it(plugin: Path, tmp_path: Path) -> None:
+    with pytest.warns(registry.PluginConflict, match=r"fake-eleventy:hugo .* also claims .* 'hugo'"):
+        chosen = registry.available()
+    assert chosen["hugo"].value == "exporters.hugo:HugoExporter"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        registry.available()  # once per run
+    assert type(registry.create("hugo")).__module__ == "exporters.hugo"
+    assert type(registry.create("fake-eleventy:hugo")).__name__ == "NotHugo"
+    assert type(registry.create("hashmigrate:hugo")).__name__ == "HugoExporter"
+    registry._warned.clear()
+    code, _, stderr = cli("convert", str(EXAMPLES), "--to", "hugo", "-o", str(tmp_path / "h"), "-q")
+    assert code == 0, stderr
+    [line] = stderr.splitlines()
+    assert line.startswith("hashmigrate: warning: fake-eleventy:hugo (fake_eleventy:NotHugo) also claims")
+    assert list((tmp_path / "h" / "content" / "posts").glob("*/index.md"))
+    # The full name picks the other one.
+    code, _, stderr = cli(
+        "convert", str(EXAMPLES), "--to", "fake-eleventy:hugo", "-o", str(tmp_path / "s"), "-q"
+    )
+    assert code == 0, stderr
+    assert list((tmp_path / "s" / "src" / "posts").glob("*.md"))
+
+
+def test_golden_cases_cover_the_built_ins_only(plugin: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert installed_targets() == ["devto", "hugo", "jekyll", "wordpress"]
+
+
+def test_an_undeclared_plugin_checks_its_own_options(plugin: Path) -> None:
+    assert registry.options_of("undeclared") is None
+    with pytest.raises(OptionError, match="undeclared: no such option 'colour'"):
+        registry.create("undeclared", colour="red")
+
+
+def test_sync_takes_any_exporter_and_any_publisher(plugin: Path, tmp_path: Path) -> None:
+    path = tmp_path / "hashmigrate.toml"
+    source = {"type": "backup", "path": "blog"}
+    config = parse(
+        {
+            "source": source,
+            "targets": [
+                {"type": "eleventy", "out": "site", "download_images": True, "options": {"weight": 2}},
+                {"type": "fakepub", "api_url": "https://api.example", "options": {"channel": "b"}},
+                {"type": "fake-eleventy:hugo", "name": "other", "out": "other"},
+            ],
+        },
+        path,
+    )
+    eleventy, fakepub, other = config.targets
+    assert eleventy.is_folder and eleventy.options == {"weight": 2} and eleventy.out == tmp_path / "site"
+    assert not fakepub.is_folder and fakepub.api_url == "https://api.example"
+    assert other.is_folder and other.type == "fake-eleventy:hugo"
+    for options, message in [
+        ({"colour": "red"}, "options: no such option 'colour' (known: folder, layout, permalinks, weight)"),
+        ({"weight": "heavy"}, "options: option weight must be a whole number, not 'heavy'"),
+        ({"permalinks": "maybe"}, "options: option permalinks must be true or false"),
+    ]:
+        target = {"type": "eleventy", "out": "site", "options": options}
+        with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            parse({"source": source, "targets": [target]}, path)
+    with pytest.raises(ConfigError, match=r"options: no such option 'colour' \(known: channel\)"):
+        parse({"source": source, "targets": [{"type": "fakepub", "options": {"colour": 1}}]}, path)
+    with pytest.raises(ConfigError, match="unknown key 'out'"):
+        parse({"source": source, "targets": [{"type": "fakepub", "out": "x"}]}, path)
+
+
+def test_publish_takes_a_third_party_publisher_with_its_options(plugin: Path, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.db")
+    code, stdout, stderr = cli("publish", str(EXAMPLES), "--to", "fakepub", "--dry-run", "-O", "channel=b",
+                               "--state", state)  # fmt: skip
+    assert code == 0, stderr
+    assert "dry run for fakepub (https://fake.example)" in stdout and "would-create" in stdout
+    code, _, stderr = cli("publish", str(EXAMPLES), "--to", "fakepub", "--dry-run", "-O", "colour=1",
+                          "--state", state)  # fmt: skip
+    assert code == 2 and stderr == "hashmigrate: fakepub: no such option 'colour' (known: channel)\n"
+    code, _, stderr = cli("publish", str(EXAMPLES), "--to", "fakepub", "--dry-run", "--upload-images",
+                          "--state", state)  # fmt: skip
+    assert code == 2 and "--upload-images is only for a publisher that uploads images" in stderr
+
+
+def test_sync_writes_a_third_party_exporter_folder(plugin: Path, tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "blog")
+    config = tmp_path / "hashmigrate.toml"
+    config.write_text(
+        '[source]\ntype = "backup"\npath = "blog"\n[[targets]]\ntype = "eleventy"\nout = "site"\n'
+    )
+    code, stdout, stderr = cli("sync", "--config", str(config), "-q")
+    assert code == 0, stderr
+    assert "eleventy" in stdout and list((tmp_path / "site" / "src" / "posts").glob("*.md"))
+
+
+def test_download_images_for_an_exporter_without_asset_path_puts_them_beside_the_post(
+    plugin: Path, tmp_path: Path
+) -> None:
+    with ImageServer() as images:
+        blog = blog_on(images, tmp_path)
+        out = tmp_path / "site"
+        result = hashmigrate.convert(
+            blog, to="eleventy", out=out, download_images=True, image_cache=tmp_path / "cache"
+        )
+        assert result.ok and result.images is not None and result.images.downloaded > 5
+    assert hooks(registry.create("eleventy")).asset_path is None
+    posts = out / "src" / "posts"
+    page = (posts / "shipping-a-side-project-in-a-weekend.md").read_text()
+    assert images.url not in page
+    assert "cover: shipping-a-side-project-in-a-weekend-cover.png" in page
+    assert (posts / "shipping-a-side-project-in-a-weekend-cover.png").is_file()
+    beside = [n for p in result.posts for n in p.notes if n.kind == "images-beside-post"]
+    assert beside and "has no asset_path hook" in beside[0].why and "src/posts/" in beside[0].what
+
+
+def test_download_images_says_why_it_does_nothing_for_a_target_that_keeps_them_remote(tmp_path: Path) -> None:
+    result = hashmigrate.convert(EXAMPLES, to="devto", out=tmp_path / "d", download_images=True)
+    assert result.images is None
+    assert result.warnings == [
+        "--download-images does nothing for devto: dev.to shows images from their URLs only, so they "
+        "stay on their host"
+    ]
+    code, stdout, _ = cli("convert", str(EXAMPLES), "--to", "devto", "-o", str(tmp_path / "c"),
+                          "--download-images", "-q")  # fmt: skip
+    assert code == 0 and "--download-images does nothing for devto" in stdout
+
+
+def test_the_core_imports_no_exporter_by_name() -> None:
+    core = Path(hashmigrate.__file__).parent
+    offenders = [
+        str(path.relative_to(core))
+        for path in core.rglob("*.py")
+        if "from exporters" in path.read_text() or "import exporters" in path.read_text()
+    ]
+    assert offenders == []
