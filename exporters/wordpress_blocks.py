@@ -415,6 +415,17 @@ class BlockBody(BodyRenderer):
                 "it shows as written; the editor edits it as HTML",
             )
             return Block("html", html=self._tree_html(document, node).strip("\n"))
+        if not self._text_before_lists(node):
+            # list-item's save() writes its text, then its nested lists: text after a nested list
+            # would move above it. Found by verify on real posts (the item's explanation after its
+            # sub-steps showed before them).
+            self.note(
+                "list-as-html",
+                "a list with text after a nested list written as an HTML block",
+                "a WordPress list item holds its text before its nested lists, never after",
+                "it shows as written; the editor edits it as HTML",
+            )
+            return Block("html", html=self._tree_html(document, node).strip("\n"))
         items = [self._list_item(document, item) for item in node.children]
         return Block("list", attrs, f"<{tag}{start_attr}>", items, f"</{tag}>")
 
@@ -451,6 +462,19 @@ class BlockBody(BodyRenderer):
                     if alone is not None and not isinstance(alone, (Image, Mention)):
                         return False
                 elif not isinstance(part, d.Definition):
+                    return False
+        return True
+
+    def _text_before_lists(self, node: d.Element) -> bool:
+        """Whether every item's text comes before its nested lists (all the way down)."""
+        for item in node.children:
+            seen_list = False
+            for part in self._item_parts(item):
+                if isinstance(part, d.List):
+                    seen_list = True
+                    if not self._text_before_lists(part):
+                        return False
+                elif isinstance(part, _Para) and seen_list:
                     return False
         return True
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from exporters.devto import _FOREM_CODE
+from exporters.devto import _FOREM_CODE, forem_heading_id
 from hashmigrate.document import free_marker
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
@@ -171,14 +170,8 @@ def tag_html(name: str, argument: str) -> str | None:
 
 
 def forem_anchor(title_html: str) -> str:
-    """Forem's heading anchor: the heading's text, lowercase, emoji removed, each space a ``-``."""
-    text = html.unescape(_TAGS.sub("", title_html)).lower()
-    text = "".join(c for c in text if not _emoji(c)).strip()
-    return re.sub(r"\s", "-", text)
-
-
-def _emoji(char: str) -> bool:
-    return unicodedata.category(char) == "So" or char in "\u200d\ufe0f" or 0x1F3FB <= ord(char) <= 0x1F3FF
+    """Forem's anchor for a heading: its HTML's text (tags removed) under Forem's rule."""
+    return forem_heading_id(html.unescape(_TAGS.sub("", title_html)))
 
 
 def _anchored(match: re.Match[str]) -> str:

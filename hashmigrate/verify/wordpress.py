@@ -192,7 +192,7 @@ def parse_blocks(document: str) -> list[Parsed]:
         match = DELIMITER.search(document, offset)
         if match is None:
             if not stack:
-                if _non_empty(document[offset:]):
+                if document[offset:]:  # add_freeform checks the length, not empty()
                     output.append(freeform(document[offset:]))
                 return output
             while stack:
@@ -212,7 +212,7 @@ def parse_blocks(document: str) -> list[Parsed]:
             offset = start + length
         elif match["closer"]:
             if not stack:
-                if _non_empty(document[offset:]):
+                if document[offset:]:  # add_freeform checks the length, not empty()
                     output.append(freeform(document[offset:]))
                 return output
             if len(stack) == 1:
