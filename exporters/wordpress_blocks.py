@@ -79,8 +79,10 @@ _LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.-]{1,40}$")
 
 
 def text_html(text: str) -> str:
-    """Prose for block HTML: HTML-escaped, and ``[`` as an entity so no shortcode runs."""
-    return html.escape(text, quote=False).replace("[", "&#91;")
+    """Prose for block HTML: HTML-escaped, ``[`` as an entity so no shortcode runs, and the W of
+    "Wordpress" as one so that ``capital_P_dangit`` leaves the author's spelling (verify found posts
+    quoting it, shown as "WordPress")."""
+    return html.escape(text, quote=False).replace("[", "&#91;").replace("Wordpress", "&#87;ordpress")
 
 
 def code_html(code: str) -> str:

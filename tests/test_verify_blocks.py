@@ -3,6 +3,7 @@ compared with the page Hashnode shows."""
 
 from __future__ import annotations
 
+import html
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,6 +175,15 @@ def test_list_with_text_after_a_nested_list_keeps_its_order() -> None:
     ]
     [check] = check_posts([post], "wordpress", use_php=False)
     assert check.differences == []
+
+
+@needs_wordpress
+def test_wordpress_filters_leave_the_authors_words() -> None:
+    """A defect verify found: capital_P_dangit showed an author's "Wordpress" as "WordPress"."""
+    post = post_of("I left Wordpress (the Wordpress way) for *Wordpress* and `Wordpress`.\n", published=WHEN)
+    [check] = check_posts([post], "wordpress")
+    assert check.differences == []
+    assert "I left Wordpress (the Wordpress way) for <em>Wordpress</em>" in html.unescape(check.target)
 
 
 # ---- the driver --------------------------------------------------------------------------------------
