@@ -3,12 +3,18 @@ compared with the page Hashnode shows."""
 
 from __future__ import annotations
 
+import base64
 import html
+import json
+import re
+import secrets
 import shutil
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support.wordpress import WordPressSite
 from test_wordpress import markup_of, post_of
 
 from exporters.devto import DevtoExporter, forem_heading_id
@@ -171,7 +177,7 @@ def test_list_with_text_after_a_nested_list_keeps_its_order() -> None:
     markup, renderer = markup_of("1. step\n\n   - a\n   - b\n\n   after the sub-steps\n2. next\n")
     assert "<!-- wp:html -->" in markup
     assert [n.what for n in renderer.notes] == [
-        "a list with text after a nested list written as an HTML block"
+        "a list with text after a nested list, code block or embed written as an HTML block"
     ]
     [check] = check_posts([post], "wordpress", use_php=False)
     assert check.differences == []
@@ -184,6 +190,101 @@ def test_wordpress_filters_leave_the_authors_words() -> None:
     [check] = check_posts([post], "wordpress")
     assert check.differences == []
     assert "I left Wordpress (the Wordpress way) for <em>Wordpress</em>" in html.unescape(check.target)
+
+
+# The block editor of the real WordPress, in headless Chromium: an admin page that loads the post and
+# writes, once the editor has parsed it, each block's name and validity into the page. Only requests that
+# carry the probe's secret are logged in (pluggable auth functions, defined by a must-use plugin), so
+# the other tests sharing the site see it as it was.
+_EDITOR_PROBE = """<?php
+if (isset($_GET['hashmigrate_probe']) && hash_equals(%(token)s, (string) $_GET['hashmigrate_probe'])) {
+    function wp_validate_auth_cookie($cookie = '', $scheme = '') { return %(user)d; }
+    function auth_redirect() {}
+    add_action('admin_footer', function () { ?>
+<script>
+(function poll() {
+  try {
+    var blocks = wp.data.select('core/block-editor').getBlocks();
+    if (blocks.length) {
+      var outline = function (list) { return list.map(function (b) {
+        return {name: b.name, valid: b.isValid, inner: outline(b.innerBlocks)}; }); };
+      var out = document.createElement('pre');
+      out.id = 'hashmigrate-blocks';
+      out.textContent = JSON.stringify(outline(blocks));
+      document.body.appendChild(out);
+      return;
+    }
+  } catch (e) {}
+  setTimeout(poll, 200);
+})();
+</script>
+<?php });
+}
+"""
+
+
+def _editor_outline(site: WordPressSite, markup: str) -> list[dict[str, object]]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    token = secrets.token_hex(16)
+    plugin = site.content_dir / "mu-plugins" / "hashmigrate-editor-probe.php"
+    plugin.parent.mkdir(exist_ok=True)
+    plugin.write_text(_EDITOR_PROBE % {"token": json.dumps(token), "user": site.user_id}, encoding="utf-8")
+    try:
+        post_id = site.run_php(
+            f"wp_set_current_user({site.user_id});\n"
+            "echo wp_insert_post(array('post_title' => 'editor probe', 'post_status' => 'draft',\n"
+            f"  'post_content' => wp_slash(base64_decode('{base64.b64encode(markup.encode()).decode()}'))));\n"
+        ).strip()
+        url = f"{site.url}/wp-admin/post.php?post={post_id}&action=edit&hashmigrate_probe={token}"
+        done = subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=60000",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        plugin.unlink(missing_ok=True)
+    found = re.search(r'<pre id="hashmigrate-blocks">(.*?)</pre>', done.stdout, re.S)
+    assert found, f"the editor did not load the post: {done.stdout[:500]!r}"
+    outline: list[dict[str, object]] = json.loads(html.unescape(found.group(1)))
+    return outline
+
+
+def test_wordpress_editor_opens_code_and_embeds_inside_list_items(wordpress: WordPressSite) -> None:
+    """WordPress 6.1.9's own block editor reads the nested list blocks as valid (no "unexpected content")."""
+    markup, _ = markup_of(
+        "- step:\n\n  ```sh\n  echo [x]\n  ```\n- watch\n\n  %[https://youtu.be/dQw4w9WgXcQ]\n- plain\n  - nested\n"
+    )
+    outline = _editor_outline(wordpress, markup)
+
+    def flat(blocks: list[dict[str, object]], depth: int = 0) -> list[tuple[int, object, object]]:
+        out: list[tuple[int, object, object]] = []
+        for block in blocks:
+            out.append((depth, block["name"], block["valid"]))
+            out += flat(block["inner"], depth + 1)  # type: ignore[arg-type]
+        return out
+
+    assert flat(outline) == [
+        (0, "core/list", True),
+        (1, "core/list-item", True),
+        (2, "core/code", True),
+        (1, "core/list-item", True),
+        (2, "core/embed", True),
+        (1, "core/list-item", True),
+        (2, "core/list", True),
+        (3, "core/list-item", True),
+    ]
 
 
 # ---- the driver --------------------------------------------------------------------------------------
