@@ -417,17 +417,6 @@ class BlockBody(BodyRenderer):
                 "it shows as written; the editor edits it as HTML",
             )
             return Block("html", html=self._tree_html(document, node).strip("\n"))
-        if not self._text_first(node):
-            # list-item's save() writes its text, then its inner blocks: text after a nested list,
-            # code block or embed would move above it. Found by verify on real posts (the item's
-            # explanation after its sub-steps showed before them).
-            self.note(
-                "list-as-html",
-                "a list with text after a nested list, code block or embed written as an HTML block",
-                "a WordPress list item holds its text before its inner blocks, never after",
-                "it shows as written; the editor edits it as HTML",
-            )
-            return Block("html", html=self._tree_html(document, node).strip("\n"))
         items = [self._list_item(document, item) for item in node.children]
         return Block("list", attrs, f"<{tag}{start_attr}>", items, f"</{tag}>")
 
@@ -479,28 +468,20 @@ class BlockBody(BodyRenderer):
                     return False
         return True
 
-    def _text_first(self, node: d.Element) -> bool:
-        """Whether every item's text comes before its inner blocks (all the way down)."""
-        for item in node.children:
-            seen_block = False
-            for part in self._item_parts(item):
-                if isinstance(part, d.List):
-                    seen_block = True
-                    if not self._text_first(part):
-                        return False
-                elif isinstance(part, d.CodeBlock) or self._embed_part(part) is not None:
-                    seen_block = True
-                elif isinstance(part, _Para) and seen_block:
-                    return False
-        return True
-
     def _list_item(self, document: d.Document, item: d.Element) -> Block:
+        """The item's text up to its first inner block is its own content; list-item's save() writes
+        the inner blocks after it, so text that follows one is a paragraph block among them (the
+        reading order stays; verify found explanations after sub-steps moved above them)."""
         texts: list[str] = []
         inner: list[Block] = []
         for part in self._item_parts(item):
             embed = self._embed_part(part)
             if embed is not None:
                 inner.append(self._embed_block(embed))
+            elif isinstance(part, _Para) and inner:
+                content = self._inline(document, part.nodes).lstrip(" \t\n")
+                if content.strip():
+                    inner.append(Block("paragraph", html=f"<p>{content}</p>"))
             elif isinstance(part, _Para):
                 texts.append(self._inline(document, part.nodes))
             elif isinstance(part, d.List):
