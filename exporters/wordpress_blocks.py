@@ -408,12 +408,12 @@ class BlockBody(BodyRenderer):
                 attrs["start"] = node.first
                 start_attr = f' start="{node.first}"'
         if not self._simple_list(node):
-            # A quote, table or raw HTML inside an item has no block form there. The whole list
-            # stays HTML, exactly as written.
+            # Raw HTML inside an item may open an element there and close it in a later block: the
+            # whole list stays HTML, exactly as written.
             self.note(
                 "list-as-html",
-                "a list holding a quote, a table or raw HTML written as an HTML block",
-                "a WordPress list item holds text, then nested lists, code blocks and embeds",
+                "a list holding raw HTML written as an HTML block",
+                "raw HTML in a list item cannot be split into blocks safely",
                 "it shows as written; the editor edits it as HTML",
             )
             return Block("html", html=self._tree_html(document, node).strip("\n"))
@@ -442,29 +442,28 @@ class BlockBody(BodyRenderer):
         flush()
         return parts
 
-    def _embed_part(self, part: _Para | d.Element) -> Embed | None:
-        """The embed a paragraph of an item holds alone (an inner block of the item), if it does."""
+    def _block_part(self, part: _Para | d.Element) -> Node | None:
+        """The construct a paragraph of an item holds alone as a block (an embed, a callout, a
+        widget: an inner block of the item), if it does; an image or mention stays in the text."""
         if not isinstance(part, _Para):
             return None
         alone = self._alone(part.nodes)
-        return alone if isinstance(alone, Embed) else None
+        return alone if isinstance(alone, (Embed, Callout, Widget)) else None
 
     def _simple_list(self, node: d.Element) -> bool:
-        """Whether every item holds only text, nested lists, code blocks and embeds (all the way down).
+        """Whether every item can be a list-item block (all the way down): anything but raw HTML,
+        which may open an element in one block and close it in another, so it stays one piece.
 
         Since WordPress 6.1 a list item is a block with inner blocks; 6.1.9's editor opens an item
-        holding a code or embed block as valid (checked in headless Chromium, tests/test_verify_blocks.py).
+        holding code, an embed, a heading, a quote or a paragraph as valid blocks (checked in headless
+        Chromium, tests/test_verify_blocks.py), though its own toolbar offers only nested lists.
         """
         for item in node.children:
             for part in self._item_parts(item):
                 if isinstance(part, d.List):
                     if not self._simple_list(part):
                         return False
-                elif isinstance(part, _Para):
-                    alone = self._alone(part.nodes)
-                    if alone is not None and not isinstance(alone, (Image, Mention, Embed)):
-                        return False
-                elif not isinstance(part, (d.Definition, d.CodeBlock)):
+                elif isinstance(part, d.HtmlBlock):
                     return False
         return True
 
@@ -475,9 +474,9 @@ class BlockBody(BodyRenderer):
         texts: list[str] = []
         inner: list[Block] = []
         for part in self._item_parts(item):
-            embed = self._embed_part(part)
-            if embed is not None:
-                inner.append(self._embed_block(embed))
+            construct = self._block_part(part)
+            if construct is not None:
+                inner.extend(self._node_blocks(construct))
             elif isinstance(part, _Para) and inner:
                 content = self._inline(document, part.nodes).lstrip(" \t\n")
                 if content.strip():
@@ -486,8 +485,8 @@ class BlockBody(BodyRenderer):
                 texts.append(self._inline(document, part.nodes))
             elif isinstance(part, d.List):
                 inner.append(self._list(document, part))
-            elif isinstance(part, d.CodeBlock):
-                inner.append(self._code(part))
+            else:
+                inner.extend(self._unit_blocks(document, part))
         return Block("list-item", html="<li>" + "<br><br>".join(texts), inner=inner, close="</li>")
 
     def _table(self, document: d.Document, node: d.Table) -> Block:

@@ -251,10 +251,10 @@ def _editor_outline(site: WordPressSite, markup: str) -> list[dict[str, object]]
 
 
 def test_wordpress_editor_opens_code_and_embeds_inside_list_items(wordpress: WordPressSite) -> None:
-    """WordPress 6.1.9's own block editor reads the nested list blocks as valid (no "unexpected content")."""
+    """WordPress 6.1.9's own block editor reads blocks inside list items as valid (no "unexpected content")."""
     markup, _ = markup_of(
         "- step:\n\n  ```sh\n  echo [x]\n  ```\n\n  then this\n- watch\n\n  %[https://youtu.be/dQw4w9WgXcQ]\n"
-        "- plain\n  - nested\n"
+        "- plain\n  - nested\n- titled\n\n  ### A heading\n\n  > quoted\n"
     )
     outline = _editor_outline(wordpress, markup)
 
@@ -275,6 +275,10 @@ def test_wordpress_editor_opens_code_and_embeds_inside_list_items(wordpress: Wor
         (1, "core/list-item", True),
         (2, "core/list", True),
         (3, "core/list-item", True),
+        (1, "core/list-item", True),
+        (2, "core/heading", True),
+        (2, "core/quote", True),
+        (3, "core/paragraph", True),
     ]
 
 

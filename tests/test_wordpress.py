@@ -207,8 +207,10 @@ def test_list_with_code_or_an_embed_nests_their_blocks_in_the_item() -> None:
     assert renderer.notes == []
 
 
-def test_list_with_a_quote_stays_one_html_block() -> None:
-    markup, renderer = markup_of("- step:\n\n  > said [x]\n- done\n")
+def test_list_with_raw_html_stays_one_html_block() -> None:
+    markup, renderer = markup_of(
+        "- step:\n\n  <details>\n  <summary>more</summary>\n\n  said [x]\n\n  </details>\n- done\n"
+    )
     assert [name for _, name, _ in block_outline(markup)] == ["core/html"]
     assert [n.kind for n in renderer.notes] == ["list-as-html"]
 
