@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -278,6 +279,18 @@ class DevtoBody(BodyRenderer):
         return node.html
 
 
+def forem_heading_id(text: str) -> str:
+    """The anchor Forem gives a heading with this text (``Redcarpet::Render::HTMLRouge#header``):
+    lowercase, emoji removed, trimmed, each whitespace character a ``-``; punctuation stays."""
+    kept = "".join(c for c in text.lower() if not _is_emoji(c)).strip()
+    return re.sub(r"\s", "-", kept)
+
+
+def _is_emoji(char: str) -> bool:
+    # EmojiRegex's set, near enough: pictographs, their joiner and variation selector, skin tones.
+    return unicodedata.category(char) == "So" or char in "\u200d\ufe0f" or 0x1F3FB <= ord(char) <= 0x1F3FF
+
+
 def _placeholder_index(placeholder: str) -> int:
     return int(placeholder.removeprefix("\ue000devto-liquid-").removesuffix("\ue001"))
 
@@ -352,6 +365,11 @@ class DevtoExporter:
         """
         self.published = published
         self.canonical = canonical.strip()
+
+    @staticmethod
+    def heading_id(text: str) -> str:
+        """The anchor dev.to gives a heading with this text, so ``#heading-`` links keep working."""
+        return forem_heading_id(text)
 
     def canonical_url(self, post: Post) -> tuple[str | None, Note | None]:
         mode = self.canonical.lower()

@@ -79,8 +79,10 @@ _LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.-]{1,40}$")
 
 
 def text_html(text: str) -> str:
-    """Prose for block HTML: HTML-escaped, and ``[`` as an entity so no shortcode runs."""
-    return html.escape(text, quote=False).replace("[", "&#91;")
+    """Prose for block HTML: HTML-escaped, ``[`` as an entity so no shortcode runs, and the W of
+    "Wordpress" as one so that ``capital_P_dangit`` leaves the author's spelling (verify found posts
+    quoting it, shown as "WordPress")."""
+    return html.escape(text, quote=False).replace("[", "&#91;").replace("Wordpress", "&#87;ordpress")
 
 
 def code_html(code: str) -> str:
@@ -406,12 +408,12 @@ class BlockBody(BodyRenderer):
                 attrs["start"] = node.first
                 start_attr = f' start="{node.first}"'
         if not self._simple_list(node):
-            # A code block, quote or table inside an item has no block form there: list-item takes
-            # only text and nested lists. The whole list stays HTML, exactly as written.
+            # Raw HTML inside an item may open an element there and close it in a later block: the
+            # whole list stays HTML, exactly as written.
             self.note(
                 "list-as-html",
-                "a list holding code, a quote, a table or an embed written as an HTML block",
-                "a WordPress list item holds only text and nested lists",
+                "a list holding raw HTML written as an HTML block",
+                "raw HTML in a list item cannot be split into blocks safely",
                 "it shows as written; the editor edits it as HTML",
             )
             return Block("html", html=self._tree_html(document, node).strip("\n"))
@@ -440,25 +442,52 @@ class BlockBody(BodyRenderer):
         flush()
         return parts
 
+    def _block_part(self, part: _Para | d.Element) -> Node | None:
+        """The construct a paragraph of an item holds alone as a block (an embed, a callout, a
+        widget: an inner block of the item), if it does; an image or mention stays in the text."""
+        if not isinstance(part, _Para):
+            return None
+        alone = self._alone(part.nodes)
+        return alone if isinstance(alone, (Embed, Callout, Widget)) else None
+
     def _simple_list(self, node: d.Element) -> bool:
+        """Whether every item can be a list-item block (all the way down): anything but raw HTML,
+        which may open an element in one block and close it in another, so it stays one piece.
+
+        Since WordPress 6.1 a list item is a block with inner blocks; 6.1.9's editor opens an item
+        holding code, an embed, a heading, a quote or a paragraph as valid blocks (checked in headless
+        Chromium, tests/test_verify_blocks.py), though its own toolbar offers only nested lists.
+        """
         for item in node.children:
             for part in self._item_parts(item):
                 if isinstance(part, d.List):
                     if not self._simple_list(part):
                         return False
-                elif isinstance(part, _Para):
-                    alone = self._alone(part.nodes)
-                    if alone is not None and not isinstance(alone, (Image, Mention)):
-                        return False
-                elif not isinstance(part, d.Definition):
+                elif isinstance(part, d.HtmlBlock):
                     return False
         return True
 
     def _list_item(self, document: d.Document, item: d.Element) -> Block:
-        parts = self._item_parts(item)
-        texts = [self._inline(document, part.nodes) for part in parts if isinstance(part, _Para)]
-        nested = [self._list(document, part) for part in parts if isinstance(part, d.List)]
-        return Block("list-item", html="<li>" + "<br><br>".join(texts), inner=nested, close="</li>")
+        """The item's text up to its first inner block is its own content; list-item's save() writes
+        the inner blocks after it, so text that follows one is a paragraph block among them (the
+        reading order stays; verify found explanations after sub-steps moved above them)."""
+        texts: list[str] = []
+        inner: list[Block] = []
+        for part in self._item_parts(item):
+            construct = self._block_part(part)
+            if construct is not None:
+                inner.extend(self._node_blocks(construct))
+            elif isinstance(part, _Para) and inner:
+                content = self._inline(document, part.nodes).lstrip(" \t\n")
+                if content.strip():
+                    inner.append(Block("paragraph", html=f"<p>{content}</p>"))
+            elif isinstance(part, _Para):
+                texts.append(self._inline(document, part.nodes))
+            elif isinstance(part, d.List):
+                inner.append(self._list(document, part))
+            else:
+                inner.extend(self._unit_blocks(document, part))
+        return Block("list-item", html="<li>" + "<br><br>".join(texts), inner=inner, close="</li>")
 
     def _table(self, document: d.Document, node: d.Table) -> Block:
         sections: list[str] = []

@@ -718,10 +718,12 @@ def _plan(
             index.add(post, url_of(post))
             # A list, not a set: how many posts name a path counts.
             targets.extend(LinkIndex.link_targets(post))
-            if heading_id is not None:
-                anchored |= LinkIndex.anchors_wanted(post)
             if item.slug_from_title and slug == item.slug:
                 made[slug] = len(plan) - 1
+        if heading_id is not None and links:
+            # A target without URLs of its own (dev.to) still names its headings: a post's links to
+            # its own headings follow them.
+            anchored |= LinkIndex.anchors_wanted(_claim_slug(item, slug))
     if url_of is not None:
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))

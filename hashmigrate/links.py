@@ -383,7 +383,7 @@ def _construct_text(construct: Construct) -> str:
 def rewrite_links(post: Post, index: LinkIndex) -> Post:
     """The post with every link to the blog's own posts pointing at their new place: a pass over its
     tree (links, reference definitions, HTML hrefs, linked images, callouts, own-post embeds)."""
-    if not index.urls:
+    if not index.urls and not index.anchors:
         return post
     rewriter = LinkRewriter(index, post)
     tree = post.tree

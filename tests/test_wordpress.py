@@ -190,10 +190,28 @@ def test_unknown_alignment_is_dropped_with_a_note() -> None:
     assert [n.kind for n in renderer.notes] == ["image-align"]
 
 
-def test_list_with_code_stays_one_html_block() -> None:
-    markup, renderer = markup_of("- step:\n\n  ```sh\n  echo [x]\n  ```\n- done\n")
+def test_list_with_code_or_an_embed_nests_their_blocks_in_the_item() -> None:
+    """Issue #15: such a list was one wp:html block, which the editor shows as raw HTML to edit."""
+    markup, renderer = markup_of(
+        "- step:\n\n  ```sh\n  echo [x]\n  ```\n- watch\n\n  %[https://youtu.be/dQw4w9WgXcQ]\n"
+    )
+    assert [(depth, name) for depth, name, _ in block_outline(markup)] == [
+        (0, "core/list"),
+        (1, "core/list-item"),
+        (2, "core/code"),
+        (1, "core/list-item"),
+        (2, "core/embed"),
+    ]
+    assert '<li>step:<!-- wp:code {"className":"language-sh"} -->' in markup
+    assert code_blocks(markup) == ["echo [x]"]
+    assert renderer.notes == []
+
+
+def test_list_with_raw_html_stays_one_html_block() -> None:
+    markup, renderer = markup_of(
+        "- step:\n\n  <details>\n  <summary>more</summary>\n\n  said [x]\n\n  </details>\n- done\n"
+    )
     assert [name for _, name, _ in block_outline(markup)] == ["core/html"]
-    assert '<pre><code class="language-sh">echo &#91;x]</code></pre>' in markup
     assert [n.kind for n in renderer.notes] == ["list-as-html"]
 
 

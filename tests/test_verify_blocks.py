@@ -1,0 +1,316 @@
+"""Verify at the block level: dev.to's page (Liquid, then Markdown) and WordPress's (its own block parser),
+compared with the page Hashnode shows."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import secrets
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from support.wordpress import WordPressSite
+from test_wordpress import markup_of, post_of
+
+from exporters.devto import DevtoExporter, forem_heading_id
+from hashmigrate.api import convert, read_all
+from hashmigrate.model import Post
+from hashmigrate.verify import devto, wordpress
+from hashmigrate.verify.blocks import check_posts
+from hashmigrate.verify.features import features
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "blog"
+WHEN = datetime(2024, 5, 1, tzinfo=UTC)
+
+needs_wordpress = pytest.mark.skipif(
+    not wordpress.wordpress_installed(),
+    reason="WordPress and php are not installed (bash .ci/install-wordpress.sh)",
+)
+
+
+def examples() -> list[Post]:
+    return [p for p in read_all(EXAMPLES) if isinstance(p, Post)]
+
+
+# ---- dev.to --------------------------------------------------------------------------------------
+
+
+def test_liquid_tags_show_their_players() -> None:
+    page = devto.render(
+        '---\ntitle: "T"\n---\n\n{% youtube dQw4w9WgXcQ?start=42 %}\n\n{% twitter 1453110110599868418 %}\n\n'
+        "{% gist https://gist.github.com/jane/abc123 %}\n\n{% codepen https://codepen.io/jane/pen/XWmPqRz %}\n\n"
+        "{% embed https://www.loom.com/share/4c9d %}\n"
+    )
+    assert page.problems == []
+    found = [(e.provider, e.id.split("@")[0]) for e in features(page.html).embeds]
+    assert found == [
+        ("youtube", "dQw4w9WgXcQ"),
+        ("twitter", "1453110110599868418"),
+        ("gist", "abc123"),
+        ("codepen", "XWmPqRz"),
+    ]
+    assert 'src="https://www.youtube.com/embed/dQw4w9WgXcQ?start=42"' in page.html
+    assert 'src="https://www.loom.com/share/4c9d"' in page.html
+    assert "<p><iframe" not in page.html  # a tag alone in its paragraph is a block of its own
+
+
+def test_raw_shows_its_text_and_code_is_left_as_written() -> None:
+    page = devto.render(
+        "Braces {% raw %}{{ x }}{% endraw %} here\n\n`{% youtube x %}` and\n\n```\n{{ y }}\n```\n"
+    )
+    assert page.problems == []
+    assert "<p>Braces {{ x }} here</p>" in page.html
+    assert "<code>{% youtube x %}</code>" in page.html
+    assert "<pre><code>{{ y }}\n</code></pre>" in page.html
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("{% marquee hello %}\n", "dev.to has no tag 'marquee'"),
+        ("Costs {{ price }}\n", "bare '{{'"),
+        ("Open {% raw %} never closed\n", "without its {% endraw %}"),
+    ],
+)
+def test_liquid_dev_to_cannot_run_is_a_problem_not_a_crash(body: str, problem: str) -> None:
+    page = devto.render(body)
+    assert len(page.problems) == 1 and problem in page.problems[0], page.problems
+
+
+def test_forem_removes_iframes_and_anchors_headings() -> None:
+    page = devto.page_html(
+        '## Set-up: step 1 🚀\n\n<iframe src="https://www.youtube.com/embed/abc"></iframe>\n'
+    )
+    assert '<h2 id="set-up:-step-1">' in page
+    assert "iframe" not in page
+    assert forem_heading_id("  Why `dev.to`?  ") == "why-`dev.to`?"
+
+
+def test_devto_links_to_own_headings_follow_forems_anchors(tmp_path: Path) -> None:
+    """A defect verify found: ``#heading-...`` links were left as Hashnode wrote them, dead on dev.to."""
+    post = post_of(
+        "See [below](#heading-set-up-step-1).\n\n## Set-up: step 1\n\nText.\n", slug="s", published=WHEN
+    )
+    result = convert([post], to="devto", out=tmp_path)
+    text = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert "[below](#set-up:-step-1)" in text
+    assert not [n for p in result.posts for n in p.notes if n.kind == "anchor-unresolved"]
+    page = features(devto.page_html(text))
+    assert "set-up:-step-1" in page.ids
+    assert DevtoExporter.heading_id("Set-up: step 1") == "set-up:-step-1"
+
+
+# ---- WordPress ------------------------------------------------------------------------------------
+
+_MALFORMED = [
+    ("<!-- wp:paragraph -->\n<p>x</p>\n", "core/paragraph is never closed"),
+    (
+        "<!-- wp:group -->\n<div><!-- wp:paragraph -->\n<p>x</p>\n<!-- /wp:group --></div>\n<!-- /wp:paragraph -->",
+        "core/group closed while core/paragraph is open",
+    ),
+    ('<!-- wp:heading {"level":3,} -->\n<h3>x</h3>\n<!-- /wp:heading -->', "attributes are not JSON"),
+    ("<!-- wp:marquee -->\n<p>x</p>\n<!-- /wp:marquee -->", "WordPress has no block core/marquee"),
+    ("<p>loose</p>\n\n<!-- wp:paragraph -->\n<p>x</p>\n<!-- /wp:paragraph -->", "text outside any block"),
+]
+
+
+@pytest.mark.parametrize(("markup", "problem"), _MALFORMED)
+def test_malformed_blocks_are_differences(markup: str, problem: str) -> None:
+    page = wordpress.pages([markup], use_php=False)[0]
+    assert any(problem in p for p in page.problems), page.problems
+
+
+def test_well_formed_markup_has_no_problems_and_renders_its_html() -> None:
+    markup, _ = markup_of("# Title\n\n- a\n  - b\n\n```py\nx = [1]\n```\n\n%[https://youtu.be/dQw4w9WgXcQ]\n")
+    page = wordpress.pages([markup], use_php=False)[0]
+    assert page.problems == []
+    seen = features(page.html)
+    assert seen.code == ["x = [1]"]
+    assert [(e.provider, e.id) for e in seen.embeds] == [("youtube", "dQw4w9WgXcQ")]
+    assert "<li>a<ul><li>b</li></ul></li>" in page.html.replace("\n", "")
+
+
+_PARSER_INPUTS = [
+    "",
+    "0",
+    "plain text, no blocks",
+    "<!-- wp:separator /-->",
+    "a<!-- wp:separator /-->b<!-- wp:paragraph -->\n<p>x</p>\n<!-- /wp:paragraph -->c",
+    "<!-- wp:list -->\n<ul><!-- wp:list-item -->\n<li>a<!-- wp:list -->\n<ul><!-- wp:list-item -->\n<li>b</li>\n"
+    "<!-- /wp:list-item --></ul>\n<!-- /wp:list --></li>\n<!-- /wp:list-item --></ul>\n<!-- /wp:list -->",
+    '<!-- wp:heading {"level":3,} -->\n<h3>x</h3>\n<!-- /wp:heading -->',
+    "<!-- /wp:paragraph -->tail",
+    "<!-- wp:group --><!-- wp:paragraph -->never closed",
+    '<!-- wp:my-plugin/thing {"a":"}"} /-->0<!-- wp:x {"b":{"c":1}} -->y<!-- /wp:x -->',
+]
+
+
+@needs_wordpress
+def test_the_python_parser_matches_wordpresss_own() -> None:
+    markups = _PARSER_INPUTS + _example_markups()
+    assert wordpress.parse_blocks_php(markups) == [_as_php(wordpress.parse_blocks(m)) for m in markups]
+
+
+def _as_php(blocks: list[wordpress.Parsed]) -> list[wordpress.Parsed]:
+    """PHP's json_encode writes an empty array for empty attributes."""
+    return [
+        {**b, "attrs": b["attrs"] if b["attrs"] != {} else [], "innerBlocks": _as_php(b["innerBlocks"])}
+        for b in blocks
+    ]
+
+
+def _example_markups() -> list[str]:
+    from exporters.wordpress_blocks import render_body
+
+    return [render_body(post)[0] for post in examples()]
+
+
+def test_list_with_text_after_a_nested_list_keeps_its_order() -> None:
+    """A defect verify found on real posts: an item's text after its sub-list moved above it."""
+    body = "1. step\n\n   - a\n   - b\n\n   after the sub-steps\n2. next\n"
+    markup, renderer = markup_of(body)
+    assert "<!-- /wp:list -->\n\n<!-- wp:paragraph -->\n<p>after the sub-steps</p>" in markup
+    assert renderer.notes == []
+    [check] = check_posts([post_of(body, published=WHEN)], "wordpress", use_php=False)
+    assert check.differences == []
+
+
+# The block editor of the real WordPress, in headless Chromium: an admin page that loads the post and
+# writes, once the editor has parsed it, each block's name and validity into the page. Only requests that
+# carry the probe's secret are logged in (pluggable auth functions, defined by a must-use plugin), so
+# the other tests sharing the site see it as it was.
+_EDITOR_PROBE = """<?php
+if (isset($_GET['hashmigrate_probe']) && hash_equals(%(token)s, (string) $_GET['hashmigrate_probe'])) {
+    function wp_validate_auth_cookie($cookie = '', $scheme = '') { return %(user)d; }
+    function auth_redirect() {}
+    add_action('admin_footer', function () { ?>
+<script>
+(function poll() {
+  try {
+    var blocks = wp.data.select('core/block-editor').getBlocks();
+    if (blocks.length) {
+      var outline = function (list) { return list.map(function (b) {
+        return {name: b.name, valid: b.isValid, inner: outline(b.innerBlocks)}; }); };
+      var out = document.createElement('pre');
+      out.id = 'hashmigrate-blocks';
+      out.textContent = JSON.stringify(outline(blocks));
+      document.body.appendChild(out);
+      return;
+    }
+  } catch (e) {}
+  setTimeout(poll, 200);
+})();
+</script>
+<?php });
+}
+"""
+
+
+def _editor_outline(site: WordPressSite, markup: str) -> list[dict[str, object]]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    token = secrets.token_hex(16)
+    plugin = site.content_dir / "mu-plugins" / "hashmigrate-editor-probe.php"
+    plugin.parent.mkdir(exist_ok=True)
+    plugin.write_text(_EDITOR_PROBE % {"token": json.dumps(token), "user": site.user_id}, encoding="utf-8")
+    try:
+        post_id = site.run_php(
+            f"wp_set_current_user({site.user_id});\n"
+            "echo wp_insert_post(array('post_title' => 'editor probe', 'post_status' => 'draft',\n"
+            f"  'post_content' => wp_slash(base64_decode('{base64.b64encode(markup.encode()).decode()}'))));\n"
+        ).strip()
+        url = f"{site.url}/wp-admin/post.php?post={post_id}&action=edit&hashmigrate_probe={token}"
+        done = subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=60000",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        plugin.unlink(missing_ok=True)
+    found = re.search(r'<pre id="hashmigrate-blocks">(.*?)</pre>', done.stdout, re.S)
+    assert found, f"the editor did not load the post: {done.stdout[:500]!r}"
+    outline: list[dict[str, object]] = json.loads(html.unescape(found.group(1)))
+    return outline
+
+
+def test_wordpress_editor_opens_code_and_embeds_inside_list_items(wordpress: WordPressSite) -> None:
+    """WordPress 6.1.9's own block editor reads blocks inside list items as valid (no "unexpected content")."""
+    markup, _ = markup_of(
+        "- step:\n\n  ```sh\n  echo [x]\n  ```\n\n  then this\n- watch\n\n  %[https://youtu.be/dQw4w9WgXcQ]\n"
+        "- plain\n  - nested\n- titled\n\n  ### A heading\n\n  > quoted\n"
+    )
+    outline = _editor_outline(wordpress, markup)
+
+    def flat(blocks: list[dict[str, object]], depth: int = 0) -> list[tuple[int, object, object]]:
+        out: list[tuple[int, object, object]] = []
+        for block in blocks:
+            out.append((depth, block["name"], block["valid"]))
+            out += flat(block["inner"], depth + 1)  # type: ignore[arg-type]
+        return out
+
+    assert flat(outline) == [
+        (0, "core/list", True),
+        (1, "core/list-item", True),
+        (2, "core/code", True),
+        (2, "core/paragraph", True),
+        (1, "core/list-item", True),
+        (2, "core/embed", True),
+        (1, "core/list-item", True),
+        (2, "core/list", True),
+        (3, "core/list-item", True),
+        (1, "core/list-item", True),
+        (2, "core/heading", True),
+        (2, "core/quote", True),
+        (3, "core/paragraph", True),
+    ]
+
+
+# ---- the driver --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("to", ["devto", "wordpress"])
+def test_examples_have_no_structural_problems(to: str) -> None:
+    checks = check_posts(examples(), to)
+    assert len(checks) == len(examples())
+    assert all(c.reference and c.target for c in checks)
+    structural = [d.line() for c in checks for d in c.differences if d.what in ("liquid", "blocks", "page")]
+    assert structural == []
+
+
+@needs_wordpress
+def test_wordpress_is_parsed_by_wordpress_when_installed() -> None:
+    assert shutil.which("php")
+    markup, _ = markup_of("Hello\n")
+    assert wordpress.pages([markup])[0].parser == "php"
+
+
+def test_corpus_block_structure(corpus_dir: Path) -> None:
+    """Every corpus post, both targets: Liquid dev.to runs and a block tree WordPress reads as meant."""
+    structural: list[str] = []
+    for blog in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
+        posts = [p for p in read_all(blog) if isinstance(p, Post)]
+        for to in ("devto", "wordpress"):
+            for check in check_posts(posts, to):
+                structural += [
+                    f"{to} {check.source}: {d.line()}"
+                    for d in check.differences
+                    if d.what in ("liquid", "blocks", "page")
+                ]
+    assert structural == []
