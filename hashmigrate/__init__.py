@@ -46,6 +46,7 @@ _WHERE = {
     ),
     # The publishing contract loads requests and sqlite3.
     **dict.fromkeys(("Publisher", "PublishConfig"), "hashmigrate.publish"),
+    **dict.fromkeys(("PostCheck", "VerifyError", "VerifyResult", "verify"), "hashmigrate.verification"),
 }
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
     )
     from hashmigrate.publish import PublishConfig, Publisher
     from hashmigrate.registry import PluginConflict, UnknownExporter, available
+    from hashmigrate.verification import PostCheck, VerifyError, VerifyResult, verify
 
 
 def __getattr__(name: str) -> Any:

@@ -291,7 +291,7 @@ def convert(
 
 
 def _verifiable() -> list[str]:
-    from hashmigrate.verify.targets import supported
+    from hashmigrate.verification.targets import supported
 
     return supported()
 
@@ -311,9 +311,9 @@ def _run_verify(
     generator: str | None = None,
 ) -> bool:
     """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode."""
-    from hashmigrate.verify import VerifyError
-    from hashmigrate.verify import verify as verify_pages
-    from hashmigrate.verify.report import report_html
+    from hashmigrate.verification import VerifyError
+    from hashmigrate.verification import verify as verify_pages
+    from hashmigrate.verification.report import report_html
 
     try:
         result = verify_pages(
@@ -331,7 +331,7 @@ def _run_verify(
         _err(f"verify: {exc}")
         return False
     if not result.built:
-        from hashmigrate.verify.targets import GENERATORS
+        from hashmigrate.verification.targets import GENERATORS
 
         hint = f" (to build: {GENERATORS[to].install})" if build and to in GENERATORS else ""
         _say(f"verify: {result.method}{hint}")

@@ -23,12 +23,12 @@ from exporters.hugo import HugoExporter
 from hashmigrate.cli import app
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import Site
-from hashmigrate.verify.compare import differences
-from hashmigrate.verify.features import Embedded, features
-from hashmigrate.verify.reference import reference_html
-from hashmigrate.verify.report import report_html
-from hashmigrate.verify.run import PostCheck, VerifyResult
-from hashmigrate.verify.targets import hugo_markdown_page, jekyll_markdown_page
+from hashmigrate.verification.compare import differences
+from hashmigrate.verification.features import Embedded, features
+from hashmigrate.verification.reference import reference_html
+from hashmigrate.verification.report import report_html
+from hashmigrate.verification.run import PostCheck, VerifyResult
+from hashmigrate.verification.targets import hugo_markdown_page, jekyll_markdown_page
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
 BLOG = "https://blog.example.dev"

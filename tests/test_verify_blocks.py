@@ -20,9 +20,9 @@ from test_wordpress import markup_of, post_of
 from exporters.devto import DevtoExporter, forem_heading_id
 from hashmigrate.api import convert, read_all
 from hashmigrate.model import Post
-from hashmigrate.verify import devto, wordpress
-from hashmigrate.verify.blocks import check_posts
-from hashmigrate.verify.features import features
+from hashmigrate.verification import devto, wordpress
+from hashmigrate.verification.blocks import check_posts
+from hashmigrate.verification.features import features
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"

@@ -2,9 +2,9 @@
 WordPress (its block markup).
 
 Each post is converted as ``convert`` writes it (links rewritten, the same options), its output file read
-back, turned into the page the target shows (:mod:`hashmigrate.verify.devto`,
-:mod:`hashmigrate.verify.wordpress`) and compared with the page Hashnode shows
-(:func:`hashmigrate.verify.reference.reference_html`).
+back, turned into the page the target shows (:mod:`hashmigrate.verification.devto`,
+:mod:`hashmigrate.verification.wordpress`) and compared with the page Hashnode shows
+(:func:`hashmigrate.verification.reference.reference_html`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 from hashmigrate.api import convert
 from hashmigrate.model import Post
-from hashmigrate.verify import devto, wordpress
-from hashmigrate.verify.compare import Difference, differences
-from hashmigrate.verify.features import Features, features
-from hashmigrate.verify.reference import reference_html
+from hashmigrate.verification import devto, wordpress
+from hashmigrate.verification.compare import Difference, differences
+from hashmigrate.verification.features import Features, features
+from hashmigrate.verification.reference import reference_html
 
 TARGETS = ("devto", "wordpress")
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from hashmigrate import registry
 from hashmigrate.api import PostResult
 from hashmigrate.exporter import Site
-from hashmigrate.verify.features import features
-from hashmigrate.verify.page import LAYOUTS, page_content, page_file
-from hashmigrate.verify.targets import Generator
+from hashmigrate.verification.features import features
+from hashmigrate.verification.page import LAYOUTS, page_content, page_file
+from hashmigrate.verification.targets import Generator
 
 
 def through(link: str, redirects: dict[str, str]) -> str:

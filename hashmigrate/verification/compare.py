@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
-from hashmigrate.verify.features import Embedded, Features
+from hashmigrate.verification.features import Embedded, Features
 
 # The ids of the page a link points into (``#x`` on this page, or another post's page), or None when the
 # page is not one of the blog's (its ids are unknown, so its fragment is not checked).

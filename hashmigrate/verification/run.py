@@ -15,11 +15,11 @@ from hashmigrate.api import PostResult, Source, convert, read_all
 from hashmigrate.exporter import Site
 from hashmigrate.links import LinkIndex
 from hashmigrate.model import Note, Post
-from hashmigrate.verify.compare import Difference, differences
-from hashmigrate.verify.features import Features, features
-from hashmigrate.verify.pages import built_pages, function_pages, through
-from hashmigrate.verify.reference import reference_html
-from hashmigrate.verify.targets import (
+from hashmigrate.verification.compare import Difference, differences
+from hashmigrate.verification.features import Features, features
+from hashmigrate.verification.pages import built_pages, function_pages, through
+from hashmigrate.verification.reference import reference_html
+from hashmigrate.verification.targets import (
     GENERATORS,
     VerifyError,
     rendered_target,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 
-from hashmigrate.verify.run import PostCheck, VerifyResult
+from hashmigrate.verification.run import PostCheck, VerifyResult
 
 _PAGE_POLICY = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'"
 _PAGE_STYLE = """
