@@ -17,8 +17,9 @@ import pytest
 from support.wordpress import WordPressSite
 from test_wordpress import markup_of, post_of
 
-from exporters.devto import DevtoExporter, forem_heading_id
+from exporters.devto import DevtoExporter
 from hashmigrate.api import convert, read_all
+from hashmigrate.forem import forem_heading_id
 from hashmigrate.model import Post
 from hashmigrate.verification import devto, wordpress
 from hashmigrate.verification.blocks import check_posts
