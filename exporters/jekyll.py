@@ -33,6 +33,7 @@ from hashmigrate.document import (
     Element,
     Emphasis,
     HardBreak,
+    Heading,
     HtmlBlock,
     HtmlInline,
     Item,
@@ -169,7 +170,6 @@ def protect_liquid(parts: list[tuple[str, bool]]) -> str:
 _KRAMDOWN_BRACE = re.compile(r"^(?P<lead>(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?)\{:")
 # What may stand before a block on its line: quote marks, list markers and indentation.
 _LINE_LEAD = re.compile(r"(?:[ \t]*>|[ \t]*(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$)|[ \t])*")
-_BRACE_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
 _MATH = re.compile(r"\$\$(?=\S).*?\$\$")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 # An HTML block that opens one of these and leaves it open: CommonMark reads what follows its blank
@@ -373,6 +373,33 @@ def kramdown_text(text: str) -> str:
     return _ESCAPE_OR_ENTITY.sub(fix, text)
 
 
+# Text kramdown reads as its own syntax, where CommonMark shows it as written: "{:" (an attribute list
+# "{: .class}", after a link too, or an extension "{::comment}"), "[^" (a footnote), and at the start of
+# a line "*[" (an abbreviation definition: the line disappears), ":" (a definition list), a line that
+# is only "^" (kramdown's end-of-block mark: it disappears); in a heading, "{#" (an id: "{#x}" ends it).
+_KRAMDOWN_MARKS = ("{:", "[^", "*[", ":", "^", "{#")
+_UNESCAPED = r"(?<!\\)((?:\\\\)*)"
+_ATTRIBUTES_OR_FOOTNOTE = re.compile(_UNESCAPED + r"(\{(?=:)|\[(?=\^))")
+_HEADING_ID = re.compile(_UNESCAPED + r"(\{(?=#))")
+
+
+def kramdown_syntax(text: str, before: str, at_line_start: bool, in_heading: bool) -> str:
+    """A text span with what kramdown would read as its own syntax (see ``_KRAMDOWN_MARKS``) escaped;
+    ``before`` is the source before it (an escape's backslash may end it)."""
+    lead = len(before) - len(before.rstrip("\\"))
+    if lead % 2:
+        return text[:1] + kramdown_syntax(text[1:], "", False, in_heading)
+    text = _ATTRIBUTES_OR_FOOTNOTE.sub(r"\1\\\2", text)
+    if in_heading:
+        text = _HEADING_ID.sub(r"\1\\\2", text)
+    if at_line_start:
+        if text.startswith(("*[", ":")):
+            text = "\\" + text
+        elif text.rstrip(" \t") == "^":
+            text = "&#94;" + text[1:]  # "\\^" would show its backslash in kramdown
+    return text
+
+
 def _escaped_start(source: str, start: int) -> bool:
     """Whether the character at ``start`` is escaped by an odd run of backslashes before it."""
     run = start
@@ -501,8 +528,14 @@ def escape_pipes(text: str, before: str = "") -> str:
     """Every "|" not already escaped, escaped (outside code: callers pass text, never code).
     ``before`` is the source just before ``text``: the parser leaves an escape's backslash out of the
     text that follows it."""
+    return _escape_char(text, "|", before)
+
+
+def _escape_char(text: str, char: str, before: str = "") -> str:
+    """Every ``char`` of a text span not already escaped, escaped (see :func:`escape_pipes`)."""
     lead = len(before) - len(before.rstrip("\\"))
-    return _PIPE.sub(r"\1\\|", "\\" * lead + text)[lead:]
+    pattern = _PIPE if char == "|" else re.compile(r"(?<!\\)((?:\\\\)*)" + re.escape(char))
+    return pattern.sub(lambda m: m[1] + "\\" + char, "\\" * lead + text)[lead:]
 
 
 def _pipes_outside_code(line: str) -> str:
@@ -542,6 +575,7 @@ class JekyllBody(BodyRenderer):
         self._fences: dict[Element, str] = {}
         self._raw_html: set[int] = set()  # inline HTML written inside {::nomarkdown}
         self._inline_embeds: set[int] = set()  # embeds (model nodes) written within a line of text
+        self._in_headings: set[int] = set()  # text inside headings
 
     def render(self, document: Document) -> str:
         # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
@@ -612,6 +646,9 @@ class JekyllBody(BodyRenderer):
         document = document.replaced(widened)
         self._raw_html = set()
         self._inline_embeds = set()
+        self._in_headings = {
+            id(n) for h in document.walk() if isinstance(h, Heading) for n in descendants(h.children)
+        }
         if "<" in source:
             for block in document.walk():
                 if not isinstance(block, _INLINE):
@@ -679,15 +716,27 @@ class JekyllBody(BodyRenderer):
                 # image with a pipe in its alt text, a link's text, an Odia full stop. "\|" is a
                 # pipe to kramdown and to CommonMark alike.
                 written = escape_pipes(written, document.source[max(0, element.start - 32) : element.start])
-            # "{:" at the start of a line, where kramdown would take it for an attribute list.
-            if written.startswith("{:") and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
-                written = "\\" + written
+            elif "`" in text and id(element) in self._in_tables:
+                # A backtick GFM left as text in a cell (a code span cut by the cell's "|"): kramdown,
+                # which does not cut code spans, would pair it with another.
+                written = _escape_char(
+                    written, "`", document.source[max(0, element.start - 32) : element.start]
+                )
+            if any(mark in written for mark in _KRAMDOWN_MARKS):
+                at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
+                before = document.source[max(0, element.start - 32) : element.start]
+                written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
             return None if written == text and element.written is None else written
         if isinstance(element, HtmlInline) and id(element) in self._raw_html:
             super().visit(document, element, own)  # its notes
             html = document.text_of(element) if element.written is None else element.written
             if _NOMARKDOWN[1] not in html:
                 return _NOMARKDOWN[0] + html + _NOMARKDOWN[1]
+        if isinstance(element, CodeSpan) and id(element) in self._in_tables and element.written is None:
+            # GFM splits a table row at every "|" not escaped, in code too, and takes "\|" in a cell's
+            # code for "|"; kramdown keeps a code span whole and its "\|" as written.
+            code = document.text_of(element)
+            return code.replace("\\|", "|") if "\\|" in code else None
         if isinstance(element, CodeBlock):
             return self._fences.get(element)
         result = super().visit(document, element, own)

@@ -21,6 +21,7 @@ from test_jekyll import jekyll_build
 
 import hashmigrate
 from exporters.jekyll import CONFIG_FILE, JekyllExporter, kramdown_text
+from hashmigrate.document import Table
 from hashmigrate.exporter import Site
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
@@ -251,3 +252,149 @@ def test_inline_html_shows_in_jekyll_as_in_commonmark(jekyll: str, lines: list[s
         or [t for t in tags(mine) if t != "p"] != [t for t in tags(theirs) if t != "p"]
     ]
     assert not wrong, wrong
+
+
+# ---- pipes: kramdown reads any line with a "|" outside code as a table row ------------------------------
+
+_PIPE_WORDS = st.sampled_from(
+    ["a", "Fix", "ଓଡ଼ିଆ", " ", " | ", "|", "\\|", "||", " `a|b` ", " `|` ", "*e|m*", "x"]
+)
+_PIPE_TEXT = (
+    st.lists(_PIPE_WORDS, min_size=1, max_size=7).map("".join).filter(lambda t: "|" in t and t.strip())
+)
+_CASE_KINDS = st.sampled_from(["paragraph", "link", "item", "heading", "quote", "image", "callout"])
+TABLES = """| h1 | h2 |
+|----|----|
+| `a\\|b` \\| c | d |
+
+Between.
+
+a | b
+--|--
+1 | 2
+"""
+CALLOUT = (
+    '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+    '<div data-node-type="callout-text">{}</div>\n</div>'
+)
+
+
+def pipe_case(n: int, kind: str, text: str) -> str:
+    if kind == "link":
+        return f"C{n}: [{text}](https://l.dev/{n}) after Z{n}"
+    if kind == "item":
+        return f"* C{n}: {text} Z{n}\n* plain"
+    if kind == "heading":
+        return f"## C{n}: {text} Z{n}"
+    if kind == "quote":
+        return f"> C{n}: {text} Z{n}"
+    if kind == "image":
+        alt = text.replace("`", "").replace("*", "")  # an alt is plain text on Hashnode
+        return f'![C{n}: {alt}](https://i.dev/{n}.png align="left")'
+    if kind == "callout":
+        return CALLOUT.format(html.escape(f"C{n}: {text}".replace("`", "").replace("*", "")))
+    return f"C{n}: {text} Z{n}"
+
+
+def code_texts(page: str) -> list[str]:
+    """The text of every <code> element, in order (rouge's highlighting spans removed)."""
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r"<code[^>]*>(.*?)</code>", page, re.S)
+    ]
+
+
+def test_a_pipe_outside_code_is_escaped_and_code_is_not(tmp_path: Path) -> None:
+    body = '![Fix A | by Bob](x.png align="left")\n\nHappy `a|b` Learning | End [a|b](https://l.dev)\n'
+    content = convert(body, tmp_path)
+    assert "![Fix A \\| by Bob](x.png){: .align-left}" in content
+    assert "Happy `a|b` Learning \\| End [a\\|b](https://l.dev)" in content
+
+
+@pytest.mark.jekyll
+@BUILDS
+@given(cases=st.lists(st.tuples(_CASE_KINDS, _PIPE_TEXT), min_size=40, max_size=60))
+def test_only_real_tables_become_tables_in_jekyll(
+    jekyll: str, cases: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    fence = "```\ncode | with | pipes\n|---|---|\n```\n"
+    body = (
+        TABLES + "\n" + fence + "\n" + "".join(pipe_case(n, k, t) + "\n\n" for n, (k, t) in enumerate(cases))
+    )
+    page = build(jekyll, body, tmp_path)
+    expected = reference(body)
+    tables = sum(isinstance(node, Table) for node in parse(body).walk())
+    assert page.count("<table") == tables == 2, page
+    # Every code span and block byte for byte; callouts and images write no code.
+    assert code_texts(page) == code_texts(expected)
+    seen = shown(page)
+    for n, (kind, text) in enumerate(cases):
+        if kind == "image":
+            alt = f"C{n}: " + text.replace("`", "").replace("*", "")
+            want = html.unescape(re.sub(r"\\(.)", r"\1", alt))
+            alts = [html.unescape(a) for a in re.findall(r'<img[^>]* alt="([^"]*)"', page)]
+            assert " ".join(want.split()) in [" ".join(a.split()) for a in alts], (want, alts)
+        elif kind != "callout":
+            case = re.search(rf"C{n}:.*?Z{n}", shown(expected), re.S)
+            assert case is not None
+            assert case[0].strip() in seen, (kind, text, case[0])
+
+
+# ---- kramdown's own syntax in text -------------------------------------------------------------------
+
+KRAMDOWN_SYNTAX = """Intro.
+
+C1: a footnote[^1] ref Z1
+
+[^1]: C2: the note Z2
+
+C3: abbr HTML here Z3
+
+*[HTML]: Hyper Text C4: Z4
+
+C5: term
+: definition Z5
+
+## C6: Title Z6 {#custom}
+
+C7: para {#id} and {: .cls} mid Z7
+
+^
+
+C8: after caret Z8
+
+C9: text
+{: .klass} Z9
+
+C10: [link](http://x.dev){:target="_blank"} Z10
+
+> C11: quoted
+> : not a definition {::comment} Z11
+
+- C12: item
+  ^
+  *[X]: y Z12
+"""
+
+
+def test_kramdown_syntax_in_text_is_escaped(tmp_path: Path) -> None:
+    content = convert(KRAMDOWN_SYNTAX, tmp_path)
+    for escaped in (
+        "footnote\\[^1]",
+        "\\[^1]: C2",
+        "\\*[HTML]",
+        "\\: definition",
+        "Z6 \\{#custom}",
+        "\\{: .cls}",
+    ):
+        assert escaped in content, escaped
+    assert "\n&#94;\n" in content and "){:target" not in content and "  &#94;\n" in content
+
+
+@pytest.mark.jekyll
+def test_kramdown_syntax_in_text_shows_as_written_in_jekyll(jekyll: str, tmp_path: Path) -> None:
+    page = shown(build(jekyll, KRAMDOWN_SYNTAX, tmp_path))
+    expected = shown(reference(KRAMDOWN_SYNTAX))
+    for n in range(1, 13):
+        case = re.search(rf"C{n}:.*?Z{n}", expected, re.S)
+        assert case is not None and case[0] in page, (n, case and case[0], page)
+    assert "^" in page and "<dl>" not in page and "<abbr" not in page and 'id="custom"' not in page
