@@ -9,6 +9,7 @@ snippet written beside the posts sets.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -80,6 +81,10 @@ def _param(value: str) -> str:
 def _date(value: datetime | None) -> str | None:
     # isoformat pads years before 1000 to four digits, which strftime("%Y") does not.
     return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z" if value else None
+
+
+# What goldmark keeps of a heading's text for its id: letters and decimal digits (not "²").
+_WORD = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nd"])
 
 
 class HugoBody(BodyRenderer):
@@ -158,9 +163,15 @@ class HugoExporter:
 
     @staticmethod
     def heading_id(text: str) -> str:
-        """The id Hugo's default ("github") auto heading ids give this heading text."""
-        kept = (ch for ch in text.strip().lower() if ch.isalnum() or ch in " -_")
-        return "".join(kept).replace(" ", "-")
+        """The id Hugo's default ("github") auto heading ids give this heading text (Hugo 0.112+;
+        Hugo 0.111's goldmark read the heading's source instead, link URLs and HTML tags included).
+
+        The typographer has made "--" and "---" dashes by then, which the rule drops; each space is
+        a "-", other white space is dropped, and an id left empty is "heading".
+        """
+        text = re.sub(r"---|--", "", text.strip().lower())
+        kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
+        return kept or "heading"
 
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)

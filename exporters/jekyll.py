@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import html.entities
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -857,7 +858,13 @@ class JekyllExporter:
         character that is not a word character, "-", space or tab.
         """
         text = re.sub(r"-{2,3}", "", html.unescape(text).lower())
-        return re.sub(r"[^\w\- \t]", "", text).replace(" ", "-").replace("\t", "-")
+        # Ruby's \p{Word}: letters, marks (the dot of "i̇" that lower-casing "İ" leaves), digits, "_".
+        kept = (
+            c
+            for c in text
+            if c in "- \t" or unicodedata.category(c)[0] in "LM" or unicodedata.category(c) in ("Nd", "Pc")
+        )
+        return "".join(kept).replace(" ", "-").replace("\t", "-")
 
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)
