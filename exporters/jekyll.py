@@ -466,7 +466,9 @@ _INLINE = (
 )
 # Span elements whose content kramdown copies as it is: a pair holding plain text only stays as written.
 _RAW_SPAN = frozenset(["code", "kbd", "mark", "samp", "u", "var"])
-_MARKUP = re.compile(r"[\\&*_`\[\]<>!{}$~:|^\n]|  ")
+# What CommonMark would read as Markdown inside such an element (an escape, entity, emphasis, code,
+# link, tag, strikethrough, hard break); anything else shows the same either way.
+_MARKUP = re.compile(r"[\\&*_`\[<~]|  \n")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 
