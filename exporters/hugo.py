@@ -192,10 +192,10 @@ class HugoExporter:
         """The id Hugo's default ("github") auto heading ids give this heading text (Hugo 0.112+;
         Hugo 0.111's goldmark read the heading's source instead, link URLs and HTML tags included).
 
-        The typographer has made "--" and "---" dashes by then, which the rule drops; each space is
-        a "-", other white space is dropped, and an id left empty is "heading".
+        With the typographer off, as the config snippet and ``--site`` set it, dashes stay as typed;
+        each space is a "-", other white space is dropped, and an id left empty is "heading".
         """
-        text = re.sub(r"---|--", "", text.strip().lower())
+        text = text.strip().lower()
         kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
         return kept or "heading"
 

@@ -22,6 +22,9 @@ title = "hashmigrate test site"
 disableKinds = ["RSS", "sitemap"]
 [markup.goldmark.renderer]
   unsafe = true
+[markup.goldmark.extensions]
+  # As the exporter's config snippet and --site set it.
+  typographer = false
 [markup.highlight]
   # Plain <pre><code> so the built code can be compared with the input text.
   codeFences = false
