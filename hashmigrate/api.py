@@ -381,7 +381,6 @@ def _run(
                 index.add_anchors(replace(item, slug=moved.get(item.slug, item.slug)), heading_id)
     total = sum(1 for entry in plan if entry is not None)
     writer = FolderWriter(Path(out), force=force, dry_run=dry_run) if out is not None else None
-    result.redirects = index.redirects
     if download_images and hooked.remote_images is not None:
         result.warnings.append(f"--download-images does nothing for {result.target}: {hooked.remote_images}")
     assets: dict[str, Asset] = {}
@@ -464,6 +463,10 @@ def _run(
                     f"cannot save the manifest: {exc.line()}; every file written is kept, and its "
                     "journal tells the next run which ones are ours"
                 )
+            writer = None  # its manifest is let go before the redirect map is made
+        # Made last, from the index's compact moves: held through the run, the pairs would be a
+        # third of what a big blog's plan holds.
+        result.redirects = index.redirects
 
 
 # --- the per-post work: read and parse (a backup's posts), plan applied, links, render ---------------
