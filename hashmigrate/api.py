@@ -700,7 +700,9 @@ def _plan(
     hooked = hooks(exporter)
     url_of = hooked.url if links else None
     heading_id = hooked.heading_id
-    targets: list[tuple[str, str]] = []
+    # (host, path) -> how many posts link to it: a big blog's posts name the same few paths again
+    # and again, and a list of every post's would be the largest thing the plan holds.
+    targets: Counter[tuple[str, str]] = Counter()
     anchored: set[str] = set()
     # slug made from a title -> plan position (40 % of the corpus's posts: their posts are read
     # again, without their bodies, only for the few slugs that links show to be wrong)
@@ -718,8 +720,8 @@ def _plan(
         if url_of is not None:
             post = _claim_slug(item, slug)
             index.add(post, url_of(post))
-            # A list, not a set: how many posts name a path counts.
-            targets.extend(LinkIndex.link_targets(post))
+            # Counted, not a set: how many posts name a path counts.
+            targets.update(LinkIndex.link_targets(post))
             if heading_id is not None:
                 anchored |= LinkIndex.anchors_wanted(post)
             if item.slug_from_title and slug == item.slug:
@@ -728,7 +730,7 @@ def _plan(
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
         index.discover_hosts(targets)
-        unresolved = index.unresolved(targets)
+        unresolved = index.unresolved(targets.elements())
         renamed = slugs_from_links(made, unresolved)
         read = again(set(renamed)) if again is not None and renamed else ()
         by_slug: dict[str, Post] = {}
