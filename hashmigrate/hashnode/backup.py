@@ -43,20 +43,19 @@ class _Header:
     """What pass one keeps of a file: enough to pick the newest of posts sharing a slug, and small
     (a blog of 100,000 posts holds 100,000 of these). Pass two reads the file again for the rest.
 
-    Once the newest of each slug is chosen, :meth:`compact` drops what only that choice needed
-    (the body's digest, the date, the title: about 400 bytes a post) and a later read derives them
-    again from the file, as pass one did."""
+    The title and the date's details are not kept (a later read derives them again from the file,
+    as pass one did), and once the newest of each slug is chosen :meth:`compact` drops what only that
+    choice needed, the body's digest and the date."""
 
     path: str  # not a Path: a str is a quarter of its size
     body_digest: bytes
     draft: bool
     own_cuid: str | None  # None: the file's name is the cuid (every post of a real backup), not held twice
     notes: tuple[Note, ...] = ()  # a tuple: the empty one, most posts', is shared
-    dated: dates.Dated | None = None
+    published: datetime | None = None  # the date, for choosing between files only
     git: FileHistory | None = None
     slug: str = ""
     explicit_slug: bool = False
-    title: str = ""
     title_from_heading: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
 
@@ -64,14 +63,9 @@ class _Header:
     def cuid(self) -> str:
         return _stem(self.path) if self.own_cuid is None else self.own_cuid
 
-    @property
-    def published(self) -> datetime | None:
-        return self.dated.when if self.dated else None
-
     def compact(self) -> None:
         self.body_digest = b""
-        self.dated = None
-        self.title = ""
+        self.published = None
 
 
 def is_post_file(path: Path) -> bool:
@@ -378,13 +372,12 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     header = _Header(path=str(path), body_digest=digest, draft=draft, own_cuid=None if cuid == stem else cuid)
     header.title_from_heading = from_heading
     header.clean = clean
-    header.title = " ".join(title.split())
     header.git = git
-    header.dated = _date(path, meta, draft, cuid, git, notes)
+    header.published = _date(path, meta, draft, cuid, git, notes).when
     header.notes = tuple(notes)
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
-    header.slug = header.slug or slugify(header.title, fallback=cuid or stem)
+    header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
     return header
 
 
@@ -436,7 +429,7 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
     notes = [*header.notes, *fence_notes]
     # Dated again as pass one did (it keeps no date past choosing between files); its notes are
     # pass one's, already in header.notes.
-    dated = header.dated or _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
+    dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
     notes += dates.date_notes(header.path, dated)
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
     slug = header.slug
