@@ -514,7 +514,14 @@ def _one_malloc_arena() -> None:
 def _give_back_free_memory() -> None:
     """Return to the system the heap pages the planning passes freed (every file read, its front
     matter, its unparsed post) between what the plan keeps: C's allocator keeps them otherwise, and
-    worker processes forked next would start with them too. glibc only; elsewhere nothing."""
+    worker processes forked next would start with them too. glibc only; elsewhere nothing.
+
+    A full garbage collection first: the planning passes leave reference cycles holding their
+    posts' texts, which the collector's rare full passes reach late on a big blog (the plan of
+    20,000 posts left 36 MB of them: 88.9 MB where 52.4 MB was live)."""
+    import gc
+
+    gc.collect()
     if not sys.platform.startswith("linux"):
         return
     try:
