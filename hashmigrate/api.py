@@ -516,9 +516,9 @@ def _give_back_free_memory() -> None:
     matter, its unparsed post) between what the plan keeps: C's allocator keeps them otherwise, and
     worker processes forked next would start with them too. glibc only; elsewhere nothing.
 
-    A full garbage collection first: the planning passes leave reference cycles holding their
-    posts' texts, which the collector's rare full passes reach late on a big blog (the plan of
-    20,000 posts left 36 MB of them: 88.9 MB where 52.4 MB was live)."""
+    A full garbage collection first: on a big blog it frees what the collector's rare full passes
+    had not reached yet (20,000 posts: 88.9 MB after planning, 53.9 MB after the collection and
+    the trim; what leaves that garbage is not found yet, see benchmarks/README.md)."""
     import gc
 
     gc.collect()
