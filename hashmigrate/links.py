@@ -127,7 +127,19 @@ class LinkIndex:
     urls: dict[str, str] = field(default_factory=dict)  # Hashnode slug -> new URL
     cuids: dict[str, str] = field(default_factory=dict)  # cuid -> new URL (hashnode.com/post/<cuid>)
     anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {hashnode id: target id}
-    redirects: list[tuple[str, str]] = field(default_factory=list)  # (old path, new URL)
+    # (Hashnode slug, cuid, new URL) of each post added, the strings urls and cuids hold: the old
+    # paths are made when :attr:`redirects` is asked for, not held (a third of the index's size).
+    moves: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def redirects(self) -> list[tuple[str, str]]:
+        """(old path, new URL) of every post: ``/<slug>`` and ``/<slug>-<cuid>``."""
+        pairs: list[tuple[str, str]] = []
+        for original, cuid, new_url in self.moves:
+            pairs.append((f"/{original}", new_url))
+            if cuid:
+                pairs.append((f"/{original}-{cuid}", new_url))
+        return pairs
 
     def add(self, post: Post, new_url: str | None) -> None:
         original = hashnode_slug(post)
@@ -136,10 +148,7 @@ class LinkIndex:
         self.urls[original] = new_url
         if post.cuid:
             self.cuids[post.cuid] = new_url
-        old_paths = [f"/{original}"]
-        if post.cuid:
-            old_paths.append(f"/{original}-{post.cuid}")
-        self.redirects.extend((path, new_url) for path in old_paths)
+        self.moves.append((original, post.cuid, new_url))
         if post.hashnode_url:
             self.hosts.add(_host(post.hashnode_url))
 
@@ -148,7 +157,7 @@ class LinkIndex:
         new_url = self.urls.pop(hashnode_slug(post), None)
         if post.cuid and self.cuids.get(post.cuid) == new_url:
             del self.cuids[post.cuid]
-        self.redirects = [pair for pair in self.redirects if pair[1] != new_url]
+        self.moves = [move for move in self.moves if move[2] != new_url]
 
     def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
         """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,

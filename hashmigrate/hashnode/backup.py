@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 from collections.abc import Container, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,24 +41,31 @@ _KNOWN = {
 @dataclass(slots=True)
 class _Header:
     """What pass one keeps of a file: enough to pick the newest of posts sharing a slug, and small
-    (a blog of 100,000 posts holds 100,000 of these). Pass two reads the file again for the rest."""
+    (a blog of 100,000 posts holds 100,000 of these). Pass two reads the file again for the rest.
+
+    The title and the date's details are not kept (a later read derives them again from the file,
+    as pass one did), and once the newest of each slug is chosen :meth:`compact` drops what only that
+    choice needed, the body's digest and the date."""
 
     path: str  # not a Path: a str is a quarter of its size
     body_digest: bytes
     draft: bool
-    cuid: str
-    notes: list[Note] = field(default_factory=list)
-    dated: dates.Dated | None = None
+    own_cuid: str | None  # None: the file's name is the cuid (every post of a real backup), not held twice
+    notes: tuple[Note, ...] = ()  # a tuple: the empty one, most posts', is shared
+    published: datetime | None = None  # the date, for choosing between files only
     git: FileHistory | None = None
     slug: str = ""
     explicit_slug: bool = False
-    title: str = ""
     title_from_heading: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
 
     @property
-    def published(self) -> datetime | None:
-        return self.dated.when if self.dated else None
+    def cuid(self) -> str:
+        return _stem(self.path) if self.own_cuid is None else self.own_cuid
+
+    def compact(self) -> None:
+        self.body_digest = b""
+        self.published = None
 
 
 def is_post_file(path: Path) -> bool:
@@ -173,7 +180,10 @@ class BackupReader:
                 headers.append(_read_header(path, draft, git.get(path.name), self.repair))
             except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
                 plan.append(Problem(str(path), str(exc), line=getattr(exc, "line", None)))
-        plan.extend(_dedupe(headers))
+        for entry in _dedupe(headers):
+            if isinstance(entry, _Header):
+                entry.compact()
+            plan.append(entry)
         return plan
 
 
@@ -205,7 +215,7 @@ def _dedupe(headers: list[_Header]) -> Iterator[_Header | Problem]:
                     f"an older copy of slug {slug!r}; {_name(winner.path)} is newer and is used",
                     kind="skipped",
                 )
-                winner.notes.append(
+                winner.notes += (
                     Note(
                         winner.path,
                         "duplicate-slug",
@@ -216,7 +226,7 @@ def _dedupe(headers: list[_Header]) -> Iterator[_Header | Problem]:
                 )
             else:
                 header.slug = f"{slug}-{header.cuid or _name(header.path).rsplit('.', 1)[0]}"
-                header.notes.append(
+                header.notes += (
                     Note(
                         header.path,
                         "slug-changed",
@@ -232,6 +242,10 @@ def _dedupe(headers: list[_Header]) -> Iterator[_Header | Problem]:
 
 def _name(path: str) -> str:
     return os.path.basename(path)
+
+
+def _stem(path: str) -> str:
+    return os.path.basename(path).rsplit(".", 1)[0]
 
 
 def _newer(a: _Header, b: _Header) -> bool:
@@ -279,19 +293,30 @@ def build(
         return Problem(entry.path, str(exc), line=getattr(exc, "line", None))
 
 
-def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int]:
-    """Front matter, body and the file line the body starts on, read again: pass one keeps only what
-    choosing between files needs."""
+def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int, str]:
+    """Front matter, body, the file line the body starts on and the title, read again: pass one keeps
+    only what choosing between files needs."""
     # The text is decoded as in pass one; mojibake is looked for again only where pass one found some
     # (the notes are pass one's): the look is a fifth of the reading.
     text, _ = _read_text(Path(header.path), repair and not header.clean)
     block, body = frontmatter.HANDLER.split(text)
     meta = frontmatter.check_types(frontmatter.HANDLER.load(block))[0]
     meta.setdefault("cuid", header.cuid)
-    body = _title_from_heading(body)[1] if header.title_from_heading else body
+    # The title as pass one found it (which it does not keep): front matter's, else the heading's.
+    title = str(meta.get("title") or "").strip()
+    if header.title_from_heading:
+        title, body = _title_from_heading(body)
+    elif not title and header.draft:
+        title = _untitled(Path(header.path))
+    if not title:  # changed since pass one read it
+        raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
     # The body is the end of the text (front matter and title heading taken off its start).
     first_line = text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
-    return meta, body, first_line
+    return meta, body, first_line, " ".join(title.split())
+
+
+def _untitled(path: Path) -> str:
+    return f"Untitled draft {path.stem.removeprefix('draft-')}"
 
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
@@ -318,7 +343,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
         title, body = _title_from_heading(body)
         from_heading = bool(title)
         if not title and draft:
-            title = f"Untitled draft {path.stem.removeprefix('draft-')}"
+            title = _untitled(path)
             notes.append(
                 Note(
                     str(path),
@@ -344,15 +369,15 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()
     stem = path.stem
     cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
-    header = _Header(path=str(path), body_digest=digest, draft=draft, cuid=cuid, notes=notes)
+    header = _Header(path=str(path), body_digest=digest, draft=draft, own_cuid=None if cuid == stem else cuid)
     header.title_from_heading = from_heading
     header.clean = clean
-    header.title = " ".join(title.split())
     header.git = git
-    header.dated = _date(path, meta, draft, cuid, git, notes)
+    header.published = _date(path, meta, draft, cuid, git, notes).when
+    header.notes = tuple(notes)
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
-    header.slug = header.slug or slugify(header.title, fallback=cuid or stem)
+    header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
     return header
 
 
@@ -399,20 +424,21 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
-    meta, body, first_line = _reread(header, repair)
+    meta, body, first_line, title = _reread(header, repair)
     # Broken fences matter only to a parsed body: planning (``parse=False``) scans the whole text,
     # code included, and a repair only re-indents a fence line. Skipping it there saves the parses
     # that repairing costs, once per suspect post.
     body, fence_notes = repair_fences(body, header.path, first_line) if parse else (body, [])
     notes = [*header.notes, *fence_notes]
-    dated = header.dated
-    assert dated is not None  # pass one dates every header it keeps
+    # Dated again as pass one did (it keeps no date past choosing between files); its notes are
+    # pass one's, already in header.notes.
+    dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
     notes += dates.date_notes(header.path, dated)
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
     slug = header.slug
     base = (blog_url or "").rstrip("/")
     return Post(
-        title=header.title,
+        title=title,
         slug=slug,
         slug_from_title=not header.explicit_slug,
         **(body_fields(body) if parse else {"body": (Markdown(body),) if body else ()}),
