@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from exporters.devto import _FOREM_CODE, forem_heading_id
 from hashmigrate.document import free_marker
@@ -45,6 +46,17 @@ class DevtoPage:
 
     html: str
     problems: list[str] = field(default_factory=list)
+
+
+def post_text(out: Path, paths: list[str]) -> str:
+    """The article as written, front matter and all (:func:`render` takes the front matter off itself:
+    a body that opens with a ``---`` rule must not be read as front matter a second time)."""
+    return (out / paths[0]).read_text(encoding="utf-8")
+
+
+def shown_pages(articles: list[str], real: bool = True) -> list[DevtoPage]:
+    """Each article's page, for verify (there is no dev.to to install: ``real`` changes nothing)."""
+    return [render(article) for article in articles]
 
 
 def page_html(markdown: str) -> str:

@@ -214,7 +214,9 @@ class _Reader(HTMLParser):
             self.features.headings.append((level, normal_text("".join(parts))))
             self._heading = None
         elif tag == "pre" and self._code is not None:
-            self.features.code.append("".join(self._code))
+            # A browser shows no line for the line break that ends a <pre>: code ending in one
+            # (CommonMark's) and code without (WordPress's code block) look the same.
+            self.features.code.append("".join(self._code).removesuffix("\n"))
             self._code = None
         elif tag == "table" and self._rows is not None:
             self.features.tables.append(tuple(self._rows))
