@@ -366,6 +366,10 @@ class BlockBody(BodyRenderer):
             return [self._separator()]
         if isinstance(unit, d.Definition):
             return []
+        if type(unit) is d.Element and unit.written is not None:
+            # What a pass wrote instead of a construct (an embed of one of the blog's own posts, now a
+            # link to its new address): Markdown, parsed like the rest.
+            return self._markdown_blocks(unit.written.strip("\n"))
         # Nothing else is a block in CommonMark + tables; keep whatever it is as HTML.
         return [Block("html", html=self._tree_html(document, unit).strip("\n"))]
 
@@ -759,6 +763,12 @@ class BlockBody(BodyRenderer):
                 return raw_html(nul(node.html))
             if isinstance(node, d.Construct):
                 return self._construct_inline(node)
+            if type(node) is d.Element and node.written is not None:
+                # What a pass wrote instead of a construct (see _unit_blocks): its Markdown, inline.
+                part = parse(node.written.strip("\n"))
+                return "".join(
+                    self._inline(part, p.children) for p in part.children if isinstance(p, d.Paragraph)
+                )
             if isinstance(node, d.CodeBlock):
                 language = _language(node)
                 cls = f' class="language-{attr(language)}"' if language else ""

@@ -161,7 +161,8 @@ def tag_html(name: str, argument: str) -> str | None:
         return _iframe(f"https://www.instagram.com/p/{first}/") if first else None
     if name == "github":
         url = first if first.startswith("http") else f"https://github.com/{first}"
-        return _iframe(url) if first else None
+        # dev.to shows a card of the repository: its link is what is compared (as Hashnode's card).
+        return f'<p><a href="{html.escape(url, quote=True)}">{html.escape(url)}</a></p>' if first else None
     if name in (
         "codepen",
         "embed",
