@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from exporters.wordpress_blocks import CALLOUT_CLASS
 from hashmigrate.embeds import classify
 
 # Typography a generator makes on its own (goldmark's typographer in Hugo, kramdown's in Jekyll: smart
@@ -30,7 +31,11 @@ _BLOCKS = frozenset(
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
-_ALIGN = re.compile(r"\balign-(left|center|right)\b")
+# An image's alignment class: ``align-left`` (Hugo's and Jekyll's), ``alignleft`` (WordPress's); not
+# ``has-text-align-center``, a table cell's or paragraph's text alignment.
+_ALIGN = re.compile(r"(?<![\w-])align-?(left|center|right)(?![\w-])")
+# The class of the group the WordPress exporter writes a callout as (exporters/wordpress_blocks.py).
+_CALLOUT_GROUP = CALLOUT_CLASS
 
 
 def normal_text(text: str) -> str:
@@ -175,6 +180,7 @@ class _Reader(HTMLParser):
             tag == "blockquote"
             or a.get("data-node-type") == "callout"
             or (tag == "aside" and "callout" in classes)
+            or (tag == "div" and _CALLOUT_GROUP in classes)
         )
         if is_box and self._box is None:
             self._box = (len(self._stack), len(self._text))
@@ -188,6 +194,8 @@ class _Reader(HTMLParser):
             around = a.get("class", "") + " " + " ".join(self._classes[-3:])
             if not align and (match := _ALIGN.search(around)):
                 align = match.group(1)
+            if not align and "center" in self._stack:  # <center>, which authors still write
+                align = "center"
             self.features.images.append(
                 Picture(a.get("src", ""), normal_text(a.get("alt", "")), align.lower())
             )

@@ -16,7 +16,7 @@ from hashmigrate.api import PostResult, Source, convert, read_all
 from hashmigrate.exporter import Site, hooks
 from hashmigrate.links import LinkIndex
 from hashmigrate.model import Note, Post
-from hashmigrate.verification.compare import Difference, differences
+from hashmigrate.verification.compare import ALIGNMENT_ONLY, Difference, differences
 from hashmigrate.verification.features import Features, features
 from hashmigrate.verification.pages import built_pages, function_pages, through
 from hashmigrate.verification.reference import reference_html
@@ -103,7 +103,13 @@ class VerifyResult:
 
 def _accepted(difference: Difference, notes: list[Note]) -> Difference:
     """The difference with the reason the conversion gave for it, when a note names exactly this item:
-    an embed the target cannot play (written as a link), a widget left out."""
+    an embed the target cannot play (written as a link), a widget left out, images' alignment the target
+    has no way to write (dev.to's Markdown)."""
+    if difference.what == "images" and difference.detail.startswith(ALIGNMENT_ONLY):
+        noted = next((note for note in notes if note.kind == "image-align"), None)
+        if noted is None:
+            return difference
+        return Difference(difference.what, difference.detail, f"{noted.what}: {noted.why}")
     if difference.what != "embeds" or not difference.detail.endswith(("is not shown", "is shown as a link")):
         return difference
     provider, _, item = difference.detail.rsplit(" is ", 1)[0].partition(" ")
