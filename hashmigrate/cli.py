@@ -365,7 +365,10 @@ def verify_command(
     source: Annotated[
         Path, typer.Option("--source", "-s", help="The Hashnode source it was converted from.")
     ],
-    to: Annotated[str, typer.Option("--to", "-t", help="The target it was converted for: hugo, jekyll, devto or wordpress.")],
+    to: Annotated[
+        str,
+        typer.Option("--to", "-t", help="The target it was converted for: hugo, jekyll, devto or wordpress."),
+    ],
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write an HTML report: every post, side by side with Hashnode's."),
