@@ -241,11 +241,14 @@ def test_convert_verify_and_usage_errors(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.stdout + done.stderr
     assert "10 as on Hashnode, 0 different, 0 unchecked" in done.stdout
     for args, message in (
-        (["verify", str(out), "--source", str(EXAMPLES), "--to", "devto"], "verify checks hugo, jekyll"),
+        (
+            ["verify", str(out), "--source", str(EXAMPLES), "--to", "nope"],
+            "verify checks devto, hugo, jekyll, wordpress, not nope",
+        ),
         (["verify", str(tmp_path / "none"), "--source", str(EXAMPLES), "--to", "hugo"], "no such folder"),
         (
-            ["convert", str(EXAMPLES), "--to", "wordpress", "--out", str(out), "--verify"],
-            "--verify: verify checks",
+            ["convert", str(EXAMPLES), "--to", "wordpress", "--dry-run", "--verify"],
+            "--verify needs a written --out",
         ),
     ):
         done = runner.invoke(app, args)
