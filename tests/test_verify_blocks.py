@@ -20,14 +20,15 @@ from typer.testing import CliRunner
 
 import hashmigrate
 from exporters.devto import DevtoExporter, forem_heading_id
-from exporters.wordpress_blocks import render_body
+from exporters.wordpress import WXR_FILE
+from exporters.wordpress_blocks import CALLOUT_CLASS, render_body
 from hashmigrate.api import convert, read_all
 from hashmigrate.cli import app
 from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Post
 from hashmigrate.verification import devto, wordpress
 from hashmigrate.verification.blocks import check_posts
-from hashmigrate.verification.features import features
+from hashmigrate.verification.features import CALLOUT_GROUP, features
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"
@@ -173,8 +174,6 @@ def _as_php(blocks: list[wordpress.Parsed]) -> list[wordpress.Parsed]:
 
 
 def _example_markups() -> list[str]:
-    from exporters.wordpress_blocks import render_body
-
     return [render_body(post)[0] for post in examples()]
 
 
@@ -422,6 +421,7 @@ def test_image_alignment_as_each_target_writes_it(markup: str, align: str) -> No
 
 
 def test_the_wordpress_callout_group_is_a_callout() -> None:
+    assert CALLOUT_GROUP == CALLOUT_CLASS and wordpress.WXR_FILE == WXR_FILE
     page = features(
         '<p>x</p><div class="wp-block-group hashnode-callout has-background"><p>💡 Note</p></div><p>y</p>'
     )
