@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -36,6 +35,7 @@ from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, KEEP, checked_canonical
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, attr, unescape_markdown
+from hashmigrate.forem import FOREM_CODE, forem_heading_id
 from hashmigrate.model import Embed, Html, Image, Note, Post, Tag
 from hashmigrate.urls import safe_url
 
@@ -43,8 +43,6 @@ MAX_TAGS = 4
 MAX_TAG_LENGTH = 30
 MAX_TITLE_LENGTH = 128
 
-# What dev.to's MarkdownProcessor treats as code and escapes itself (Parser#escape_liquid_tags_in_codeblock).
-_FOREM_CODE = re.compile(r"\s*~{3}.*?~{3}|\s*`{3}.*?`{3}|`{2}.+?`{2}|`.+?`", re.DOTALL)
 # Liquid's tokenizer: a whole tag or variable, else a lone opening delimiter (a syntax error in Liquid).
 _LIQUID_TOKEN = re.compile(r"\{%.*?%\}|\{\{.*?\}\}?|\{%|\{\{", re.DOTALL)
 _RAW, _ENDRAW = "{% raw %}", "{% endraw %}"
@@ -115,7 +113,7 @@ def escape_liquid(text: str) -> str:
 def _escape_outside_code(text: str, in_code: Callable[[str], str]) -> str:
     out: list[str] = []
     pos = 0
-    for code in _FOREM_CODE.finditer(text):
+    for code in FOREM_CODE.finditer(text):
         segment = _escape_segment(text[pos : code.start()])
         if segment.endswith("{"):
             # dev.to wraps code in "{% raw %}" (code spans and ~~~ fences with no newline before it),
@@ -277,18 +275,6 @@ class DevtoBody(BodyRenderer):
                 "check the article on dev.to and replace it with a Liquid embed tag if one fits",
             )
         return node.html
-
-
-def forem_heading_id(text: str) -> str:
-    """The anchor Forem gives a heading with this text (``Redcarpet::Render::HTMLRouge#header``):
-    lowercase, emoji removed, trimmed, each whitespace character a ``-``; punctuation stays."""
-    kept = "".join(c for c in text.lower() if not _is_emoji(c)).strip()
-    return re.sub(r"\s", "-", kept)
-
-
-def _is_emoji(char: str) -> bool:
-    # EmojiRegex's set, near enough: pictographs, their joiner and variation selector, skin tones.
-    return unicodedata.category(char) == "So" or char in "\u200d\ufe0f" or 0x1F3FB <= ord(char) <= 0x1F3FF
 
 
 def _placeholder_index(placeholder: str) -> int:

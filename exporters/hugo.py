@@ -9,6 +9,7 @@ snippet written beside the posts sets.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -90,14 +91,28 @@ def _date(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z" if value else None
 
 
+# What goldmark keeps of a heading's text for its id: letters and decimal digits (not "²").
+_WORD = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nd"])
+
+
+# goldmark's (Hugo's) table of HTML 5 entities lacks this one name, which it shows as written.
+_ABREVE = re.compile(r"(?<!\\)((?:\\\\)*)&Abreve;")
+
+
 class HugoBody(BodyRenderer):
     target = "Hugo"
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         if isinstance(element, Text):
             text = document.text_of(element) if element.written is None else element.written
-            written = escape_definition(document, element, text)
-            if written is not text:
+            written = text
+            if element.written is None and "&Abreve;" in text:
+                start = element.start
+                escaped = start > 0 and (start - len(document.source[:start].rstrip("\\"))) % 2 == 1
+                head = text[:1] if escaped else ""  # an escaped "&" (the span starts after its backslash)
+                written = head + _ABREVE.sub(r"\1&#258;", text[len(head) :])
+            written = escape_definition(document, element, written)
+            if written != text:
                 return written
         return super().visit(document, element, own)
 
@@ -174,9 +189,15 @@ class HugoExporter:
 
     @staticmethod
     def heading_id(text: str) -> str:
-        """The id Hugo's default ("github") auto heading ids give this heading text."""
-        kept = (ch for ch in text.strip().lower() if ch.isalnum() or ch in " -_")
-        return "".join(kept).replace(" ", "-")
+        """The id Hugo's default ("github") auto heading ids give this heading text (Hugo 0.112+;
+        Hugo 0.111's goldmark read the heading's source instead, link URLs and HTML tags included).
+
+        The typographer has made "--" and "---" dashes by then, which the rule drops; each space is
+        a "-", other white space is dropped, and an id left empty is "heading".
+        """
+        text = re.sub(r"---|--", "", text.strip().lower())
+        kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
+        return kept or "heading"
 
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)

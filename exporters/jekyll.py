@@ -13,7 +13,9 @@ module writes on purpose (:class:`LiquidTag`).
 from __future__ import annotations
 
 import html
+import html.entities
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -30,25 +32,25 @@ from hashmigrate.document import (
     Construct,
     Document,
     Element,
+    Emphasis,
+    HardBreak,
+    Heading,
     HtmlBlock,
+    HtmlInline,
     Item,
+    Link,
     List,
+    Picture,
     Quote,
+    SoftBreak,
+    Strike,
+    Strong,
     Table,
     Text,
     descendants,
 )
-from hashmigrate.exporter import (
-    BodyRenderer,
-    Option,
-    OutputFile,
-    Rendered,
-    Site,
-    escape_definition,
-    escape_stars,
-    plain_data,
-)
-from hashmigrate.model import Callout, Embed, Image, Post
+from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, escape_stars, plain_data
+from hashmigrate.model import Callout, Embed, Image, Node, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
 GIST_MODES = ("script", "jekyll-gist")
@@ -167,7 +169,8 @@ def protect_liquid(parts: list[tuple[str, bool]]) -> str:
 # an extension ("{::comment}") and drops the text; "\{" is its escape for a literal brace. What may
 # stand before it on the line: quote marks and one list marker.
 _KRAMDOWN_BRACE = re.compile(r"^(?P<lead>(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?)\{:")
-_BRACE_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
+# What may stand before a block on its line: quote marks, list markers and indentation.
+_LINE_LEAD = re.compile(r"(?:[ \t]*>|[ \t]*(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$)|[ \t])*")
 _MATH = re.compile(r"\$\$(?=\S).*?\$\$")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 # An HTML block that opens one of these and leaves it open: CommonMark reads what follows its blank
@@ -290,6 +293,237 @@ def _has_math(document: Document) -> bool:
     return any("$$" in line and _MATH.search(line) for line in "".join(kept).split("\n"))
 
 
+# ---- escapes and entities -------------------------------------------------------------------------
+# CommonMark takes a backslash before any ASCII punctuation as an escape; kramdown only before these
+# (kramdown's ESCAPED_CHARS, "~" added by its GFM parser) and shows the backslash before the others.
+_KRAMDOWN_ESCAPABLE = frozenset("\\.*_+`<>()[]{}#!:|\"'$=-~")
+_COMMONMARK_ONLY_ESCAPES = frozenset("%&,/;?@^")
+_ESCAPE_OR_ENTITY = re.compile(r"\\([!-/:-@\[-`{-~])|&(?P<ref>#[0-9]+;|#[xX][0-9A-Fa-f]+;|[\w:][\w.:-]*;)")
+# kramdown's entity table (kramdown/utils/entities.rb): HTML 4's names, two more, and four whose code
+# points differ from HTML 5's (lceil/rceil swapped, lang/rang the old angle brackets).
+_KRAMDOWN_NAMES = {
+    **html.entities.name2codepoint,
+    "apos": 39,
+    "vellip": 8942,
+    "rceil": 8968,
+    "lceil": 8969,
+    "rang": 9001,
+    "lang": 9002,
+}
+
+
+def _commonmark_entity(ref: str) -> str | None:
+    """What CommonMark makes of ``&`` + ``ref`` (which ends with ";"), or None when it is no entity."""
+    if ref.startswith("#"):
+        number = re.fullmatch(r"#([0-9]{1,7});|#[xX]([0-9A-Fa-f]{1,6});", ref)
+        if number is None:
+            return None
+        code = int(number[1]) if number[1] else int(number[2], 16)
+        valid = 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+        return chr(code) if valid else "\ufffd"
+    return html.entities.html5.get(ref) if len(ref) <= 33 else None
+
+
+def _kramdown_entity(ref: str) -> str | None:
+    """What kramdown makes of ``&`` + ``ref``: its own reading, which may be no character at all."""
+    if ref.startswith("#x"):
+        return "?" + ref  # any number: a character or garbage, never what CommonMark shows unless valid
+    if ref.startswith("#X"):
+        return None
+    if ref.startswith("#"):
+        return "?" + ref
+    code = _KRAMDOWN_NAMES.get(ref[:-1])
+    return None if code is None else chr(code)
+
+
+def _entity_for_kramdown(ref: str) -> str:
+    """``&`` + ``ref`` as kramdown must be given it to show what CommonMark shows."""
+    shown = _commonmark_entity(ref)
+    kramdown = _kramdown_entity(ref)
+    if shown is None:
+        # CommonMark shows it as written: an "&" kramdown would start an entity with is written &amp;.
+        return "&" + ref if kramdown is None else "&amp;" + ref
+    if ref.startswith("#") and not ref.startswith("#X"):
+        code = ord(shown)
+        # kramdown reads valid numbers as CommonMark does, except 128-159 (as Windows-1252) and
+        # 0 or out of range (bytes that are no UTF-8).
+        if shown != "\ufffd" and not 128 <= code <= 159 and len(shown) == 1:
+            return "&" + ref
+    elif kramdown == shown:
+        return "&" + ref
+    # A numeric reference to each character: kramdown reads those as CommonMark does; C1 controls,
+    # which kramdown would map as Windows-1252, are written as themselves.
+    return "".join(c if 128 <= ord(c) <= 159 else f"&#{ord(c)};" for c in shown)
+
+
+def kramdown_text(text: str) -> str:
+    """A CommonMark text span (no code; not starting with an escaped character) written so kramdown
+    shows what CommonMark shows: the escapes kramdown does not know lose their backslash (``\\&``
+    becomes ``&amp;``), and entities either reads otherwise are rewritten (:func:`_entity_for_kramdown`)."""
+    if "\\" not in text and "&" not in text:
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        if match[1] is not None:
+            char = match[1]
+            if char in _KRAMDOWN_ESCAPABLE:
+                return match[0]
+            return "&amp;" if char == "&" else char
+        return _entity_for_kramdown(match["ref"])
+
+    return _ESCAPE_OR_ENTITY.sub(fix, text)
+
+
+# Text kramdown reads as its own syntax, where CommonMark shows it as written: "{:" (an attribute list
+# "{: .class}", after a link too, or an extension "{::comment}"), "[^" (a footnote), and at the start of
+# a line "*[" (an abbreviation definition: the line disappears), ":" (a definition list), a line that
+# is only "^" (kramdown's end-of-block mark: it disappears); in a heading, "{#" (an id: "{#x}" ends it).
+_KRAMDOWN_MARKS = ("{:", "[^", "*[", ":", "^", "{#")
+_UNESCAPED = r"(?<!\\)((?:\\\\)*)"
+_ATTRIBUTES_OR_FOOTNOTE = re.compile(_UNESCAPED + r"(\{(?=:)|\[(?=\^))")
+_HEADING_ID = re.compile(_UNESCAPED + r"(\{(?=#))")
+
+
+def kramdown_syntax(text: str, before: str, at_line_start: bool, in_heading: bool) -> str:
+    """A text span with what kramdown would read as its own syntax (see ``_KRAMDOWN_MARKS``) escaped;
+    ``before`` is the source before it (an escape's backslash may end it)."""
+    lead = len(before) - len(before.rstrip("\\"))
+    if lead % 2:
+        return text[:1] + kramdown_syntax(text[1:], "", False, in_heading)
+    text = _ATTRIBUTES_OR_FOOTNOTE.sub(r"\1\\\2", text)
+    if in_heading:
+        text = _HEADING_ID.sub(r"\1\\\2", text)
+    if at_line_start:
+        if text.startswith(("*[", ":")):
+            text = "\\" + text
+        elif text.rstrip(" \t") == "^":
+            text = "&#94;" + text[1:]  # "\\^" would show its backslash in kramdown
+    return text
+
+
+def _escaped_start(source: str, start: int) -> bool:
+    """Whether the character at ``start`` is escaped by an odd run of backslashes before it."""
+    run = start
+    while run > 0 and source[run - 1] == "\\":
+        run -= 1
+    return (start - run) % 2 == 1
+
+
+# ---- inline HTML ---------------------------------------------------------------------------------
+# CommonMark passes every inline HTML tag through as it is, and reads the Markdown between tags.
+# kramdown parses a tag in text itself: a block-level element's tag (an <iframe>, a <div>) becomes
+# escaped text, a closing tag it did not open too, an element whose end is not in the paragraph takes
+# the rest of the paragraph as raw text, and a "raw" element (<kbd>, <mark>, unknown tags) does not
+# read the Markdown inside it. Such tags are written inside kramdown's {::nomarkdown}...{:/}, which
+# passes them through unchanged. What kramdown reads as CommonMark does is left as written: void
+# <br> and <img>, comments, and a pair of a span element whose content kramdown parses as Markdown.
+_NOMARKDOWN = ("{::nomarkdown}", "{:/}")
+_VOID_SPAN = frozenset({"br", "img"})
+_PAIRED_SPAN = frozenset(
+    [
+        "a",
+        "abbr",
+        "acronym",
+        "b",
+        "bdo",
+        "big",
+        "button",
+        "cite",
+        "del",
+        "dfn",
+        "em",
+        "i",
+        "ins",
+        "label",
+        "q",
+        "rb",
+        "rbc",
+        "rp",
+        "rt",
+        "rtc",
+        "ruby",
+        "select",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "tt",
+    ]
+)
+_INLINE = (
+    Text,
+    CodeSpan,
+    Emphasis,
+    Strong,
+    Strike,
+    Link,
+    Picture,
+    HtmlInline,
+    SoftBreak,
+    HardBreak,
+    Construct,
+)
+# Span elements whose content kramdown copies as it is: a pair holding plain text only stays as written.
+_RAW_SPAN = frozenset(["code", "kbd", "mark", "samp", "u", "var"])
+# What CommonMark would read as Markdown inside such an element (an escape, entity, emphasis, code,
+# link, tag, strikethrough, hard break); anything else shows the same either way.
+_MARKUP = re.compile(r"[\\&*_`\[<~]|  \n")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _inline_html(nodes: tuple[Element, ...]) -> list[HtmlInline]:
+    """The inline HTML of a block's own text (a tight list item's text has no paragraph)."""
+    found: list[HtmlInline] = []
+    for node in nodes:
+        if isinstance(node, HtmlInline):
+            found.append(node)
+        elif isinstance(node, _INLINE):
+            found.extend(_inline_html(node.children))
+    return found
+
+
+def _raw_inline_html(nodes: list[HtmlInline], source: str) -> set[int]:
+    """The ids of the inline HTML tags of one block that kramdown would not pass through as written."""
+    raw: set[int] = set()
+    open_tags: list[tuple[str, HtmlInline]] = []
+    for node in nodes:
+        text = source[node.start : node.end]
+        if text.startswith(("<!--", "<?", "<!")):
+            continue
+        tag = _TAG.match(text)
+        if tag is None:
+            raw.add(id(node))
+            continue
+        name = tag[2].lower()
+        closing = bool(tag[1])
+        if name in _VOID_SPAN and not closing:
+            continue
+        if name not in _PAIRED_SPAN | _RAW_SPAN or text.endswith("/>"):
+            raw.add(id(node))
+        elif not closing:
+            if any(other == name for other, _ in open_tags):
+                # kramdown ends an element at the first closing tag of its name: no nesting.
+                raw.add(id(node))
+            open_tags.append((name, node))
+        else:
+            match = next((i for i in range(len(open_tags) - 1, -1, -1) if open_tags[i][0] == name), None)
+            if match is None or id(open_tags[match][1]) in raw:
+                raw.add(id(node))
+            elif name in _RAW_SPAN and _MARKUP.search(source, open_tags[match][1].end, node.start):
+                # kramdown copies a raw element's content as it is: it must hold no Markdown.
+                raw.update(id(inner) for _, inner in open_tags[match:])
+                raw.add(id(node))
+                del open_tags[match:]
+            else:
+                # Elements left open inside this one are ended here by kramdown, not by CommonMark.
+                for _, inner in open_tags[match + 1 :]:
+                    raw.add(id(inner))
+                del open_tags[match:]
+    raw.update(id(node) for _, node in open_tags)
+    return raw
+
+
 _PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 
 
@@ -297,8 +531,14 @@ def escape_pipes(text: str, before: str = "") -> str:
     """Every "|" not already escaped, escaped (outside code: callers pass text, never code).
     ``before`` is the source just before ``text``: the parser leaves an escape's backslash out of the
     text that follows it."""
+    return _escape_char(text, "|", before)
+
+
+def _escape_char(text: str, char: str, before: str = "") -> str:
+    """Every ``char`` of a text span not already escaped, escaped (see :func:`escape_pipes`)."""
     lead = len(before) - len(before.rstrip("\\"))
-    return _PIPE.sub(r"\1\\|", "\\" * lead + text)[lead:]
+    pattern = _PIPE if char == "|" else re.compile(r"(?<!\\)((?:\\\\)*)" + re.escape(char))
+    return pattern.sub(lambda m: m[1] + "\\" + char, "\\" * lead + text)[lead:]
 
 
 def _pipes_outside_code(line: str) -> str:
@@ -336,11 +576,14 @@ class JekyllBody(BodyRenderer):
         self.gist = gist
         # What to write for each fence kramdown would read otherwise (planned by render).
         self._fences: dict[Element, str] = {}
+        self._raw_html: set[int] = set()  # inline HTML written inside {::nomarkdown}
+        self._inline_embeds: set[int] = set()  # embeds (model nodes) written within a line of text
+        self._in_headings: set[int] = set()  # text inside headings
 
     def render(self, document: Document) -> str:
         # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
         # Liquid once the whole body is known (a list, or the excerpt, spans nodes).
-        document = self._plan(document)
+        document = self._plan_inline(self._plan(document))
         # Text in a table keeps its pipes; kramdown reads any other line with a "|" as a table row.
         self._in_tables = (
             {id(n) for t in document.walk() if isinstance(t, Table) for n in descendants(t.children)}
@@ -388,6 +631,46 @@ class JekyllBody(BodyRenderer):
             return document
         return Document(source, _replaced(document.children, widened), document.constructs)
 
+    def _plan_inline(self, document: Document) -> Document:
+        """Text that starts with an escape kramdown does not know (``\\&``) widened over its backslash,
+        so :func:`kramdown_text` can drop it; the inline HTML and the embeds within a line that kramdown
+        would not pass through, found."""
+        source = document.source
+        widened: dict[int, Element] = {}
+        for node in document.walk():
+            if (
+                isinstance(node, Text)
+                and node.written is None
+                and node.start > 0
+                and source[node.start : node.start + 1] in _COMMONMARK_ONLY_ESCAPES
+                and _escaped_start(source, node.start)
+            ):
+                widened[id(node)] = replace(node, start=node.start - 1)
+        document = document.replaced(widened)
+        self._raw_html = set()
+        self._inline_embeds = set()
+        self._in_headings = {
+            id(n) for h in document.walk() if isinstance(h, Heading) for n in descendants(h.children)
+        }
+        if "<" in source:
+            for block in document.walk():
+                if not isinstance(block, _INLINE):
+                    tags = _inline_html(block.children)
+                    self._raw_html |= _raw_inline_html(tags, source)
+        for construct in document.constructs:
+            inline = not _LINE_LEAD.fullmatch(document.line_prefix(construct))
+            if inline and isinstance(construct, Construct) and isinstance(construct.node, Embed):
+                self._inline_embeds.add(id(construct.node))
+        return document
+
+    def node(self, node: Node) -> str:
+        text = super().node(node)
+        if id(node) in self._inline_embeds and text.startswith("<") and _NOMARKDOWN[1] not in text:
+            # Within a line of text kramdown reads the embed's HTML as span HTML, and an <iframe>
+            # there as text.
+            return type(text)(_NOMARKDOWN[0] + text + _NOMARKDOWN[1])
+        return text
+
     def _plan_fence(
         self,
         document: Document,
@@ -427,19 +710,39 @@ class JekyllBody(BodyRenderer):
         """What kramdown must be given for a node to read it as CommonMark does."""
         if isinstance(element, Text):
             text = document.text_of(element) if element.written is None else element.written
-            written = text
+            if element.written is None and _escaped_start(document.source, element.start):
+                written = text[:1] + kramdown_text(text[1:])  # its first character is escaped
+            else:
+                written = kramdown_text(text)
             if "|" in text and id(element) not in self._in_tables:
                 # kramdown (GFM input too) reads any line with an unescaped "|" as a table row: an
                 # image with a pipe in its alt text, a link's text, an Odia full stop. "\|" is a
                 # pipe to kramdown and to CommonMark alike.
                 written = escape_pipes(written, document.source[max(0, element.start - 32) : element.start])
-            # "{:" at the start of a line, where kramdown would take it for an attribute list.
-            if written.startswith("{:") and _BRACE_LEAD.fullmatch(document.line_prefix(element)):
-                written = "\\" + written
-            written = escape_definition(document, element, written)
+            elif "`" in text and id(element) in self._in_tables:
+                # A backtick GFM left as text in a cell (a code span cut by the cell's "|"): kramdown,
+                # which does not cut code spans, would pair it with another.
+                written = _escape_char(
+                    written, "`", document.source[max(0, element.start - 32) : element.start]
+                )
+            if any(mark in written for mark in _KRAMDOWN_MARKS):
+                at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
+                before = document.source[max(0, element.start - 32) : element.start]
+                written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
             if "*" in written:
+                # kramdown's emphasis rules are not CommonMark's: a star the parse left as text is escaped.
                 written = escape_stars(written, document.source[max(0, element.start - 32) : element.start])
-            return None if written is text and element.written is None else written
+            return None if written == text and element.written is None else written
+        if isinstance(element, HtmlInline) and id(element) in self._raw_html:
+            super().visit(document, element, own)  # its notes
+            html = document.text_of(element) if element.written is None else element.written
+            if _NOMARKDOWN[1] not in html:
+                return _NOMARKDOWN[0] + html + _NOMARKDOWN[1]
+        if isinstance(element, CodeSpan) and id(element) in self._in_tables and element.written is None:
+            # GFM splits a table row at every "|" not escaped, in code too, and takes "\|" in a cell's
+            # code for "|"; kramdown keeps a code span whole and its "\|" as written.
+            code = document.text_of(element)
+            return code.replace("\\|", "|") if "\\|" in code else None
         if isinstance(element, CodeBlock):
             return self._fences.get(element)
         result = super().visit(document, element, own)
@@ -470,6 +773,8 @@ class JekyllBody(BodyRenderer):
         return "\n".join(lines)
 
     def image(self, node: Image) -> str:
+        if "\\" in node.alt or "&" in node.alt:
+            node = replace(node, alt=kramdown_text(node.alt))
         if "|" in node.alt:
             node = replace(node, alt=escape_pipes(node.alt))  # or kramdown makes the line a table
         align = re.sub(r"[^a-z0-9-]", "", (node.align or "").lower())
@@ -558,7 +863,13 @@ class JekyllExporter:
         character that is not a word character, "-", space or tab.
         """
         text = re.sub(r"-{2,3}", "", html.unescape(text).lower())
-        return re.sub(r"[^\w\- \t]", "", text).replace(" ", "-").replace("\t", "-")
+        # Ruby's \p{Word}: letters, marks (the dot of "i̇" that lower-casing "İ" leaves), digits, "_".
+        kept = (
+            c
+            for c in text
+            if c in "- \t" or unicodedata.category(c)[0] in "LM" or unicodedata.category(c) in ("Nd", "Pc")
+        )
+        return "".join(kept).replace(" ", "-").replace("\t", "-")
 
     def render(self, post: Post, site: Site) -> Rendered:
         post, canonical_note = checked_canonical(post, self.canonical)

@@ -385,8 +385,9 @@ class BlockBody(BodyRenderer):
     def _heading(self, document: d.Document, node: d.Heading) -> Block:
         level = node.level
         # Hashnode's own ids, so same-page links (#heading-...) written on Hashnode keep working.
-        plain = self._plain(node)
-        anchor = hashnode_heading_id(plain) if plain.strip() else "heading"
+        # From the heading as written (its Markdown), as Hashnode makes them: not from its plain text.
+        written = document.heading_source(node)
+        anchor = hashnode_heading_id(written) if written.strip() else "heading"
         base, n = anchor, 1
         while anchor in self._anchors:
             anchor, n = f"{base}-{n}", n + 1

@@ -101,6 +101,24 @@ def hashnode_heading_ids(texts: Iterable[str]) -> list[str]:
     return ids
 
 
+def target_heading_ids(document: Document, heading_id: Callable[[str], str]) -> list[str]:
+    """The ids a target gives a document's headings, in order, from ``heading_id`` (the target's
+    rule for one heading's text): a repeated id gets ``-1``, ``-2`` ..., skipping an id already taken,
+    as goldmark (Hugo) and kramdown (Jekyll) number them. kramdown gives an empty id no attribute,
+    and the next empty one ``-1``."""
+    taken: set[str] = set()
+    ids: list[str] = []
+    for head in document.headings():
+        # The text as it is: both rules turn each space into "-" and drop other white space.
+        base = heading_id(plain_text(document, head).strip(" "))
+        chosen, n = base, 1
+        while chosen in taken:
+            chosen, n = f"{base}-{n}", n + 1
+        taken.add(chosen)
+        ids.append(chosen)
+    return ids
+
+
 @dataclass(slots=True)
 class LinkIndex:
     """Where every post of the export went on one target, and how its headings are named there."""
@@ -159,11 +177,11 @@ class LinkIndex:
 
     def add_anchors(self, post: Post, heading_id: Callable[[str], str]) -> None:
         """How the target names each heading of a post that ``#heading-`` links point into: Hashnode's
-        id from the heading as written (repeats numbered), the target's from the text a reader sees."""
+        id from the heading as written, the target's from the text a reader sees (repeats numbered in
+        both)."""
         document = post.tree
-        heads = document.headings()
-        targets = (heading_id(" ".join(plain_text(document, h).split())) for h in heads)
-        hashnode = hashnode_heading_ids(document.heading_source(h) for h in heads)
+        targets = target_heading_ids(document, heading_id)
+        hashnode = hashnode_heading_ids(document.heading_source(h) for h in document.headings())
         self.anchors[hashnode_slug(post)] = dict(zip(hashnode, targets, strict=True))
 
     @staticmethod

@@ -19,11 +19,12 @@ from test_wordpress import markup_of, post_of
 from typer.testing import CliRunner
 
 import hashmigrate
-from exporters.devto import DevtoExporter, forem_heading_id
+from exporters.devto import DevtoExporter
 from exporters.wordpress import WXR_FILE
 from exporters.wordpress_blocks import CALLOUT_CLASS, render_body
 from hashmigrate.api import convert, read_all
 from hashmigrate.cli import app
+from hashmigrate.forem import forem_heading_id
 from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Post
 from hashmigrate.verification import devto, wordpress

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporters.devto import _FOREM_CODE, forem_heading_id
 from hashmigrate.document import free_marker
+from hashmigrate.forem import FOREM_CODE, forem_heading_id
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
 
@@ -77,7 +77,7 @@ def render(markdown: str) -> DevtoPage:
 
     out: list[str] = []
     pos = 0
-    for code in _FOREM_CODE.finditer(body):
+    for code in FOREM_CODE.finditer(body):
         out.append(_liquid(body[pos : code.start()], hold, problems))
         out.append(code.group(0))  # Forem wraps code in {% raw %} itself: it shows as written
         pos = code.end()

