@@ -240,7 +240,12 @@ def verify_posts(
         rendered = rendered_target(to)
         assert rendered is not None
         pages = function_pages(
-            rendered.shown_pages, rendered.post_text, out, planned, f"{to} pages rendered", build
+            rendered.shown_pages,
+            rendered.post_text,
+            out,
+            planned,
+            f"{to} pages rendered" + (f" by {rendered.method(build)}" if rendered.method else ""),
+            build,
         )
     result = VerifyResult(to, pages.method, pages.built)
     by_source = {post.source: post for post in posts}

@@ -86,6 +86,7 @@ class Rendered:
     name: str
     shown_pages: ShownPages
     post_text: PostText = written_body
+    method: Callable[[bool], str] | None = None  # what rendered the pages (``real`` or not), said first
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,9 @@ def rendered_target(name: str) -> Rendered | None:
     if module_name is None:
         return None
     module = importlib.import_module(module_name)
-    return Rendered(name, module.shown_pages, getattr(module, "post_text", written_body))
+    return Rendered(
+        name, module.shown_pages, getattr(module, "post_text", written_body), getattr(module, "method", None)
+    )
 
 
 def supported() -> list[str]:

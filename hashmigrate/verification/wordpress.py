@@ -366,6 +366,17 @@ def page_html(block_markup: str) -> str:
     return pages([block_markup])[0].html
 
 
+def method(real: bool = True) -> str:
+    """What :func:`shown_pages` renders with, for verify's first line."""
+    if real and wordpress_installed():
+        return "WordPress's own parse_blocks and do_blocks, through PHP"
+    if not real:
+        return "a port of WordPress 6.1's block parser, as asked"
+    return (
+        "a port of WordPress 6.1's block parser; WordPress is not installed (bash .ci/install-wordpress.sh)"
+    )
+
+
 def shown_pages(markups: list[str], real: bool = True) -> list[WordPressPage]:
     """Each post's page, for verify: by WordPress's own code when it is installed and ``real``."""
     return pages(markups, use_php=None if real else False)
