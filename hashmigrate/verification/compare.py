@@ -59,6 +59,12 @@ def _fragment(url: str) -> str | None:
     return url.split("#", 1)[1] if "#" in url else None
 
 
+def _lands(fragment: str, ids: set[str]) -> bool:
+    """Whether a browser scrolls to an id for ``#fragment``: as written, else percent-decoded (the HTML
+    standard's rule; dev.to's ids keep quotes, which a link writes as ``%22``)."""
+    return fragment in ids or unquote(fragment) in ids
+
+
 def _multiset_difference(what: str, want: Sequence[object], got: Sequence[object]) -> list[Difference]:
     missing = list((Counter(map(str, want)) - Counter(map(str, got))).elements())
     extra = list((Counter(map(str, got)) - Counter(map(str, want))).elements())
@@ -110,9 +116,9 @@ def link_differences(
         if want_fragment is None and got_fragment is None:
             continue
         ids_there = reference_ids(original)
-        lands_there = ids_there is None or want_fragment is None or want_fragment in ids_there
+        lands_there = ids_there is None or want_fragment is None or _lands(want_fragment, ids_there)
         ids_here = target_ids(link)
-        lands_here = ids_here is None or (got_fragment is not None and got_fragment in ids_here)
+        lands_here = ids_here is None or (got_fragment is not None and _lands(got_fragment, ids_here))
         if lands_there and not lands_here:
             found.append(
                 Difference("anchor", f"{link} lands on no id of its page (on Hashnode {original} does)")
