@@ -194,6 +194,17 @@ def _code_text(node: d.CodeBlock) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+def _alt(markdown: str) -> str:
+    """An image's alt text as CommonMark shows it (and so Hashnode and every Markdown target): the text
+    of its Markdown, a link's text without its brackets and address, escapes undone."""
+    source = f"![{markdown}](x)"
+    document = parse(source)
+    picture = next((n for n in document.walk() if isinstance(n, d.Picture)), None)
+    if picture is None or (picture.start, picture.end) != (0, len(source)):
+        return unescape_markdown(markdown)  # brackets that do not pair: no Markdown to read
+    return alt_text(document, picture)
+
+
 def _blank(node: d.Element) -> bool:
     return isinstance(node, d.SoftBreak) or (isinstance(node, d.Text) and not node.text.strip())
 
@@ -630,7 +641,7 @@ class BlockBody(BodyRenderer):
         if node.link:
             attrs["linkDestination"] = "custom"
         title = f' title="{attr(node.title)}"' if node.title else ""
-        img = f'<img src="{attr(src)}" alt="{attr(unescape_markdown(node.alt))}"{img_class}{title}/>'
+        img = f'<img src="{attr(src)}" alt="{attr(_alt(node.alt))}"{img_class}{title}/>'
         if node.link:
             img = f'<a href="{attr(node.link)}">{img}</a>'
         # Key order as the editor writes it, so a re-save changes nothing.
@@ -709,7 +720,7 @@ class BlockBody(BodyRenderer):
                 classes.append(f"wp-image-{media.id}")
             cls = f' class="{" ".join(classes)}"' if classes else ""
             title = f' title="{attr(node.title)}"' if node.title else ""
-            img = f'<img src="{attr(src)}" alt="{attr(unescape_markdown(node.alt))}"{cls}{title}>'
+            img = f'<img src="{attr(src)}" alt="{attr(_alt(node.alt))}"{cls}{title}>'
             return f'<a href="{attr(node.link)}">{img}</a>' if node.link else img
         if isinstance(node, Embed):
             return self._embed_link(node)

@@ -395,6 +395,20 @@ def test_a_broken_post_in_the_wxr_file_is_found_on_wordpress(tmp_path: Path) -> 
     assert code == 1 and "10 unchecked" in lines[-1]
 
 
+def test_image_alt_text_is_its_markdowns_text_on_wordpress() -> None:
+    """A defect verify found on the corpus (3 posts): an alt text holding a link was written with the
+    link's Markdown; CommonMark, and so Hashnode, shows the link's text."""
+    body = (
+        "![The clock, at [https://a.example/x.html](https://b.example/) \\_ok](https://c.example/i.png)\n\n"
+        '![Centred [x](y)](https://c.example/j.png align="center")\n'
+    )
+    markup, _ = markup_of(body)
+    assert 'alt="The clock, at https://a.example/x.html _ok"' in markup
+    assert 'alt="Centred x"' in markup
+    [check] = check_posts([post_of(body, published=WHEN)], "wordpress", use_php=False)
+    assert check.differences == []
+
+
 def test_what_a_pass_wrote_for_an_own_post_embed_is_in_the_blocks() -> None:
     """A defect verify found: the link a pass wrote for an embed of the blog's own post (its new
     address) was dropped by the WordPress writer, which wrote nothing in its place."""
