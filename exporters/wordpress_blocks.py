@@ -194,6 +194,17 @@ def _code_text(node: d.CodeBlock) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+def _alt(markdown: str) -> str:
+    """An image's alt text as CommonMark shows it (and so Hashnode and every Markdown target): the text
+    of its Markdown, a link's text without its brackets and address, escapes undone."""
+    source = f"![{markdown}](x)"
+    document = parse(source)
+    picture = next((n for n in document.walk() if isinstance(n, d.Picture)), None)
+    if picture is None or (picture.start, picture.end) != (0, len(source)):
+        return unescape_markdown(markdown)  # brackets that do not pair: no Markdown to read
+    return alt_text(document, picture)
+
+
 def _blank(node: d.Element) -> bool:
     return isinstance(node, d.SoftBreak) or (isinstance(node, d.Text) and not node.text.strip())
 
@@ -366,6 +377,10 @@ class BlockBody(BodyRenderer):
             return [self._separator()]
         if isinstance(unit, d.Definition):
             return []
+        if type(unit) is d.Element and unit.written is not None:
+            # What a pass wrote instead of a construct (an embed of one of the blog's own posts, now a
+            # link to its new address): Markdown, parsed like the rest.
+            return self._markdown_blocks(unit.written.strip("\n"))
         # Nothing else is a block in CommonMark + tables; keep whatever it is as HTML.
         return [Block("html", html=self._tree_html(document, unit).strip("\n"))]
 
@@ -626,7 +641,7 @@ class BlockBody(BodyRenderer):
         if node.link:
             attrs["linkDestination"] = "custom"
         title = f' title="{attr(node.title)}"' if node.title else ""
-        img = f'<img src="{attr(src)}" alt="{attr(unescape_markdown(node.alt))}"{img_class}{title}/>'
+        img = f'<img src="{attr(src)}" alt="{attr(_alt(node.alt))}"{img_class}{title}/>'
         if node.link:
             img = f'<a href="{attr(node.link)}">{img}</a>'
         # Key order as the editor writes it, so a re-save changes nothing.
@@ -705,7 +720,7 @@ class BlockBody(BodyRenderer):
                 classes.append(f"wp-image-{media.id}")
             cls = f' class="{" ".join(classes)}"' if classes else ""
             title = f' title="{attr(node.title)}"' if node.title else ""
-            img = f'<img src="{attr(src)}" alt="{attr(unescape_markdown(node.alt))}"{cls}{title}>'
+            img = f'<img src="{attr(src)}" alt="{attr(_alt(node.alt))}"{cls}{title}>'
             return f'<a href="{attr(node.link)}">{img}</a>' if node.link else img
         if isinstance(node, Embed):
             return self._embed_link(node)
@@ -760,6 +775,12 @@ class BlockBody(BodyRenderer):
                 return raw_html(nul(node.html))
             if isinstance(node, d.Construct):
                 return self._construct_inline(node)
+            if type(node) is d.Element and node.written is not None:
+                # What a pass wrote instead of a construct (see _unit_blocks): its Markdown, inline.
+                part = parse(node.written.strip("\n"))
+                return "".join(
+                    self._inline(part, p.children) for p in part.children if isinstance(p, d.Paragraph)
+                )
             if isinstance(node, d.CodeBlock):
                 language = _language(node)
                 cls = f' class="language-{attr(language)}"' if language else ""

@@ -204,7 +204,7 @@ def convert(
         bool,
         typer.Option(
             "--verify",
-            help="Then compare every post's page with Hashnode's (hashmigrate verify; Hugo, Jekyll).",
+            help="Then compare every post's page with Hashnode's (hashmigrate verify).",
         ),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every note.")] = False,
@@ -365,7 +365,10 @@ def verify_command(
     source: Annotated[
         Path, typer.Option("--source", "-s", help="The Hashnode source it was converted from.")
     ],
-    to: Annotated[str, typer.Option("--to", "-t", help="The target it was converted for: hugo or jekyll.")],
+    to: Annotated[
+        str,
+        typer.Option("--to", "-t", help="The target it was converted for: hugo, jekyll, devto or wordpress."),
+    ],
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write an HTML report: every post, side by side with Hashnode's."),
@@ -390,6 +393,8 @@ def verify_command(
 
     Hugo and Jekyll sites are built with the real generator (in a temporary copy, with what --site would
     add when OUT is not a whole site); without it installed, the Markdown level is checked and it says so.
+    dev.to articles are rendered as dev.to shows them, WordPress posts (from the WXR file) by WordPress's
+    own block code when it is installed.
     """
     try:
         options = _parse_options(option)

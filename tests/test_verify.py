@@ -107,6 +107,10 @@ def test_fragment_links_are_checked_by_the_id_they_land_on() -> None:
     # A link that was dead on Hashnode too is not the target's difference.
     typo = features('<h2 id="heading-setup">Setup</h2><p><a href="#heading-stup">go</a></p>')
     assert differences(typo, dead) == []
+    # A browser decodes the fragment when no id is spelled as written: ``%22`` lands on ``"``.
+    quoted = features('<h2 id="say-&quot;hi&quot;">Say "hi"</h2><p><a href="#say-%22hi%22">go</a></p>')
+    reference = features('<h2 id="heading-say-hi">Say "hi"</h2><p><a href="#heading-say-hi">go</a></p>')
+    assert differences(reference, quoted) == []
 
 
 def test_each_kind_of_difference_is_found() -> None:
@@ -241,11 +245,14 @@ def test_convert_verify_and_usage_errors(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.stdout + done.stderr
     assert "10 as on Hashnode, 0 different, 0 unchecked" in done.stdout
     for args, message in (
-        (["verify", str(out), "--source", str(EXAMPLES), "--to", "devto"], "verify checks hugo, jekyll"),
+        (
+            ["verify", str(out), "--source", str(EXAMPLES), "--to", "nope"],
+            "verify checks devto, hugo, jekyll, wordpress, not nope",
+        ),
         (["verify", str(tmp_path / "none"), "--source", str(EXAMPLES), "--to", "hugo"], "no such folder"),
         (
-            ["convert", str(EXAMPLES), "--to", "wordpress", "--out", str(out), "--verify"],
-            "--verify: verify checks",
+            ["convert", str(EXAMPLES), "--to", "wordpress", "--dry-run", "--verify"],
+            "--verify needs a written --out",
         ),
     ):
         done = runner.invoke(app, args)

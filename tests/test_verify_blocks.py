@@ -16,17 +16,25 @@ from pathlib import Path
 import pytest
 from support.wordpress import WordPressSite
 from test_wordpress import markup_of, post_of
+from typer.testing import CliRunner
 
+import hashmigrate
 from exporters.devto import DevtoExporter
+from exporters.wordpress import WXR_FILE
+from exporters.wordpress_blocks import CALLOUT_CLASS, render_body
 from hashmigrate.api import convert, read_all
+from hashmigrate.cli import app
 from hashmigrate.forem import forem_heading_id
+from hashmigrate.links import LinkIndex, rewrite_links
 from hashmigrate.model import Post
 from hashmigrate.verification import devto, wordpress
 from hashmigrate.verification.blocks import check_posts
-from hashmigrate.verification.features import features
+from hashmigrate.verification.features import CALLOUT_GROUP, features
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "blog"
+BLOG = "https://blog.example.dev"
+runner = CliRunner()
 WHEN = datetime(2024, 5, 1, tzinfo=UTC)
 
 needs_wordpress = pytest.mark.skipif(
@@ -167,8 +175,6 @@ def _as_php(blocks: list[wordpress.Parsed]) -> list[wordpress.Parsed]:
 
 
 def _example_markups() -> list[str]:
-    from exporters.wordpress_blocks import render_body
-
     return [render_body(post)[0] for post in examples()]
 
 
@@ -291,7 +297,8 @@ def test_examples_have_no_structural_problems(to: str) -> None:
     checks = check_posts(examples(), to)
     assert len(checks) == len(examples())
     assert all(c.reference and c.target for c in checks)
-    structural = [d.line() for c in checks for d in c.differences if d.what in ("liquid", "blocks", "page")]
+    structural = [d.line() for c in checks for d in c.differences if d.what in ("liquid", "blocks")]
+    structural += [line for c in checks if c.status == "unchecked" for line in c.lines()]
     assert structural == []
 
 
@@ -312,6 +319,133 @@ def test_corpus_block_structure(corpus_dir: Path) -> None:
                 structural += [
                     f"{to} {check.source}: {d.line()}"
                     for d in check.differences
-                    if d.what in ("liquid", "blocks", "page")
+                    if d.what in ("liquid", "blocks")
                 ]
+                structural += [f"{to} {line}" for line in check.lines() if check.status == "unchecked"]
     assert structural == []
+
+
+# ---- hashmigrate verify --to devto|wordpress -----------------------------------------------------------
+
+
+def _verify(out: Path, to: str) -> tuple[int, list[str]]:
+    done = runner.invoke(app, ["verify", str(out), "--source", str(EXAMPLES), "--to", to, "--blog-url", BLOG])
+    return done.exit_code, done.stdout.splitlines()
+
+
+@pytest.mark.parametrize("to", ["devto", "wordpress"])
+def test_examples_blog_verifies_through_the_cli(to: str, tmp_path: Path) -> None:
+    out = tmp_path / to
+    done = runner.invoke(
+        app, ["convert", str(EXAMPLES), "--to", to, "--out", str(out), "--blog-url", BLOG, "--verify", "-q"]
+    )
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert f"verify {to} ({to} pages rendered" in done.stdout
+    assert "10 post(s), 10 as on Hashnode, 0 different, 0 unchecked" in done.stdout
+    result = hashmigrate.verify(out, EXAMPLES, to, blog_url=BLOG)
+    accepted = sorted(d.detail.split(" is ")[0] for p in result.posts for d in p.differences if d.accepted)
+    if to == "wordpress":
+        assert accepted == ["expo @janedoe/swipe-cards", "widget newsletter-signup"]
+    else:
+        # dev.to's Markdown has no image alignment (2 posts; a <center> the exporter keeps centres) and
+        # no player for these three.
+        assert [a for a in accepted if not a.startswith("alignment only")] == [
+            "expo @janedoe/swipe-cards",
+            "glitch jane-webhook-echo",
+            "widget newsletter-signup",
+            "youtube list=PLx1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6",
+        ]
+        assert len(accepted) == 6
+
+
+def test_a_broken_article_is_found_on_devto(tmp_path: Path) -> None:
+    out = tmp_path / "devto"
+    convert(EXAMPLES, to="devto", out=out, blog_url=BLOG)
+    article = out / "postgres-indexes-explained.md"
+    text = article.read_text(encoding="utf-8")
+    assert "```sql\n" in text
+    article.write_text(text.replace("```sql\n", "```sql\n-- added\n", 1) + "\n{% marquee hi %}\n")
+    code, lines = _verify(out, "devto")
+    assert code == 1
+    found = [line.split(": ")[1] for line in lines if line.startswith(str(EXAMPLES))]
+    assert sorted(found) == ["code", "liquid", "text"]
+    assert "1 different" in lines[-1]
+
+
+def test_a_broken_post_in_the_wxr_file_is_found_on_wordpress(tmp_path: Path) -> None:
+    out = tmp_path / "wordpress"
+    convert(EXAMPLES, to="wordpress", out=out, blog_url=BLOG)
+    assert _verify(out, "wordpress")[0] == 0
+    wxr = out / "wordpress-import.xml"
+    text = wxr.read_text(encoding="utf-8")
+    # The first post's first heading loses its closing delimiter and its text.
+    start = text.index("<content:encoded>")
+    closer = text.index("<!-- /wp:heading -->", start)
+    heading = text.rindex("</h", start, closer)
+    opening = text.rindex(">", start, heading) + 1
+    wxr.write_text(text[:opening] + text[heading:closer] + text[closer + len("<!-- /wp:heading -->") :])
+    code, lines = _verify(out, "wordpress")
+    assert code == 1
+    found = {line.split(": ")[1] for line in lines if line.startswith(str(EXAMPLES))}
+    assert "blocks" in found and "headings" in found
+    assert "1 different" in lines[-1]
+    # The file read is the WXR, not posts/<slug>.html (left as written).
+    wxr.unlink()
+    code, lines = _verify(out, "wordpress")
+    assert code == 1 and "10 unchecked" in lines[-1]
+
+
+def test_image_alt_text_is_its_markdowns_text_on_wordpress() -> None:
+    """A defect verify found on the corpus (3 posts): an alt text holding a link was written with the
+    link's Markdown; CommonMark, and so Hashnode, shows the link's text."""
+    body = (
+        "![The clock, at [https://a.example/x.html](https://b.example/) \\_ok](https://c.example/i.png)\n\n"
+        '![Centred [x](y)](https://c.example/j.png align="center")\n'
+    )
+    markup, _ = markup_of(body)
+    assert 'alt="The clock, at https://a.example/x.html _ok"' in markup
+    assert 'alt="Centred x"' in markup
+    [check] = check_posts([post_of(body, published=WHEN)], "wordpress", use_php=False)
+    assert check.differences == []
+
+
+def test_what_a_pass_wrote_for_an_own_post_embed_is_in_the_blocks() -> None:
+    """A defect verify found: the link a pass wrote for an embed of the blog's own post (its new
+    address) was dropped by the WordPress writer, which wrote nothing in its place."""
+    other = post_of("Hi\n", slug="other", cuid="clzhfgd9o00120497lgrjj57k", source="o.md")
+    post = post_of("Before\n\n%[https://hashnode.com/post/clzhfgd9o00120497lgrjj57k]\n\nAfter\n")
+    index = LinkIndex()
+    index.add(other, "/posts/other/")
+    markup, _ = render_body(rewrite_links(post, index))
+    assert '<p><a href="/posts/other/">/posts/other/</a></p>' in markup
+
+
+# ---- what a page shows, alike on every target ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "align"),
+    [
+        ('<figure class="wp-block-image alignleft"><img src="a.png" alt=""></figure>', "left"),
+        ('<figure class="wp-block-image aligncenter size-large"><img src="a.png" alt=""></figure>', "center"),
+        ('<p class="align-right"><img src="a.png" alt=""></p>', "right"),
+        ('<center><p><a href="x"><img src="a.png" alt=""></a></p></center>', "center"),
+        ('<table><tr><td class="has-text-align-center"><img src="a.png" alt=""></td></tr></table>', ""),
+        ('<figure class="alignwide"><img src="a.png" alt=""></figure>', ""),
+    ],
+)
+def test_image_alignment_as_each_target_writes_it(markup: str, align: str) -> None:
+    assert [image.align for image in features(markup).images] == [align]
+
+
+def test_the_wordpress_callout_group_is_a_callout() -> None:
+    assert CALLOUT_GROUP == CALLOUT_CLASS and wordpress.WXR_FILE == WXR_FILE
+    page = features(
+        '<p>x</p><div class="wp-block-group hashnode-callout has-background"><p>💡 Note</p></div><p>y</p>'
+    )
+    assert page.boxes == ["💡 Note"]
+
+
+def test_the_line_break_ending_code_is_not_compared() -> None:
+    assert features("<pre><code>a\n</code></pre>").code == features("<pre><code>a</code></pre>").code == ["a"]
+    assert features("<pre><code>a\n\n</code></pre>").code == ["a\n"]

@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hashmigrate.document import free_marker
 from hashmigrate.forem import FOREM_CODE, forem_heading_id
@@ -45,6 +46,17 @@ class DevtoPage:
 
     html: str
     problems: list[str] = field(default_factory=list)
+
+
+def post_text(out: Path, paths: list[str]) -> str:
+    """The article as written, front matter and all (:func:`render` takes the front matter off itself:
+    a body that opens with a ``---`` rule must not be read as front matter a second time)."""
+    return (out / paths[0]).read_text(encoding="utf-8")
+
+
+def shown_pages(articles: list[str], real: bool = True) -> list[DevtoPage]:
+    """Each article's page, for verify (there is no dev.to to install: ``real`` changes nothing)."""
+    return [render(article) for article in articles]
 
 
 def page_html(markdown: str) -> str:
@@ -149,7 +161,8 @@ def tag_html(name: str, argument: str) -> str | None:
         return _iframe(f"https://www.instagram.com/p/{first}/") if first else None
     if name == "github":
         url = first if first.startswith("http") else f"https://github.com/{first}"
-        return _iframe(url) if first else None
+        # dev.to shows a card of the repository: its link is what is compared (as Hashnode's card).
+        return f'<p><a href="{html.escape(url, quote=True)}">{html.escape(url)}</a></p>' if first else None
     if name in (
         "codepen",
         "embed",

@@ -7,7 +7,6 @@ import html
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from hashmigrate.api import PostResult
 from hashmigrate.exporter import Site
 from hashmigrate.verification.features import features
 from hashmigrate.verification.page import LAYOUTS, page_content, page_file
-from hashmigrate.verification.targets import Generator
+from hashmigrate.verification.targets import Generator, PostText, ShownPages, VerifyError, page_key
 
 
 def through(link: str, redirects: dict[str, str]) -> str:
@@ -36,6 +35,8 @@ class Pages:
     missing: dict[str, str] = field(default_factory=dict)
     # Site paths that are redirect pages (Hugo's aliases, jekyll-redirect-from's) -> where they send.
     redirects: dict[str, str] = field(default_factory=dict)
+    # What the target could not read in a post's text (a rendered target's problems), by URL.
+    problems: dict[str, list[str]] = field(default_factory=dict)
 
 
 _REFRESH = re.compile(
@@ -98,13 +99,26 @@ def built_pages(
     return pages
 
 
-def function_pages(page_html: Callable[[str], str], text_of: Callable[[Path, list[str]], str], out: Path,
-                    planned: list[PostResult], method: str) -> Pages:  # fmt: skip
+def function_pages(
+    shown_pages: ShownPages, text_of: PostText, out: Path, planned: list[PostResult], method: str, real: bool
+) -> Pages:
+    """Every post's page from its written text, all rendered at once."""
     pages = Pages(method, False)
+    urls: list[str] = []
+    texts: list[str] = []
     for post in planned:
-        assert post.url is not None
         try:
-            pages.html[post.url] = page_html(text_of(out, post.paths))
-        except (OSError, UnicodeDecodeError) as exc:
-            pages.missing[post.url] = f"cannot read {post.paths[0]}: {getattr(exc, 'strerror', None) or exc}"
+            texts.append(text_of(out, post.paths))
+            urls.append(page_key(post))
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not XML
+            pages.missing[page_key(post)] = (
+                f"cannot read {post.paths[0]}: {getattr(exc, 'strerror', None) or exc}"
+            )
+    try:
+        shown = shown_pages(texts, real)
+    except RuntimeError as exc:  # the target's own code failed (WordPress's PHP)
+        raise VerifyError(str(exc)) from None
+    for url, page in zip(urls, shown, strict=True):
+        pages.html[url] = page.html
+        pages.problems[url] = list(page.problems)
     return pages

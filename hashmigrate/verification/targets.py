@@ -7,9 +7,11 @@ Two kinds of target:
   installed, its ``markdown_page`` renders each written file at the Markdown level instead (CommonMark
   plus the few tags the exporter writes), and verify says so.
 - a :class:`Rendered` target's page is a function of the text written for one post (dev.to's Markdown
-  with its Liquid tags, WordPress's block markup): ``page_html(text) -> str``. Registering one is a
-  line in :data:`RENDERED`; ``post_text`` says where a post's text is in the output (the body of its
-  file by default; WordPress's is an item of one WXR file).
+  with its Liquid tags, WordPress's block markup). Registering one is a line in :data:`RENDERED` naming
+  its module, whose ``shown_pages(texts, real)`` renders every post's text at once (WordPress's PHP
+  runs once per blog, not once per post) and says what the target could not read in each; the
+  module's ``post_text``, if it has one, says where a post's text is in the output (else the body of
+  its file; WordPress's is an item of the one WXR file).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import importlib.util
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyromark
 
+from hashmigrate.api import PostResult
 from hashmigrate.yamlfm import HANDLER
 
 PageHtml = Callable[[str], str]
@@ -44,14 +48,45 @@ def written_body(out: Path, paths: list[str]) -> str:
     return HANDLER.split(text)[1] if text.startswith("---") else text
 
 
+class Shown(Protocol):
+    """A post's page on a rendered target: its HTML, and each thing the target could not read in the
+    text (``what: detail``, e.g. ``blocks: core/list is never closed``), each one a difference."""
+
+    html: str
+    problems: list[str]
+
+
+@dataclass(slots=True)
+class Page:
+    html: str
+    problems: list[str] = field(default_factory=list)
+
+
+def each(page_html: PageHtml) -> ShownPages:
+    """A page function of one text as a function of every post's text."""
+    return lambda texts, real: [Page(page_html(text)) for text in texts]
+
+
+# Every post's text -> its page, in order; ``real``: with the target's own code when it is installed
+# (WordPress's PHP), else the port.
+ShownPages = Callable[[list[str], bool], Sequence[Shown]]
+PostText = Callable[[Path, list[str]], str]
+
+
+def page_key(post: PostResult) -> str:
+    """What a post's page is known by: its URL, or its source file when the target gives it no URL
+    (dev.to's address is dev.to's to choose)."""
+    return post.url or post.source
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A target whose page is ``page_html`` of the text written for each post."""
+    """A target whose pages are ``shown_pages`` of the text written for each post."""
 
     name: str
-    page_html: PageHtml
-    post_text: Callable[[Path, list[str]], str] = written_body
-    kind: str = "rendered"  # what the summary says the pages came from
+    shown_pages: ShownPages
+    post_text: PostText = written_body
+    method: Callable[[bool], str] | None = None  # what rendered the pages (``real`` or not), said first
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,17 +230,22 @@ GENERATORS: dict[str, Generator] = {
     ),
 }
 
-# Targets whose page is a function of each post's written text: target name -> (module, function).
-# dev.to's and WordPress's modules are written separately; a target is verified once its line is here.
-RENDERED: dict[str, tuple[str, str]] = {}
+# Targets whose page is a function of each post's written text: target name -> its module (imported
+# only when the target is verified), which has ``shown_pages`` and may have ``post_text``.
+RENDERED: dict[str, str] = {
+    "devto": "hashmigrate.verification.devto",
+    "wordpress": "hashmigrate.verification.wordpress",
+}
 
 
 def rendered_target(name: str) -> Rendered | None:
-    entry = RENDERED.get(name)
-    if entry is None:
+    module_name = RENDERED.get(name)
+    if module_name is None:
         return None
-    module, function = entry
-    return Rendered(name, getattr(importlib.import_module(module), function))
+    module = importlib.import_module(module_name)
+    return Rendered(
+        name, module.shown_pages, getattr(module, "post_text", written_body), getattr(module, "method", None)
+    )
 
 
 def supported() -> list[str]:

@@ -22,9 +22,14 @@ import re
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from typing import Any
+
+# The import file exporters/wordpress.py writes (its WXR_FILE; a test holds the two the same).
+WXR_FILE = "wordpress-import.xml"
 
 WORDPRESS = Path("/usr/share/wordpress")
 
@@ -359,3 +364,50 @@ def pages(markups: list[str], *, use_php: bool | None = None, root: Path = WORDP
 def page_html(block_markup: str) -> str:
     """The HTML a WordPress reader sees for one post's block markup."""
     return pages([block_markup])[0].html
+
+
+def method(real: bool = True) -> str:
+    """What :func:`shown_pages` renders with, for verify's first line."""
+    if real and wordpress_installed():
+        return "WordPress's own parse_blocks and do_blocks, through PHP"
+    if not real:
+        return "a port of WordPress 6.1's block parser, as asked"
+    return (
+        "a port of WordPress 6.1's block parser; WordPress is not installed (bash .ci/install-wordpress.sh)"
+    )
+
+
+def shown_pages(markups: list[str], real: bool = True) -> list[WordPressPage]:
+    """Each post's page, for verify: by WordPress's own code when it is installed and ``real``."""
+    return pages(markups, use_php=None if real else False)
+
+
+_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_POST_NAME = "{http://wordpress.org/export/1.2/}post_name"
+_POST_TYPE = "{http://wordpress.org/export/1.2/}post_type"
+
+
+@lru_cache(maxsize=4)
+def _contents(file: str, changed: int) -> dict[str, str]:
+    """The block markup of each post item of a WXR file, by its ``post_name`` (``changed``, the file's
+    modification time, is there so that a file written again is read again)."""
+    contents: dict[str, str] = {}
+    for item in ET.parse(file).getroot().iter("item"):
+        if item.findtext(_POST_TYPE) == "post":
+            contents.setdefault(item.findtext(_POST_NAME) or "", item.findtext(_CONTENT) or "")
+    return contents
+
+
+def post_text(out: Path, paths: list[str]) -> str:
+    """A post's block markup as the importer reads it: the ``content:encoded`` of its item in the WXR
+    file (``posts/<slug>.html``, its first path, names the post); OSError when the file or the item is
+    missing, ValueError (as ``ET.ParseError``) when the file is not XML."""
+    file = out / WXR_FILE
+    try:
+        contents = _contents(str(file), file.stat().st_mtime_ns)
+    except ET.ParseError as exc:
+        raise ValueError(f"{WXR_FILE} is not XML: {exc}") from None
+    slug = PurePosixPath(paths[0]).stem
+    if slug not in contents:
+        raise FileNotFoundError(2, f"no post {slug!r} in {WXR_FILE}")
+    return contents[slug]
