@@ -352,6 +352,10 @@ class DevtoExporter:
         self.published = published
         self.canonical = canonical.strip()
 
+    # Forem names a repeated heading as it names the first (HTMLRouge#header keeps no count): a link
+    # to the second lands on the first, as it would on dev.to, rather than on an id no heading has.
+    numbers_repeated_headings = False
+
     @staticmethod
     def heading_id(text: str) -> str:
         """The anchor dev.to gives a heading with this text, so ``#heading-`` links keep working."""

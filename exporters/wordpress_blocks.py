@@ -189,9 +189,11 @@ def _language(node: d.CodeBlock) -> str | None:
 
 
 def _code_text(node: d.CodeBlock) -> str:
-    # The line break before the closing fence ends the last line; it is not part of the code.
+    # The line break before the closing fence ends the last line; it is not part of the code (the
+    # editor would show an empty line for it). Code that ends with an empty line keeps it whole: a
+    # browser shows a <pre>'s one last line break as nothing, and that empty line is the author's.
     text = nul(node.text)
-    return text[:-1] if text.endswith("\n") else text
+    return text[:-1] if text.endswith("\n") and not text.endswith("\n\n") else text
 
 
 def _alt(markdown: str) -> str:

@@ -379,7 +379,11 @@ def _run(
         # Parsed (fences repaired, as the conversion will read them): headings come from the tree.
         for item in items(parse=True, only=wanted):
             if isinstance(item, Post) and item.slug in wanted:
-                index.add_anchors(replace(item, slug=moved.get(item.slug, item.slug)), heading_id)
+                index.add_anchors(
+                    replace(item, slug=moved.get(item.slug, item.slug)),
+                    heading_id,
+                    hooked.numbers_repeated_headings,
+                )
     total = sum(1 for entry in plan if entry is not None)
     if total >= POOL_MIN_POSTS:
         _give_back_free_memory()

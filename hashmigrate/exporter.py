@@ -232,6 +232,9 @@ class Hooks:
     # The exporter's ``remote_images`` class attribute: why its target keeps images on their hosts
     # (dev.to shows them from their URLs), so --download-images says so rather than do nothing.
     remote_images: str | None = None
+    # The exporter's ``numbers_repeated_headings`` class attribute: False where the target gives a
+    # repeated heading the first one's id (Forem), so links to it are mapped to that id.
+    numbers_repeated_headings: bool = True
 
 
 def hooks(exporter: object) -> Hooks:
@@ -243,6 +246,7 @@ def hooks(exporter: object) -> Hooks:
         asset_path=exporter.asset_path if isinstance(exporter, PlacesImages) else None,
         finish=exporter.finish if isinstance(exporter, FinishesSite) else None,
         remote_images=remote if isinstance(remote, str) and remote else None,
+        numbers_repeated_headings=getattr(exporter, "numbers_repeated_headings", True) is not False,
     )
 
 

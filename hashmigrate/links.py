@@ -101,18 +101,21 @@ def hashnode_heading_ids(texts: Iterable[str]) -> list[str]:
     return ids
 
 
-def target_heading_ids(document: Document, heading_id: Callable[[str], str]) -> list[str]:
+def target_heading_ids(
+    document: Document, heading_id: Callable[[str], str], numbered: bool = True
+) -> list[str]:
     """The ids a target gives a document's headings, in order, from ``heading_id`` (the target's
     rule for one heading's text): a repeated id gets ``-1``, ``-2`` ..., skipping an id already taken,
     as goldmark (Hugo) and kramdown (Jekyll) number them. kramdown gives an empty id no attribute,
-    and the next empty one ``-1``."""
+    and the next empty one ``-1``. With ``numbered`` false (Forem), repeats keep the same id: a link
+    to a later one lands on the first, as on the target's page."""
     taken: set[str] = set()
     ids: list[str] = []
     for head in document.headings():
         # The text as it is: both rules turn each space into "-" and drop other white space.
         base = heading_id(plain_text(document, head).strip(" "))
         chosen, n = base, 1
-        while chosen in taken:
+        while numbered and chosen in taken:
             chosen, n = f"{base}-{n}", n + 1
         taken.add(chosen)
         ids.append(chosen)
@@ -184,12 +187,12 @@ class LinkIndex:
                 wanted.update(m.group(1) for m in _ANCHORED.finditer(text))
         return wanted
 
-    def add_anchors(self, post: Post, heading_id: Callable[[str], str]) -> None:
+    def add_anchors(self, post: Post, heading_id: Callable[[str], str], numbered: bool = True) -> None:
         """How the target names each heading of a post that ``#heading-`` links point into: Hashnode's
         id from the heading as written, the target's from the text a reader sees (repeats numbered in
-        both)."""
+        both, unless the target does not number them: ``numbered``)."""
         document = post.tree
-        targets = target_heading_ids(document, heading_id)
+        targets = target_heading_ids(document, heading_id, numbered)
         hashnode = hashnode_heading_ids(document.heading_source(h) for h in document.headings())
         self.anchors[hashnode_slug(post)] = dict(zip(hashnode, targets, strict=True))
 

@@ -463,3 +463,16 @@ def test_every_corpus_file_renders_with_valid_tags_and_liquid(corpus_dir: Path) 
     assert files == 2212
     assert posts > 1900
     assert code > 5000
+
+
+def test_a_link_to_a_repeated_heading_lands_on_the_id_dev_to_gives_it(tmp_path: Path) -> None:
+    # Forem gives every "Setup" heading the id "setup" (no count): Hashnode's #heading-setup-1 must
+    # point there, not at "setup-1", which no heading on dev.to has.
+    body = "[first](#heading-setup) [second](#heading-setup-1)\n\n## Setup\n\none\n\n## Setup\n\ntwo\n"
+    (tmp_path / "clrepeat00000000000000001.md").write_text(
+        "---\ntitle: Repeats\nslug: repeats\ndatePublished: Mon Jan 01 2024 10:00:00 GMT+0000\n---\n\n" + body
+    )
+    result = hashmigrate.convert(tmp_path, to="devto", out=tmp_path / "out")
+    assert result.ok
+    article = next((tmp_path / "out").rglob("*.md")).read_text()
+    assert "[first](#setup)" in article and "[second](#setup)" in article
