@@ -463,6 +463,59 @@ KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
         "derlin__hashnode-blog/cm0ay5dc0000w09lagqvp98ey.md": {"anchor"},
         "lettucebo__Hashnode/cmnwpzg50000502l16ypnfhbb.md": {"text"},
         "lettucebo__Hashnode/cmnwpzqbu000902l100xg2hwu.md": {"text"},
+    },  # Measured 2026-12-03 on the whole corpus (49 of 1,939 posts): kramdown reads these otherwise than
+    # CommonMark (indented headings in list items, `_` emphasis, <placeholders>, code in list items and
+    # tables); issue 15 leaves them to fix. Listed so the test fails when a post changes either way.
+    "jekyll": {
+        "Dhananjaykul__my_hashnode_blogs/clg08hohx000109jq39rr0xxq.md": {"boxes", "code"},
+        "Dhananjaykul__my_hashnode_blogs/clhcu2nq7000009k24k13heas.md": {"headings", "text"},
+        "Dhananjaykul__my_hashnode_blogs/clhzxbuyg000409mi707m1d9w.md": {"headings", "text"},
+        "Dhananjaykul__my_hashnode_blogs/cljgmj273000709lbamj4e7k9.md": {"headings", "text"},
+        "Dhananjaykul__my_hashnode_blogs/cly8hv7j300070al60zov8h7k.md": {"code", "text"},
+        "Dhananjaykul__my_hashnode_blogs/cm81sogpp000208kw4yzh1uij.md": {"headings", "text"},
+        "MbarkT3STO__HashnodeBlogBackups/clcg4dx0t000q08l65njw4itv.md": {"headings", "text"},
+        "MbarkT3STO__HashnodeBlogBackups/clciz12iv000108mdbiipb2se.md": {"headings", "text"},
+        "MbarkT3STO__HashnodeBlogBackups/cldaeh6t500000amk54zddrbb.md": {"headings", "text"},
+        "Narutuffy__hashnode-backup/cken51b7i00enefs1dfro22r2.md": {"links", "text"},
+        "Narutuffy__hashnode-backup/ckifqzbbg000spkpf6rav5csl.md": {"text"},
+        "Narutuffy__hashnode-backup/ckik11utu000y1spf3fjd89sg.md": {"text"},
+        "Narutuffy__hashnode-backup/ckmokpft1000m48pf58lu7hbw.md": {"text"},
+        "Narutuffy__hashnode-backup/ckn5xcvi50005lhpf6qv9czq8.md": {"text"},
+        "Narutuffy__hashnode-backup/ckn5xeq6h0008lhpfbmighwu0.md": {"code"},
+        "Narutuffy__hashnode-backup/cknk01e8a0006htpf5l0m7c88.md": {"images"},
+        "Narutuffy__hashnode-backup/ckoe5dwo80000gapf0nbi3cfk.md": {"boxes", "images", "text"},
+        "Narutuffy__hashnode-backup/ckoe5zgyl00000vpf1nsya3o0.md": {"images"},
+        "Narutuffy__hashnode-backup/ckpz3tzn30000ycsfa4j00vl4.md": {"code", "tables", "text"},
+        "Narutuffy__hashnode-backup/ckpz5ig88000lv4sf887mbcjl.md": {"code", "tables", "text"},
+        "Narutuffy__hashnode-backup/ckpz5ilxh000qv4sfh73c1dv2.md": {"code", "tables", "text"},
+        "Narutuffy__hashnode-backup/ckpz6frx10002tzsfd1fz58d0.md": {"code", "tables", "text"},
+        "Narutuffy__hashnode-backup/ckpz6ftks0003tzsf3f4gg7rj.md": {"code"},
+        "Narutuffy__hashnode-backup/ckpz6gjyk000itzsf2ogyeawp.md": {"text"},
+        "Narutuffy__hashnode-backup/ckpz75sce000062sf2rhk4ml7.md": {"code", "tables", "text"},
+        "Narutuffy__hashnode-backup/ckr3eruih0001ydsfh3sk2yaj.md": {"boxes", "text"},
+        "Narutuffy__hashnode-backup/ckr66ac71000giksf8g0t4qhs.md": {"boxes", "text"},
+        "Narutuffy__hashnode-backup/ckr66ar4k000hiksf6faqe2tq.md": {"boxes", "text"},
+        "Narutuffy__hashnode-backup/ckrbo96bx0007xisf8sbf4n81.md": {"text"},
+        "Narutuffy__hashnode-backup/ckrbo985h0008xisf495q237g.md": {"text"},
+        "Narutuffy__hashnode-backup/cku2lxde40000t8sf6cgea3rm.md": {"text"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09bpuw00180al8c6z48llm.md": {"headings", "text"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09deb5000009jt5e0obh0m.md": {"headings", "text"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/clw09eeo600000akt76yb1ix9.md": {"headings", "text"},
+        "NotHarshhaa__prodevopsguy.hashnode.dev/cm8jtvxkb000h08ks6o2x0gnj.md": {"headings", "text"},
+        "basantbhandari__hashnode_blogs/clebfii2100060ajn89x7ao6v.md": {"headings", "text"},
+        "basantbhandari__hashnode_blogs/clg81aqqi000e09l5g8if3gt4.md": {"text"},
+        "catalinpit__hashnode/ckhamfcm300ulozs1f45jblkr.md": {"headings", "links", "text"},
+        "catalinpit__hashnode/ckhkntm7u01zuyps14wg55t27.md": {"links", "text"},
+        "catalinpit__hashnode/ckhnny56p00az1gs1c7nz9mfu.md": {"text"},
+        "catalinpit__hashnode/ckhvirfoc03p1fps1g8ivfp6b.md": {"links", "text"},
+        "catalinpit__hashnode/cki9ywebk00hlits1b2foa4nj.md": {"links", "text"},
+        "catalinpit__hashnode/ckipl7gmy03cfv7s1dm9h9okf.md": {"links", "text"},
+        "catalinpit__hashnode/ckizmpmfu02mvr1s1gmj7da6o.md": {"links", "text"},
+        "catalinpit__hashnode/ckj8pjthw020hoys1dwib0ae6.md": {"links", "text"},
+        "catalinpit__hashnode/ckzv0vxkd0fkfd4s1etqchc0o.md": {"text"},
+        "loclv__hashnode-blog-backup/cksd4mcwq06qut2s15ck5hxcb.md": {"text"},
+        "loclv__hashnode-blog-backup/cku9oxajc00kb8os1cer6cps1.md": {"text"},
+        "loclv__hashnode-blog-backup/clbb0ol39000108la2e5b3waz.md": {"text"},
     },
 }
 
@@ -505,7 +558,4 @@ def test_corpus_verifies_on_jekyll(corpus_dir: Path, tmp_path: Path) -> None:
     command = [shutil.which("jekyll") or ""]
     if not command[0]:
         pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
-    different = _verify_corpus(corpus_dir, tmp_path, "jekyll", command)
-    if different:
-        listed = "; ".join(f"{post}: {', '.join(sorted(kinds))}" for post, kinds in sorted(different.items()))
-        pytest.xfail(f"{len(different)} posts differ on Jekyll: {listed}")
+    assert _verify_corpus(corpus_dir, tmp_path, "jekyll", command) == KNOWN_DIFFERENT["jekyll"]
