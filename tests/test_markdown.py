@@ -349,6 +349,9 @@ def test_inline_html_in_a_callout_is_kept_as_in_body_text(tmp_path: Path, tag: s
         hashmigrate.convert(tmp_path, to=target, out=out)
         (page,) = [p for p in out.rglob("*") if p.suffix in {".md", ".html"}]
         text = page.read_text()
+        if target == "jekyll":
+            # kramdown passes what {::nomarkdown}...{:/} holds through as it is, markers dropped.
+            text = text.replace("{::nomarkdown}", "").replace("{:/}", "")
         html = text if target == "wordpress" else MarkdownIt("commonmark").render(text)
         assert html.count(inline) == 2, (target, text)
         # In code it stays text, as markdownify has always written it.
