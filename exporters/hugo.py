@@ -26,7 +26,6 @@ from hashmigrate.exporter import (
     OutputFile,
     Rendered,
     Site,
-    escape_definition,
     mention_name,
     plain_data,
     unescape_markdown,
@@ -91,6 +90,22 @@ def _date(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z" if value else None
 
 
+# A line that starts with ":" and a space after a paragraph's line is a definition to goldmark's
+# definition lists (on in Hugo) and to kramdown (Jekyll): the ":" is dropped and the lines become a
+# <dl>. CommonMark, and so Hashnode, shows them as written. What may stand before it on the line:
+# quote marks, indentation, one list marker.
+_DEFINITION_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
+_DEFINITION = re.compile(r":[ \t]")
+
+
+def escape_definition(document: Document, element: Element, text: str) -> str:
+    """``text`` (a text node's) with a ``:`` opening its line escaped, so no generator that reads
+    definition lists takes the line for one; ``\\:`` is a colon in every Markdown."""
+    if _DEFINITION.match(text) and _DEFINITION_LEAD.fullmatch(document.line_prefix(element)):
+        return "\\" + text
+    return text
+
+
 # What goldmark keeps of a heading's text for its id: letters and decimal digits (not "²").
 _WORD = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nd"])
 
@@ -107,9 +122,8 @@ class HugoBody(BodyRenderer):
             text = document.text_of(element) if element.written is None else element.written
             written = text
             if element.written is None and "&Abreve;" in text:
-                start = element.start
-                escaped = start > 0 and (start - len(document.source[:start].rstrip("\\"))) % 2 == 1
-                head = text[:1] if escaped else ""  # an escaped "&" (the span starts after its backslash)
+                # An escaped "&" (the span starts after its backslash) stays as it is.
+                head = text[:1] if document.escaped(element.start) else ""
                 written = head + _ABREVE.sub(r"\1&#258;", text[len(head) :])
             written = escape_definition(document, element, written)
             if written != text:

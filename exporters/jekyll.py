@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import frontmatter
@@ -49,7 +50,7 @@ from hashmigrate.document import (
     Text,
     descendants,
 )
-from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, escape_stars, plain_data
+from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
 from hashmigrate.model import Callout, Embed, Image, Node, Post
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
@@ -401,14 +402,6 @@ def kramdown_syntax(text: str, before: str, at_line_start: bool, in_heading: boo
     return text
 
 
-def _escaped_start(source: str, start: int) -> bool:
-    """Whether the character at ``start`` is escaped by an odd run of backslashes before it."""
-    run = start
-    while run > 0 and source[run - 1] == "\\":
-        run -= 1
-    return (start - run) % 2 == 1
-
-
 # ---- inline HTML ---------------------------------------------------------------------------------
 # CommonMark passes every inline HTML tag through as it is, and reads the Markdown between tags.
 # kramdown parses a tag in text itself: a block-level element's tag (an <iframe>, a <div>) becomes
@@ -524,9 +517,6 @@ def _raw_inline_html(nodes: list[HtmlInline], source: str) -> set[int]:
     return raw
 
 
-_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
-
-
 def escape_pipes(text: str, before: str = "") -> str:
     """Every "|" not already escaped, escaped (outside code: callers pass text, never code).
     ``before`` is the source just before ``text``: the parser leaves an escape's backslash out of the
@@ -537,8 +527,13 @@ def escape_pipes(text: str, before: str = "") -> str:
 def _escape_char(text: str, char: str, before: str = "") -> str:
     """Every ``char`` of a text span not already escaped, escaped (see :func:`escape_pipes`)."""
     lead = len(before) - len(before.rstrip("\\"))
-    pattern = _PIPE if char == "|" else re.compile(r"(?<!\\)((?:\\\\)*)" + re.escape(char))
-    return pattern.sub(lambda m: m[1] + "\\" + char, "\\" * lead + text)[lead:]
+    return _unescaped(char).sub(lambda m: m[1] + "\\" + char, "\\" * lead + text)[lead:]
+
+
+@lru_cache(maxsize=8)
+def _unescaped(char: str) -> re.Pattern[str]:
+    """``char`` where no backslash escapes it (the run of backslashes before it kept as group 1)."""
+    return re.compile(_UNESCAPED + re.escape(char))
 
 
 def _pipes_outside_code(line: str) -> str:
@@ -643,7 +638,7 @@ class JekyllBody(BodyRenderer):
                 and node.written is None
                 and node.start > 0
                 and source[node.start : node.start + 1] in _COMMONMARK_ONLY_ESCAPES
-                and _escaped_start(source, node.start)
+                and document.escaped(node.start)
             ):
                 widened[id(node)] = replace(node, start=node.start - 1)
         document = document.replaced(widened)
@@ -710,28 +705,28 @@ class JekyllBody(BodyRenderer):
         """What kramdown must be given for a node to read it as CommonMark does."""
         if isinstance(element, Text):
             text = document.text_of(element) if element.written is None else element.written
-            if element.written is None and _escaped_start(document.source, element.start):
+            if element.written is None and document.escaped(element.start):
                 written = text[:1] + kramdown_text(text[1:])  # its first character is escaped
             else:
                 written = kramdown_text(text)
+            before = document.source[max(0, element.start - 32) : element.start]
             if "|" in text and id(element) not in self._in_tables:
                 # kramdown (GFM input too) reads any line with an unescaped "|" as a table row: an
                 # image with a pipe in its alt text, a link's text, an Odia full stop. "\|" is a
                 # pipe to kramdown and to CommonMark alike.
-                written = escape_pipes(written, document.source[max(0, element.start - 32) : element.start])
+                written = escape_pipes(written, before)
             elif "`" in text and id(element) in self._in_tables:
                 # A backtick GFM left as text in a cell (a code span cut by the cell's "|"): kramdown,
                 # which does not cut code spans, would pair it with another.
-                written = _escape_char(
-                    written, "`", document.source[max(0, element.start - 32) : element.start]
-                )
+                written = _escape_char(written, "`", before)
             if any(mark in written for mark in _KRAMDOWN_MARKS):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
-                before = document.source[max(0, element.start - 32) : element.start]
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
             if "*" in written:
-                # kramdown's emphasis rules are not CommonMark's: a star the parse left as text is escaped.
-                written = escape_stars(written, document.source[max(0, element.start - 32) : element.start])
+                # kramdown's emphasis rules are not CommonMark's: it made emphasis of stars CommonMark
+                # leaves alone (``*text…*github.com``, ``announce**✨✨**``; found by verify on the
+                # corpus). A star the parse left as text is escaped: ``\*`` is a star to every Markdown.
+                written = _escape_char(written, "*", before)
             return None if written == text and element.written is None else written
         if isinstance(element, HtmlInline) and id(element) in self._raw_html:
             super().visit(document, element, own)  # its notes

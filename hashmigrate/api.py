@@ -409,9 +409,7 @@ def _run(
     if count > 1 and units is not None:
         rendered_posts = _pooled(units(), plan, shared, count)
     else:
-        rendered_posts = _in_process(
-            items(), plan, shared, exporter, assets, result.images if image_set else None
-        )
+        rendered_posts = _in_process(items(), plan, shared, assets, result.images if image_set else None)
     position = 0
     try:
         for outcome, rendered, extra in rendered_posts:
@@ -506,14 +504,9 @@ def _one_malloc_arena() -> None:
     6,000 posts the parent peaked at 80 MB with them and 58 MB without, the workers (forked from it)
     at 78 and 45 MB. The threads' allocations are few and large, so sharing costs no time. glibc
     only (mallopt M_ARENA_MAX); elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        pass
+    libc = _glibc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
 
 
 def _give_back_free_memory() -> None:
@@ -527,14 +520,21 @@ def _give_back_free_memory() -> None:
     import gc
 
     gc.collect()
+    libc = _glibc()
+    if libc is not None and hasattr(libc, "malloc_trim"):  # musl has none
+        libc.malloc_trim(0)
+
+
+def _glibc() -> Any | None:
+    """The C library this process runs on, on Linux (None elsewhere, or when it cannot be loaded)."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     try:
         import ctypes
 
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # pragma: no cover - not glibc (musl has no malloc_trim)
-        pass
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to load
+        return None
 
 
 def _pool_size(workers: int | None, posts: int) -> int:
@@ -568,7 +568,6 @@ def _in_process(
     items: Iterable[Post | Problem],
     plan: list[_Planned | None],
     shared: _Shared,
-    exporter: Exporter,
     assets: dict[str, Asset],
     report: FetchReport | None,
 ) -> Iterator[_Done]:
@@ -577,8 +576,8 @@ def _in_process(
         item = _prepare(item, next(planned, None), shared.index)
         extra: list[tuple[str, Path]] = []
         if isinstance(item, Post) and report is not None:
-            item, extra = _localise(item, exporter, shared.site, assets, report)
-        outcome, rendered = _render_one(item, exporter, shared.site)
+            item, extra = _localise(item, shared.exporter, shared.site, assets, report)
+        outcome, rendered = _render_one(item, shared.exporter, shared.site)
         yield outcome, rendered, extra
 
 
@@ -593,21 +592,14 @@ def _worker_start(shared: _Shared) -> None:
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no libc to ask
-            pass
+    libc = _glibc()
+    if libc is not None and hasattr(libc, "prctl"):
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() == 1:  # the parent died before the line above  # pragma: no cover
         os._exit(1)
 
 
-def _worker_chunk(
-    chunk: list[tuple[Header | Problem, _Planned | None]],
-) -> list[tuple[PostResult, Rendered | None]]:
+def _worker_chunk(chunk: _Chunk) -> list[tuple[PostResult, Rendered | None]]:
     shared = _SHARED
     assert shared is not None
     return [_convert_unit(unit, entry, shared) for unit, entry in chunk]
@@ -628,9 +620,9 @@ def _pooled(
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    def chunks() -> Iterator[list[tuple[Header | Problem, _Planned | None]]]:
+    def chunks() -> Iterator[_Chunk]:
         planned = iter(plan)
-        chunk: list[tuple[Header | Problem, _Planned | None]] = []
+        chunk: _Chunk = []
         for unit in units:
             chunk.append((unit, next(planned, None)))
             if len(chunk) == _CHUNK:
@@ -639,7 +631,7 @@ def _pooled(
         if chunk:
             yield chunk
 
-    def local(chunk: list[tuple[Header | Problem, _Planned | None]]) -> Iterator[_Done]:
+    def local(chunk: _Chunk) -> Iterator[_Done]:
         for unit, entry in chunk:
             yield (*_convert_unit(unit, entry, shared), [])
 
@@ -674,7 +666,7 @@ def _pooled(
 
 
 def _collect(
-    pending: tuple[list[tuple[Header | Problem, _Planned | None]], Any],
+    pending: tuple[_Chunk, Any],
     local: Callable[[Any], Iterator[_Done]],
 ) -> Iterator[_Done]:
     from concurrent.futures.process import BrokenProcessPool
@@ -763,8 +755,8 @@ def _plan(
             from hashmigrate.assets import image_urls
 
             images.update(image_urls(item))
+        post = _claim_slug(item, slug)
         if url_of is not None:
-            post = _claim_slug(item, slug)
             index.add(post, url_of(post))
             # Counted, not a set: how many posts name a path counts.
             targets.update(LinkIndex.link_targets(post))
@@ -773,7 +765,7 @@ def _plan(
         if heading_id is not None and links:
             # A target without URLs of its own (dev.to) still names its headings: a post's links to
             # its own headings follow them.
-            anchored |= LinkIndex.anchors_wanted(_claim_slug(item, slug))
+            anchored |= LinkIndex.anchors_wanted(post)
     if url_of is not None:
         if blog_url:
             index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))

@@ -319,6 +319,14 @@ class Document:
             content = content[: closing.start()]
         return content
 
+    def escaped(self, at: int) -> bool:
+        """Whether the character at ``at`` is escaped by an odd run of backslashes before it (the
+        parser leaves an escape's backslash out of the text node that follows it)."""
+        run = at
+        while run > 0 and self.source[run - 1] == "\\":
+            run -= 1
+        return (at - run) % 2 == 1
+
     def line_prefix(self, node: Element) -> str:
         """The text between the start of the node's line and the node (container markers)."""
         line_start = self.source.rfind("\n", 0, node.start) + 1

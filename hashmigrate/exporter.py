@@ -333,34 +333,6 @@ def unescape_markdown(text: str) -> str:
     return _MD_ESCAPE.sub(r"\1", text)
 
 
-# A line that starts with ":" and a space after a paragraph's line is a definition to goldmark's
-# definition lists (on in Hugo) and to kramdown (Jekyll): the ":" is dropped and the lines become a
-# <dl>. CommonMark, and so Hashnode, shows them as written. What may stand before it on the line:
-# quote marks, indentation, one list marker.
-_DEFINITION_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
-_DEFINITION = re.compile(r":[ \t]")
-
-
-def escape_definition(document: Document, element: Element, text: str) -> str:
-    """``text`` (a text node's) with a ``:`` opening its line escaped, so no generator that reads
-    definition lists takes the line for one; ``\\:`` is a colon in every Markdown."""
-    if _DEFINITION.match(text) and _DEFINITION_LEAD.fullmatch(document.line_prefix(element)):
-        return "\\" + text
-    return text
-
-
-_STAR = re.compile(r"(?<!\\)((?:\\\\)*)\*")
-
-
-def escape_stars(text: str, before: str = "") -> str:
-    """Every "*" of a text node (a star CommonMark reads as a star, not emphasis) escaped: kramdown's
-    emphasis rules are not CommonMark's, and it made emphasis of stars CommonMark leaves alone
-    (``*text…*github.com``, ``announce**✨✨**``; found by verify on the corpus).
-    ``\\*`` is a star to every Markdown."""
-    lead = len(before) - len(before.rstrip("\\"))
-    return _STAR.sub(r"\1\\*", "\\" * lead + text)[lead:]
-
-
 class BodyRenderer:
     """Renders body nodes to Markdown for one target; subclasses override what their target does better.
 

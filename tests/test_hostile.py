@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -31,6 +33,8 @@ import requests
 import test_hugo
 import test_jekyll
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.hostile import EMBED_SCRIPT, PAYLOADS, hostile_post_file, script_problems
 from test_hugo import build as hugo_build
 from test_hugo import make_site
@@ -315,6 +319,47 @@ def test_a_symlinked_output_folder_is_written_through(box: Sandbox) -> None:
     assert result.ok and result.counts() == {"written": 1}
     assert (real / "content" / "posts" / "one" / "index.md").is_file()
     assert sorted(p.name for p in box.sandbox.iterdir()) == ["out", "real-site"]
+
+
+_TREE_PARTS = ["a", "b", "in", "out", "f.md", "up.md", "gone.md"]
+
+
+@functools.cache
+def _tree_with_links() -> Path:
+    """An output folder with links in it, made once per test run: a folder ``a`` (with ``f.md``), a link
+    ``in`` to it, a link ``out`` to a folder outside, and in ``a`` a link ``up.md`` to a file outside
+    and a dangling ``gone.md``."""
+    root = Path(tempfile.mkdtemp(prefix="hashmigrate-links-"))
+    (root / "outside").mkdir()
+    (root / "outside" / "x.md").write_text("x")
+    out = root / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "f.md").write_text("f")
+    (out / "in").symlink_to(out / "a", target_is_directory=True)
+    (out / "out").symlink_to(root / "outside", target_is_directory=True)
+    (out / "a" / "up.md").symlink_to(root / "outside" / "x.md")
+    (out / "a" / "gone.md").symlink_to(root / "outside" / "nothing.md")
+    return out
+
+
+_FOLDERS: dict[str, Path] = {}  # shared by every example, as one run's writer shares it
+
+
+@given(st.lists(st.sampled_from(_TREE_PARTS), min_size=1, max_size=4).map("/".join))
+@settings(max_examples=300, deadline=None)
+def test_resolving_with_remembered_folders_decides_as_resolving_each_path(relative: str) -> None:
+    # FolderWriter remembers each folder it resolved; for any path through links inside and outside
+    # the output folder, that must refuse and accept exactly what resolving the whole path does.
+    out = _tree_with_links()
+    root = out.resolve()
+
+    def outcome(folders: dict[str, Path] | None) -> Path | None:
+        try:
+            return delivery.resolve_inside(out, relative, root, folders)
+        except delivery.UnsafePath:
+            return None
+
+    assert outcome(_FOLDERS) == outcome(None)
 
 
 @pytest.mark.parametrize("where", ["bundle-dir", "index-file", "content-dir", "dangling-file"])

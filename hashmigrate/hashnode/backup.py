@@ -56,7 +56,6 @@ class _Header:
     git: FileHistory | None = None
     slug: str = ""
     explicit_slug: bool = False
-    title_from_heading: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
 
     @property
@@ -254,11 +253,7 @@ def _newer(a: _Header, b: _Header) -> bool:
     return a.published is not None and b.published is None
 
 
-def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note]]:
-    return _read_text_clean(path, repair)[:2]
-
-
-def _read_text_clean(path: Path, repair: bool = True) -> tuple[str, list[Note], bool]:
+def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note], bool]:
     """The text, its notes, and whether repair found nothing (nothing repaired, nothing doubtful)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -298,29 +293,34 @@ def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int, st
     only what choosing between files needs."""
     # The text is decoded as in pass one; mojibake is looked for again only where pass one found some
     # (the notes are pass one's): the look is a fifth of the reading.
-    text, _ = _read_text(Path(header.path), repair and not header.clean)
+    text = _read_text(Path(header.path), repair and not header.clean)[0]
     block, body = frontmatter.HANDLER.split(text)
     meta = frontmatter.check_types(frontmatter.HANDLER.load(block))[0]
     meta.setdefault("cuid", header.cuid)
-    # The title as pass one found it (which it does not keep): front matter's, else the heading's.
-    title = str(meta.get("title") or "").strip()
-    if header.title_from_heading:
-        title, body = _title_from_heading(body)
-    elif not title and header.draft:
-        title = _untitled(Path(header.path))
-    if not title:  # changed since pass one read it
-        raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
+    # The title as pass one found it (which it does not keep).
+    title, body, _ = _title(meta, body, header.draft, Path(header.path))
     # The body is the end of the text (front matter and title heading taken off its start).
     first_line = text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
     return meta, body, first_line, " ".join(title.split())
 
 
-def _untitled(path: Path) -> str:
-    return f"Untitled draft {path.stem.removeprefix('draft-')}"
+def _title(meta: dict[str, Any], body: str, draft: bool, path: Path) -> tuple[str, str, str]:
+    """The post's title, its body (a title heading taken off), and where the title came from: front
+    matter, the heading on the first line (old backups), or made up for an untitled draft. Pass one
+    and each later read find it alike, as neither keeps it for the other."""
+    title = str(meta.get("title") or "").strip()
+    if title:
+        return title, body, "front matter"
+    title, body = _title_from_heading(body)
+    if title:
+        return title, body, "heading"
+    if draft:
+        return f"Untitled draft {path.stem.removeprefix('draft-')}", body, "untitled"
+    raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
 
 
 def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
-    text, notes, clean = _read_text_clean(path, repair)
+    text, notes, clean = _read_text(path, repair)
     block, body = frontmatter.HANDLER.split(text)
     loaded = frontmatter.HANDLER.load(block)
     if loaded.line_by_line:
@@ -337,40 +337,32 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     notes += [
         Note(str(path), "front-matter-type", problem, "Hashnode never writes it so") for problem in wrong
     ]
-    title = str(meta.get("title") or "").strip()
-    from_heading = False
-    if not title:
-        title, body = _title_from_heading(body)
-        from_heading = bool(title)
-        if not title and draft:
-            title = _untitled(path)
-            notes.append(
-                Note(
-                    str(path),
-                    "untitled",
-                    "draft has no title",
-                    "drafts may be unfinished",
-                    f"called it {title!r}",
-                )
+    title, body, how = _title(meta, body, draft, path)
+    if how == "untitled":
+        notes.append(
+            Note(
+                str(path),
+                "untitled",
+                "draft has no title",
+                "drafts may be unfinished",
+                f"called it {title!r}",
             )
-        if not title:
-            raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
-        if not frontmatter.HANDLER.detect(text):
-            notes.append(
-                Note(
-                    str(path),
-                    "old-format",
-                    "old backup format: no front matter",
-                    "posts last backed up before March 2023 have only a title heading",
-                    "title from the heading, slug made from the title: the old URL differs if the "
-                    "title was edited after publishing",
-                ),
-            )
+        )
+    if how != "front matter" and not frontmatter.HANDLER.detect(text):
+        notes.append(
+            Note(
+                str(path),
+                "old-format",
+                "old backup format: no front matter",
+                "posts last backed up before March 2023 have only a title heading",
+                "title from the heading, slug made from the title: the old URL differs if the "
+                "title was edited after publishing",
+            ),
+        )
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()
     stem = path.stem
     cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
     header = _Header(path=str(path), body_digest=digest, draft=draft, own_cuid=None if cuid == stem else cuid)
-    header.title_from_heading = from_heading
     header.clean = clean
     header.git = git
     header.published = _date(path, meta, draft, cuid, git, notes).when
