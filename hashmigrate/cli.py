@@ -327,7 +327,7 @@ def _run_verify(
             build=build,
             generator_command=[generator] if generator else None,
         )
-    except VerifyError as exc:
+    except (VerifyError, SourceError) as exc:  # SourceError: a source with no posts to compare
         _err(f"verify: {exc}")
         return False
     if not result.built:

@@ -105,15 +105,20 @@ def target_heading_ids(
     document: Document, heading_id: Callable[[str], str], numbered: bool = True
 ) -> list[str]:
     """The ids a target gives a document's headings, in order, from ``heading_id`` (the target's
-    rule for one heading's text): a repeated id gets ``-1``, ``-2`` ..., skipping an id already taken,
-    as goldmark (Hugo) and kramdown (Jekyll) number them. kramdown gives an empty id no attribute,
-    and the next empty one ``-1``. With ``numbered`` false (Forem), repeats keep the same id: a link
-    to a later one lands on the first, as on the target's page."""
+    rule for one heading's text), numbered as :func:`number_ids` says."""
+    # The text as it is: both rules turn each space into "-" and drop other white space.
+    return number_ids(
+        (heading_id(plain_text(document, head).strip(" ")) for head in document.headings()), numbered
+    )
+
+
+def number_ids(bases: Iterable[str], numbered: bool = True) -> list[str]:
+    """A page's heading ids from each heading's own: a repeated id gets ``-1``, ``-2`` ..., skipping an
+    id already taken, as goldmark (Hugo) and kramdown (Jekyll) number them. With ``numbered`` false
+    (Forem), repeats keep the same id: a link to a later one lands on the first, as on that page."""
     taken: set[str] = set()
     ids: list[str] = []
-    for head in document.headings():
-        # The text as it is: both rules turn each space into "-" and drop other white space.
-        base = heading_id(plain_text(document, head).strip(" "))
+    for base in bases:
         chosen, n = base, 1
         while numbered and chosen in taken:
             chosen, n = f"{base}-{n}", n + 1
@@ -153,7 +158,7 @@ class LinkIndex:
             self.cuids[post.cuid] = new_url
         self.moves.append((original, post.cuid, new_url))
         if post.hashnode_url:
-            self.hosts.add(_host(post.hashnode_url))
+            self.hosts.add(host_of(post.hashnode_url))
 
     def remove(self, post: Post) -> None:
         """Forget where a post went (before it is added again under another slug)."""
@@ -211,7 +216,7 @@ class LinkIndex:
             path = parts.path.strip("/")
             if parts.scheme in {"http", "https"} and path and "/" not in path:
                 own = url == post.canonical_url and path == post.slug
-                found.add(("=" * own + _host(url), path))
+                found.add(("=" * own + host_of(url), path))
         return found
 
     def discover_hosts(self, targets: Iterable[tuple[str, str]]) -> None:
@@ -263,7 +268,9 @@ def split_url(url: str) -> SplitResult | None:
     return parts
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
+    """A URL's host as links compare hosts: lower case, without ``www.`` ("" when it has none or
+    cannot be parsed)."""
     parts = split_url(url)
     host = (parts.hostname or "").lower() if parts else ""
     return host[4:] if host.startswith("www.") else host
@@ -284,11 +291,11 @@ class LinkRewriter:
         parts = split_url(url)
         if parts is None or parts.scheme not in {"http", "https"}:
             return url
-        if _host(url) == "hashnode.com":
+        if host_of(url) == "hashnode.com":
             # Anyone's post can be at hashnode.com: only the export's own are rewritten, silently.
             found = _HASHNODE_POST.match(parts.path)
             return self.index.cuids.get(found["cuid"], url) if found else url
-        if _host(url) not in self.index.hosts:
+        if host_of(url) not in self.index.hosts:
             return url
         slug = parts.path.strip("/")
         if not slug:

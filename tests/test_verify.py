@@ -8,6 +8,7 @@ built page must be found; the HTML report is looked at by a real headless Chromi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -257,6 +258,52 @@ def test_convert_verify_and_usage_errors(tmp_path: Path) -> None:
     ):
         done = runner.invoke(app, args)
         assert done.exit_code == 2 and message in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_the_markdown_level_numbers_repeated_heading_ids_as_the_generators_do() -> None:
+    # "A 1" after two "A" headings: goldmark and kramdown skip the id the second "A" took.
+    from hashmigrate.verification.targets import with_heading_ids
+
+    page = with_heading_ids("<h2>A</h2><h2>A</h2><h2>A 1</h2>", HugoExporter.heading_id)
+    assert [f["id"] for f in re.finditer(r'id="(?P<id>[^"]*)"', page)] == ["a", "a-1", "a-1-1"]
+
+
+def test_unparsable_links_and_a_source_with_no_posts_are_one_line_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    post_from(source, 'See <a href="http://[oops/x">this</a> and [that](http://[bad/y).\n')
+    out = tmp_path / "site"
+    assert hashmigrate.convert(source, to="hugo", out=out).ok
+    done = runner.invoke(app, ["verify", str(out), "--source", str(source), "--to", "hugo", "--no-build"])
+    assert "internal error" not in done.stderr and done.exit_code == 0, done.stdout + done.stderr
+    assert "1 as on Hashnode, 0 different" in done.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.md").write_text("not a post\n")
+    done = runner.invoke(app, ["verify", str(out), "--source", str(empty), "--to", "hugo", "--no-build"])
+    assert done.exit_code == 1 and "internal error" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"hashmigrate: verify: {empty}: no Hashnode posts here (looked for <cuid>.md and draft-<id>.md "
+        "files, and .md files with Hashnode front matter)"
+    ]
+
+
+def test_verify_builds_jekyll_with_the_options_convert_was_given(tmp_path: Path) -> None:
+    # The site config (here: the jekyll-gist plugin) follows the exporter's options; built without them,
+    # Liquid stopped at the {% gist %} tag.
+    command = jekyll()
+    source = tmp_path / "src"
+    source.mkdir()
+    post_from(source, "%[https://gist.github.com/octocat/6cad326836d38bd3a7ae]\n")
+    out = tmp_path / "site"
+    assert hashmigrate.convert(source, to="jekyll", out=out, options={"gist": "jekyll-gist"}).ok
+    assert "{% gist " in next(out.rglob("*.md")).read_text()
+    result = hashmigrate.verify(
+        out, source, "jekyll", options={"gist": "jekyll-gist"}, generator_command=command
+    )
+    assert result.built and result.counts()["unchecked"] == 0
 
 
 def test_without_jekyll_verify_says_so_and_checks_the_markdown_level(

@@ -9,20 +9,20 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from hashmigrate import registry
 from hashmigrate.api import PostResult
-from hashmigrate.exporter import Site
+from hashmigrate.exporter import Exporter, Site
+from hashmigrate.links import split_url
 from hashmigrate.verification.features import features
 from hashmigrate.verification.page import LAYOUTS, page_content, page_file
 from hashmigrate.verification.targets import Generator, PostText, ShownPages, VerifyError, page_key
 
 
 def through(link: str, redirects: dict[str, str]) -> str:
-    parts = urlsplit(link)
-    new = redirects.get(parts.path) if link.startswith("/") else None
-    return link if new is None else new + (f"#{parts.fragment}" if parts.fragment else "")
+    parts = split_url(link)
+    if parts is None or not link.startswith("/") or (new := redirects.get(parts.path)) is None:
+        return link
+    return new + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 @dataclass(slots=True)
@@ -49,21 +49,29 @@ def _site_redirects(built: Path, pages: dict[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for content in pages.values():
         for link in features(content).links:
-            path = urlsplit(link).path
-            if not link.startswith("/") or link.startswith("//") or path in found:
+            parts = split_url(link)
+            path = parts.path if parts is not None else ""
+            if not path or not link.startswith("/") or link.startswith("//") or path in found:
                 continue
             file = page_file(built, path)
             if file.is_file() and file.stat().st_size < 4096:
                 match = _REFRESH.search(file.read_text(encoding="utf-8", errors="replace"))
                 if match:
-                    found[path] = urlsplit(html.unescape(match.group(1))).path
+                    target = split_url(html.unescape(match.group(1)))
+                    if target is not None:
+                        found[path] = target.path
     return found
 
 
 def built_pages(
-    generator: Generator, command: list[str] | None, out: Path, to: str, planned: list[PostResult], site: Site
+    generator: Generator,
+    command: list[str] | None,
+    out: Path,
+    exporter: Exporter,
+    to: str,
+    planned: list[PostResult],
+    site: Site,
 ) -> Pages:
-    exporter = registry.create(to)
     with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
         folder = Path(temp) / "site"
         shutil.copytree(out, folder, symlinks=True)

@@ -9,12 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
-from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.api import PostResult, Source, convert, read_all
 from hashmigrate.exporter import Site, hooks
-from hashmigrate.links import LinkIndex
+from hashmigrate.links import LinkIndex, host_of, split_url
 from hashmigrate.model import Note, Post
 from hashmigrate.verification.compare import ALIGNMENT_ONLY, Difference, differences
 from hashmigrate.verification.features import Features, features
@@ -131,7 +130,7 @@ def _blog_hosts(posts: list[Post], urls: dict[str, str], blog_url: str | None) -
             index.add(post, urls[post.source])
             targets.extend(LinkIndex.link_targets(post))
     if blog_url:
-        index.hosts.add((urlsplit(blog_url).hostname or "").lower().removeprefix("www."))
+        index.hosts.add(host_of(blog_url))
     index.discover_hosts(targets)
     return index.hosts
 
@@ -139,10 +138,10 @@ def _blog_hosts(posts: list[Post], urls: dict[str, str], blog_url: str | None) -
 def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str], hosts: set[str]) -> str:
     """Where the migration meant a link to go: a link to one of the blog's posts (its old path on the
     blog, or ``hashnode.com/post/<cuid>``) at its new URL."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("", "http", "https"):
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("", "http", "https"):
         return url
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = host_of(url)
     new = (
         redirects.get(parts.path.rstrip("/")) or redirects.get(parts.path)
         if not host or host in hosts
@@ -220,19 +219,24 @@ def verify_posts(
     )
     redirects = dict(plan.redirects)
     moved: Callable[[str], str] = lambda link: _moved(link, redirects, cuids, hosts)  # noqa: E731
+    # The exporter as convert made it (the user's options: Jekyll's site config depends on them).
+    exporter = registry.create(to, **(options or {}))
+    hooked = hooks(exporter)
     generator = GENERATORS.get(to)
     # A built page is found at its URL; a rendered target's (dev.to has no URL) by its post's file.
     planned = [
         p for p in plan.posts if p.status == "would-write" and p.paths and (p.url or generator is None)
     ]
     if generator is not None and build and (generator_command or generator.command()) is not None:
-        pages = built_pages(generator, generator_command, out, to, planned, Site(blog_url=blog_url))
+        pages = built_pages(generator, generator_command, out, exporter, to, planned, Site(blog_url=blog_url))
     elif generator is not None:
         why = f"{to} is not installed" if build else "no build asked for"
-        heading_id = getattr(registry.create(to, **(options or {})), "heading_id", None)
+        heading_id = hooked.heading_id
         page_html = generator.markdown_page
         if heading_id is not None:
-            page_html = lambda text: with_heading_ids(generator.markdown_page(text), heading_id)  # noqa: E731
+            page_html = lambda text: with_heading_ids(  # noqa: E731
+                generator.markdown_page(text), heading_id, hooked.numbers_repeated_headings
+            )
         pages = function_pages(
             each(page_html), written_body, out, planned, f"Markdown level only: {why}", False
         )
@@ -250,7 +254,7 @@ def verify_posts(
     result = VerifyResult(to, pages.method, pages.built)
     by_source = {post.source: post for post in posts}
     # Links move only where convert moves them: to a target that places posts at URLs of its own.
-    moves = links and hooks(registry.create(to, **(options or {}))).url is not None
+    moves = links and hooked.url is not None
     urls = {p.source: p.url for p in planned if p.url and moves}
     cuids = {by_source[source].cuid: url for source, url in urls.items() if by_source[source].cuid}
     hosts = _blog_hosts(posts, urls, blog_url) if moves else set()
@@ -282,7 +286,8 @@ def verify_posts(
         def ids(link: str) -> set[str] | None:
             if link.startswith("#"):
                 return pages_features[this].ids if this in pages_features else None
-            page = pages_features.get(urlsplit(moved(link)).path)
+            parts = split_url(moved(link))
+            page = pages_features.get(parts.path) if parts is not None else None
             return page.ids if page is not None else None
 
         return ids

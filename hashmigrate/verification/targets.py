@@ -30,6 +30,7 @@ from typing import Protocol
 import pyromark
 
 from hashmigrate.api import PostResult
+from hashmigrate.links import number_ids
 from hashmigrate.yamlfm import HANDLER
 
 PageHtml = Callable[[str], str]
@@ -196,16 +197,19 @@ _PLAIN_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
-def with_heading_ids(page: str, heading_id: Callable[[str], str]) -> str:
+def with_heading_ids(page: str, heading_id: Callable[[str], str], numbered: bool = True) -> str:
     """Headings given the ids the generator would give them (``heading_id`` of the text a reader sees,
-    repeats numbered ``-1``, ``-2`` as goldmark and kramdown do)."""
-    seen: dict[str, int] = {}
+    repeats numbered as :func:`~hashmigrate.links.number_ids` says)."""
+    headings = list(_PLAIN_HEADING.finditer(page))
+    ids = iter(
+        number_ids(
+            (heading_id(" ".join(html.unescape(_TAG.sub("", m.group(2))).split())) for m in headings),
+            numbered,
+        )
+    )
 
     def named(match: re.Match[str]) -> str:
-        base = heading_id(" ".join(html.unescape(_TAG.sub("", match.group(2))).split()))
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        ident = base if count == 0 else f"{base}-{count}"
+        ident = next(ids)
         return (
             f'<h{match.group(1)} id="{html.escape(ident, quote=True)}">{match.group(2)}</h{match.group(1)}>'
         )
