@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -251,7 +252,9 @@ def test_correct_text_is_never_changed(text: str) -> None:
 
 # Lines of every kind the shortcut must agree on: correct text, its mojibake in both codecs, and
 # characters from ftfy's own categories next to ASCII letters and spaces.
-_FTFY_CHARS = "".join(ftfy.badness.MOJIBAKE_CATEGORIES.values()).replace("-", "")
+# Each category is the inside of a character class ("\x80-\x9f" is a range): every character it holds.
+_IN_A_CATEGORY = re.compile("|".join(f"[{chars}]" for chars in ftfy.badness.MOJIBAKE_CATEGORIES.values()))
+_FTFY_CHARS = "".join(chr(c) for c in range(0x80, 0x10000) if _IN_A_CATEGORY.fullmatch(chr(c)))
 any_line = st.lists(
     st.one_of(
         correct_line,
