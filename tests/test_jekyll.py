@@ -707,12 +707,17 @@ _QUIET = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def jekyll() -> str:
+def jekyll_command() -> str:
+    """Debian's jekyll; skips when it is missing. Each test module's ``jekyll`` fixture is this."""
     path = shutil.which("jekyll")
     if path is None:
         pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
     return path
+
+
+@pytest.fixture(scope="module")
+def jekyll() -> str:
+    return jekyll_command()
 
 
 def jekyll_build(jekyll: str, site: Path, extra_config: str = "") -> str:

