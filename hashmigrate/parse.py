@@ -10,9 +10,10 @@ inline, which is what keeps the tree lossless. Only tables, strikethrough and ta
 GFM's own extensions that Hashnode's editor writes; footnotes, heading attributes and smart punctuation
 are off, as on Hashnode.
 
-One known divergence from CommonMark: pulldown-cmark counts VT, NEL, LS and PS (U+000B, U+0085, U+2028,
-U+2029) as whitespace when it decides whether ``*`` or ``_`` can open emphasis; tests/test_html.py
-allows it by name.
+Two known divergences from CommonMark, rare and allowed by name in tests/test_html.py: pulldown-cmark
+counts VT, NEL, LS and PS (U+000B, U+0085, U+2028, U+2029) as whitespace when it decides whether ``*``
+or ``_`` can open emphasis; and it counts a tab at a line's end toward a hard line break (CommonMark
+wants two spaces last, as cmark and markdown-it read it).
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ _SIMPLE: dict[str, type[d.Element]] = {
 
 
 @lru_cache(maxsize=1)
-def _options() -> Any:
+def options() -> Any:
+    """pulldown-cmark's options for what Hashnode's Markdown is: CommonMark with GFM's tables,
+    strikethrough and task lists."""
     o = pyromark.Options
     return o.ENABLE_TABLES | o.ENABLE_STRIKETHROUGH | o.ENABLE_TASKLISTS
 
@@ -68,8 +71,7 @@ class _Open:
 
     def close(self) -> d.Element:
         if self.cls is d.CodeBlock:
-            # CommonMark: U+0000 is read as U+FFFD (pulldown-cmark leaves it in code).
-            code = self.fields["text"].replace("\x00", "\ufffd")
+            code = self.fields["text"]  # NUL is U+FFFD already (see _prepared)
             # Code at the very end of the text: CommonMark's content is its lines, each ended.
             self.fields["text"] = code + "\n" if code and not code.endswith("\n") else code
         return self.cls(self.start, self.end, tuple(self.children), **self.fields)
@@ -126,7 +128,7 @@ def parse(source: str) -> d.Document:
     deep = 0  # open nodes past MAX_DEPTH: their whole subtree becomes one text node
     deep_start = 0
     # The hot loop (about 200 events per post): text, the most common event, is handled inline.
-    events: Any = pyromark.events_with_range(text, options=_options())
+    events: Any = pyromark.events_with_range(text, options=options())
     for event, span in events:
         start, end = span["start"], span["end"]
         if to_char is not None:
@@ -143,7 +145,7 @@ def parse(source: str) -> d.Document:
             _leaf(top, event, start, end, text)
             continue
         value: Any = event.get("Text")
-        if value is not None and top.cls is not d.CodeBlock:
+        if value is not None and top.cls is not d.CodeBlock and top.cls is not d.HtmlBlock:
             children = top.children
             if children and type(children[-1]) is text_type and children[-1].end == start:
                 previous: Any = children[-1]
@@ -172,8 +174,12 @@ def parse(source: str) -> d.Document:
 def _prepared(source: str) -> tuple[str, Callable[[int], int] | None]:
     """The text pulldown-cmark is given, and its byte offsets to character offsets (None: equal).
 
-    A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one)."""
+    A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one), as it
+    takes NUL's (CommonMark reads U+0000 as U+FFFD everywhere; pulldown-cmark only in some places:
+    a link to ``(\\x00)`` was no link)."""
     text = _SURROGATE.sub("\ufffd", source) if not source.isascii() else source
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
     return text, None if text.isascii() else _Offsets(text).char
 
 
@@ -217,7 +223,9 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
     kind, value = next(iter(event.items()))
     if parent.cls is d.CodeBlock and kind == "Text":
         parent.fields["text"] += value
-    elif parent.cls is d.HtmlBlock and kind == "Html":
+    elif parent.cls is d.HtmlBlock and kind in ("Html", "Text"):
+        # Text in an HTML block is the indentation of a line past its container's (pulldown-cmark
+        # gives it apart): CommonMark keeps it in the block's HTML.
         parent.fields["html"] += value
     elif kind == "Text":
         previous = parent.children[-1] if parent.children else None
@@ -226,7 +234,7 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
         else:
             parent.children.append(d.Text(start, end, text=value))
     elif kind == "Code":
-        parent.children.append(d.CodeSpan(start, end, text=value.replace("\x00", "\ufffd")))
+        parent.children.append(d.CodeSpan(start, end, text=value))
     elif kind in ("InlineHtml", "Html"):
         parent.children.append(d.HtmlInline(start, end, html=value))
     elif kind == "TaskListMarker":
@@ -235,7 +243,7 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
 
 def _definitions(text: str, to_char: Callable[[int], int] | None) -> list[d.Element]:
     found: list[d.Element] = []
-    definitions: Any = pyromark.reference_definitions(text, options=_options())
+    definitions: Any = pyromark.reference_definitions(text, options=options())
     for label, value in definitions.items():
         start, end = value["span"]["start"], value["span"]["end"]
         if to_char is not None:
