@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 import hashmigrate
 from hashmigrate.conflicts import PluginConflict
-from hashmigrate.delivery import OutputError, atomic_write
+from hashmigrate.delivery import OutputError, atomic_move, atomic_write
 from hashmigrate.hashnode import SourceError, count_files
 from hashmigrate.model import Callout, Embed, Html, Image, Mention, Post, Widget
 from hashmigrate.output import as_json as _as_json
@@ -458,9 +458,10 @@ def _write_file(path: Path, text: str, what: str) -> bool:
 _ORIGIN = {"cuid": "the post's id (approximate)", "ObjectId": "the draft's id (approximate)"}
 
 
-def _summary(result: ConvertResult, verbose: bool, posts: list[PostResult] | None = None) -> None:
+def _summary(result: ConvertResult, verbose: bool, posts: list[PostResult]) -> None:
+    """The run's summary; ``posts`` are the results the command kept (a streamed run keeps no others)."""
     counts = result.counts()
-    for post in result.posts if posts is None else posts:
+    for post in posts:
         if post.status in {"failed", "conflict"} and post.message:
             _err(post.message)
     for error in result.errors:
@@ -485,7 +486,7 @@ def _summary(result: ConvertResult, verbose: bool, posts: list[PostResult] | Non
     if notes:
         _say("notes: " + ", ".join(f"{n} {kind}" for kind, n in notes.most_common()))
     if verbose:
-        for note in result.notes if posts is None else [n for post in posts for n in post.notes]:
+        for note in (n for post in posts for n in post.notes):
             _say(f"  note: {note.line()}")
     if result.site_files and not result.dry_run:
         _say("also written: " + ", ".join(result.site_files))
@@ -552,7 +553,7 @@ class _ReportStream:
             self._drop()
             return self.finish(result)
         try:
-            _move_into_place(self.spool, self.path)
+            atomic_move(self.spool, self.path)
         except OSError as exc:
             _err(
                 f"{self.path}: cannot write the report: {OutputError(self.path, exc).what}; "
@@ -573,35 +574,6 @@ class _ReportStream:
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:  # the run ended early (an error, Ctrl-C): no report
             self._drop()
-
-
-def _move_into_place(spool: Path, path: Path) -> None:
-    """``spool`` becomes ``path``: renamed when on the same disk, else copied beside it and renamed."""
-    import shutil
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        os.chmod(spool, mode)
-        os.replace(spool, path)
-        return
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as target, spool.open("rb") as source:
-            shutil.copyfileobj(source, target, 1 << 20)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    spool.unlink(missing_ok=True)
 
 
 class _Progress:

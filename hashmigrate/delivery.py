@@ -13,7 +13,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -93,17 +95,41 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = False) -> None:
     it costs a third of a conversion's time when every page pays it, so only bookkeeping files
     (the manifest) ask for it.
     """
+    _replace_atomically(path, lambda handle: handle.write(data), durable)
+
+
+def atomic_move(spool: Path, path: Path) -> None:
+    """``spool`` (a file written elsewhere, a streamed report) becomes ``path``, with the mode a normal
+    write would give it: renamed when both are on one disk, else copied beside ``path`` and renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = path.stat().st_mode & 0o7777
+        os.chmod(spool, _mode(path))
+        os.replace(spool, path)
+        return
+    except OSError:
+        pass
+    with spool.open("rb") as source:
+        _replace_atomically(path, lambda handle: shutil.copyfileobj(source, handle, 1 << 20), False)
+    spool.unlink(missing_ok=True)
+
+
+def _mode(path: Path) -> int:
+    """The mode ``path`` has, or the one a new file gets under this process's umask."""
+    try:
+        return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o666 & ~_UMASK
+        return 0o666 & ~_UMASK
+
+
+def _replace_atomically(path: Path, fill: Callable[[Any], object], durable: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes 0600 files; a page or image must keep the mode a normal write would give it.
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            fill(handle)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

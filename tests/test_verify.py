@@ -16,6 +16,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_hugo import HUGOS, hugo_command
 from test_jekyll import jekyll_command
 from typer.testing import CliRunner
@@ -77,6 +79,33 @@ def test_youtube_playlist_embed_address_is_a_playlist_not_a_video() -> None:
     assert features(
         '<iframe src="https://www.youtube-nocookie.com/embed/videoseries?list=PLx1"></iframe>'
     ).embeds == [Embedded("youtube", "list=PLx1")]
+
+
+_YT_ID = st.text(alphabet="abcXYZ0189-_", min_size=11, max_size=11)
+_YT_LIST = st.text(alphabet="PLabcXYZ0189-_", min_size=2, max_size=34)
+
+
+@given(
+    video=_YT_ID, playlist=_YT_LIST, host=st.sampled_from(["www.youtube.com", "youtube.com", "m.youtube.com"])
+)
+@settings(max_examples=300, deadline=None)
+def test_youtube_addresses_are_read_as_the_video_or_playlist_they_play(
+    video: str, playlist: str, host: str
+) -> None:
+    # Every address form YouTube gives for a video, a playlist, and a video in a playlist.
+    def read(url: str) -> tuple[str, dict[str, str]]:
+        info = classify(url)
+        return info.provider, {k: v for k, v in info.ids.items() if k in ("id", "playlist")}
+
+    assert read(f"https://{host}/embed/videoseries?list={playlist}") == ("youtube", {"playlist": playlist})
+    assert read(f"https://{host}/playlist?list={playlist}") == ("youtube", {"playlist": playlist})
+    for url in (
+        f"https://{host}/watch?v={video}",
+        f"https://youtu.be/{video}",
+        f"https://{host}/embed/{video}",
+    ):
+        assert read(url) == ("youtube", {"id": video}), url
+    assert read(f"https://{host}/watch?v={video}&list={playlist}")[1]["id"] == video
 
 
 def test_hugo_writes_a_playlist_player_for_an_embedded_playlist_address(tmp_path: Path) -> None:

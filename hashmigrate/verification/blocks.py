@@ -15,8 +15,7 @@ from typing import Any
 from hashmigrate.api import convert
 from hashmigrate.model import Post
 from hashmigrate.verification.run import PostCheck, verify_posts
-
-TARGETS = ("devto", "wordpress")
+from hashmigrate.verification.targets import RENDERED
 
 
 def check_posts(
@@ -32,8 +31,8 @@ def check_posts(
     WordPress's own block parser is used when WordPress is installed (``use_php`` None or True), else
     (``use_php`` False) the port of it.
     """
-    if to not in TARGETS:
-        raise ValueError(f"block-level verify is for {' and '.join(TARGETS)}, not {to}")
+    if to not in RENDERED:
+        raise ValueError(f"block-level verify is for {' and '.join(RENDERED)}, not {to}")
     posts = list(posts)
     with tempfile.TemporaryDirectory(prefix="hashmigrate-verify-") as temp:
         convert(posts, to=to, out=temp, blog_url=blog_url, options=options, drafts=True)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hashmigrate.document import free_marker
 from hashmigrate.forem import FOREM_CODE, forem_heading_id
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
+from hashmigrate.verification.targets import Page
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
@@ -40,21 +40,13 @@ _BLOCK_TAGS = {"details": "enddetails", "spoiler": "endspoiler", "collapsible": 
 _END_TAGS = {end: start for start, end in _BLOCK_TAGS.items()}
 
 
-@dataclass(slots=True)
-class DevtoPage:
-    """The HTML a reader sees, and what Forem could not run (each one a difference)."""
-
-    html: str
-    problems: list[str] = field(default_factory=list)
-
-
 def post_text(out: Path, paths: list[str]) -> str:
     """The article as written, front matter and all (:func:`render` takes the front matter off itself:
     a body that opens with a ``---`` rule must not be read as front matter a second time)."""
     return (out / paths[0]).read_text(encoding="utf-8")
 
 
-def shown_pages(articles: list[str], real: bool = True) -> list[DevtoPage]:
+def shown_pages(articles: list[str], real: bool = True) -> list[Page]:
     """Each article's page, for verify (there is no dev.to to install: ``real`` changes nothing)."""
     return [render(article) for article in articles]
 
@@ -64,7 +56,7 @@ def page_html(markdown: str) -> str:
     return render(markdown).html
 
 
-def render(markdown: str) -> DevtoPage:
+def render(markdown: str) -> Page:
     """The page and the Liquid problems of an exported article."""
     body = _FRONT_MATTER.sub("", markdown.replace("\r\n", "\n"), count=1)
     mark = free_marker(body)
@@ -88,7 +80,7 @@ def render(markdown: str) -> DevtoPage:
     # A tag alone in its paragraph is a block of its own, as Forem's tags are.
     rendered = re.sub(rf"<p>{mark}(\d+){mark}</p>", lambda m: held[int(m.group(1))], rendered)
     rendered = re.sub(rf"{mark}(\d+){mark}", lambda m: held[int(m.group(1))], rendered)
-    return DevtoPage(rendered, problems)
+    return Page(rendered, problems)
 
 
 def _liquid(text: str, hold: Callable[[str], str], problems: list[str]) -> str:

@@ -27,7 +27,7 @@ _BLOCKS = frozenset(
     {"p", "div", "li", "ul", "ol", "blockquote", "pre", "table", "tr", "td", "th", "h1", "h2", "h3", "h4",
      "h5", "h6", "figure", "figcaption", "br", "hr", "section", "article", "aside", "details", "summary"}
 )  # fmt: skip
-_VOID = frozenset(
+VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
 # An image's alignment class: ``align-left`` (Hugo's and Jekyll's), ``alignleft`` (WordPress's); not
@@ -161,13 +161,13 @@ class _Reader(HTMLParser):
             if permalink and (found := embedded(permalink)):
                 self.features.embeds.append(found)
                 self._player = "found"
-        if tag not in _VOID:
+        if tag not in VOID_ELEMENTS:
             self._stack.append(tag)
             self._classes.append(a.get("class", ""))
         if tag == "a" and self._muted():
             href = a.get("href", "")
             self.features.cards.append((href, self.features.links.count(href)))
-        if tag in _HIDDEN and tag not in _VOID:
+        if tag in _HIDDEN and tag not in VOID_ELEMENTS:
             self._hidden += 1
         if self._hidden or self._player:
             if tag == "a" and self._player == "twitter-tweet" and (found := embedded(a.get("href", ""))):

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from hashmigrate.verification.features import VOID_ELEMENTS as _VOID
+
 START, END = "<!--hashmigrate-verify-start-->", "<!--hashmigrate-verify-end-->"
 # The layouts verify builds posts with when the site has none of its own: the marks bound the post's
 # body exactly, even when its HTML leaves an element open (a browser would close it after the body).
@@ -31,10 +33,6 @@ LAYOUTS = {
     "hugo": ("layouts/_default/single.html", HUGO_SINGLE),
     "jekyll": ("_layouts/post.html", JEKYLL_POST),
 }
-
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-)
 
 
 class _Content(HTMLParser):

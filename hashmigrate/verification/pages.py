@@ -13,7 +13,7 @@ from pathlib import Path
 from hashmigrate.api import PostResult
 from hashmigrate.exporter import Exporter, Site
 from hashmigrate.links import split_url
-from hashmigrate.verification.features import features
+from hashmigrate.verification.features import Features, features
 from hashmigrate.verification.page import LAYOUTS, page_content, page_file
 from hashmigrate.verification.targets import Generator, PostText, ShownPages, VerifyError, page_key
 
@@ -37,6 +37,14 @@ class Pages:
     redirects: dict[str, str] = field(default_factory=dict)
     # What the target could not read in a post's text (a rendered target's problems), by URL.
     problems: dict[str, list[str]] = field(default_factory=dict)
+    # What a reader sees of each page, once made (a built site's are needed for its redirects too).
+    features: dict[str, Features] = field(default_factory=dict)
+
+    def features_of(self, url: str) -> Features:
+        found = self.features.get(url)
+        if found is None:
+            found = self.features[url] = features(self.html[url])
+        return found
 
 
 _REFRESH = re.compile(
@@ -44,11 +52,11 @@ _REFRESH = re.compile(
 )
 
 
-def _site_redirects(built: Path, pages: dict[str, str]) -> dict[str, str]:
+def _site_redirects(built: Path, pages: Pages) -> dict[str, str]:
     """Where each site-relative link of the pages lands when its page is a redirect page."""
     found: dict[str, str] = {}
-    for content in pages.values():
-        for link in features(content).links:
+    for url in pages.html:
+        for link in pages.features_of(url).links:
             parts = split_url(link)
             path = parts.path if parts is not None else ""
             if not path or not link.startswith("/") or link.startswith("//") or path in found:
@@ -103,7 +111,7 @@ def built_pages(
                 pages.missing[post.url] = f"{post.url} has no element with class post-content"
             else:
                 pages.html[post.url] = content
-        pages.redirects = _site_redirects(built, pages.html)
+        pages.redirects = _site_redirects(built, pages)
     return pages
 
 

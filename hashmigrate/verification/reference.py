@@ -17,11 +17,7 @@ from hashmigrate.document import Construct, Element, Heading
 from hashmigrate.embeds import classify
 from hashmigrate.links import hashnode_heading_ids
 from hashmigrate.model import Callout, Embed, Image, Mention, Post, Widget
-
-_OPTIONS = (
-    pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_TASKLISTS
-)
-
+from hashmigrate.parse import options
 
 # Marks stand in for constructs while the Markdown is rendered. A construct begins and ends with
 # punctuation (``%[``, ``![``, ``)``, ``]``, ``<div``, ``>``), so its mark is punctuation too: emphasis
@@ -70,7 +66,7 @@ _ALT = re.compile(r'<img src="[^"]*" alt="([^"]*)"')
 def _alt(alt: str) -> str:
     """An image's alt text as CommonMark makes it from the Markdown between the brackets: its plain
     text (escapes resolved, a link inside it as its text, emphasis marks gone)."""
-    match = _ALT.search(pyromark.html(f"![{alt}](x)", options=_OPTIONS))
+    match = _ALT.search(pyromark.html(f"![{alt}](x)", options=options()))
     return html.unescape(match.group(1)) if match else alt
 
 
@@ -100,7 +96,7 @@ def reference_html(post: Post) -> str:
             return f"{mark}{len(held) - 1}{mark}" + element.after
         return None
 
-    rendered = pyromark.html(document.emit(visit), options=_OPTIONS)
+    rendered = pyromark.html(document.emit(visit), options=options())
     mark = re.escape(mark)
     rendered = re.sub(
         rf"<h([1-6])>{mark}H(\d+){mark} ?",

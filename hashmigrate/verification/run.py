@@ -90,15 +90,6 @@ class VerifyResult:
     def counts(self) -> Counter[CheckStatus]:
         return Counter(p.status for p in self.posts)
 
-    def difference_counts(self) -> Counter[str]:
-        """Posts with a difference of each kind (accepted ones apart, as ``accepted``)."""
-        kinds: Counter[str] = Counter()
-        for post in self.posts:
-            kinds.update({d.what for d in post.differences if not d.accepted})
-            if any(d.accepted for d in post.differences):
-                kinds["accepted"] += 1
-        return kinds
-
 
 def _accepted(difference: Difference, notes: list[Note]) -> Difference:
     """The difference with the reason the conversion gave for it, when a note names exactly this item:
@@ -263,7 +254,7 @@ def verify_posts(
     for planned_post in planned:
         key = page_key(planned_post)
         if key in pages.html:
-            page = features(pages.html[key])
+            page = pages.features_of(key)
             # A link to a redirect page of the site (an old address kept) goes where it redirects.
             page.links = [through(link, pages.redirects) for link in page.links]
             page.anchors = [(through(h, pages.redirects), a, b) for h, a, b in page.anchors]

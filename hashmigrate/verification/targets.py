@@ -31,12 +31,10 @@ import pyromark
 
 from hashmigrate.api import PostResult
 from hashmigrate.links import number_ids
+from hashmigrate.parse import options
 from hashmigrate.yamlfm import HANDLER
 
 PageHtml = Callable[[str], str]
-_OPTIONS = (
-    pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_TASKLISTS
-)
 
 
 class VerifyError(Exception):
@@ -142,7 +140,7 @@ def _jekyll_arguments(command: list[str], folder: Path, built: Path) -> tuple[li
 
 
 def _commonmark(text: str) -> str:
-    return pyromark.html(text, options=_OPTIONS)
+    return pyromark.html(text, options=options())
 
 
 _SHORTCODE = re.compile(r"\{\{<\s*(youtube|vimeo|figure)\s+(.*?)\s*>\}\}", re.S)

@@ -361,11 +361,6 @@ def pages(markups: list[str], *, use_php: bool | None = None, root: Path = WORDP
     ]
 
 
-def page_html(block_markup: str) -> str:
-    """The HTML a WordPress reader sees for one post's block markup."""
-    return pages([block_markup])[0].html
-
-
 def method(real: bool = True) -> str:
     """What :func:`shown_pages` renders with, for verify's first line."""
     if real and wordpress_installed():
