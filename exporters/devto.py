@@ -354,7 +354,7 @@ class DevtoExporter:
 
     # Forem names a repeated heading as it names the first (HTMLRouge#header keeps no count): a link
     # to the second lands on the first, as it would on dev.to, rather than on an id no heading has.
-    numbers_repeated_headings = False
+    repeated_headings = "same"
 
     @staticmethod
     def heading_id(text: str) -> str:

@@ -850,6 +850,9 @@ class JekyllExporter:
         name = f"cover.{ext}" if cover else f"{stem}.{ext}"
         return f"assets/images/{post.slug}/{name}", f"/assets/images/{post.slug}/{name}"
 
+    # kramdown numbers the n-th repeat of an id "-n", whether or not another heading has that id.
+    repeated_headings = "count"
+
     @staticmethod
     def heading_id(text: str) -> str:
         """The id kramdown's GFM parser (Jekyll's default) gives a heading with this plain text.

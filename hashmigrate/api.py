@@ -382,7 +382,7 @@ def _run(
                 index.add_anchors(
                     replace(item, slug=moved.get(item.slug, item.slug)),
                     heading_id,
-                    hooked.numbers_repeated_headings,
+                    hooked.repeated_headings,
                 )
     total = sum(1 for entry in plan if entry is not None)
     if total >= POOL_MIN_POSTS:

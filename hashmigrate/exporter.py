@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from hashmigrate import model
 from hashmigrate.document import Construct, Document, Element, HtmlBlock, HtmlInline, free_marker
 from hashmigrate.embeds import valid_ids
-from hashmigrate.links import autolink
+from hashmigrate.links import Repeats, autolink
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Note, Post, Widget
 from hashmigrate.urls import markdown_text, safe_url
 
@@ -232,9 +232,14 @@ class Hooks:
     # The exporter's ``remote_images`` class attribute: why its target keeps images on their hosts
     # (dev.to shows them from their URLs), so --download-images says so rather than do nothing.
     remote_images: str | None = None
-    # The exporter's ``numbers_repeated_headings`` class attribute: False where the target gives a
-    # repeated heading the first one's id (Forem), so links to it are mapped to that id.
-    numbers_repeated_headings: bool = True
+    # The exporter's ``repeated_headings`` class attribute: how its target numbers a repeated heading
+    # id (links.Repeats: "skip" as goldmark, "count" as kramdown, "same" as Forem), so links to a
+    # repeated heading are mapped to the id it gets there.
+    repeated_headings: Repeats = "skip"
+
+
+def _repeats(value: object) -> Repeats:
+    return value if value in ("skip", "count", "same") else "skip"
 
 
 def hooks(exporter: object) -> Hooks:
@@ -246,7 +251,7 @@ def hooks(exporter: object) -> Hooks:
         asset_path=exporter.asset_path if isinstance(exporter, PlacesImages) else None,
         finish=exporter.finish if isinstance(exporter, FinishesSite) else None,
         remote_images=remote if isinstance(remote, str) and remote else None,
-        numbers_repeated_headings=getattr(exporter, "numbers_repeated_headings", True) is not False,
+        repeated_headings=_repeats(getattr(exporter, "repeated_headings", "skip")),
     )
 
 

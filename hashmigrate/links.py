@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Literal, TypeAlias
 from urllib.parse import SplitResult, urlsplit
 
 from hashmigrate.document import (
@@ -91,38 +92,42 @@ def hashnode_heading_id(text: str) -> str:
 
 def hashnode_heading_ids(texts: Iterable[str]) -> list[str]:
     """The ids Hashnode gives a post's headings, in order: a repeated one gets ``-1``, ``-2`` ..."""
-    seen: dict[str, int] = {}
-    ids: list[str] = []
-    for text in texts:
-        base = hashnode_heading_id(text)
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        ids.append(base if count == 0 else f"{base}-{count}")
-    return ids
+    return number_ids((hashnode_heading_id(text) for text in texts), "count")
 
 
 def target_heading_ids(
-    document: Document, heading_id: Callable[[str], str], numbered: bool = True
+    document: Document, heading_id: Callable[[str], str], repeats: Repeats = "skip"
 ) -> list[str]:
     """The ids a target gives a document's headings, in order, from ``heading_id`` (the target's
-    rule for one heading's text), numbered as :func:`number_ids` says."""
+    rule for one heading's text), repeats numbered as :func:`number_ids` says."""
     # The text as it is: both rules turn each space into "-" and drop other white space.
     return number_ids(
-        (heading_id(plain_text(document, head).strip(" ")) for head in document.headings()), numbered
+        (heading_id(plain_text(document, head).strip(" ")) for head in document.headings()), repeats
     )
 
 
-def number_ids(bases: Iterable[str], numbered: bool = True) -> list[str]:
-    """A page's heading ids from each heading's own: a repeated id gets ``-1``, ``-2`` ..., skipping an
-    id already taken, as goldmark (Hugo) and kramdown (Jekyll) number them. With ``numbered`` false
-    (Forem), repeats keep the same id: a link to a later one lands on the first, as on that page."""
+# How a page numbers a repeated heading id: "skip" adds -1, -2 ... skipping ids already taken
+# (goldmark, Hugo's); "count" adds the number of times the id came before, taken or not (kramdown,
+# Jekyll's, and Hashnode's own); "same" keeps the id (Forem: a link lands on the first).
+Repeats: TypeAlias = Literal["skip", "count", "same"]
+
+
+def number_ids(bases: Iterable[str], repeats: Repeats = "skip") -> list[str]:
+    """A page's heading ids from each heading's own id, as ``repeats`` says a page numbers them."""
     taken: set[str] = set()
+    seen: dict[str, int] = {}
     ids: list[str] = []
     for base in bases:
-        chosen, n = base, 1
-        while numbered and chosen in taken:
-            chosen, n = f"{base}-{n}", n + 1
-        taken.add(chosen)
+        chosen = base
+        if repeats == "count":
+            count = seen.get(base, 0)
+            seen[base] = count + 1
+            chosen = base if count == 0 else f"{base}-{count}"
+        elif repeats == "skip":
+            n = 1
+            while chosen in taken:
+                chosen, n = f"{base}-{n}", n + 1
+            taken.add(chosen)
         ids.append(chosen)
     return ids
 
@@ -192,12 +197,12 @@ class LinkIndex:
                 wanted.update(m.group(1) for m in _ANCHORED.finditer(text))
         return wanted
 
-    def add_anchors(self, post: Post, heading_id: Callable[[str], str], numbered: bool = True) -> None:
+    def add_anchors(self, post: Post, heading_id: Callable[[str], str], repeats: Repeats = "skip") -> None:
         """How the target names each heading of a post that ``#heading-`` links point into: Hashnode's
-        id from the heading as written, the target's from the text a reader sees (repeats numbered in
-        both, unless the target does not number them: ``numbered``)."""
+        id from the heading as written, the target's from the text a reader sees (repeats numbered as
+        the target numbers them)."""
         document = post.tree
-        targets = target_heading_ids(document, heading_id, numbered)
+        targets = target_heading_ids(document, heading_id, repeats)
         hashnode = hashnode_heading_ids(document.heading_source(h) for h in document.headings())
         self.anchors[hashnode_slug(post)] = dict(zip(hashnode, targets, strict=True))
 

@@ -226,7 +226,7 @@ def verify_posts(
         page_html = generator.markdown_page
         if heading_id is not None:
             page_html = lambda text: with_heading_ids(  # noqa: E731
-                generator.markdown_page(text), heading_id, hooked.numbers_repeated_headings
+                generator.markdown_page(text), heading_id, hooked.repeated_headings
             )
         pages = function_pages(
             each(page_html), written_body, out, planned, f"Markdown level only: {why}", False

@@ -30,7 +30,7 @@ from typing import Protocol
 import pyromark
 
 from hashmigrate.api import PostResult
-from hashmigrate.links import number_ids
+from hashmigrate.links import Repeats, number_ids
 from hashmigrate.parse import options
 from hashmigrate.yamlfm import HANDLER
 
@@ -195,14 +195,14 @@ _PLAIN_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
-def with_heading_ids(page: str, heading_id: Callable[[str], str], numbered: bool = True) -> str:
+def with_heading_ids(page: str, heading_id: Callable[[str], str], repeats: Repeats = "skip") -> str:
     """Headings given the ids the generator would give them (``heading_id`` of the text a reader sees,
     repeats numbered as :func:`~hashmigrate.links.number_ids` says)."""
     headings = list(_PLAIN_HEADING.finditer(page))
     ids = iter(
         number_ids(
             (heading_id(" ".join(html.unescape(_TAG.sub("", m.group(2))).split())) for m in headings),
-            numbered,
+            repeats,
         )
     )
 
