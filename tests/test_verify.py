@@ -457,6 +457,59 @@ def test_report_of_the_examples_blog_in_a_real_browser(tmp_path: Path) -> None:
     assert _png_colours(shot) > 20  # text, the status colours, the two pages side by side: not one colour
 
 
+# A post that tries, once loaded, to reach the report around it: a frame that is same-origin and
+# scripted (no sandbox) would let it retitle the report and mark its body.
+BREAKOUT = (
+    "<p>Hostile</p><script>parent.document.title='script ran';"
+    "parent.document.body.setAttribute('data-script-ran','yes')</script>"
+    "<img src=\"data:,x\" onerror=\"parent.document.body.setAttribute('data-onerror-ran','yes')\">"
+)
+
+
+def _dom(chromium: str, page: Path, cwd: Path) -> str:
+    """The report's DOM after Chromium loaded it (frames and their scripts, if any run, included)."""
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000",
+         "--window-size=1280,4000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=True, cwd=cwd,
+    )  # fmt: skip
+    return done.stdout
+
+
+def test_a_hostile_posts_script_does_not_run_in_a_real_browser(tmp_path: Path) -> None:
+    """Checked in the browser: the post's script and its onerror handler never touch the report. The
+    same report with the frames' sandbox taken off shows that the check sees a script that does run."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    check = PostCheck("a.md", "a", "Hostile", "/a/", "different", reference=BREAKOUT, target=BREAKOUT)
+    report = report_html(VerifyResult("hugo", "built with hugo", True, posts=[check]))
+    assert report.count('sandbox=""') == 2
+    page = tmp_path / "report.html"
+    page.write_text(report, encoding="utf-8")
+    title, body = _title_and_body(_dom(chromium, page, tmp_path))
+    assert title == "hashmigrate verify: hugo"
+    assert "data-script-ran" not in body and "data-onerror-ran" not in body, body
+    # The control: frames neither sandboxed nor under the pages' Content-Security-Policy.
+    unsafe = tmp_path / "unsafe.html"
+    unsafe.write_text(
+        report.replace('sandbox=""', "")
+        .replace('loading="lazy"', "")
+        .replace("Content-Security-Policy", "x-none"),
+        encoding="utf-8",
+    )
+    title, body = _title_and_body(_dom(chromium, unsafe, tmp_path))
+    assert title == "script ran" and 'data-script-ran="yes"' in body and 'data-onerror-ran="yes"' in body
+
+
+def _title_and_body(dom: str) -> tuple[str, str]:
+    """The live document's title and its body's start tag (the frames' markup is only attribute text)."""
+    title = re.search(r"<title>(.*?)</title>", dom, re.S)
+    body = re.search(r"<body[^>]*>", dom)
+    assert title is not None and body is not None, dom[:300]
+    return title.group(1), body.group(0)
+
+
 DEFINITION = (
     "Definition of **immutable** is\n: *not capable of change.*\n\n> A quote\n> : its second line\n\n"
     "```\n: code keeps its colon\n```\n"
