@@ -309,8 +309,10 @@ def _run_verify(
     build: bool = True,
     verbose: bool = False,
     generator: str | None = None,
+    site: Any = None,
 ) -> bool:
-    """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode."""
+    """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode.
+    ``site``: a WordPress site to read the posts back from (verification.wordpress_site.WordPressSite)."""
     from hashmigrate.verification import VerifyError
     from hashmigrate.verification import verify as verify_pages
     from hashmigrate.verification.report import report_html
@@ -326,10 +328,22 @@ def _run_verify(
             links=links,
             build=build,
             generator_command=[generator] if generator else None,
+            site=site,
         )
     except (VerifyError, SourceError) as exc:  # SourceError: a source with no posts to compare
         _err(f"verify: {exc}")
         return False
+    except Exception as exc:
+        from hashmigrate.publish import DeliveryFailed, PublishAborted
+        from hashmigrate.publish.state import StateError
+
+        if not isinstance(exc, (DeliveryFailed, PublishAborted, StateError)):
+            raise
+        _err(f"verify: {exc}")  # the site could not be read (its messages carry no credentials)
+        return False
+    finally:
+        if site is not None:
+            site.posts.close()
     if not result.built:
         from hashmigrate.verification.targets import GENERATORS
 
@@ -388,24 +402,46 @@ def verify_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list the accepted differences.")
     ] = False,
+    wp_url: Annotated[
+        str | None,
+        typer.Option(
+            "--wp-url",
+            help="WordPress: read the published posts back from this site (else WP_URL); as publish takes it.",
+            envvar="WP_URL",
+        ),
+    ] = None,
+    wp_user: Annotated[
+        str | None, typer.Option("--wp-user", help="WordPress user (else WP_USER).", envvar="WP_USER")
+    ] = None,
+    state: Annotated[
+        Path, typer.Option("--state", help="WordPress: publish's state file (the posts' ids on the site).")
+    ] = DEFAULT_STATE,
 ) -> None:
     """Compare every post's page on the target with the page Hashnode shows; exit 1 when any differs.
 
     Hugo and Jekyll sites are built with the real generator (in a temporary copy, with what --site would
     add when OUT is not a whole site); without it installed, the Markdown level is checked and it says so.
     dev.to articles are rendered as dev.to shows them, WordPress posts (from the WXR file) by WordPress's
-    own block code when it is installed.
+    own block code when it is installed; with --wp-url, as that WordPress stored and shows them (read
+    back through its REST API with WP_USER and WP_APP_PASSWORD, as publish sent them).
     """
+    from hashmigrate.publish import ConfigError
+
+    site = None
     try:
         options = _parse_options(option)
         if to not in _verifiable():
             raise UsageError(f"--to: verify checks {', '.join(_verifiable())}, not {to}")
         if not source.exists():
             raise SourceError(f"{source}: no such file or folder")
-        if not out.is_dir():
+        if wp_url and to != "wordpress":
+            raise UsageError(f"--wp-url: a site is read back only for --to wordpress, not {to}")
+        if not out.is_dir() and not wp_url:
             raise UsageError(f"{out}: no such folder (convert into it first)")
         _check_file_option(report, "--report")
-    except (UsageError, SourceError) as exc:
+        if wp_url:
+            site = _wordpress_site(options, wp_url, wp_user, state)
+    except (UsageError, SourceError, ConfigError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     ok = _run_verify(
@@ -420,8 +456,20 @@ def verify_command(
         build=not no_build,
         verbose=verbose,
         generator=generator,
+        site=site,
     )
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+def _wordpress_site(options: dict[str, Any], url: str, user: str | None, state: Path) -> Any:
+    """The site verify reads back, made exactly as publish makes its WordPress publisher (the
+    password from WP_APP_PASSWORD only); ConfigError in one line when something is missing."""
+    from hashmigrate.publish import PublishConfig, create_publisher
+    from hashmigrate.verification.wordpress_site import WordPressSite
+
+    options = _publisher_options("wordpress", dict(options), url, user, False)
+    publisher = create_publisher("wordpress", PublishConfig(exporter_options=options))
+    return WordPressSite(publisher, state)  # type: ignore[arg-type]  # a Publisher that reads back
 
 
 def _check_file_option(path: Path | None, flag: str) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from hashmigrate import registry
 from hashmigrate.api import PostResult, Source, convert, read_all
@@ -29,6 +29,9 @@ from hashmigrate.verification.targets import (
     with_heading_ids,
     written_body,
 )
+
+if TYPE_CHECKING:
+    from hashmigrate.verification.wordpress_site import WordPressSite
 
 CheckStatus: TypeAlias = Literal["same", "different", "unchecked"]
 
@@ -156,15 +159,17 @@ def verify(
     links: bool = True,
     build: bool = True,
     generator_command: list[str] | None = None,
+    site: WordPressSite | None = None,
 ) -> VerifyResult:
     """Compare each post of ``source``, as ``convert`` wrote it into ``out`` for ``to``, with the page
     Hashnode would show. Hugo and Jekyll are built with the real generator when it is installed (and
     ``build``; ``generator_command`` names one, e.g. ``["/usr/bin/hugo"]``), else checked at the Markdown
-    level; WordPress's blocks are read by WordPress's own code when it is installed (and ``build``).
+    level; WordPress's blocks are read by WordPress's own code when it is installed (and ``build``),
+    or, with a ``site``, read back from that WordPress site through its REST API.
     Raises :class:`VerifyError` when it cannot run."""
     if to not in supported():
         raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
-    if not Path(out).is_dir():
+    if site is None and not Path(out).is_dir():
         raise VerifyError(f"{out}: no such folder (convert into it first)")
     posts: list[Post] = []
     problems: list[str] = []
@@ -183,6 +188,7 @@ def verify(
         links=links,
         build=build,
         generator_command=generator_command,
+        site=site,
     )
     result.problems = problems
     return result
@@ -199,10 +205,13 @@ def verify_posts(
     links: bool = True,
     build: bool = True,
     generator_command: list[str] | None = None,
+    site: WordPressSite | None = None,
 ) -> VerifyResult:
     """:func:`verify` of posts already read."""
     if to not in supported():
         raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
+    if site is not None and to != "wordpress":
+        raise VerifyError(f"a WordPress site is read back only for wordpress, not {to}")
     out = Path(out)
     # Where convert put each post, and each link to another post of the blog.
     plan = convert(
@@ -218,7 +227,12 @@ def verify_posts(
     planned = [
         p for p in plan.posts if p.status == "would-write" and p.paths and (p.url or generator is None)
     ]
-    if generator is not None and build and (generator_command or generator.command()) is not None:
+    by_source = {post.source: post for post in posts}
+    if site is not None:
+        from hashmigrate.verification.wordpress_site import site_pages
+
+        pages = site_pages(site, planned, by_source, build)
+    elif generator is not None and build and (generator_command or generator.command()) is not None:
         pages = built_pages(generator, generator_command, out, exporter, to, planned, Site(blog_url=blog_url))
     elif generator is not None:
         why = f"{to} is not installed" if build else "no build asked for"
@@ -243,7 +257,6 @@ def verify_posts(
             build,
         )
     result = VerifyResult(to, pages.method, pages.built)
-    by_source = {post.source: post for post in posts}
     # Links move only where convert moves them: to a target that places posts at URLs of its own.
     moves = links and hooked.url is not None
     urls = {p.source: p.url for p in planned if p.url and moves}
@@ -255,6 +268,8 @@ def verify_posts(
         key = page_key(planned_post)
         if key in pages.html:
             page = pages.features_of(key)
+            sources = pages.image_sources.get(key, {})
+            page.images = [replace(i, src=sources.get(i.src, i.src)) for i in page.images]
             # A link to a redirect page of the site (an old address kept) goes where it redirects.
             page.links = [through(link, pages.redirects) for link in page.links]
             page.anchors = [(through(h, pages.redirects), a, b) for h, a, b in page.anchors]
@@ -267,6 +282,9 @@ def verify_posts(
         check.reference = reference_html(post)
         key = page_key(planned_post)
         references[key] = features(check.reference)
+        if canonical := pages.reference_sources.get(key):
+            reference = references[key]
+            reference.images = [replace(i, src=canonical.get(i.src, i.src)) for i in reference.images]
         if key in pages.missing:
             check.message = pages.missing[key]
         else:
