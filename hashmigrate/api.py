@@ -6,7 +6,7 @@ import os
 import posixpath
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -807,31 +807,42 @@ def _localise(
     """Point the post's images at their copies, placed where the target keeps a post's files."""
     from hashmigrate.assets import image_urls, normalise, relocate
 
-    new: dict[str, str] = {}
-    files: list[tuple[str, Path]] = []
+    places, beside = image_places(post, exporter, site, assets)
+    files = [(path, assets[key].path) for key, (path, _ref) in places.items()]
     notes: list[Note] = []
+    kept: set[str] = set()
+    for url in image_urls(post):
+        key = normalise(url)
+        if key not in places and key not in kept:
+            kept.add(key)
+            why = (report.failed.get(key) if report else None) or "not downloaded"
+            notes.append(Note(post.label, "image-remote", f"image {url} kept on its old host", why))
+    if files and beside is not None:
+        notes.append(beside)
+    post = relocate(post, {key: ref for key, (_path, ref) in places.items()})
+    return replace(post, notes=(*post.notes, *notes)), files
+
+
+def image_places(
+    post: Post, exporter: Exporter, site: Site, assets: Mapping[str, Asset]
+) -> tuple[dict[str, tuple[str, str]], Note | None]:
+    """Where ``--download-images`` puts each of the post's images it has a copy of: normalised URL ->
+    (file path in the output, the reference the post uses); and the note for images put beside the
+    post (None when the exporter says where they go). ``verify`` maps the references back with it."""
+    from hashmigrate.assets import image_urls, normalise
+
+    places: dict[str, tuple[str, str]] = {}
     place = hooks(exporter).asset_path
     beside: Note | None = None
     if place is None:
         place, beside = _beside(post, exporter, site)
     cover = normalise(post.cover) if post.cover else None
-    for url in dict.fromkeys(image_urls(post)):
+    for url in image_urls(post):
         key = normalise(url)
-        if key in new:
-            continue
         asset = assets.get(key)
-        if asset is None:
-            why = (report.failed.get(key) if report else None) or "not downloaded"
-            notes.append(Note(post.label, "image-remote", f"image {url} kept on its old host", why))
-            new[key] = url
-            continue
-        path, ref = place(post, asset.stem, asset.ext, key == cover)
-        new[key] = ref
-        files.append((path, asset.path))
-    if files and beside is not None:
-        notes.append(beside)
-    post = relocate(post, {k: v for k, v in new.items() if k in assets})
-    return replace(post, notes=(*post.notes, *notes)), files
+        if key not in places and asset is not None:
+            places[key] = place(post, asset.stem, asset.ext, key == cover)
+    return places, beside
 
 
 def _beside(

@@ -286,6 +286,8 @@ def convert(
             options=options,
             links=not keep_links,
             report=None,
+            download_images=download_images,
+            image_cache=image_cache,
         )
     raise typer.Exit(EXIT_OK if result.ok and written and verified else EXIT_FAILED)
 
@@ -310,6 +312,8 @@ def _run_verify(
     verbose: bool = False,
     generator: str | None = None,
     site: Any = None,
+    download_images: bool = False,
+    image_cache: Path | None = None,
 ) -> bool:
     """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode.
     ``site``: a WordPress site to read the posts back from (verification.wordpress_site.WordPressSite)."""
@@ -329,6 +333,8 @@ def _run_verify(
             build=build,
             generator_command=[generator] if generator else None,
             site=site,
+            download_images=download_images,
+            image_cache=image_cache,
         )
     except (VerifyError, SourceError) as exc:  # SourceError: a source with no posts to compare
         _err(f"verify: {exc}")
@@ -416,6 +422,12 @@ def verify_command(
     state: Annotated[
         Path, typer.Option("--state", help="WordPress: publish's state file (the posts' ids on the site).")
     ] = DEFAULT_STATE,
+    download_images: Annotated[
+        bool, typer.Option("--download-images", help="As given to convert: images are local copies.")
+    ] = False,
+    image_cache: Annotated[
+        Path | None, typer.Option("--image-cache", help="As given to convert (where the copies came from).")
+    ] = None,
 ) -> None:
     """Compare every post's page on the target with the page Hashnode shows; exit 1 when any differs.
 
@@ -457,6 +469,8 @@ def verify_command(
         verbose=verbose,
         generator=generator,
         site=site,
+        download_images=download_images,
+        image_cache=image_cache,
     )
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 

@@ -691,3 +691,49 @@ def test_corpus_verifies_on_jekyll(corpus_dir: Path, tmp_path: Path) -> None:
     if not command[0]:
         pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
     assert _verify_corpus(corpus_dir, tmp_path, "jekyll", command) == KNOWN_DIFFERENT["jekyll"]
+
+
+# -- mirrored images (convert --download-images) ------------------------------------------------------
+
+
+def _mirrored_blog(tmp_path: Path, server_url: str) -> Path:
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(
+        source,
+        f'Text.\n\n![A red square]({server_url}/img/red.png align="center")\n\n'
+        f'A raw one: <img src="{server_url}/img/green.png" alt="green">\n\n![Blue]({server_url}/img/blue.png)\n',
+    )
+    return source
+
+
+@pytest.mark.parametrize("to", ["hugo", "jekyll"])
+def test_mirrored_images_are_their_originals_and_a_missing_copy_is_a_difference(
+    to: str, hugo: list[str], tmp_path: Path
+) -> None:
+    from support.image_server import ImageServer
+
+    command = hugo if to == "hugo" else jekyll()
+    with ImageServer() as server:
+        source = _mirrored_blog(tmp_path, server.url)
+        out, cache = tmp_path / to, tmp_path / "cache"
+        converted = hashmigrate.convert(source, to=to, out=out, download_images=True, image_cache=cache)
+        assert converted.ok and converted.images is not None and converted.images.downloaded == 3
+    written = [p for p in out.rglob("*.png")]
+    assert len(written) == 3 and server.url not in "".join(p.read_text() for p in out.rglob("*.md"))
+    result = hashmigrate.verify(
+        out, source, to, generator_command=command, download_images=True, image_cache=cache
+    )
+    assert result.built and result.ok, [line for p in result.posts for line in p.lines()]
+    assert server.url not in result.posts[0].target  # the page shows the copies
+    # Without the mapping the copies are not the originals: the check above is not empty.
+    unmapped = hashmigrate.verify(out, source, to, generator_command=command)
+    assert any(d.what == "images" for d in unmapped.posts[0].differences)
+    (blue,) = [p for p in written if p.name.startswith("blue")]
+    blue.unlink()
+    result = hashmigrate.verify(
+        out, source, to, generator_command=command, download_images=True, image_cache=cache
+    )
+    lines = [line for p in result.posts for line in p.lines()]
+    assert not result.ok and len(lines) == 1, lines
+    assert "images: " in lines[0] and blue.name in lines[0] and "a file that was not written" in lines[0]

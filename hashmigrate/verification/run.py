@@ -3,21 +3,23 @@ compare it with the page Hashnode would show."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from urllib.parse import urljoin
 
 from hashmigrate import registry
 from hashmigrate.api import PostResult, Source, convert, read_all
-from hashmigrate.exporter import Site, hooks
+from hashmigrate.exporter import Exporter, Site, hooks
 from hashmigrate.links import LinkIndex, host_of, split_url
 from hashmigrate.model import Note, Post
 from hashmigrate.verification.compare import ALIGNMENT_ONLY, Difference, differences
 from hashmigrate.verification.features import Features, features
-from hashmigrate.verification.pages import built_pages, function_pages, through
+from hashmigrate.verification.pages import Pages, built_pages, function_pages, through
 from hashmigrate.verification.reference import reference_html
 from hashmigrate.verification.targets import (
     GENERATORS,
@@ -148,6 +150,51 @@ def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str], hosts: se
     return new + (f"#{parts.fragment}" if parts.fragment else "")
 
 
+def _mirrored(
+    pages: Pages,
+    out: Path,
+    planned: list[PostResult],
+    posts: dict[str, Post],
+    exporter: Exporter,
+    site: Site,
+    image_cache: Source | None,
+) -> None:
+    """Images ``convert --download-images`` mirrored: each copy's reference, as the page shows it, stands
+    for its original (so a mirrored image is no difference), and a reference to a file that was not
+    written is one. Where each copy went is found as convert found it: the image cache's index (URL ->
+    file) and the exporter's place for it."""
+    from hashmigrate.api import DEFAULT_IMAGE_CACHE, image_places
+    from hashmigrate.assets import Asset, ImageCache, image_urls, normalise
+
+    cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
+    for planned_post in planned:
+        key = page_key(planned_post)
+        post = replace(posts[planned_post.source], slug=planned_post.slug or posts[planned_post.source].slug)
+        urls = image_urls(post)
+        assets: dict[str, Asset] = {}
+        for url in urls:
+            if (asset := cache.get(normalise(url))) is not None:
+                assets[asset.source] = asset
+        places, _ = image_places(post, exporter, site, assets)
+        shown: dict[str, str] = {}
+        for original, (path, ref) in places.items():
+            shown[ref] = original
+            if planned_post.url and "://" not in ref:
+                shown[urljoin(planned_post.url, ref)] = original
+            if not (out / path).is_file():
+                pages.problems.setdefault(key, []).append(
+                    f"images: {ref} points at {path}, a file that was not written"
+                )
+        pages.image_sources[key] = shown
+        # Two forms of one image (Hashnode's CDN with and without its transform query) are one copy.
+        pages.reference_sources[key] = {
+            form: normalise(url)
+            for url in urls
+            if normalise(url) in places
+            for form in (url, html.unescape(url))
+        }
+
+
 def verify(
     out: Source,
     source: Source,
@@ -160,6 +207,8 @@ def verify(
     build: bool = True,
     generator_command: list[str] | None = None,
     site: WordPressSite | None = None,
+    download_images: bool = False,
+    image_cache: Source | None = None,
 ) -> VerifyResult:
     """Compare each post of ``source``, as ``convert`` wrote it into ``out`` for ``to``, with the page
     Hashnode would show. Hugo and Jekyll are built with the real generator when it is installed (and
@@ -189,6 +238,8 @@ def verify(
         build=build,
         generator_command=generator_command,
         site=site,
+        download_images=download_images,
+        image_cache=image_cache,
     )
     result.problems = problems
     return result
@@ -206,6 +257,8 @@ def verify_posts(
     build: bool = True,
     generator_command: list[str] | None = None,
     site: WordPressSite | None = None,
+    download_images: bool = False,
+    image_cache: Source | None = None,
 ) -> VerifyResult:
     """:func:`verify` of posts already read."""
     if to not in supported():
@@ -256,6 +309,8 @@ def verify_posts(
             f"{to} pages rendered" + (f" by {rendered.method(build)}" if rendered.method else ""),
             build,
         )
+    if download_images and hooked.remote_images is None and site is None:
+        _mirrored(pages, out, planned, by_source, exporter, Site(blog_url=blog_url), image_cache)
     result = VerifyResult(to, pages.method, pages.built)
     # Links move only where convert moves them: to a target that places posts at URLs of its own.
     moves = links and hooked.url is not None
