@@ -302,9 +302,14 @@ def convert_iter(
     repair: bool = True,
     site_scaffold: bool = False,
     workers: int | None = None,
+    keep_posts: list[Post] | None = None,
 ) -> Conversion:
     """:func:`convert`, streaming: each post's result as it is done, nothing held (for a blog of any
-    size). The arguments are :func:`convert`'s; ``result`` tells the run's totals at the end."""
+    size). The arguments are :func:`convert`'s; ``result`` tells the run's totals at the end.
+
+    ``keep_posts``, a list, gets each post as read (before links and images move), so that a caller
+    can compare it with what was written without reading the source again (``convert --verify``);
+    the posts are then converted in this process (a worker's posts stay in the worker)."""
     exporter: Exporter = registry.create(to, **(options or {}))
     if site_scaffold and getattr(exporter, "scaffold", None) is None:
         raise ValueError(f"the {to} exporter cannot write a site around the posts (--site)")
@@ -315,6 +320,7 @@ def convert_iter(
         result, exporter, source, out, drafts=drafts, force=force, dry_run=dry_run, blog_url=blog_url,
         tags_from=tags_from, links=links, download_images=download_images, image_cache=image_cache,
         image_concurrency=image_concurrency, repair=repair, site_scaffold=site_scaffold, workers=workers,
+        keep_posts=keep_posts,
     )  # fmt: skip
     return Conversion(steps, result)
 
@@ -337,6 +343,7 @@ def _run(
     repair: bool,
     site_scaffold: bool,
     workers: int | None,
+    keep_posts: list[Post] | None = None,
 ) -> Iterator[PostResult]:
     # Two passes over the posts (three when links point into headings), whatever the blog's size:
     # one that plans names, URLs and links from unparsed bodies, then the conversion, parsing each
@@ -405,11 +412,13 @@ def _run(
     collected: list[Rendered] | None = [] if finish is not None else None
     shared = _Shared(exporter, site, index, blog_url, repair)
     units = getattr(passes, "units", None)
-    count = _pool_size(workers, total) if units is not None and image_set is None else 1
+    in_pool = units is not None and image_set is None and keep_posts is None
+    count = _pool_size(workers, total) if in_pool else 1
     if count > 1 and units is not None:
         rendered_posts = _pooled(units(), plan, shared, count)
     else:
-        rendered_posts = _in_process(items(), plan, shared, assets, result.images if image_set else None)
+        images = result.images if image_set else None
+        rendered_posts = _in_process(items(), plan, shared, assets, images, keep_posts)
     position = 0
     try:
         for outcome, rendered, extra in rendered_posts:
@@ -570,9 +579,12 @@ def _in_process(
     shared: _Shared,
     assets: dict[str, Asset],
     report: FetchReport | None,
+    keep_posts: list[Post] | None = None,
 ) -> Iterator[_Done]:
     planned = iter(plan)
     for item in items:
+        if keep_posts is not None and isinstance(item, Post):
+            keep_posts.append(item)
         item = _prepare(item, next(planned, None), shared.index)
         extra: list[tuple[str, Path]] = []
         if isinstance(item, Post) and report is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -242,6 +243,9 @@ def convert(
         # Results stream: each post goes to the progress line and the report as it is done, and only
         # what the summary prints is kept (failures; every post's notes with --verbose).
         shown: list[PostResult] = []
+        # --verify compares the posts as this run read and converted them: kept, not read again.
+        kept: list[Post] | None = [] if verify and out is not None else None
+        every: list[PostResult] = []
         with _Progress(total, quiet) as progress, _ReportStream(report) as stream:
             run = hashmigrate.convert_iter(
                 source,
@@ -259,11 +263,14 @@ def convert(
                 image_concurrency=image_concurrency,
                 repair=not no_repair,
                 site_scaffold=site,
+                keep_posts=kept,
             )
             with run:
                 for post in run:
                     progress.update(post)
                     stream.add(post)
+                    if kept is not None:
+                        every.append(post)
                     if verbose or not post.ok:
                         shown.append(post)
             result = run.result
@@ -276,7 +283,7 @@ def convert(
         written = _write_file(redirects, text, "redirect map") and written
     _summary(result, verbose, shown)
     verified = True
-    if verify and out is not None:
+    if verify and out is not None and kept is not None:
         verified = _run_verify(
             out,
             source,
@@ -288,6 +295,7 @@ def convert(
             report=None,
             download_images=download_images,
             image_cache=image_cache,
+            converted=(kept, dataclasses.replace(result, posts=every)),
         )
     raise typer.Exit(EXIT_OK if result.ok and written and verified else EXIT_FAILED)
 
@@ -314,28 +322,49 @@ def _run_verify(
     site: Any = None,
     download_images: bool = False,
     image_cache: Path | None = None,
+    converted: tuple[list[Post], ConvertResult] | None = None,
 ) -> bool:
     """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode.
-    ``site``: a WordPress site to read the posts back from (verification.wordpress_site.WordPressSite)."""
+    ``site``: a WordPress site to read the posts back from (verification.wordpress_site.WordPressSite).
+    ``converted``: the posts convert just read and its result for them, compared without reading the
+    source again."""
     from hashmigrate.verification import VerifyError
     from hashmigrate.verification import verify as verify_pages
     from hashmigrate.verification.report import report_html
+    from hashmigrate.verification.run import verify_posts
 
     try:
-        result = verify_pages(
-            out,
-            source,
-            to,
-            blog_url=blog_url,
-            drafts=drafts,
-            options=options,
-            links=links,
-            build=build,
-            generator_command=[generator] if generator else None,
-            site=site,
-            download_images=download_images,
-            image_cache=image_cache,
-        )
+        if converted is not None:
+            posts, done = converted
+            result = verify_posts(
+                out,
+                posts,
+                to,
+                blog_url=blog_url,
+                drafts=drafts,
+                options=options,
+                links=links,
+                build=build,
+                generator_command=[generator] if generator else None,
+                download_images=download_images,
+                image_cache=image_cache,
+                converted=done,
+            )
+        else:
+            result = verify_pages(
+                out,
+                source,
+                to,
+                blog_url=blog_url,
+                drafts=drafts,
+                options=options,
+                links=links,
+                build=build,
+                generator_command=[generator] if generator else None,
+                site=site,
+                download_images=download_images,
+                image_cache=image_cache,
+            )
     except (VerifyError, SourceError) as exc:  # SourceError: a source with no posts to compare
         _err(f"verify: {exc}")
         return False

@@ -737,3 +737,47 @@ def test_mirrored_images_are_their_originals_and_a_missing_copy_is_a_difference(
     lines = [line for p in result.posts for line in p.lines()]
     assert not result.ok and len(lines) == 1, lines
     assert "images: " in lines[0] and blue.name in lines[0] and "a file that was not written" in lines[0]
+
+
+def test_convert_verify_reads_and_converts_each_post_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """convert --verify compares the posts convert read and the results it wrote: the source is read
+    once (the reader entry point convert uses, and never verify's read_all) and each post rendered once
+    (verify plans no second, dry-run conversion); and it finds what verify on its own finds."""
+    import hashmigrate.api as api
+
+    reads: list[str] = []
+    renders: list[str] = []
+    reader, read, render_one = api.reader, api.read, api._render_one
+
+    def counted_reader(path: Path, **kwargs: object) -> object:
+        reads.append(f"reader {path}")
+        return reader(path, **kwargs)  # type: ignore[arg-type]
+
+    def counted_read(path: Path, **kwargs: object) -> object:
+        reads.append(f"read {path}")
+        return read(path, **kwargs)  # type: ignore[arg-type]
+
+    def counted_render(item: object, *args: object) -> object:
+        renders.append(getattr(item, "source", "?"))
+        return render_one(item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "reader", counted_reader)
+    monkeypatch.setattr(api, "read", counted_read)
+    monkeypatch.setattr(api, "_render_one", counted_render)
+    out = tmp_path / "site"
+    done = runner.invoke(
+        app, ["convert", str(EXAMPLES), "--to", "hugo", "--out", str(out), "--blog-url", BLOG, "--verify"]
+    )
+    assert done.exit_code == 0, done.stdout + done.stderr
+    summary = [line for line in done.stdout.splitlines() if line.startswith("verify hugo")]
+    assert summary and "10 post(s), 10 as on Hashnode" in summary[0], done.stdout
+    assert reads == [f"reader {EXAMPLES}"]
+    posts = [source for source in renders if source.endswith(".md")]
+    assert len(posts) == len(set(posts)) >= 10, renders  # each file once
+    # verify on its own (which reads the source itself) says the same of every post.
+    reads.clear()
+    alone = hashmigrate.verify(out, EXAMPLES, "hugo", blog_url=BLOG)
+    assert reads == [f"read {EXAMPLES}"]
+    assert summary[0].split("(", 1)[1].startswith(alone.method) and alone.ok

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urljoin
 
 from hashmigrate import registry
-from hashmigrate.api import PostResult, Source, convert, read_all
+from hashmigrate.api import ConvertResult, PostResult, Source, convert, read_all
 from hashmigrate.exporter import Exporter, Site, hooks
 from hashmigrate.links import LinkIndex, host_of, split_url
 from hashmigrate.model import Note, Post
@@ -94,6 +94,10 @@ class VerifyResult:
 
     def counts(self) -> Counter[CheckStatus]:
         return Counter(p.status for p in self.posts)
+
+
+# A post whose files are in the output as convert wrote them (a dry run's, or a written one's).
+_WRITTEN = frozenset({"would-write", "written", "unchanged"})
 
 
 def _accepted(difference: Difference, notes: list[Note]) -> Difference:
@@ -259,15 +263,18 @@ def verify_posts(
     site: WordPressSite | None = None,
     download_images: bool = False,
     image_cache: Source | None = None,
+    converted: ConvertResult | None = None,
 ) -> VerifyResult:
-    """:func:`verify` of posts already read."""
+    """:func:`verify` of posts already read. ``converted``: convert's own result for exactly these
+    posts (its ``posts`` and ``redirects``), which is then used instead of planning the conversion again
+    (``convert --verify``: each post is read and converted once)."""
     if to not in supported():
         raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
     if site is not None and to != "wordpress":
         raise VerifyError(f"a WordPress site is read back only for wordpress, not {to}")
     out = Path(out)
     # Where convert put each post, and each link to another post of the blog.
-    plan = convert(
+    plan = converted or convert(
         posts, to=to, out=None, dry_run=True, blog_url=blog_url, drafts=drafts, options=options, links=links
     )
     redirects = dict(plan.redirects)
@@ -277,9 +284,7 @@ def verify_posts(
     hooked = hooks(exporter)
     generator = GENERATORS.get(to)
     # A built page is found at its URL; a rendered target's (dev.to has no URL) by its post's file.
-    planned = [
-        p for p in plan.posts if p.status == "would-write" and p.paths and (p.url or generator is None)
-    ]
+    planned = [p for p in plan.posts if p.status in _WRITTEN and p.paths and (p.url or generator is None)]
     by_source = {post.source: post for post in posts}
     if site is not None:
         from hashmigrate.verification.wordpress_site import site_pages
