@@ -333,6 +333,14 @@ def _run_verify(
     from hashmigrate.verification.report import report_html
     from hashmigrate.verification.run import verify_posts
 
+    # SourceError: a source with no posts to compare.
+    failures: tuple[type[Exception], ...] = (VerifyError, SourceError)
+    if site is not None:
+        from hashmigrate.publish import DeliveryFailed, PublishAborted
+        from hashmigrate.publish.state import StateError
+
+        # The site or the state file could not be read (their messages carry no credentials).
+        failures += (DeliveryFailed, PublishAborted, StateError)
     try:
         if converted is not None:
             posts, done = converted
@@ -365,16 +373,8 @@ def _run_verify(
                 download_images=download_images,
                 image_cache=image_cache,
             )
-    except (VerifyError, SourceError) as exc:  # SourceError: a source with no posts to compare
+    except failures as exc:
         _err(f"verify: {exc}")
-        return False
-    except Exception as exc:
-        from hashmigrate.publish import DeliveryFailed, PublishAborted
-        from hashmigrate.publish.state import StateError
-
-        if not isinstance(exc, (DeliveryFailed, PublishAborted, StateError)):
-            raise
-        _err(f"verify: {exc}")  # the site could not be read (its messages carry no credentials)
         return False
     finally:
         if site is not None:
@@ -466,8 +466,6 @@ def verify_command(
     own block code when it is installed; with --wp-url, as that WordPress stored and shows them (read
     back through its REST API with WP_USER and WP_APP_PASSWORD, as publish sent them).
     """
-    from hashmigrate.publish import ConfigError
-
     site = None
     try:
         options = _parse_options(option)
@@ -482,7 +480,7 @@ def verify_command(
         _check_file_option(report, "--report")
         if wp_url:
             site = _wordpress_site(options, wp_url, wp_user, state)
-    except (UsageError, SourceError, ConfigError, registry.OptionError) as exc:
+    except (UsageError, SourceError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     ok = _run_verify(
@@ -507,12 +505,18 @@ def verify_command(
 def _wordpress_site(options: dict[str, Any], url: str, user: str | None, state: Path) -> Any:
     """The site verify reads back, made exactly as publish makes its WordPress publisher (the
     password from WP_APP_PASSWORD only); ConfigError in one line when something is missing."""
-    from hashmigrate.publish import PublishConfig, create_publisher
-    from hashmigrate.verification.wordpress_site import WordPressSite
+    from hashmigrate.publish import ConfigError, PublishConfig, create_publisher
+    from hashmigrate.verification.wordpress_site import StoredPosts, WordPressSite
 
     options = _publisher_options("wordpress", dict(options), url, user, False)
-    publisher = create_publisher("wordpress", PublishConfig(exporter_options=options))
-    return WordPressSite(publisher, state)  # type: ignore[arg-type]  # a Publisher that reads back
+    try:
+        publisher = create_publisher("wordpress", PublishConfig(exporter_options=options))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if not isinstance(publisher, StoredPosts):
+        publisher.close()
+        raise UsageError("--wp-url: the installed wordpress publisher cannot read posts back")
+    return WordPressSite(publisher, state)
 
 
 def _check_file_option(path: Path | None, flag: str) -> None:

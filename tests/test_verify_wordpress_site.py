@@ -116,6 +116,17 @@ def test_without_a_password_verify_says_so_in_one_line(
     assert PASSWORD_ENV in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_wrong_password_is_one_line_and_never_shown(
+    published: tuple[Path, Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, state, env = published
+    wrong = "abcd efgh ijkl mnop qrst uvwx"
+    done = verify(monkeypatch, source, state, {**env, PASSWORD_ENV: wrong})
+    assert done.exit_code == 1
+    assert "refused the credentials" in done.stderr and "Traceback" not in done.stderr
+    assert wrong not in done.stdout + done.stderr
+
+
 def test_a_post_changed_on_the_site_is_reported(
     wordpress: WordPressSite,
     published: tuple[Path, Path, dict[str, str]],

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from hashmigrate.api import PostResult
 from hashmigrate.assets import image_urls
@@ -30,6 +30,7 @@ from hashmigrate.verification.targets import page_key
 from hashmigrate.verification.wordpress import parse_blocks, shown_pages
 
 
+@runtime_checkable
 class StoredPosts(Protocol):
     """What verify needs of the WordPress publisher (exporters/wordpress_publish.py)."""
 
