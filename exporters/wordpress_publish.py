@@ -444,6 +444,51 @@ class WordPressPublisher:
             raise self._failure(exc, doing) from None
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
+    # -- reading back (hashmigrate verify --wp-url) -----------------------------------------------------
+
+    def stored(self, remote_id: str | None, slug: str) -> Mapping[str, Any] | None:
+        """A post as WordPress keeps it (``context=edit``: ``content.raw``, the blocks it stored, and
+        ``content.rendered``, the page it shows): by its id from the state, else by its slug; None when
+        the site has neither."""
+        if remote_id is not None and remote_id.isdigit():
+            try:
+                _, answer = request_json(
+                    self._session,
+                    "GET",
+                    self.route(f"/wp/v2/posts/{int(remote_id)}", {"context": "edit"}),
+                    timeout=self.timeout,
+                    policy=self.policy,
+                    stats=self.stats,
+                )
+            except HttpError as exc:
+                if exc.status not in (404, 410):
+                    raise self._failure(exc, f"reading WordPress post {remote_id}") from None
+            else:
+                if isinstance(answer, dict) and isinstance(answer.get("content"), dict):
+                    return answer
+        return self._find(slug, {})
+
+    def media_sources(self, urls: list[str]) -> dict[str, str]:
+        """The media-library address of each image ``--upload-images`` uploaded, -> its original URL
+        (an upload's slug is made from the original's hash)."""
+        slugs = {
+            MEDIA_SLUG_PREFIX + hashlib.sha256(url.encode("utf-8")).hexdigest()[:20]: url for url in urls
+        }
+        found: dict[str, str] = {}
+        names = sorted(slugs)
+        for start in range(0, len(names), _PAGE):
+            batch = names[start : start + _PAGE]
+            params: dict[str, str | int] = {"slug": ",".join(batch), "per_page": _PAGE, "context": "edit"}
+            answer = self._get_json(self.route("/wp/v2/media", params), "looking up uploaded images")
+            for item in answer if isinstance(answer, list) else []:
+                if (
+                    isinstance(item, dict)
+                    and item.get("slug") in slugs
+                    and isinstance(item.get("source_url"), str)
+                ):
+                    found[item["source_url"]] = slugs[item["slug"]]
+        return found
+
     def _get_json(self, url: str, doing: str) -> Any:
         try:
             _, data = request_json(

@@ -6,7 +6,7 @@ import os
 import posixpath
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -302,9 +302,14 @@ def convert_iter(
     repair: bool = True,
     site_scaffold: bool = False,
     workers: int | None = None,
+    keep_posts: list[Post] | None = None,
 ) -> Conversion:
     """:func:`convert`, streaming: each post's result as it is done, nothing held (for a blog of any
-    size). The arguments are :func:`convert`'s; ``result`` tells the run's totals at the end."""
+    size). The arguments are :func:`convert`'s; ``result`` tells the run's totals at the end.
+
+    ``keep_posts``, a list, gets each post as read (before links and images move), so that a caller
+    can compare it with what was written without reading the source again (``convert --verify``);
+    the posts are then converted in this process (a worker's posts stay in the worker)."""
     exporter: Exporter = registry.create(to, **(options or {}))
     if site_scaffold and getattr(exporter, "scaffold", None) is None:
         raise ValueError(f"the {to} exporter cannot write a site around the posts (--site)")
@@ -315,6 +320,7 @@ def convert_iter(
         result, exporter, source, out, drafts=drafts, force=force, dry_run=dry_run, blog_url=blog_url,
         tags_from=tags_from, links=links, download_images=download_images, image_cache=image_cache,
         image_concurrency=image_concurrency, repair=repair, site_scaffold=site_scaffold, workers=workers,
+        keep_posts=keep_posts,
     )  # fmt: skip
     return Conversion(steps, result)
 
@@ -337,6 +343,7 @@ def _run(
     repair: bool,
     site_scaffold: bool,
     workers: int | None,
+    keep_posts: list[Post] | None = None,
 ) -> Iterator[PostResult]:
     # Two passes over the posts (three when links point into headings), whatever the blog's size:
     # one that plans names, URLs and links from unparsed bodies, then the conversion, parsing each
@@ -405,11 +412,13 @@ def _run(
     collected: list[Rendered] | None = [] if finish is not None else None
     shared = _Shared(exporter, site, index, blog_url, repair)
     units = getattr(passes, "units", None)
-    count = _pool_size(workers, total) if units is not None and image_set is None else 1
+    in_pool = units is not None and image_set is None and keep_posts is None
+    count = _pool_size(workers, total) if in_pool else 1
     if count > 1 and units is not None:
         rendered_posts = _pooled(units(), plan, shared, count)
     else:
-        rendered_posts = _in_process(items(), plan, shared, assets, result.images if image_set else None)
+        images = result.images if image_set else None
+        rendered_posts = _in_process(items(), plan, shared, assets, images, keep_posts)
     position = 0
     try:
         for outcome, rendered, extra in rendered_posts:
@@ -570,9 +579,12 @@ def _in_process(
     shared: _Shared,
     assets: dict[str, Asset],
     report: FetchReport | None,
+    keep_posts: list[Post] | None = None,
 ) -> Iterator[_Done]:
     planned = iter(plan)
     for item in items:
+        if keep_posts is not None and isinstance(item, Post):
+            keep_posts.append(item)
         item = _prepare(item, next(planned, None), shared.index)
         extra: list[tuple[str, Path]] = []
         if isinstance(item, Post) and report is not None:
@@ -807,31 +819,42 @@ def _localise(
     """Point the post's images at their copies, placed where the target keeps a post's files."""
     from hashmigrate.assets import image_urls, normalise, relocate
 
-    new: dict[str, str] = {}
-    files: list[tuple[str, Path]] = []
+    places, beside = image_places(post, exporter, site, assets)
+    files = [(path, assets[key].path) for key, (path, _ref) in places.items()]
     notes: list[Note] = []
+    kept: set[str] = set()
+    for url in image_urls(post):
+        key = normalise(url)
+        if key not in places and key not in kept:
+            kept.add(key)
+            why = (report.failed.get(key) if report else None) or "not downloaded"
+            notes.append(Note(post.label, "image-remote", f"image {url} kept on its old host", why))
+    if files and beside is not None:
+        notes.append(beside)
+    post = relocate(post, {key: ref for key, (_path, ref) in places.items()})
+    return replace(post, notes=(*post.notes, *notes)), files
+
+
+def image_places(
+    post: Post, exporter: Exporter, site: Site, assets: Mapping[str, Asset]
+) -> tuple[dict[str, tuple[str, str]], Note | None]:
+    """Where ``--download-images`` puts each of the post's images it has a copy of: normalised URL ->
+    (file path in the output, the reference the post uses); and the note for images put beside the
+    post (None when the exporter says where they go). ``verify`` maps the references back with it."""
+    from hashmigrate.assets import image_urls, normalise
+
+    places: dict[str, tuple[str, str]] = {}
     place = hooks(exporter).asset_path
     beside: Note | None = None
     if place is None:
         place, beside = _beside(post, exporter, site)
     cover = normalise(post.cover) if post.cover else None
-    for url in dict.fromkeys(image_urls(post)):
+    for url in image_urls(post):
         key = normalise(url)
-        if key in new:
-            continue
         asset = assets.get(key)
-        if asset is None:
-            why = (report.failed.get(key) if report else None) or "not downloaded"
-            notes.append(Note(post.label, "image-remote", f"image {url} kept on its old host", why))
-            new[key] = url
-            continue
-        path, ref = place(post, asset.stem, asset.ext, key == cover)
-        new[key] = ref
-        files.append((path, asset.path))
-    if files and beside is not None:
-        notes.append(beside)
-    post = relocate(post, {k: v for k, v in new.items() if k in assets})
-    return replace(post, notes=(*post.notes, *notes)), files
+        if key not in places and asset is not None:
+            places[key] = place(post, asset.stem, asset.ext, key == cover)
+    return places, beside
 
 
 def _beside(

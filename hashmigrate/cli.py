@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -242,6 +243,9 @@ def convert(
         # Results stream: each post goes to the progress line and the report as it is done, and only
         # what the summary prints is kept (failures; every post's notes with --verbose).
         shown: list[PostResult] = []
+        # --verify compares the posts as this run read and converted them: kept, not read again.
+        kept: list[Post] | None = [] if verify and out is not None else None
+        every: list[PostResult] = []
         with _Progress(total, quiet) as progress, _ReportStream(report) as stream:
             run = hashmigrate.convert_iter(
                 source,
@@ -259,11 +263,14 @@ def convert(
                 image_concurrency=image_concurrency,
                 repair=not no_repair,
                 site_scaffold=site,
+                keep_posts=kept,
             )
             with run:
                 for post in run:
                     progress.update(post)
                     stream.add(post)
+                    if kept is not None:
+                        every.append(post)
                     if verbose or not post.ok:
                         shown.append(post)
             result = run.result
@@ -276,7 +283,7 @@ def convert(
         written = _write_file(redirects, text, "redirect map") and written
     _summary(result, verbose, shown)
     verified = True
-    if verify and out is not None:
+    if verify and out is not None and kept is not None:
         verified = _run_verify(
             out,
             source,
@@ -286,6 +293,9 @@ def convert(
             options=options,
             links=not keep_links,
             report=None,
+            download_images=download_images,
+            image_cache=image_cache,
+            converted=(kept, dataclasses.replace(result, posts=every)),
         )
     raise typer.Exit(EXIT_OK if result.ok and written and verified else EXIT_FAILED)
 
@@ -309,27 +319,66 @@ def _run_verify(
     build: bool = True,
     verbose: bool = False,
     generator: str | None = None,
+    site: Any = None,
+    download_images: bool = False,
+    image_cache: Path | None = None,
+    converted: tuple[list[Post], ConvertResult] | None = None,
 ) -> bool:
-    """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode."""
+    """Verify, print one line per post that differs and a summary; True when every post is as on Hashnode.
+    ``site``: a WordPress site to read the posts back from (verification.wordpress_site.WordPressSite).
+    ``converted``: the posts convert just read and its result for them, compared without reading the
+    source again."""
     from hashmigrate.verification import VerifyError
     from hashmigrate.verification import verify as verify_pages
     from hashmigrate.verification.report import report_html
+    from hashmigrate.verification.run import verify_posts
 
+    # SourceError: a source with no posts to compare.
+    failures: tuple[type[Exception], ...] = (VerifyError, SourceError)
+    if site is not None:
+        from hashmigrate.publish import DeliveryFailed, PublishAborted
+        from hashmigrate.publish.state import StateError
+
+        # The site or the state file could not be read (their messages carry no credentials).
+        failures += (DeliveryFailed, PublishAborted, StateError)
     try:
-        result = verify_pages(
-            out,
-            source,
-            to,
-            blog_url=blog_url,
-            drafts=drafts,
-            options=options,
-            links=links,
-            build=build,
-            generator_command=[generator] if generator else None,
-        )
-    except (VerifyError, SourceError) as exc:  # SourceError: a source with no posts to compare
+        if converted is not None:
+            posts, done = converted
+            result = verify_posts(
+                out,
+                posts,
+                to,
+                blog_url=blog_url,
+                drafts=drafts,
+                options=options,
+                links=links,
+                build=build,
+                generator_command=[generator] if generator else None,
+                download_images=download_images,
+                image_cache=image_cache,
+                converted=done,
+            )
+        else:
+            result = verify_pages(
+                out,
+                source,
+                to,
+                blog_url=blog_url,
+                drafts=drafts,
+                options=options,
+                links=links,
+                build=build,
+                generator_command=[generator] if generator else None,
+                site=site,
+                download_images=download_images,
+                image_cache=image_cache,
+            )
+    except failures as exc:
         _err(f"verify: {exc}")
         return False
+    finally:
+        if site is not None:
+            site.posts.close()
     if not result.built:
         from hashmigrate.verification.targets import GENERATORS
 
@@ -388,24 +437,50 @@ def verify_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list the accepted differences.")
     ] = False,
+    wp_url: Annotated[
+        str | None,
+        typer.Option(
+            "--wp-url",
+            help="WordPress: read the published posts back from this site (else WP_URL); as publish takes it.",
+            envvar="WP_URL",
+        ),
+    ] = None,
+    wp_user: Annotated[
+        str | None, typer.Option("--wp-user", help="WordPress user (else WP_USER).", envvar="WP_USER")
+    ] = None,
+    state: Annotated[
+        Path, typer.Option("--state", help="WordPress: publish's state file (the posts' ids on the site).")
+    ] = DEFAULT_STATE,
+    download_images: Annotated[
+        bool, typer.Option("--download-images", help="As given to convert: images are local copies.")
+    ] = False,
+    image_cache: Annotated[
+        Path | None, typer.Option("--image-cache", help="As given to convert (where the copies came from).")
+    ] = None,
 ) -> None:
     """Compare every post's page on the target with the page Hashnode shows; exit 1 when any differs.
 
     Hugo and Jekyll sites are built with the real generator (in a temporary copy, with what --site would
     add when OUT is not a whole site); without it installed, the Markdown level is checked and it says so.
     dev.to articles are rendered as dev.to shows them, WordPress posts (from the WXR file) by WordPress's
-    own block code when it is installed.
+    own block code when it is installed; with --wp-url, as that WordPress stored and shows them (read
+    back through its REST API with WP_USER and WP_APP_PASSWORD, as publish sent them).
     """
+    site = None
     try:
         options = _parse_options(option)
         if to not in _verifiable():
             raise UsageError(f"--to: verify checks {', '.join(_verifiable())}, not {to}")
         if not source.exists():
             raise SourceError(f"{source}: no such file or folder")
-        if not out.is_dir():
+        if wp_url and to != "wordpress":
+            raise UsageError(f"--wp-url: a site is read back only for --to wordpress, not {to}")
+        if not out.is_dir() and not wp_url:
             raise UsageError(f"{out}: no such folder (convert into it first)")
         _check_file_option(report, "--report")
-    except (UsageError, SourceError) as exc:
+        if wp_url:
+            site = _wordpress_site(options, wp_url, wp_user, state)
+    except (UsageError, SourceError, registry.OptionError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     ok = _run_verify(
@@ -420,8 +495,28 @@ def verify_command(
         build=not no_build,
         verbose=verbose,
         generator=generator,
+        site=site,
+        download_images=download_images,
+        image_cache=image_cache,
     )
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+def _wordpress_site(options: dict[str, Any], url: str, user: str | None, state: Path) -> Any:
+    """The site verify reads back, made exactly as publish makes its WordPress publisher (the
+    password from WP_APP_PASSWORD only); ConfigError in one line when something is missing."""
+    from hashmigrate.publish import ConfigError, PublishConfig, create_publisher
+    from hashmigrate.verification.wordpress_site import StoredPosts, WordPressSite
+
+    options = _publisher_options("wordpress", dict(options), url, user, False)
+    try:
+        publisher = create_publisher("wordpress", PublishConfig(exporter_options=options))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if not isinstance(publisher, StoredPosts):
+        publisher.close()
+        raise UsageError("--wp-url: the installed wordpress publisher cannot read posts back")
+    return WordPressSite(publisher, state)
 
 
 def _check_file_option(path: Path | None, flag: str) -> None:

@@ -457,6 +457,59 @@ def test_report_of_the_examples_blog_in_a_real_browser(tmp_path: Path) -> None:
     assert _png_colours(shot) > 20  # text, the status colours, the two pages side by side: not one colour
 
 
+# A post that tries, once loaded, to reach the report around it: a frame that is same-origin and
+# scripted (no sandbox) would let it retitle the report and mark its body.
+BREAKOUT = (
+    "<p>Hostile</p><script>parent.document.title='script ran';"
+    "parent.document.body.setAttribute('data-script-ran','yes')</script>"
+    "<img src=\"data:,x\" onerror=\"parent.document.body.setAttribute('data-onerror-ran','yes')\">"
+)
+
+
+def _dom(chromium: str, page: Path, cwd: Path) -> str:
+    """The report's DOM after Chromium loaded it (frames and their scripts, if any run, included)."""
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000",
+         "--window-size=1280,4000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=True, cwd=cwd,
+    )  # fmt: skip
+    return done.stdout
+
+
+def test_a_hostile_posts_script_does_not_run_in_a_real_browser(tmp_path: Path) -> None:
+    """Checked in the browser: the post's script and its onerror handler never touch the report. The
+    same report with the frames' sandbox taken off shows that the check sees a script that does run."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    check = PostCheck("a.md", "a", "Hostile", "/a/", "different", reference=BREAKOUT, target=BREAKOUT)
+    report = report_html(VerifyResult("hugo", "built with hugo", True, posts=[check]))
+    assert report.count('sandbox=""') == 2
+    page = tmp_path / "report.html"
+    page.write_text(report, encoding="utf-8")
+    title, body = _title_and_body(_dom(chromium, page, tmp_path))
+    assert title == "hashmigrate verify: hugo"
+    assert "data-script-ran" not in body and "data-onerror-ran" not in body, body
+    # The control: frames neither sandboxed nor under the pages' Content-Security-Policy.
+    unsafe = tmp_path / "unsafe.html"
+    unsafe.write_text(
+        report.replace('sandbox=""', "")
+        .replace('loading="lazy"', "")
+        .replace("Content-Security-Policy", "x-none"),
+        encoding="utf-8",
+    )
+    title, body = _title_and_body(_dom(chromium, unsafe, tmp_path))
+    assert title == "script ran" and 'data-script-ran="yes"' in body and 'data-onerror-ran="yes"' in body
+
+
+def _title_and_body(dom: str) -> tuple[str, str]:
+    """The live document's title and its body's start tag (the frames' markup is only attribute text)."""
+    title = re.search(r"<title>(.*?)</title>", dom, re.S)
+    body = re.search(r"<body[^>]*>", dom)
+    assert title is not None and body is not None, dom[:300]
+    return title.group(1), body.group(0)
+
+
 DEFINITION = (
     "Definition of **immutable** is\n: *not capable of change.*\n\n> A quote\n> : its second line\n\n"
     "```\n: code keeps its colon\n```\n"
@@ -638,3 +691,93 @@ def test_corpus_verifies_on_jekyll(corpus_dir: Path, tmp_path: Path) -> None:
     if not command[0]:
         pytest.skip("jekyll is not installed (.ci/install-jekyll.sh installs Debian's)")
     assert _verify_corpus(corpus_dir, tmp_path, "jekyll", command) == KNOWN_DIFFERENT["jekyll"]
+
+
+# -- mirrored images (convert --download-images) ------------------------------------------------------
+
+
+def _mirrored_blog(tmp_path: Path, server_url: str) -> Path:
+    source = tmp_path / "blog"
+    source.mkdir()
+    post_from(
+        source,
+        f'Text.\n\n![A red square]({server_url}/img/red.png align="center")\n\n'
+        f'A raw one: <img src="{server_url}/img/green.png" alt="green">\n\n![Blue]({server_url}/img/blue.png)\n',
+    )
+    return source
+
+
+@pytest.mark.parametrize("to", ["hugo", "jekyll"])
+def test_mirrored_images_are_their_originals_and_a_missing_copy_is_a_difference(
+    to: str, hugo: list[str], tmp_path: Path
+) -> None:
+    from support.image_server import ImageServer
+
+    command = hugo if to == "hugo" else jekyll()
+    with ImageServer() as server:
+        source = _mirrored_blog(tmp_path, server.url)
+        out, cache = tmp_path / to, tmp_path / "cache"
+        converted = hashmigrate.convert(source, to=to, out=out, download_images=True, image_cache=cache)
+        assert converted.ok and converted.images is not None and converted.images.downloaded == 3
+    written = [p for p in out.rglob("*.png")]
+    assert len(written) == 3 and server.url not in "".join(p.read_text() for p in out.rglob("*.md"))
+    result = hashmigrate.verify(
+        out, source, to, generator_command=command, download_images=True, image_cache=cache
+    )
+    assert result.built and result.ok, [line for p in result.posts for line in p.lines()]
+    assert server.url not in result.posts[0].target  # the page shows the copies
+    # Without the mapping the copies are not the originals: the check above is not empty.
+    unmapped = hashmigrate.verify(out, source, to, generator_command=command)
+    assert any(d.what == "images" for d in unmapped.posts[0].differences)
+    (blue,) = [p for p in written if p.name.startswith("blue")]
+    blue.unlink()
+    result = hashmigrate.verify(
+        out, source, to, generator_command=command, download_images=True, image_cache=cache
+    )
+    lines = [line for p in result.posts for line in p.lines()]
+    assert not result.ok and len(lines) == 1, lines
+    assert "images: " in lines[0] and blue.name in lines[0] and "a file that was not written" in lines[0]
+
+
+def test_convert_verify_reads_and_converts_each_post_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """convert --verify compares the posts convert read and the results it wrote: the source is read
+    once (the reader entry point convert uses, and never verify's read_all) and each post rendered once
+    (verify plans no second, dry-run conversion); and it finds what verify on its own finds."""
+    import hashmigrate.api as api
+
+    reads: list[str] = []
+    renders: list[str] = []
+    reader, read, render_one = api.reader, api.read, api._render_one
+
+    def counted_reader(path: Path, **kwargs: object) -> object:
+        reads.append(f"reader {path}")
+        return reader(path, **kwargs)  # type: ignore[arg-type]
+
+    def counted_read(path: Path, **kwargs: object) -> object:
+        reads.append(f"read {path}")
+        return read(path, **kwargs)  # type: ignore[arg-type]
+
+    def counted_render(item: object, *args: object) -> object:
+        renders.append(getattr(item, "source", "?"))
+        return render_one(item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "reader", counted_reader)
+    monkeypatch.setattr(api, "read", counted_read)
+    monkeypatch.setattr(api, "_render_one", counted_render)
+    out = tmp_path / "site"
+    done = runner.invoke(
+        app, ["convert", str(EXAMPLES), "--to", "hugo", "--out", str(out), "--blog-url", BLOG, "--verify"]
+    )
+    assert done.exit_code == 0, done.stdout + done.stderr
+    summary = [line for line in done.stdout.splitlines() if line.startswith("verify hugo")]
+    assert summary and "10 post(s), 10 as on Hashnode" in summary[0], done.stdout
+    assert reads == [f"reader {EXAMPLES}"]
+    posts = [source for source in renders if source.endswith(".md")]
+    assert len(posts) == len(set(posts)) >= 10, renders  # each file once
+    # verify on its own (which reads the source itself) says the same of every post.
+    reads.clear()
+    alone = hashmigrate.verify(out, EXAMPLES, "hugo", blog_url=BLOG)
+    assert reads == [f"read {EXAMPLES}"]
+    assert summary[0].split("(", 1)[1].startswith(alone.method) and alone.ok

@@ -37,6 +37,11 @@ class Pages:
     redirects: dict[str, str] = field(default_factory=dict)
     # What the target could not read in a post's text (a rendered target's problems), by URL.
     problems: dict[str, list[str]] = field(default_factory=dict)
+    # Per page, an image address the target shows -> the address it stands for in the reference (a
+    # mirrored copy's or a media-library upload's original), and reference addresses made canonical
+    # the same way (two forms of one CDN image are one mirrored file).
+    image_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    reference_sources: dict[str, dict[str, str]] = field(default_factory=dict)
     # What a reader sees of each page, once made (a built site's are needed for its redirects too).
     features: dict[str, Features] = field(default_factory=dict)
 

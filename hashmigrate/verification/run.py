@@ -3,21 +3,23 @@ compare it with the page Hashnode would show."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from urllib.parse import urljoin
 
 from hashmigrate import registry
-from hashmigrate.api import PostResult, Source, convert, read_all
-from hashmigrate.exporter import Site, hooks
+from hashmigrate.api import ConvertResult, PostResult, Source, convert, read_all
+from hashmigrate.exporter import Exporter, Site, hooks
 from hashmigrate.links import LinkIndex, host_of, split_url
 from hashmigrate.model import Note, Post
 from hashmigrate.verification.compare import ALIGNMENT_ONLY, Difference, differences
 from hashmigrate.verification.features import Features, features
-from hashmigrate.verification.pages import built_pages, function_pages, through
+from hashmigrate.verification.pages import Pages, built_pages, function_pages, through
 from hashmigrate.verification.reference import reference_html
 from hashmigrate.verification.targets import (
     GENERATORS,
@@ -29,6 +31,9 @@ from hashmigrate.verification.targets import (
     with_heading_ids,
     written_body,
 )
+
+if TYPE_CHECKING:
+    from hashmigrate.verification.wordpress_site import WordPressSite
 
 CheckStatus: TypeAlias = Literal["same", "different", "unchecked"]
 
@@ -91,6 +96,10 @@ class VerifyResult:
         return Counter(p.status for p in self.posts)
 
 
+# A post whose files are in the output as convert wrote them (a dry run's, or a written one's).
+_WRITTEN = frozenset({"would-write", "written", "unchanged"})
+
+
 def _accepted(difference: Difference, notes: list[Note]) -> Difference:
     """The difference with the reason the conversion gave for it, when a note names exactly this item:
     an embed the target cannot play (written as a link), a widget left out, images' alignment the target
@@ -145,6 +154,51 @@ def _moved(url: str, redirects: dict[str, str], cuids: dict[str, str], hosts: se
     return new + (f"#{parts.fragment}" if parts.fragment else "")
 
 
+def _mirrored(
+    pages: Pages,
+    out: Path,
+    planned: list[PostResult],
+    posts: dict[str, Post],
+    exporter: Exporter,
+    site: Site,
+    image_cache: Source | None,
+) -> None:
+    """Images ``convert --download-images`` mirrored: each copy's reference, as the page shows it, stands
+    for its original (so a mirrored image is no difference), and a reference to a file that was not
+    written is one. Where each copy went is found as convert found it: the image cache's index (URL ->
+    file) and the exporter's place for it."""
+    from hashmigrate.api import DEFAULT_IMAGE_CACHE, image_places
+    from hashmigrate.assets import Asset, ImageCache, image_urls, normalise
+
+    cache = ImageCache(Path(image_cache) if image_cache is not None else DEFAULT_IMAGE_CACHE)
+    for planned_post in planned:
+        key = page_key(planned_post)
+        post = replace(posts[planned_post.source], slug=planned_post.slug or posts[planned_post.source].slug)
+        urls = image_urls(post)
+        assets: dict[str, Asset] = {}
+        for url in urls:
+            if (asset := cache.get(normalise(url))) is not None:
+                assets[asset.source] = asset
+        places, _ = image_places(post, exporter, site, assets)
+        shown: dict[str, str] = {}
+        for original, (path, ref) in places.items():
+            shown[ref] = original
+            if planned_post.url and "://" not in ref:
+                shown[urljoin(planned_post.url, ref)] = original
+            if not (out / path).is_file():
+                pages.problems.setdefault(key, []).append(
+                    f"images: {ref} points at {path}, a file that was not written"
+                )
+        pages.image_sources[key] = shown
+        # Two forms of one image (Hashnode's CDN with and without its transform query) are one copy.
+        pages.reference_sources[key] = {
+            form: normalise(url)
+            for url in urls
+            if normalise(url) in places
+            for form in (url, html.unescape(url))
+        }
+
+
 def verify(
     out: Source,
     source: Source,
@@ -156,15 +210,19 @@ def verify(
     links: bool = True,
     build: bool = True,
     generator_command: list[str] | None = None,
+    site: WordPressSite | None = None,
+    download_images: bool = False,
+    image_cache: Source | None = None,
 ) -> VerifyResult:
     """Compare each post of ``source``, as ``convert`` wrote it into ``out`` for ``to``, with the page
     Hashnode would show. Hugo and Jekyll are built with the real generator when it is installed (and
     ``build``; ``generator_command`` names one, e.g. ``["/usr/bin/hugo"]``), else checked at the Markdown
-    level; WordPress's blocks are read by WordPress's own code when it is installed (and ``build``).
+    level; WordPress's blocks are read by WordPress's own code when it is installed (and ``build``),
+    or, with a ``site``, read back from that WordPress site through its REST API.
     Raises :class:`VerifyError` when it cannot run."""
     if to not in supported():
         raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
-    if not Path(out).is_dir():
+    if site is None and not Path(out).is_dir():
         raise VerifyError(f"{out}: no such folder (convert into it first)")
     posts: list[Post] = []
     problems: list[str] = []
@@ -183,6 +241,9 @@ def verify(
         links=links,
         build=build,
         generator_command=generator_command,
+        site=site,
+        download_images=download_images,
+        image_cache=image_cache,
     )
     result.problems = problems
     return result
@@ -199,13 +260,21 @@ def verify_posts(
     links: bool = True,
     build: bool = True,
     generator_command: list[str] | None = None,
+    site: WordPressSite | None = None,
+    download_images: bool = False,
+    image_cache: Source | None = None,
+    converted: ConvertResult | None = None,
 ) -> VerifyResult:
-    """:func:`verify` of posts already read."""
+    """:func:`verify` of posts already read. ``converted``: convert's own result for exactly these
+    posts (its ``posts`` and ``redirects``), which is then used instead of planning the conversion again
+    (``convert --verify``: each post is read and converted once)."""
     if to not in supported():
         raise VerifyError(f"verify checks {', '.join(supported())}; not {to}")
+    if site is not None and to != "wordpress":
+        raise VerifyError(f"a WordPress site is read back only for wordpress, not {to}")
     out = Path(out)
     # Where convert put each post, and each link to another post of the blog.
-    plan = convert(
+    plan = converted or convert(
         posts, to=to, out=None, dry_run=True, blog_url=blog_url, drafts=drafts, options=options, links=links
     )
     redirects = dict(plan.redirects)
@@ -215,10 +284,13 @@ def verify_posts(
     hooked = hooks(exporter)
     generator = GENERATORS.get(to)
     # A built page is found at its URL; a rendered target's (dev.to has no URL) by its post's file.
-    planned = [
-        p for p in plan.posts if p.status == "would-write" and p.paths and (p.url or generator is None)
-    ]
-    if generator is not None and build and (generator_command or generator.command()) is not None:
+    planned = [p for p in plan.posts if p.status in _WRITTEN and p.paths and (p.url or generator is None)]
+    by_source = {post.source: post for post in posts}
+    if site is not None:
+        from hashmigrate.verification.wordpress_site import site_pages
+
+        pages = site_pages(site, planned, by_source, build)
+    elif generator is not None and build and (generator_command or generator.command()) is not None:
         pages = built_pages(generator, generator_command, out, exporter, to, planned, Site(blog_url=blog_url))
     elif generator is not None:
         why = f"{to} is not installed" if build else "no build asked for"
@@ -242,8 +314,9 @@ def verify_posts(
             f"{to} pages rendered" + (f" by {rendered.method(build)}" if rendered.method else ""),
             build,
         )
+    if download_images and hooked.remote_images is None and site is None:
+        _mirrored(pages, out, planned, by_source, exporter, Site(blog_url=blog_url), image_cache)
     result = VerifyResult(to, pages.method, pages.built)
-    by_source = {post.source: post for post in posts}
     # Links move only where convert moves them: to a target that places posts at URLs of its own.
     moves = links and hooked.url is not None
     urls = {p.source: p.url for p in planned if p.url and moves}
@@ -255,6 +328,8 @@ def verify_posts(
         key = page_key(planned_post)
         if key in pages.html:
             page = pages.features_of(key)
+            sources = pages.image_sources.get(key, {})
+            page.images = [replace(i, src=sources.get(i.src, i.src)) for i in page.images]
             # A link to a redirect page of the site (an old address kept) goes where it redirects.
             page.links = [through(link, pages.redirects) for link in page.links]
             page.anchors = [(through(h, pages.redirects), a, b) for h, a, b in page.anchors]
@@ -267,6 +342,9 @@ def verify_posts(
         check.reference = reference_html(post)
         key = page_key(planned_post)
         references[key] = features(check.reference)
+        if canonical := pages.reference_sources.get(key):
+            reference = references[key]
+            reference.images = [replace(i, src=canonical.get(i.src, i.src)) for i in reference.images]
         if key in pages.missing:
             check.message = pages.missing[key]
         else:
