@@ -19,7 +19,7 @@ import frontmatter
 from exporters import embed_html, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
-from hashmigrate.document import Document, Element, Text
+from hashmigrate.document import Document, Element, Heading, Text
 from hashmigrate.exporter import (
     BodyRenderer,
     Option,
@@ -30,6 +30,7 @@ from hashmigrate.exporter import (
     plain_data,
     unescape_markdown,
 )
+from hashmigrate.links import target_heading_ids
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post, Widget
 from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
@@ -114,10 +115,48 @@ _WORD = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nd"])
 _ABREVE = re.compile(r"(?<!\\)((?:\\\\)*)&Abreve;")
 
 
+# A heading every Hugo names alike: no emphasis, code, link, entity, escape or HTML in it, and no "{"
+# (goldmark takes a heading's trailing "{#x}", "{.c}" or "{k=v}" for attributes, not text: with an
+# id of its own written after it, the author's braces are text again).
+_PLAIN_HEADING = re.compile(r"[^_*~`\[\]&<>\\!{]*")
+
+
 class HugoBody(BodyRenderer):
     target = "Hugo"
 
+    def __init__(self, post: Post) -> None:
+        super().__init__(post)
+        self._fixed: dict[int, str] | None = None
+
+    def fixed_id(self, document: Document, heading: Heading) -> str | None:
+        """The id a heading with markup is given in writing (``{#id}``), so that every Hugo names it as
+        :meth:`HugoExporter.heading_id` predicts. Hugo 0.111 (Debian 12's) made ids from the heading's
+        source, link URLs, entities and tags included (a link to ``[I. Codebase](https://12factor.net/
+        codebase)`` written for ``#i-codebase`` was dead there), and current Hugo leaves text out of the
+        id after a ``_`` inside emphasis (``*b my_function a*`` is ``b-my_``). goldmark reads a heading's
+        trailing ``{#id}`` by default since Hugo 0.60; a heading of plain text keeps Hugo's own id."""
+        if self._fixed is None:
+            headings = document.headings()
+            ids = target_heading_ids(document, HugoExporter.heading_id)
+            self._fixed = {
+                id(head): target
+                for head, target in zip(headings, ids, strict=True)
+                if head.children and not _PLAIN_HEADING.fullmatch(document.heading_source(head))
+            }
+        return self._fixed.get(id(heading))
+
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        if (
+            isinstance(element, Heading)
+            and element.written is None
+            and (fixed := self.fixed_id(document, element)) is not None
+        ):
+            lead = document.source[element.start : element.children[0].start]
+            tail = document.source[element.children[-1].end : element.end]
+            if not element.setext:
+                # An ATX line is written without its closing #s, which would stand between text and id.
+                tail = "\n" if tail.endswith("\n") else ""
+            return f"{lead}{self.children(element)} {{#{fixed}}}{tail}"
         if isinstance(element, Text):
             text = document.text_of(element) if element.written is None else element.written
             written = text

@@ -351,6 +351,7 @@ class BodyRenderer:
     def __init__(self, post: Post) -> None:
         self.post = post
         self.notes: list[Note] = []
+        self._children: Callable[[Element], str] | None = None  # set by each walk (parts)
 
     def note(self, kind: model.NoteKind, what: str, why: str, action: str = "") -> None:
         self.notes.append(Note(self.post.label, kind, what, why, action))
@@ -386,6 +387,7 @@ class BodyRenderer:
                 return own(text) + element.after
             return self.visit(document, element, own)
 
+        self._children = lambda element: document.emit_children(element, visit)
         pieces = document.emit(visit).split(mark)
         parts: list[tuple[str, bool]] = []
         for index, piece in enumerate(pieces):
@@ -417,6 +419,13 @@ class BodyRenderer:
                 "hashmigrate does not know this element of Hashnode's editor",
                 "check how it shows",
             )
+
+    def children(self, element: Element) -> str:
+        """A node's content as this renderer writes it: for a visit that rewrites only the node's own
+        marks (a heading's line) and leaves its content to the other visits."""
+        if self._children is None:
+            raise RuntimeError("children() is for visits, during a walk of the document")
+        return self._children(element)
 
     def html_block(self, html: str, own: Callable[[str], str]) -> str | None:
         """A raw HTML block as this target needs it, or None to keep it as written."""

@@ -35,6 +35,18 @@ _LINKIFY = (
     "the generator links a bare address written in the text (goldmark's Linkify); its text is unchanged"
 )
 _TRAILING = "only empty lines at the end of the block differ (the generator's highlighter drops them)"
+_LINE_END_SPACES = (
+    "only spaces at the ends of lines were added (the generator's highlighter: Chroma in Hugo 0.111)"
+)
+
+
+def _spaces_added_at_line_ends(reference: str, target: str) -> bool:
+    """Whether the target's code is the reference's with spaces added at the ends of some lines: a
+    reader sees the same code."""
+    a, b = reference.split("\n"), target.split("\n")
+    return len(a) == len(b) and all(
+        y.startswith(x) and not y[len(x) :].strip(" ") for x, y in zip(a, b, strict=True)
+    )
 
 
 def _context(text: str, at: int) -> str:
@@ -199,6 +211,9 @@ def differences(
         if a.rstrip("\n") == b.rstrip("\n") and len(b) < len(a):
             # Only empty last lines are missing (each side's one final line break is already off).
             found.append(Difference("code", detail, _TRAILING))
+            continue
+        if _spaces_added_at_line_ends(a, b):
+            found.append(Difference("code", detail, _LINE_END_SPACES))
             continue
         found.append(Difference("code", detail))
         break  # one is enough to look at; the next may only follow from it

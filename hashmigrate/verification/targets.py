@@ -139,8 +139,9 @@ def _jekyll_arguments(command: list[str], folder: Path, built: Path) -> tuple[li
     return [*command, "build", "--destination", str(built), "--quiet"], folder
 
 
-def _commonmark(text: str) -> str:
-    return pyromark.html(text, options=options())
+def _commonmark(text: str, heading_attributes: bool = False) -> str:
+    extra = pyromark.Options.ENABLE_HEADING_ATTRIBUTES if heading_attributes else 0
+    return pyromark.html(text, options=options() | extra)
 
 
 _SHORTCODE = re.compile(r"\{\{<\s*(youtube|vimeo|figure)\s+(.*?)\s*>\}\}", re.S)
@@ -174,7 +175,8 @@ def hugo_markdown_page(text: str) -> str:
 
     text = _SHORTCODE.sub(hold, text)
     text = _ESCAPED_SHORTCODE.sub(lambda m: "{{" + m.group(1) + m.group(2) + m.group(3) + "}}", text)
-    rendered = _commonmark(text)
+    # The exporter writes the id of a heading with markup ({#id}), which goldmark reads.
+    rendered = _commonmark(text, heading_attributes=True)
     rendered = re.sub(r"<p>\ufdd0(\d+)\ufdd0</p>", lambda m: placed[int(m.group(1))], rendered)
     return re.sub(r"\ufdd0(\d+)\ufdd0", lambda m: placed[int(m.group(1))], rendered)
 
