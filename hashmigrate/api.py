@@ -469,6 +469,9 @@ def _run(
                     "journal tells the next run which ones are ours"
                 )
             writer = None  # its manifest is let go before the redirect map is made
+        # So are the plan and pass one's headers (100,000 posts: ~45 MB), done with now.
+        plan.clear()
+        passes = units = None
         # Made last, from the index's compact moves: held through the run, the pairs would be a
         # third of what a big blog's plan holds.
         result.redirects = index.redirects
