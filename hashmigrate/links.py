@@ -479,13 +479,12 @@ def slugs_from_links(made: Iterable[str], unresolved: Iterable[str]) -> dict[str
             for link in _candidates(keys, _made_keys(slug)):
                 _pair(slug, link, by_made, by_link)
     pairs: dict[str, str] = {}
-    for slug in made:  # in the order the posts were planned
-        links = by_made.get(slug)
-        if links is None:
-            continue
-        (link, *others) = links
-        if not others and len(by_link[link]) == 1:
-            pairs[slug] = link
+    for link in linked:  # in the order the links were found (the order the index is told of them)
+        slugs = by_link.get(link)
+        if slugs is not None and len(slugs) == 1:
+            (slug,) = slugs
+            if len(by_made[slug]) == 1:
+                pairs[slug] = link
     return pairs
 
 
