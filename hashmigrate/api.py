@@ -410,7 +410,7 @@ def _run(
     # which gets every rendered post once the last one is done; render() stays pure.
     finish = hooked.finish
     collected: list[Rendered] | None = [] if finish is not None else None
-    shared = _Shared(exporter, site, index, blog_url, repair)
+    shared = _Shared(exporter, site, index, blog_url, repair, keep_posts=finish is not None)
     units = getattr(passes, "units", None)
     in_pool = units is not None and image_set is None and keep_posts is None
     count = _pool_size(workers, total) if in_pool else 1
@@ -478,6 +478,9 @@ def _run(
                     "journal tells the next run which ones are ours"
                 )
             writer = None  # its manifest is let go before the redirect map is made
+        # So are the plan and pass one's headers (~410 bytes a post by sys.getsizeof), done with now.
+        plan.clear()
+        passes = units = None
         # Made last, from the index's compact moves: held through the run, the pairs would be a
         # third of what a big blog's plan holds.
         result.redirects = index.redirects
@@ -488,6 +491,11 @@ def _run(
 MAX_WORKERS = 2
 POOL_MIN_POSTS = 200
 _CHUNK = 32  # posts sent to a worker at once
+# ... or fewer, once their files hold this much: a chunk's rendered pages are held whole by the worker
+# and, unpickled, by this process (up to _AHEAD chunks a worker). A backup's copies of one post sort
+# together by name: 20,000 replicated posts put 18 of 300 KB in one chunk, 12 MB above this
+# process's usual peak.
+_CHUNK_BYTES = 512 * 1024
 _AHEAD = 4  # chunks in flight per worker: enough to keep each busy, few enough to hold little
 _START_METHOD: str | None = None  # the multiprocessing start method (None: the platform's default)
 
@@ -504,6 +512,10 @@ class _Shared:
     index: LinkIndex
     blog_url: str | None
     repair: bool
+    # Whether the parent needs each rendered post's Post (a ``finish`` hook gets them all); if not,
+    # a worker sends its files back without the post's body and tree: ~500 objects a post, which
+    # the parent would unpickle and drop (at 20,000 posts its peak was 152.7 MB with them, 78.2 without).
+    keep_posts: bool = True
 
 
 def _one_malloc_arena() -> None:
@@ -614,7 +626,30 @@ def _worker_start(shared: _Shared) -> None:
 def _worker_chunk(chunk: _Chunk) -> list[tuple[PostResult, Rendered | None]]:
     shared = _SHARED
     assert shared is not None
-    return [_convert_unit(unit, entry, shared) for unit, entry in chunk]
+    done = []
+    for unit, entry in chunk:
+        outcome, rendered = _convert_unit(unit, entry, shared)
+        # Dropped at once: a chunk of big posts (a backup's copies of one post sort together) would
+        # otherwise hold every tree of the chunk until its last post is done.
+        done.append((outcome, rendered if shared.keep_posts else _without_body(rendered)))
+    return done
+
+
+def _without_body(rendered: Rendered | None) -> Rendered | None:
+    """The rendered post as the parent uses it when no ``finish`` hook wants the posts: its files,
+    URL and notes; the post without its body or tree."""
+    if rendered is None:
+        return None
+    return replace(rendered, post=replace(rendered.post, body=(), document=None))
+
+
+def _file_size(unit: Header | Problem) -> int:
+    if isinstance(unit, Problem):
+        return 0
+    try:
+        return os.stat(unit.path).st_size
+    except OSError:
+        return 0  # its reading says what is wrong
 
 
 def _convert_unit(
@@ -635,11 +670,13 @@ def _pooled(
     def chunks() -> Iterator[_Chunk]:
         planned = iter(plan)
         chunk: _Chunk = []
+        size = 0
         for unit in units:
             chunk.append((unit, next(planned, None)))
-            if len(chunk) == _CHUNK:
+            size += _file_size(unit)
+            if len(chunk) == _CHUNK or size >= _CHUNK_BYTES:
                 yield chunk
-                chunk = []
+                chunk, size = [], 0
         if chunk:
             yield chunk
 

@@ -140,15 +140,18 @@ class LinkIndex:
     urls: dict[str, str] = field(default_factory=dict)  # Hashnode slug -> new URL
     cuids: dict[str, str] = field(default_factory=dict)  # cuid -> new URL (hashnode.com/post/<cuid>)
     anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {hashnode id: target id}
-    # (Hashnode slug, cuid, new URL) of each post added, the strings urls and cuids hold: the old
-    # paths are made when :attr:`redirects` is asked for, not held (a third of the index's size).
-    moves: list[tuple[str, str, str]] = field(default_factory=list)
+    # Hashnode slug, cuid and new URL of each post added, one after the other (three list slots a
+    # post, not a tuple of 72 bytes), the strings urls and cuids hold: the old paths are made when
+    # :attr:`redirects` is asked for, not held (a third of the index's size).
+    moves: list[str] = field(default_factory=list)
 
     @property
     def redirects(self) -> list[tuple[str, str]]:
         """(old path, new URL) of every post: ``/<slug>`` and ``/<slug>-<cuid>``."""
         pairs: list[tuple[str, str]] = []
-        for original, cuid, new_url in self.moves:
+        moves = self.moves
+        for at in range(0, len(moves), 3):
+            original, cuid, new_url = moves[at : at + 3]
             pairs.append((f"/{original}", new_url))
             if cuid:
                 pairs.append((f"/{original}-{cuid}", new_url))
@@ -161,7 +164,7 @@ class LinkIndex:
         self.urls[original] = new_url
         if post.cuid:
             self.cuids[post.cuid] = new_url
-        self.moves.append((original, post.cuid, new_url))
+        self.moves += (original, post.cuid, new_url)
         if post.hashnode_url:
             self.hosts.add(host_of(post.hashnode_url))
 
@@ -170,7 +173,10 @@ class LinkIndex:
         new_url = self.urls.pop(hashnode_slug(post), None)
         if post.cuid and self.cuids.get(post.cuid) == new_url:
             del self.cuids[post.cuid]
-        self.moves = [move for move in self.moves if move[2] != new_url]
+        moves = self.moves
+        self.moves = [
+            part for at in range(0, len(moves), 3) if moves[at + 2] != new_url for part in moves[at : at + 3]
+        ]
 
     def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
         """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,
@@ -452,35 +458,87 @@ def slugs_from_links(made: Iterable[str], unresolved: Iterable[str]) -> dict[str
     """Made-up slug -> the slug links name, where each is the other's only match one word away.
 
     Slugs meet through keys (the words with one blanked, with one dropped, as they are), so the time
-    grows with the number of slugs, not with their product."""
-    keys: dict[tuple[str, ...], set[str]] = {}
-    for slug in made:
-        words = tuple(slug.split("-"))
-        for key in (*_blanked(words), *(("-", *w) for w in _dropped(words)), ("=", *words)):
-            keys.setdefault(key, set()).add(slug)
+    grows with the number of slugs, not with their product. Keys are made for the smaller of the
+    two sides only and the other side looks them up: a big blog has thousands of slugs made from
+    titles and few unresolved links, often none (20,000 posts: keys for every made slug, ~17 a slug,
+    were 50 MB, the peak of the whole run)."""
+    made = list(dict.fromkeys(made))
+    linked = list(dict.fromkeys(unresolved))
+    if not made or not linked:
+        return {}
     by_made: dict[str, set[str]] = {}
     by_link: dict[str, set[str]] = {}
-    for link in unresolved:
-        words = tuple(link.split("-"))
-        wanted = (*_blanked(words), ("-", *words), *(("=", *w) for w in _dropped(words)))
-        for slug in set().union(*(keys.get(key, set()) for key in wanted)):
-            if one_word_apart(slug, link):
-                by_made.setdefault(slug, set()).add(link)
-                by_link.setdefault(link, set()).add(slug)
+    if len(made) <= len(linked):
+        keys = _slug_keys(made, _made_keys)
+        for link in linked:
+            for slug in _candidates(keys, _link_keys(link)):
+                _pair(slug, link, by_made, by_link)
+    else:
+        keys = _slug_keys(linked, _link_keys)
+        for slug in made:
+            for link in _candidates(keys, _made_keys(slug)):
+                _pair(slug, link, by_made, by_link)
     pairs: dict[str, str] = {}
-    for slug, links in by_made.items():
-        (link, *others) = links
-        if not others and len(by_link[link]) == 1:
-            pairs[slug] = link
+    for link in linked:  # in the order the links were found (the order the index is told of them)
+        slugs = by_link.get(link)
+        if slugs is not None and len(slugs) == 1:
+            (slug,) = slugs
+            if len(by_made[slug]) == 1:
+                pairs[slug] = link
     return pairs
 
 
-def _blanked(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return [("*", *words[:i], "", *words[i + 1 :]) for i in range(len(words))]
+# A key is one string: the words joined again, after a mark of its kind. Two keys of different word
+# lists can only meet when a word is empty ("a--b"); a meeting is a candidate, checked word by word.
+def _made_keys(slug: str) -> list[str]:
+    """A made-up slug's keys: each word blanked, each word dropped, all words."""
+    words = slug.split("-")
+    return [*_blanked(words), *("-" + w for w in _dropped(words)), "=" + slug]
 
 
-def _dropped(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return [(*words[:i], *words[i + 1 :]) for i in range(len(words))]
+def _link_keys(link: str) -> list[str]:
+    """The keys a link's slug meets a made-up slug's through: the same kinds, the other way round
+    (a word dropped from the made slug is the link as it is, and the reverse)."""
+    words = link.split("-")
+    return [*_blanked(words), "-" + link, *("=" + w for w in _dropped(words))]
+
+
+def _slug_keys(slugs: list[str], keys_of: Callable[[str], list[str]]) -> dict[str, str | list[str]]:
+    """Key -> the slug (or, rarely, slugs) having it."""
+    keys: dict[str, str | list[str]] = {}
+    for slug in slugs:
+        for key in keys_of(slug):
+            held = keys.setdefault(key, slug)
+            if held is slug:
+                continue
+            if isinstance(held, str):
+                keys[key] = held = [held]
+            if slug not in held:
+                held.append(slug)
+    return keys
+
+
+def _candidates(keys: dict[str, str | list[str]], wanted: list[str]) -> list[str]:
+    found: list[str] = []
+    for key in wanted:
+        held = keys.get(key)
+        if held is not None:
+            found.extend([held] if isinstance(held, str) else held)
+    return list(dict.fromkeys(found))
+
+
+def _pair(slug: str, link: str, by_made: dict[str, set[str]], by_link: dict[str, set[str]]) -> None:
+    if one_word_apart(slug, link):
+        by_made.setdefault(slug, set()).add(link)
+        by_link.setdefault(link, set()).add(slug)
+
+
+def _blanked(words: list[str]) -> list[str]:
+    return ["*" + "-".join([*words[:i], "", *words[i + 1 :]]) for i in range(len(words))]
+
+
+def _dropped(words: list[str]) -> list[str]:
+    return ["-".join([*words[:i], *words[i + 1 :]]) for i in range(len(words))]
 
 
 def write_redirects(pairs: Iterable[tuple[str, str]], style: str) -> str:

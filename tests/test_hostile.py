@@ -362,6 +362,16 @@ def test_resolving_with_remembered_folders_decides_as_resolving_each_path(relati
     assert outcome(_FOLDERS) == outcome(None)
 
 
+@given(st.dictionaries(st.text(), st.text(max_size=80), max_size=20), st.integers(0, 2500))
+@settings(max_examples=100, deadline=None)
+def test_the_manifest_is_written_as_json_dumps_wrote_it(files: dict[str, str], more: int) -> None:
+    # Written in pieces (a big blog's manifest at once costs ~40 MB): the same text, any keys and
+    # values, pieces of a thousand files ending anywhere.
+    files = {**files, **{f"content/posts/p{n}/index.md": f"{n:064x}" for n in range(more)}}
+    expected = json.dumps({"files": dict(sorted(files.items()))}, indent=1)
+    assert "".join(delivery.manifest_text(files)) == expected
+
+
 @pytest.mark.parametrize("where", ["bundle-dir", "index-file", "content-dir", "dangling-file"])
 def test_a_symlink_inside_out_pointing_outside_is_not_followed(box: Sandbox, where: str) -> None:
     outside = box.sandbox / "outside"

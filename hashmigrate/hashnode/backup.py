@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 from collections.abc import Container, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -319,6 +319,25 @@ def _title(meta: dict[str, Any], body: str, draft: bool, path: Path) -> tuple[st
     raise UnreadableFile("no title: no 'title:' in front matter and no heading on the first line")
 
 
+# The note of an old-format file (two posts in five in real backups), one for every header: which
+# file it is about is filled in when the post is built (a Note and a tuple a header were ~120 bytes).
+_THIS_FILE = "\x00"  # no path has a NUL
+_OLD_FORMAT = Note(
+    _THIS_FILE,
+    "old-format",
+    "old backup format: no front matter",
+    "posts last backed up before March 2023 have only a title heading",
+    "title from the heading, slug made from the title: the old URL differs if the title was edited "
+    "after publishing",
+)
+_OLD_FORMAT_ONLY = (_OLD_FORMAT,)
+
+
+def _on(note: Note, path: str) -> Note:
+    """A header's note, about the file ``path`` when it is a note shared by every header."""
+    return replace(note, post=path) if note.post == _THIS_FILE else note
+
+
 def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
     text, notes, clean = _read_text(path, repair)
     block, body = frontmatter.HANDLER.split(text)
@@ -349,16 +368,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
             )
         )
     if how != "front matter" and not frontmatter.HANDLER.detect(text):
-        notes.append(
-            Note(
-                str(path),
-                "old-format",
-                "old backup format: no front matter",
-                "posts last backed up before March 2023 have only a title heading",
-                "title from the heading, slug made from the title: the old URL differs if the "
-                "title was edited after publishing",
-            ),
-        )
+        notes.append(_OLD_FORMAT)
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()
     stem = path.stem
     cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
@@ -366,7 +376,7 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     header.clean = clean
     header.git = git
     header.published = _date(path, meta, draft, cuid, git, notes).when
-    header.notes = tuple(notes)
+    header.notes = _OLD_FORMAT_ONLY if notes == [_OLD_FORMAT] else tuple(notes)
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
@@ -421,7 +431,7 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
     # code included, and a repair only re-indents a fence line. Skipping it there saves the parses
     # that repairing costs, once per suspect post.
     body, fence_notes = repair_fences(body, header.path, first_line) if parse else (body, [])
-    notes = [*header.notes, *fence_notes]
+    notes = [*(_on(note, header.path) for note in header.notes), *fence_notes]
     # Dated again as pass one did (it keeps no date past choosing between files); its notes are
     # pass one's, already in header.notes.
     dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
