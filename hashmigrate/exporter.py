@@ -378,15 +378,7 @@ class BodyRenderer:
             ours.append(text)
             return f"{mark}{len(ours) - 1}{mark}"
 
-        def visit(element: Element) -> str | None:
-            if isinstance(element, Construct) and element.node is not None:
-                text = self.node(element.node)
-                if element.indent and "\n" in text:
-                    text = type(text)(text.replace("\n", "\n" + element.indent))
-                return own(text) + element.after
-            return self.visit(document, element, own)
-
-        pieces = document.emit(visit).split(mark)
+        pieces = document.emit(lambda element: self.write(document, element, own)).split(mark)
         parts: list[tuple[str, bool]] = []
         for index, piece in enumerate(pieces):
             if index % 2:
@@ -394,6 +386,16 @@ class BodyRenderer:
             elif piece:
                 parts.append((piece, True))
         return parts
+
+    def write(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        """What :meth:`parts` writes for any node: a construct by its method, the rest by :meth:`visit`
+        (a visit that writes a node's children itself walks them with this)."""
+        if isinstance(element, Construct) and element.node is not None:
+            text = self.node(element.node)
+            if element.indent and "\n" in text:
+                text = type(text)(text.replace("\n", "\n" + element.indent))
+            return own(text) + element.after
+        return self.visit(document, element, own)
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What to write for a node of the author's Markdown, or None for its source (its children
