@@ -611,7 +611,6 @@ KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
         "Narutuffy__hashnode-backup/ckpz75sce000062sf2rhk4ml7.md": {"code", "tables", "text"},
         "Narutuffy__hashnode-backup/ckrbo96bx0007xisf8sbf4n81.md": {"text"},
         "Narutuffy__hashnode-backup/ckrbo985h0008xisf495q237g.md": {"text"},
-        "Narutuffy__hashnode-backup/cku2lxde40000t8sf6cgea3rm.md": {"text"},
         "NotHarshhaa__prodevopsguy.hashnode.dev/clw09bpuw00180al8c6z48llm.md": {"headings", "text"},
         "NotHarshhaa__prodevopsguy.hashnode.dev/clw09deb5000009jt5e0obh0m.md": {"headings", "text"},
         "NotHarshhaa__prodevopsguy.hashnode.dev/clw09eeo600000akt76yb1ix9.md": {"headings", "text"},
