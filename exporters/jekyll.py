@@ -812,7 +812,8 @@ class JekyllBody(BodyRenderer):
             if "<" in text:
                 # "<node_version>" is no tag to CommonMark ("_" cannot be in a tag name) but is to
                 # kramdown, which would hide it; "\<" is a "<" to both.
-                written = _TAG_LIKE.sub(r"\1\\<", written)
+                lead = len(before) - len(before.rstrip("\\"))  # an escape's backslash just before
+                written = _TAG_LIKE.sub(r"\1\\<", "\\" * lead + written)[lead:]
             if any(mark in written for mark in _KRAMDOWN_MARKS):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
@@ -833,8 +834,12 @@ class JekyllBody(BodyRenderer):
             # kramdown makes no emphasis inside emphasis of its kind (nor strong inside strong), where
             # CommonMark nests them: the inner one is written as HTML, which kramdown reads (and reads
             # the Markdown inside) as CommonMark does.
-            tag = "em" if isinstance(element, Emphasis) else "strong"
+            tag, mark = ("em", 1) if isinstance(element, Emphasis) else ("strong", 2)
             inner = document.emit_children(element, lambda node: self.write(document, node, own))
+            # What stands between the delimiters and the children (an escape's backslash) is kept.
+            source = document.source
+            start, end = element.children[0].start, element.children[-1].end
+            inner = source[element.start + mark : start] + inner + source[end : element.end - mark]
             return f"<{tag}>{inner}</{tag}>"
         if isinstance(element, CodeSpan) and id(element) in self._in_tables and element.written is None:
             # GFM splits a table row at every "|" not escaped, in code too, and takes "\|" in a cell's

@@ -465,6 +465,8 @@ C8: ``` a `` b ``` and `` `x` `` and `` y `` Z8
 
 <hr/>
 C10: _[daily.dev](https://api.daily.dev/get?r=x) delivers news_ Z10
+
+C11: from **<base>\\<slug>\\images** to \\\\<x_y> Z11
 """
 
 
@@ -475,6 +477,7 @@ def test_what_kramdown_reads_otherwise_in_spans_is_rewritten(tmp_path: Path) -> 
     assert "params: \\`\\`t_fend`` or ``t_eicher\\`: 3" in content  # the backticks left as text escaped
     assert "``` #!/usr/bin/env sh``java $* -jar app.jar ```" in content
     assert "install \\<node_version> and *\\<your_code>*" in content
+    assert "<base>{:/}\\<slug>\\images** to \\\\\\<x_y>" in content  # an escaped "<" stays as it is
     assert "*Note: a b <em>(Next explains [S](http://s.io) in detail)</em>.*" in content
     assert "![C9: The W3C DPV x c Z9](https://i.dev/1.png)" in content
     assert "{::nomarkdown}\n<hr/>\nC10: _[daily.dev]" in content and "Z10\n{:/}" in content
@@ -487,7 +490,7 @@ def test_what_kramdown_reads_otherwise_in_spans_shows_as_on_hashnode(jekyll: str
     expected = reference(SPANS)
     assert code_texts(page) == code_texts(expected)
     seen, want = shown(page), shown(expected)
-    for n in range(1, 11):
+    for n in range(1, 12):
         if n == 9:
             continue  # an image: its alt below
         case = re.search(rf"C{n}:.*?Z{n}", want, re.S)
@@ -499,7 +502,7 @@ def test_what_kramdown_reads_otherwise_in_spans_shows_as_on_hashnode(jekyll: str
 _CODE_CONTENT = st.lists(
     st.sampled_from(["a", " ", "`", "``", "b c", "*", "<x_y>"]), min_size=1, max_size=5
 ).map("".join)
-_WORD = st.sampled_from(["a", "word", "(par)", "x.", "<n_v>", "`"])
+_WORD = st.sampled_from(["a", "word", "(par)", "x.", "<n_v>", "\\<n_v>", "\\\\<n_v>", "`"])
 
 
 def _span_case(kind: int, parts: tuple[str, str, str, int]) -> str:
