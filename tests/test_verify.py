@@ -606,7 +606,7 @@ KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
         "Narutuffy__hashnode-backup/ckpz3tzn30000ycsfa4j00vl4.md": {"code", "tables", "text"},
         "Narutuffy__hashnode-backup/ckpz5ig88000lv4sf887mbcjl.md": {"code", "tables", "text"},
         "Narutuffy__hashnode-backup/ckpz5ilxh000qv4sfh73c1dv2.md": {"code", "tables", "text"},
-        "Narutuffy__hashnode-backup/ckpz6frx10002tzsfd1fz58d0.md": {"code", "tables", "text"},
+        "Narutuffy__hashnode-backup/ckpz6frx10002tzsfd1fz58d0.md": {"tables", "text"},
         "Narutuffy__hashnode-backup/ckpz6ftks0003tzsf3f4gg7rj.md": {"code"},
         "Narutuffy__hashnode-backup/ckpz75sce000062sf2rhk4ml7.md": {"code", "tables", "text"},
         "Narutuffy__hashnode-backup/ckrbo96bx0007xisf8sbf4n81.md": {"text"},
