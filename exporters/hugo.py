@@ -156,7 +156,8 @@ class HugoBody(BodyRenderer):
             if not element.setext:
                 # An ATX line is written without its closing #s, which would stand between text and id.
                 tail = "\n" if tail.endswith("\n") else ""
-            return f"{lead}{self.children(element)} {{#{fixed}}}{tail}"
+            content = document.emit_children(element, lambda child: self.write(document, child, own))
+            return f"{lead}{content} {{#{fixed}}}{tail}"
         if isinstance(element, Text):
             text = document.text_of(element) if element.written is None else element.written
             written = text

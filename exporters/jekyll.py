@@ -50,8 +50,18 @@ from hashmigrate.document import (
     Text,
     descendants,
 )
-from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, plain_data
+from hashmigrate.exporter import (
+    BodyRenderer,
+    Option,
+    OutputFile,
+    Rendered,
+    Site,
+    plain_data,
+    unescape_markdown,
+)
+from hashmigrate.html import alt_text
 from hashmigrate.model import Callout, Embed, Image, Node, Post
+from hashmigrate.parse import parse
 
 OLD_URL_MODES = ("redirect_from", "permalink", "none")
 GIST_MODES = ("script", "jekyll-gist")
@@ -548,6 +558,81 @@ def _pipes_outside_code(line: str) -> str:
     return "".join(out)
 
 
+# A "<" kramdown could take for the start of a tag (CommonMark did not: it is text).
+_TAG_LIKE = re.compile(_UNESCAPED + r"<(?=[A-Za-z/!?])")
+# Markdown kramdown would read in the text of an HTML block, where CommonMark reads none.
+_BLOCK_MARKUP = re.compile(r"[\\*_`\[~]")
+
+
+_ALT_MARKUP = re.compile(r"[\[*_`<]")
+
+
+def _plain_alt(markdown: str) -> str:
+    """An image's alt text as CommonMark makes it: the text of its Markdown."""
+    source = f"![{markdown}](x)"
+    document = parse(source)
+    picture = next((n for n in document.walk() if isinstance(n, Picture)), None)
+    if picture is None or (picture.start, picture.end) != (0, len(source)):
+        return html.unescape(unescape_markdown(markdown))  # brackets that do not pair: no Markdown
+    return alt_text(document, picture)
+
+
+def _nomarkdown_block(html: str) -> str | None:
+    """A top-level HTML block whose text (outside its tags) kramdown could read as Markdown, inside
+    ``{::nomarkdown}``: CommonMark passes the whole block through to its blank line, kramdown only an
+    element it can parse (``<hr/>`` alone) and reads the lines after it as a paragraph."""
+    if _NOMARKDOWN[1] in html or not _BLOCK_MARKUP.search(re.sub(r"<[^>]*>", "", html)):
+        return None
+    body = html.rstrip("\n")
+    first = _TAG.match(body.lstrip(" "))
+    if first and not first[1] and re.search(rf"</{first[2]}\s*>\Z", body.rstrip(), re.I):
+        return None  # one element, which kramdown too passes through whole
+    return _NOMARKDOWN[0] + "\n" + body + "\n" + _NOMARKDOWN[1] + html[len(body) :]
+
+
+def _nested_emphasis(nodes: tuple[Element, ...], open_kinds: tuple[type, ...]) -> set[int]:
+    """The ids of the emphasis (strong) nodes inside another emphasis (strong), outside images."""
+    found: set[int] = set()
+    for node in nodes:
+        if isinstance(node, Picture) or not node.children:
+            continue
+        kinds = open_kinds
+        if isinstance(node, (Emphasis, Strong)):
+            if type(node) in open_kinds:
+                found.add(id(node))
+            else:
+                kinds = (*open_kinds, type(node))
+        found |= _nested_emphasis(node.children, kinds)
+    return found
+
+
+def _kramdown_code_span(document: Document, node: CodeSpan) -> str | None:
+    """A code span kramdown would read otherwise than CommonMark, with delimiters it reads as
+    CommonMark does (the code itself unchanged), or None to keep it as written.
+
+    kramdown ends a code span at the first run of its opener's length, even inside a longer run; it
+    takes one space off each end on its own (CommonMark only off both ends together), none after a
+    single backtick; and a single backtick between spaces opens no code span at all.
+    """
+    source = document.text_of(node)
+    opener = len(source) - len(source.lstrip("`"))
+    if not 0 < opener < len(source):
+        return None
+    before = document.source[node.start - 1 : node.start] if node.start else ""
+    rest = source[opener:]
+    end = rest.find("`" * opener)
+    code = rest[:end] if end >= 0 else None
+    if code is not None and opener > 1:
+        code = code.removeprefix(" ")
+        code = code[:-1] if code.endswith(" ") else code
+    literal = opener == 1 and (not before.strip()) and rest[:1].isspace()
+    if not literal and code is not None and code.replace("\n", " ") == node.text.replace("\n", " "):
+        return None
+    longest = max((len(run) for run in re.findall("`+", node.text)), default=0)
+    fence = "`" * max(2, longest + 1)
+    return f"{fence} {node.text} {fence}"
+
+
 def _utc(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
@@ -574,6 +659,7 @@ class JekyllBody(BodyRenderer):
         self._raw_html: set[int] = set()  # inline HTML written inside {::nomarkdown}
         self._inline_embeds: set[int] = set()  # embeds (model nodes) written within a line of text
         self._in_headings: set[int] = set()  # text inside headings
+        self._nested_emphasis: set[int] = set()  # emphasis inside emphasis of its kind
 
     def render(self, document: Document) -> str:
         # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
@@ -647,6 +733,9 @@ class JekyllBody(BodyRenderer):
         self._in_headings = {
             id(n) for h in document.walk() if isinstance(h, Heading) for n in descendants(h.children)
         }
+        self._nested_emphasis = (
+            _nested_emphasis(document.children, ()) if "*" in source or "_" in source else set()
+        )
         if "<" in source:
             for block in document.walk():
                 if not isinstance(block, _INLINE):
@@ -715,10 +804,16 @@ class JekyllBody(BodyRenderer):
                 # image with a pipe in its alt text, a link's text, an Odia full stop. "\|" is a
                 # pipe to kramdown and to CommonMark alike.
                 written = escape_pipes(written, before)
-            elif "`" in text and id(element) in self._in_tables:
-                # A backtick GFM left as text in a cell (a code span cut by the cell's "|"): kramdown,
-                # which does not cut code spans, would pair it with another.
+            if "`" in text:
+                # A backtick CommonMark left as text (a run no run of its length closes, a code span
+                # cut by a cell's "|"): kramdown closes a code span at the first run of its opener's
+                # length, even inside a longer run, so it would pair this one with another.
                 written = _escape_char(written, "`", before)
+            if "<" in text:
+                # "<node_version>" is no tag to CommonMark ("_" cannot be in a tag name) but is to
+                # kramdown, which would hide it; "\<" is a "<" to both.
+                lead = len(before) - len(before.rstrip("\\"))  # an escape's backslash just before
+                written = _TAG_LIKE.sub(r"\1\\<", "\\" * lead + written)[lead:]
             if any(mark in written for mark in _KRAMDOWN_MARKS):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
@@ -733,6 +828,19 @@ class JekyllBody(BodyRenderer):
             html = document.text_of(element) if element.written is None else element.written
             if _NOMARKDOWN[1] not in html:
                 return _NOMARKDOWN[0] + html + _NOMARKDOWN[1]
+        if isinstance(element, CodeSpan) and id(element) not in self._in_tables and element.written is None:
+            return _kramdown_code_span(document, element)
+        if isinstance(element, (Emphasis, Strong)) and id(element) in self._nested_emphasis:
+            # kramdown makes no emphasis inside emphasis of its kind (nor strong inside strong), where
+            # CommonMark nests them: the inner one is written as HTML, which kramdown reads (and reads
+            # the Markdown inside) as CommonMark does.
+            tag, mark = ("em", 1) if isinstance(element, Emphasis) else ("strong", 2)
+            inner = document.emit_children(element, lambda node: self.write(document, node, own))
+            # What stands between the delimiters and the children (an escape's backslash) is kept.
+            source = document.source
+            start, end = element.children[0].start, element.children[-1].end
+            inner = source[element.start + mark : start] + inner + source[end : element.end - mark]
+            return f"<{tag}>{inner}</{tag}>"
         if isinstance(element, CodeSpan) and id(element) in self._in_tables and element.written is None:
             # GFM splits a table row at every "|" not escaped, in code too, and takes "\|" in a cell's
             # code for "|"; kramdown keeps a code span whole and its "\|" as written.
@@ -745,7 +853,7 @@ class JekyllBody(BodyRenderer):
         # marker or indentation before it.
         if isinstance(element, HtmlBlock) and not document.line_prefix(element):
             html = result or (document.text_of(element) if element.written is None else element.written)
-            return _html_edit(document, element, html) or result
+            return _html_edit(document, element, html) or _nomarkdown_block(html) or result
         return result
 
     def _note_math(self) -> None:
@@ -768,7 +876,14 @@ class JekyllBody(BodyRenderer):
         return "\n".join(lines)
 
     def image(self, node: Image) -> str:
-        if "\\" in node.alt or "&" in node.alt:
+        if _ALT_MARKUP.search(node.alt):
+            plain = _plain_alt(node.alt)
+            if plain != html.unescape(unescape_markdown(node.alt)):
+                # CommonMark's alt is the text of its Markdown (a link's text, no emphasis marks);
+                # kramdown's is the Markdown as written. The text, escaped for kramdown.
+                escaped = re.sub(r"([\\\[\]])", r"\\\1", plain).replace("&", "&amp;").replace("<", "&lt;")
+                node = replace(node, alt=escaped)
+        elif "\\" in node.alt or "&" in node.alt:
             node = replace(node, alt=kramdown_text(node.alt))
         if "|" in node.alt:
             node = replace(node, alt=escape_pipes(node.alt))  # or kramdown makes the line a table

@@ -351,7 +351,6 @@ class BodyRenderer:
     def __init__(self, post: Post) -> None:
         self.post = post
         self.notes: list[Note] = []
-        self._children: Callable[[Element], str] | None = None  # set by each walk (parts)
 
     def note(self, kind: model.NoteKind, what: str, why: str, action: str = "") -> None:
         self.notes.append(Note(self.post.label, kind, what, why, action))
@@ -379,16 +378,7 @@ class BodyRenderer:
             ours.append(text)
             return f"{mark}{len(ours) - 1}{mark}"
 
-        def visit(element: Element) -> str | None:
-            if isinstance(element, Construct) and element.node is not None:
-                text = self.node(element.node)
-                if element.indent and "\n" in text:
-                    text = type(text)(text.replace("\n", "\n" + element.indent))
-                return own(text) + element.after
-            return self.visit(document, element, own)
-
-        self._children = lambda element: document.emit_children(element, visit)
-        pieces = document.emit(visit).split(mark)
+        pieces = document.emit(lambda element: self.write(document, element, own)).split(mark)
         parts: list[tuple[str, bool]] = []
         for index, piece in enumerate(pieces):
             if index % 2:
@@ -396,6 +386,16 @@ class BodyRenderer:
             elif piece:
                 parts.append((piece, True))
         return parts
+
+    def write(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        """What :meth:`parts` writes for any node: a construct by its method, the rest by :meth:`visit`
+        (a visit that writes a node's children itself walks them with this)."""
+        if isinstance(element, Construct) and element.node is not None:
+            text = self.node(element.node)
+            if element.indent and "\n" in text:
+                text = type(text)(text.replace("\n", "\n" + element.indent))
+            return own(text) + element.after
+        return self.visit(document, element, own)
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What to write for a node of the author's Markdown, or None for its source (its children
@@ -419,13 +419,6 @@ class BodyRenderer:
                 "hashmigrate does not know this element of Hashnode's editor",
                 "check how it shows",
             )
-
-    def children(self, element: Element) -> str:
-        """A node's content as this renderer writes it: for a visit that rewrites only the node's own
-        marks (a heading's line) and leaves its content to the other visits."""
-        if self._children is None:
-            raise RuntimeError("children() is for visits, during a walk of the document")
-        return self._children(element)
 
     def html_block(self, html: str, own: Callable[[str], str]) -> str | None:
         """A raw HTML block as this target needs it, or None to keep it as written."""
