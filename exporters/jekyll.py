@@ -185,6 +185,8 @@ _OPEN_CONTAINER = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
 _LIST_MARKER = re.compile(r"(?P<lead> *)(?P<marker>[*+-]|\d{1,9}[.)])(?P<gap> *)(?P<rest>.?)")
 _FENCE_MARK = re.compile(r"`{3,}|~{3,}")
+# An ordered list marker at the start of a line of text (kramdown knows only the "." delimiter).
+_ORDERED_START = re.compile(r"(\d{1,9})(\.)(?=[ \t]|$)")
 
 
 def _item_column(document: Document, item: Item) -> int | None:
@@ -274,6 +276,34 @@ def _html_edit(document: Document, node: HtmlBlock, html: str) -> str | None:
     ):
         return None
     return opening["tag"] + ' markdown="1">' + html[opening.end() :]
+
+
+def _plan_heading(document: Document, node: Heading, column: int, widened: dict[Element, Element]) -> None:
+    """An ATX heading indented deeper than its container's content (by one to three spaces, which
+    CommonMark allows), moved to that column: kramdown reads a "#" only at the start of the content
+    as a heading, and shows "  ## text" as a paragraph. The heading's span is widened over the extra
+    spaces, which a first child that writes nothing covers (the tree stays lossless)."""
+    prefix = document.line_prefix(node)
+    extra = len(prefix) - column
+    if extra <= 0 or prefix.strip(" ") or extra > 3:
+        return
+    start = node.start - extra
+    blank = Text(start, node.start, written="")
+    widened[node] = replace(node, start=start, children=(blank, *node.children))
+
+
+def _plan_marker(document: Document, item: Item, widened: dict[Element, Element]) -> None:
+    """An ordered list item's ``1)`` written ``1.``: kramdown knows only the "." delimiter and shows
+    ``1) text`` as a paragraph. A first child that writes "." covers the ")"."""
+    source = document.source
+    line_end = source.find("\n", item.start)
+    match = _LIST_MARKER.match(source, item.start, len(source) if line_end < 0 else line_end)
+    if match is None or not match["marker"].endswith(")"):
+        return
+    at = match.end("marker") - 1
+    dot = Text(at, at + 1, written=".", text=".")
+    old = widened.get(item, item)
+    widened[item] = replace(old, children=(dot, *old.children))
 
 
 def _has_math(document: Document) -> bool:
@@ -603,20 +633,23 @@ class JekyllBody(BodyRenderer):
         such a fence's span is widened to the start of its line (the tree stays lossless)."""
         self._fences = {}
         source = document.source
-        if "```" not in source and "~~~" not in source:
-            return document
+        fences = "```" in source or "~~~" in source
         widened: dict[Element, Element] = {}
 
         def walk(nodes: tuple[Element, ...], column: int | None) -> None:
             previous: Element | None = None
             for node in nodes:
                 if isinstance(node, CodeBlock):
-                    if node.fenced and column is not None and node.written is None:
+                    if fences and node.fenced and column is not None and node.written is None:
                         self._plan_fence(document, node, column, previous, widened)
+                elif isinstance(node, Heading):
+                    if column is not None and not node.setext and node.written is None:
+                        _plan_heading(document, node, column, widened)
                 elif isinstance(node, Quote):
                     walk(node.children, None)  # a blockquote's lines are not rewritten
                 elif isinstance(node, Item):
                     walk(node.children, None if column is None else _item_column(document, node))
+                    _plan_marker(document, node, widened)
                 elif isinstance(node, List):
                     walk(node.children, column)
                 previous = node
@@ -722,6 +755,15 @@ class JekyllBody(BodyRenderer):
             if any(mark in written for mark in _KRAMDOWN_MARKS):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
+            if (
+                _ORDERED_START.match(written)
+                and element.written is None
+                and _LINE_LEAD.fullmatch(document.line_prefix(element))
+                and not document.escaped(element.start)
+            ):
+                # "5. text" on a paragraph's later line is text to CommonMark (only a list starting at
+                # 1 may interrupt a paragraph); kramdown would start a list there.
+                written = _ORDERED_START.sub(r"\1\\\2", written, count=1)
             if "*" in written:
                 # kramdown's emphasis rules are not CommonMark's: it made emphasis of stars CommonMark
                 # leaves alone (``*text…*github.com``, ``announce**✨✨**``; found by verify on the
@@ -740,6 +782,9 @@ class JekyllBody(BodyRenderer):
             return code.replace("\\|", "|") if "\\|" in code else None
         if isinstance(element, CodeBlock):
             return self._fences.get(element)
+        if isinstance(element, Heading) and not element.setext and not element.children:
+            # kramdown needs text after the "#"s: an empty heading ("###") would show as "###".
+            return f"<h{element.level}></h{element.level}>"
         result = super().visit(document, element, own)
         # Only a top-level HTML block starts at the start of its line: a container's has its
         # marker or indentation before it.
@@ -795,7 +840,8 @@ def _replaced(nodes: tuple[Element, ...], new: dict[Element, Element]) -> tuple[
     for node in nodes:
         if node in new:
             node = new[node]
-        elif node.children and isinstance(node, (List, Item)):
+        # A replaced item may hold a replaced node too: its children are the original ones.
+        if node.children and isinstance(node, (List, Item)):
             children = _replaced(node.children, new)
             if any(a is not b for a, b in zip(children, node.children, strict=True)):
                 node = replace(node, children=children)
