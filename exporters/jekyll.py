@@ -306,6 +306,19 @@ def _plan_marker(document: Document, item: Item, widened: dict[Element, Element]
     widened[item] = replace(old, children=(dot, *old.children))
 
 
+def _plan_list_break(document: Document, node: List, column: int, widened: dict[Element, Element]) -> None:
+    """A list right after another (CommonMark starts a new list where the delimiter or bullet
+    changes) gets kramdown's end-of-block mark "^" on a line before it: kramdown would merge the
+    two. The list's span is widened to the start of its line, which a first child covers."""
+    prefix = document.line_prefix(node)
+    if prefix.strip(" "):
+        return
+    start = node.start - len(prefix)
+    mark = Text(start, node.start, written=" " * column + "^\n" + prefix)
+    old = widened.get(node, node)
+    widened[node] = replace(old, start=start, children=(mark, *old.children))
+
+
 def _has_math(document: Document) -> bool:
     """Whether kramdown will read ``$$...$$`` on a line of text (not in code or an HTML block) as math."""
     source = document.source
@@ -652,6 +665,8 @@ class JekyllBody(BodyRenderer):
                     _plan_marker(document, node, widened)
                 elif isinstance(node, List):
                     walk(node.children, column)
+                    if isinstance(previous, List) and column is not None:
+                        _plan_list_break(document, node, column, widened)
                 previous = node
 
         walk(document.children, 0)
@@ -782,9 +797,15 @@ class JekyllBody(BodyRenderer):
             return code.replace("\\|", "|") if "\\|" in code else None
         if isinstance(element, CodeBlock):
             return self._fences.get(element)
-        if isinstance(element, Heading) and not element.setext and not element.children:
-            # kramdown needs text after the "#"s: an empty heading ("###") would show as "###".
-            return f"<h{element.level}></h{element.level}>"
+        if (
+            isinstance(element, Heading)
+            and not element.setext
+            and all(c.written == "" for c in element.children)
+        ):
+            # kramdown needs text after the "#"s: an empty heading ("###") would show as "###". (An
+            # indented one has only the child that drops its indentation: see _plan_heading.)
+            source = document.text_of(element)
+            return f"<h{element.level}></h{element.level}>" + source[len(source.rstrip("\n")) :]
         result = super().visit(document, element, own)
         # Only a top-level HTML block starts at the start of its line: a container's has its
         # marker or indentation before it.
