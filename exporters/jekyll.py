@@ -319,6 +319,41 @@ def _plan_list_break(document: Document, node: List, column: int, widened: dict[
     widened[node] = replace(old, start=start, children=(mark, *old.children))
 
 
+# Elements without an end tag.
+_VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
+)
+_ANY_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>", re.S)
+
+
+def _whole_unbalanced(document: Document, node: HtmlBlock) -> bool:
+    """Whether a top-level HTML block is the whole of CommonMark's block (the reader makes a construct
+    of an image or embed within one, leaving pieces) and :func:`_unbalanced`."""
+    blank = _BLANK_LINE.search(document.source, node.start)
+    end = blank.start() + 1 if blank else len(document.source)
+    return node.end >= end and _unbalanced(document.source[node.start : node.end])
+
+
+def _unbalanced(html: str) -> bool:
+    """Whether an HTML block leaves an element open or closes one it did not open (an HTML block
+    starting with a comment or declaration, or of raw text such as <pre>, ends where it says)."""
+    if html.lstrip().startswith(("<!", "<?")) or re.match(r"\s*<(?:pre|script|style|textarea)\b", html, re.I):
+        return False
+    open_tags: list[str] = []
+    for match in _ANY_TAG.finditer(html):
+        name = (match[2] or "").lower()
+        if not name or name in _VOID_ELEMENTS or match[3]:
+            continue
+        if not match[1]:
+            open_tags.append(name)
+        elif name in open_tags:
+            while open_tags.pop() != name:
+                pass
+        else:
+            return True
+    return bool(open_tags)
+
+
 def _has_math(document: Document) -> bool:
     """Whether kramdown will read ``$$...$$`` on a line of text (not in code or an HTML block) as math."""
     source = document.source
@@ -665,7 +700,9 @@ class JekyllBody(BodyRenderer):
                     _plan_marker(document, node, widened)
                 elif isinstance(node, List):
                     walk(node.children, column)
-                    if isinstance(previous, List) and column is not None:
+                    # kramdown ends a list where the other kind starts, but not where a delimiter
+                    # or bullet changes.
+                    if isinstance(previous, List) and previous.ordered == node.ordered and column is not None:
                         _plan_list_break(document, node, column, widened)
                 previous = node
 
@@ -811,7 +848,15 @@ class JekyllBody(BodyRenderer):
         # marker or indentation before it.
         if isinstance(element, HtmlBlock) and not document.line_prefix(element):
             html = result or (document.text_of(element) if element.written is None else element.written)
-            return _html_edit(document, element, html) or result
+            edit = _html_edit(document, element, html)
+            if edit is None and _whole_unbalanced(document, element) and _NOMARKDOWN[1] not in html:
+                # CommonMark ends the block at its blank line and reads on as Markdown (often an
+                # indented "<tr>" as code); kramdown would take everything up to the element's end tag
+                # as raw HTML. Inside {::nomarkdown} it is copied as it is and ends where CommonMark's.
+                body = html.rstrip("\n")
+                before = "\n" if _after_text(document, element.start, None) else ""
+                edit = before + _NOMARKDOWN[0] + "\n" + body + "\n" + _NOMARKDOWN[1] + html[len(body) :]
+            return edit or result
         return result
 
     def _note_math(self) -> None:

@@ -421,12 +421,22 @@ C7: before
 2) C9: second Z9
 
 ###
+
+<table>
+<tr><td>C10: cell Z10</td></tr>
+
+    <tr><td>C11: code to CommonMark Z11</td></tr>
+
+</table>
+
+- C12: one
++ C13: a new list Z13
 """
 
 
 def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
     content = convert(BLOCKS, tmp_path)
-    for written in ("\n## C1", "\n   ### C3", "\n   <h3></h3>", "\n5\\. C5", "\n1. C8", "\n2. C9"):
+    for written in ("\n## C1", "\n   ### C3", "\n   <h3></h3>", "\n5\\. C5", "\n1. C8", "\n2. C9", "{::nomarkdown}\n<table>", "\n^\n+ C13"):
         assert written in content, written
 
 
