@@ -185,6 +185,8 @@ _OPEN_CONTAINER = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
 _LIST_MARKER = re.compile(r"(?P<lead> *)(?P<marker>[*+-]|\d{1,9}[.)])(?P<gap> *)(?P<rest>.?)")
 _FENCE_MARK = re.compile(r"`{3,}|~{3,}")
+# Indentation kramdown does not take for code's: spaces, then a tab reaching column 4.
+_SPACES_TAB = re.compile(r"^ {1,3}\t", re.M)
 # An ordered list marker at the start of a line of text (kramdown knows only the "." delimiter).
 _ORDERED_START = re.compile(r"(\d{1,9})(\.)(?=[ \t]|$)")
 
@@ -690,6 +692,8 @@ class JekyllBody(BodyRenderer):
                 if isinstance(node, CodeBlock):
                     if fences and node.fenced and column is not None and node.written is None:
                         self._plan_fence(document, node, column, previous, widened)
+                    elif not node.fenced and column == 0 and node.written is None:
+                        self._plan_indented(document, node, widened)
                 elif isinstance(node, Heading):
                     if column is not None and not node.setext and node.written is None:
                         _plan_heading(document, node, column, widened)
@@ -750,6 +754,19 @@ class JekyllBody(BodyRenderer):
             # there as text.
             return type(text)(_NOMARKDOWN[0] + text + _NOMARKDOWN[1])
         return text
+
+    def _plan_indented(self, document: Document, node: CodeBlock, widened: dict[Element, Element]) -> None:
+        """A top-level indented code block whose lines start with one to three spaces and a tab:
+        CommonMark counts the tab to column 4, kramdown takes only a tab or four spaces as code
+        indentation. The indentation (never the code) is written as a tab; the block's span is
+        widened to the start of its first line, whose indentation is outside it."""
+        prefix = document.line_prefix(node)
+        text = prefix + document.text_of(node)
+        if prefix.strip() or not _SPACES_TAB.search(text):
+            return
+        wide = replace(node, start=node.start - len(prefix))
+        widened[node] = wide
+        self._fences[wide] = _SPACES_TAB.sub("\t", text)
 
     def _plan_fence(
         self,

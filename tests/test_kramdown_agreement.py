@@ -431,12 +431,28 @@ C7: before
 
 - C12: one
 + C13: a new list Z13
+
+Text.
+
+ \tC14: code to CommonMark
+  \t  indented Z14
 """
 
 
 def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
     content = convert(BLOCKS, tmp_path)
-    for written in ("\n## C1", "\n   ### C3", "\n   <h3></h3>", "\n5\\. C5", "\n1. C8", "\n2. C9", "{::nomarkdown}\n<table>", "\n^\n+ C13"):
+    for written in (
+        "\n## C1",
+        "\n   ### C3",
+        "\n   <h3></h3>",
+        "\n5\\. C5",
+        "\n1. C8",
+        "\n2. C9",
+        "{::nomarkdown}\n<table>",
+        "\n^\n+ C13",
+        "\n\tC14",
+        "\n\t  indented",
+    ):
         assert written in content, written
 
 
