@@ -342,7 +342,11 @@ def _unbalanced(html: str) -> bool:
     if html.lstrip().startswith(("<!", "<?")) or re.match(r"\s*<(?:pre|script|style|textarea)\b", html, re.I):
         return False
     open_tags: list[str] = []
+    last = 0
     for match in _ANY_TAG.finditer(html):
+        if not open_tags and html[last : match.start()].strip() and last:
+            return True  # text outside every element: raw to CommonMark, Markdown to kramdown ("---")
+        last = match.end()
         name = (match[2] or "").lower()
         if not name or name in _VOID_ELEMENTS or match[3]:
             continue
@@ -353,7 +357,7 @@ def _unbalanced(html: str) -> bool:
                 pass
         else:
             return True
-    return bool(open_tags)
+    return bool(open_tags) or bool(last and html[last:].strip())
 
 
 def _has_math(document: Document) -> bool:

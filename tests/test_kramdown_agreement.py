@@ -436,6 +436,10 @@ Text.
 
  \tC14: code to CommonMark
   \t  indented Z14
+
+<p>C15: html</p>
+---
+<p>Z15</p>
 """
 
 
@@ -452,6 +456,7 @@ def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
         "\n^\n+ C13",
         "\n\tC14",
         "\n\t  indented",
+        "{::nomarkdown}\n<p>C15",
     ):
         assert written in content, written
 
