@@ -703,6 +703,7 @@ class JekyllBody(BodyRenderer):
                         _plan_heading(document, node, column, widened)
                 elif isinstance(node, Quote):
                     walk(node.children, None)  # a blockquote's lines are not rewritten
+                    self._plan_quoted_code(document, node)
                 elif isinstance(node, Item):
                     walk(node.children, None if column is None else _item_column(document, node))
                     _plan_marker(document, node, widened)
@@ -771,6 +772,21 @@ class JekyllBody(BodyRenderer):
         wide = replace(node, start=node.start - len(prefix))
         widened[node] = wide
         self._fences[wide] = _SPACES_TAB.sub("\t", text)
+
+    def _plan_quoted_code(self, document: Document, quote: Quote) -> None:
+        """A blank line after an indented code block that ends a blockquote before a line without
+        ">": CommonMark ends the quote there (code takes no lazy line), kramdown would read the line
+        into the code. The code itself is unchanged."""
+        last = quote.children[-1] if quote.children else None
+        if not isinstance(last, CodeBlock) or last.fenced or last.written is not None or last in self._fences:
+            return
+        if not document.text_of(last).endswith("\n"):
+            return
+        source = document.source
+        line_end = source.find("\n", last.end)
+        following = source[last.end : len(source) if line_end < 0 else line_end]
+        if following.strip() and not following.lstrip().startswith(">"):
+            self._fences[last] = document.text_of(last) + "\n"
 
     def _plan_fence(
         self,

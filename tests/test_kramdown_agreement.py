@@ -440,6 +440,9 @@ Text.
 <p>C15: html</p>
 ---
 <p>Z15</p>
+
+>     C16: quoted code
+Z16 is no code
 """
 
 
@@ -457,6 +460,7 @@ def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
         "\n\tC14",
         "\n\t  indented",
         "{::nomarkdown}\n<p>C15",
+        "C16: quoted code\n\nZ16",
     ):
         assert written in content, written
 
@@ -466,8 +470,9 @@ _BLOCK_TAGS = re.compile(r"<(/?(?:h[1-6]|ol|ul|li|pre|table|blockquote))\b", re.
 
 def blocks(fragment: str) -> list[str]:
     """The block elements of a fragment, in order (paragraphs left out: kramdown and CommonMark tell
-    tight from loose list items otherwise), and the text a reader sees."""
-    return [*(m.lower() for m in _BLOCK_TAGS.findall(fragment)), shown(fragment)]
+    tight from loose list items otherwise), the text of each code block and all the text a reader sees."""
+    code = [shown(m) for m in re.findall(r"<pre[^>]*>(.*?)</pre>", fragment, re.S)]
+    return [*(m.lower() for m in _BLOCK_TAGS.findall(fragment)), *code, shown(fragment)]
 
 
 @pytest.mark.jekyll
