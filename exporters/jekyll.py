@@ -294,6 +294,14 @@ def _plan_heading(document: Document, node: Heading, column: int, widened: dict[
     widened[node] = replace(node, start=start, children=(blank, *node.children))
 
 
+def _text_follows(document: Document, node: Element) -> bool:
+    """Whether the line after a node is neither blank nor a blockquote's."""
+    source = document.source
+    line_end = source.find("\n", node.end)
+    following = source[node.end : len(source) if line_end < 0 else line_end]
+    return bool(following.strip()) and not following.lstrip().startswith(">")
+
+
 def _plan_marker(document: Document, item: Item, widened: dict[Element, Element]) -> None:
     """An ordered list item's ``1)`` written ``1.``: kramdown knows only the "." delimiter and shows
     ``1) text`` as a paragraph. A first child that writes "." covers the ")"."""
@@ -767,11 +775,14 @@ class JekyllBody(BodyRenderer):
         widened to the start of its first line, whose indentation is outside it."""
         prefix = document.line_prefix(node)
         text = prefix + document.text_of(node)
-        if prefix.strip() or not _SPACES_TAB.search(text):
+        # A line of text right after the code: CommonMark ends the code there, kramdown reads it into
+        # the code; a blank line between changes nothing for CommonMark.
+        blank = "\n" if text.endswith("\n") and _text_follows(document, node) else ""
+        if prefix.strip() or not (blank or _SPACES_TAB.search(text)):
             return
         wide = replace(node, start=node.start - len(prefix))
         widened[node] = wide
-        self._fences[wide] = _SPACES_TAB.sub("\t", text)
+        self._fences[wide] = _SPACES_TAB.sub("\t", text) + blank
 
     def _plan_quoted_code(self, document: Document, quote: Quote) -> None:
         """A blank line after an indented code block that ends a blockquote before a line without
@@ -780,12 +791,7 @@ class JekyllBody(BodyRenderer):
         last = quote.children[-1] if quote.children else None
         if not isinstance(last, CodeBlock) or last.fenced or last.written is not None or last in self._fences:
             return
-        if not document.text_of(last).endswith("\n"):
-            return
-        source = document.source
-        line_end = source.find("\n", last.end)
-        following = source[last.end : len(source) if line_end < 0 else line_end]
-        if following.strip() and not following.lstrip().startswith(">"):
+        if document.text_of(last).endswith("\n") and _text_follows(document, last):
             self._fences[last] = document.text_of(last) + "\n"
 
     def _plan_fence(

@@ -443,6 +443,9 @@ Text.
 
 >     C16: quoted code
 Z16 is no code
+
+\tC17: code
+Z17 is no code
 """
 
 
@@ -461,6 +464,7 @@ def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
         "\n\t  indented",
         "{::nomarkdown}\n<p>C15",
         "C16: quoted code\n\nZ16",
+        "C17: code\n\nZ17",
     ):
         assert written in content, written
 

@@ -591,7 +591,6 @@ KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
     # CommonMark (indented headings in list items, `_` emphasis, <placeholders>, code in list items and
     # tables); issue 15 leaves them to fix. Listed so the test fails when a post changes either way.
     "jekyll": {
-        "Dhananjaykul__my_hashnode_blogs/clg08hohx000109jq39rr0xxq.md": {"boxes", "code"},
         "Dhananjaykul__my_hashnode_blogs/cly8hv7j300070al60zov8h7k.md": {"code", "text"},
         "Narutuffy__hashnode-backup/cken51b7i00enefs1dfro22r2.md": {"links", "text"},
         "Narutuffy__hashnode-backup/ckifqzbbg000spkpf6rav5csl.md": {"text"},
