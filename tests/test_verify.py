@@ -592,10 +592,8 @@ KNOWN_DIFFERENT: dict[str, dict[str, set[str]]] = {
     # tables); issue 15 leaves them to fix. Listed so the test fails when a post changes either way.
     "jekyll": {
         "Dhananjaykul__my_hashnode_blogs/cly8hv7j300070al60zov8h7k.md": {"code", "text"},
-        "Narutuffy__hashnode-backup/cken51b7i00enefs1dfro22r2.md": {"links", "text"},
         "Narutuffy__hashnode-backup/ckifqzbbg000spkpf6rav5csl.md": {"text"},
         "Narutuffy__hashnode-backup/ckik11utu000y1spf3fjd89sg.md": {"text"},
-        "Narutuffy__hashnode-backup/ckn5xeq6h0008lhpfbmighwu0.md": {"code"},
         "Narutuffy__hashnode-backup/cknk01e8a0006htpf5l0m7c88.md": {"images"},
         "Narutuffy__hashnode-backup/ckoe5dwo80000gapf0nbi3cfk.md": {"boxes", "images", "text"},
         "Narutuffy__hashnode-backup/ckoe5zgyl00000vpf1nsya3o0.md": {"images"},
