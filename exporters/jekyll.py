@@ -272,11 +272,15 @@ def _html_edit(document: Document, node: HtmlBlock, html: str) -> str | None:
     source = document.source
     blank = _BLANK_LINE.search(source, node.start)
     block = source[node.start : blank.start() if blank else len(source)]
-    # kramdown would read a line indented by four spaces inside the element as code.
+    # kramdown would read a line indented by four spaces inside the element as code, and an element
+    # whose content it copies (a <pre>) up to that element's end tag, past the block's blank line.
     if re.search(rf"</{opening['name']}\s*>", block, re.I) or any(
         line.startswith("    ") for line in block.split("\n")[1:]
     ):
         return None
+    for raw in ("pre", "script", "style", "textarea"):
+        if re.search(rf"<{raw}\b", block, re.I) and not re.search(rf"</{raw}\s*>", block, re.I):
+            return None
     return opening["tag"] + ' markdown="1">' + html[opening.end() :]
 
 

@@ -446,6 +446,13 @@ Z16 is no code
 
 \tC17: code
 Z17 is no code
+
+<details>
+<summary>C18: summary</summary>
+<pre><code>C18: code
+
+C18: *text* to CommonMark</code></pre>
+</details>
 """
 
 
@@ -465,6 +472,7 @@ def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
         "{::nomarkdown}\n<p>C15",
         "C16: quoted code\n\nZ16",
         "C17: code\n\nZ17",
+        "{::nomarkdown}\n<details>",
     ):
         assert written in content, written
 
