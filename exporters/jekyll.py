@@ -195,6 +195,10 @@ _OPEN_CONTAINER = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
 _LIST_MARKER = re.compile(r"(?P<lead> *)(?P<marker>[*+-]|\d{1,9}[.)])(?P<gap> *)(?P<rest>.?)")
 _FENCE_MARK = re.compile(r"`{3,}|~{3,}")
+# Indentation kramdown does not take for code's: spaces, then a tab reaching column 4.
+_SPACES_TAB = re.compile(r"^ {1,3}\t", re.M)
+# An ordered list marker at the start of a line of text (kramdown knows only the "." delimiter).
+_ORDERED_START = re.compile(r"(\d{1,9})(\.)(?=[ \t]|$)")
 
 
 def _item_column(document: Document, item: Item) -> int | None:
@@ -278,12 +282,104 @@ def _html_edit(document: Document, node: HtmlBlock, html: str) -> str | None:
     source = document.source
     blank = _BLANK_LINE.search(source, node.start)
     block = source[node.start : blank.start() if blank else len(source)]
-    # kramdown would read a line indented by four spaces inside the element as code.
+    # kramdown would read a line indented by four spaces inside the element as code, and an element
+    # whose content it copies (a <pre>) up to that element's end tag, past the block's blank line.
     if re.search(rf"</{opening['name']}\s*>", block, re.I) or any(
         line.startswith("    ") for line in block.split("\n")[1:]
     ):
         return None
+    for raw in ("pre", "script", "style", "textarea"):
+        if re.search(rf"<{raw}\b", block, re.I) and not re.search(rf"</{raw}\s*>", block, re.I):
+            return None
     return opening["tag"] + ' markdown="1">' + html[opening.end() :]
+
+
+def _plan_heading(document: Document, node: Heading, column: int, widened: dict[Element, Element]) -> None:
+    """An ATX heading indented deeper than its container's content (by one to three spaces, which
+    CommonMark allows), moved to that column: kramdown reads a "#" only at the start of the content
+    as a heading, and shows "  ## text" as a paragraph. The heading's span is widened over the extra
+    spaces, which a first child that writes nothing covers (the tree stays lossless)."""
+    prefix = document.line_prefix(node)
+    extra = len(prefix) - column
+    if extra <= 0 or prefix.strip(" ") or extra > 3:
+        return
+    start = node.start - extra
+    blank = Text(start, node.start, written="")
+    widened[node] = replace(node, start=start, children=(blank, *node.children))
+
+
+def _text_follows(document: Document, node: Element) -> bool:
+    """Whether the line after a node is neither blank nor a blockquote's."""
+    source = document.source
+    line_end = source.find("\n", node.end)
+    following = source[node.end : len(source) if line_end < 0 else line_end]
+    return bool(following.strip()) and not following.lstrip().startswith(">")
+
+
+def _plan_marker(document: Document, item: Item, widened: dict[Element, Element]) -> None:
+    """An ordered list item's ``1)`` written ``1.``: kramdown knows only the "." delimiter and shows
+    ``1) text`` as a paragraph. A first child that writes "." covers the ")"."""
+    source = document.source
+    line_end = source.find("\n", item.start)
+    match = _LIST_MARKER.match(source, item.start, len(source) if line_end < 0 else line_end)
+    if match is None or not match["marker"].endswith(")"):
+        return
+    at = match.end("marker") - 1
+    dot = Text(at, at + 1, written=".", text=".")
+    old = widened.get(item, item)
+    widened[item] = replace(old, children=(dot, *old.children))
+
+
+def _plan_list_break(document: Document, node: List, column: int, widened: dict[Element, Element]) -> None:
+    """A list right after another (CommonMark starts a new list where the delimiter or bullet
+    changes) gets kramdown's end-of-block mark "^" on a line before it: kramdown would merge the
+    two. The list's span is widened to the start of its line, which a first child covers."""
+    prefix = document.line_prefix(node)
+    if prefix.strip(" "):
+        return
+    start = node.start - len(prefix)
+    mark = Text(start, node.start, written=" " * column + "^\n" + prefix)
+    old = widened.get(node, node)
+    widened[node] = replace(old, start=start, children=(mark, *old.children))
+
+
+# Elements without an end tag.
+_VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
+)
+_ANY_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>", re.S)
+
+
+def _whole_unbalanced(document: Document, node: HtmlBlock) -> bool:
+    """Whether a top-level HTML block is the whole of CommonMark's block (the reader makes a construct
+    of an image or embed within one, leaving pieces) and :func:`_unbalanced`."""
+    blank = _BLANK_LINE.search(document.source, node.start)
+    end = blank.start() + 1 if blank else len(document.source)
+    return node.end >= end and _unbalanced(document.source[node.start : node.end])
+
+
+def _unbalanced(html: str) -> bool:
+    """Whether an HTML block leaves an element open or closes one it did not open (an HTML block
+    starting with a comment or declaration, or of raw text such as <pre>, ends where it says)."""
+    if html.lstrip().startswith(("<!", "<?")) or re.match(r"\s*<(?:pre|script|style|textarea)\b", html, re.I):
+        return False
+    open_tags: list[str] = []
+    last = 0
+    for match in _ANY_TAG.finditer(html):
+        if not open_tags and html[last : match.start()].strip() and last:
+            return True  # text outside every element: raw to CommonMark, Markdown to kramdown ("---")
+        last = match.end()
+        name = (match[2] or "").lower()
+        if not name or name in _VOID_ELEMENTS or match[3]:
+            continue
+        if not match[1]:
+            open_tags.append(name)
+        elif name in open_tags:
+            while open_tags.pop() != name:
+                pass
+        else:
+            return True
+    return bool(open_tags) or bool(last and html[last:].strip())
 
 
 def _has_math(document: Document) -> bool:
@@ -689,22 +785,32 @@ class JekyllBody(BodyRenderer):
         such a fence's span is widened to the start of its line (the tree stays lossless)."""
         self._fences = {}
         source = document.source
-        if "```" not in source and "~~~" not in source:
-            return document
+        fences = "```" in source or "~~~" in source
         widened: dict[Element, Element] = {}
 
         def walk(nodes: tuple[Element, ...], column: int | None) -> None:
             previous: Element | None = None
             for node in nodes:
                 if isinstance(node, CodeBlock):
-                    if node.fenced and column is not None and node.written is None:
+                    if fences and node.fenced and column is not None and node.written is None:
                         self._plan_fence(document, node, column, previous, widened)
+                    elif not node.fenced and column == 0 and node.written is None:
+                        self._plan_indented(document, node, widened)
+                elif isinstance(node, Heading):
+                    if column is not None and not node.setext and node.written is None:
+                        _plan_heading(document, node, column, widened)
                 elif isinstance(node, Quote):
                     walk(node.children, None)  # a blockquote's lines are not rewritten
+                    self._plan_quoted_code(document, node)
                 elif isinstance(node, Item):
                     walk(node.children, None if column is None else _item_column(document, node))
+                    _plan_marker(document, node, widened)
                 elif isinstance(node, List):
                     walk(node.children, column)
+                    # kramdown ends a list where the other kind starts, but not where a delimiter
+                    # or bullet changes.
+                    if isinstance(previous, List) and previous.ordered == node.ordered and column is not None:
+                        _plan_list_break(document, node, column, widened)
                 previous = node
 
         walk(document.children, 0)
@@ -754,6 +860,32 @@ class JekyllBody(BodyRenderer):
             # there as text.
             return type(text)(_NOMARKDOWN[0] + text + _NOMARKDOWN[1])
         return text
+
+    def _plan_indented(self, document: Document, node: CodeBlock, widened: dict[Element, Element]) -> None:
+        """A top-level indented code block whose lines start with one to three spaces and a tab:
+        CommonMark counts the tab to column 4, kramdown takes only a tab or four spaces as code
+        indentation. The indentation (never the code) is written as a tab; the block's span is
+        widened to the start of its first line, whose indentation is outside it."""
+        prefix = document.line_prefix(node)
+        text = prefix + document.text_of(node)
+        # A line of text right after the code: CommonMark ends the code there, kramdown reads it into
+        # the code; a blank line between changes nothing for CommonMark.
+        blank = "\n" if text.endswith("\n") and _text_follows(document, node) else ""
+        if prefix.strip() or not (blank or _SPACES_TAB.search(text)):
+            return
+        wide = replace(node, start=node.start - len(prefix))
+        widened[node] = wide
+        self._fences[wide] = _SPACES_TAB.sub("\t", text) + blank
+
+    def _plan_quoted_code(self, document: Document, quote: Quote) -> None:
+        """A blank line after an indented code block that ends a blockquote before a line without
+        ">": CommonMark ends the quote there (code takes no lazy line), kramdown would read the line
+        into the code. The code itself is unchanged."""
+        last = quote.children[-1] if quote.children else None
+        if not isinstance(last, CodeBlock) or last.fenced or last.written is not None or last in self._fences:
+            return
+        if document.text_of(last).endswith("\n") and _text_follows(document, last):
+            self._fences[last] = document.text_of(last) + "\n"
 
     def _plan_fence(
         self,
@@ -817,6 +949,15 @@ class JekyllBody(BodyRenderer):
             if any(mark in written for mark in _KRAMDOWN_MARKS):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
+            if (
+                _ORDERED_START.match(written)
+                and element.written is None
+                and _LINE_LEAD.fullmatch(document.line_prefix(element))
+                and not document.escaped(element.start)
+            ):
+                # "5. text" on a paragraph's later line is text to CommonMark (only a list starting at
+                # 1 may interrupt a paragraph); kramdown would start a list there.
+                written = _ORDERED_START.sub(r"\1\\\2", written, count=1)
             if "*" in written:
                 # kramdown's emphasis rules are not CommonMark's: it made emphasis of stars CommonMark
                 # leaves alone (``*text…*github.com``, ``announce**✨✨**``; found by verify on the
@@ -848,12 +989,29 @@ class JekyllBody(BodyRenderer):
             return code.replace("\\|", "|") if "\\|" in code else None
         if isinstance(element, CodeBlock):
             return self._fences.get(element)
+        if (
+            isinstance(element, Heading)
+            and not element.setext
+            and all(c.written == "" for c in element.children)
+        ):
+            # kramdown needs text after the "#"s: an empty heading ("###") would show as "###". (An
+            # indented one has only the child that drops its indentation: see _plan_heading.)
+            source = document.text_of(element)
+            return f"<h{element.level}></h{element.level}>" + source[len(source.rstrip("\n")) :]
         result = super().visit(document, element, own)
         # Only a top-level HTML block starts at the start of its line: a container's has its
         # marker or indentation before it.
         if isinstance(element, HtmlBlock) and not document.line_prefix(element):
             html = result or (document.text_of(element) if element.written is None else element.written)
-            return _html_edit(document, element, html) or _nomarkdown_block(html) or result
+            edit = _html_edit(document, element, html)
+            if edit is None and _whole_unbalanced(document, element) and _NOMARKDOWN[1] not in html:
+                # CommonMark ends the block at its blank line and reads on as Markdown (often an
+                # indented "<tr>" as code); kramdown would take everything up to the element's end tag
+                # as raw HTML. Inside {::nomarkdown} it is copied as it is and ends where CommonMark's.
+                body = html.rstrip("\n")
+                before = "\n" if _after_text(document, element.start, None) else ""
+                edit = before + _NOMARKDOWN[0] + "\n" + body + "\n" + _NOMARKDOWN[1] + html[len(body) :]
+            return edit or _nomarkdown_block(html) or result
         return result
 
     def _note_math(self) -> None:
@@ -910,7 +1068,8 @@ def _replaced(nodes: tuple[Element, ...], new: dict[Element, Element]) -> tuple[
     for node in nodes:
         if node in new:
             node = new[node]
-        elif node.children and isinstance(node, (List, Item)):
+        # A replaced item may hold a replaced node too: its children are the original ones.
+        if node.children and isinstance(node, (List, Item)):
             children = _replaced(node.children, new)
             if any(a is not b for a, b in zip(children, node.children, strict=True)):
                 node = replace(node, children=children)

@@ -400,6 +400,140 @@ def test_kramdown_syntax_in_text_shows_as_written_in_jekyll(jekyll: str, tmp_pat
     assert "^" in page and "<dl>" not in page and "<abbr" not in page and 'id="custom"' not in page
 
 
+# ---- block structure: headings, ordered lists ------------------------------------------------------
+
+BLOCKS = """Intro.
+
+  ## C1: indented heading Z1
+
+1. C2: item
+
+    ### C3: heading deeper than the item Z3
+
+   ###
+
+C4: a paragraph
+5. C5: is no list to CommonMark
+6. C6: nor this Z6
+
+C7: before
+1) C8: a list with ")"
+2) C9: second Z9
+
+###
+
+<table>
+<tr><td>C10: cell Z10</td></tr>
+
+    <tr><td>C11: code to CommonMark Z11</td></tr>
+
+</table>
+
+- C12: one
++ C13: a new list Z13
+
+Text.
+
+ \tC14: code to CommonMark
+  \t  indented Z14
+
+<p>C15: html</p>
+---
+<p>Z15</p>
+
+>     C16: quoted code
+Z16 is no code
+
+\tC17: code
+Z17 is no code
+
+<details>
+<summary>C18: summary</summary>
+<pre><code>C18: code
+
+C18: *text* to CommonMark</code></pre>
+</details>
+"""
+
+
+def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
+    content = convert(BLOCKS, tmp_path)
+    for written in (
+        "\n## C1",
+        "\n   ### C3",
+        "\n   <h3></h3>",
+        "\n5\\. C5",
+        "\n1. C8",
+        "\n2. C9",
+        "{::nomarkdown}\n<table>",
+        "\n^\n+ C13",
+        "\n\tC14",
+        "\n\t  indented",
+        "{::nomarkdown}\n<p>C15",
+        "C16: quoted code\n\nZ16",
+        "C17: code\n\nZ17",
+        "{::nomarkdown}\n<details>",
+    ):
+        assert written in content, written
+
+
+_BLOCK_TAGS = re.compile(r"<(/?(?:h[1-6]|ol|ul|li|pre|table|blockquote))\b", re.I)
+
+
+def blocks(fragment: str) -> list[str]:
+    """The block elements of a fragment, in order (paragraphs left out: kramdown and CommonMark tell
+    tight from loose list items otherwise), the text of each code block and all the text a reader sees."""
+    code = [shown(m) for m in re.findall(r"<pre[^>]*>(.*?)</pre>", fragment, re.S)]
+    return [*(m.lower() for m in _BLOCK_TAGS.findall(fragment)), *code, shown(fragment)]
+
+
+@pytest.mark.jekyll
+def test_block_structure_shows_in_jekyll_as_in_commonmark(jekyll: str, tmp_path: Path) -> None:
+    assert blocks(build(jekyll, BLOCKS, tmp_path)) == blocks(reference(BLOCKS))
+
+
+_CONTAINER = st.sampled_from(["", "- ", "1. ", "1) ", "10. ", "* 1. "])
+_LEVEL = st.integers(min_value=1, max_value=6)
+
+
+def block_case(n: int, kind: int, container: str, extra: int, level: int, start: int, delim: str) -> str:
+    """One generated case: an indented (or empty) heading in a container, an ordered list with a
+    start and delimiter after a paragraph, or a numbered line continuing a paragraph."""
+    if kind == 0:
+        column = " " * len(container)
+        title = f"C{n}: heading" if n % 3 else ""
+        return f"{container}C{n}: first\n\n{column}{' ' * extra}{'#' * level} {title}\n"
+    if kind == 1:
+        return f"C{n}: para\n{start}{delim} one\n{start + 1}{delim} two\n"
+    return f"C{n}: para\n{start}. continued\n{' ' * extra}{start + 1}) more\n"
+
+
+@pytest.mark.jekyll
+@BUILDS
+@given(
+    cases=st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            _CONTAINER,
+            st.integers(0, 3),
+            _LEVEL,
+            st.sampled_from([1, 2, 5]),
+            st.sampled_from([".", ")"]),
+        ),
+        min_size=30,
+        max_size=40,
+    )
+)
+def test_headings_and_ordered_lists_show_in_jekyll_as_in_commonmark(
+    jekyll: str, cases: list[tuple[int, str, int, int, int, str]], tmp_path: Path
+) -> None:
+    body = "Intro.\n\n" + "".join(
+        block_case(n, *case) + f"\nZ{n}.\n\n" for n, case in enumerate(cases, start=1)
+    )
+    with tempfile.TemporaryDirectory(dir=tmp_path) as tmp:
+        assert blocks(build(jekyll, body, Path(tmp))) == blocks(reference(body)), body
+
+
 # ---- the same escapes in Hugo (goldmark reads them as CommonMark does; nothing to rewrite) -------------
 
 
