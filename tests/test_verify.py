@@ -736,3 +736,13 @@ def test_spaces_a_highlighter_adds_at_line_ends_are_accepted_and_nothing_else() 
     assert found("<pre><code>a: |\n  b\t\nc\n</code></pre>") == [("code", False)]
     assert ("code", False) in found("<pre><code>a: |  \n  b\nc\nd\n</code></pre>")
     assert found("<pre><code>a: |\n  b\nc\n</code></pre>") == []
+
+
+def test_jekyll_markdown_level_reads_kramdowns_own_marks() -> None:
+    """The Jekyll exporter writes {::nomarkdown}...{:/} around HTML kramdown would misread and a "^"
+    line between lists it would merge; at the Markdown level neither may show as text."""
+    page = jekyll_markdown_page(
+        "- a\n\n^\n+ b\n\n{::nomarkdown}\n</details>\n{:/}\n\nx {::nomarkdown}<b>{:/}y\n"
+    )
+    assert "^" not in page and "nomarkdown" not in page and "{:/}" not in page
+    assert "</details>" in page and "<b>y" in page and page.count("<ul>") == 2

@@ -186,10 +186,18 @@ _IAL = re.compile(r"(<img [^>]*?)(/?>)\{: ?\.([\w-]+) ?\}")
 _LIQUID = re.compile(r'\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}|\{\{-?\s*"([^"]*)"\s*-?\}\}', re.S)
 
 
+_NOMARKDOWN_MARKS = re.compile(r"\{::nomarkdown\}\n?|\n?\{:/\}")
+_END_OF_BLOCK = re.compile(r"^[ \t]*\^[ \t]*\n", re.M)
+
+
 def jekyll_markdown_page(text: str) -> str:
     """A Jekyll page at the Markdown level: Liquid's raw blocks and string literals, CommonMark, image
     classes (kramdown's own readings, which differ from CommonMark's, are not modelled)."""
     text = _LIQUID.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    # kramdown's own marks the exporter writes: {::nomarkdown}...{:/} around HTML (a line of its own
+    # or inline) passes the HTML through, and a line "^" ends a block; neither shows.
+    text = _NOMARKDOWN_MARKS.sub("", text)
+    text = _END_OF_BLOCK.sub("", text)
     return _IAL.sub(lambda m: f'{m.group(1)} class="{m.group(3)}"{m.group(2)}', _commonmark(text))
 
 
