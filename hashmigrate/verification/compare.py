@@ -221,6 +221,10 @@ def differences(
         found.append(
             Difference("tables", f"reference rows x cells {reference.tables} but target {target.tables}")
         )
+    if reference.lists != target.lists:
+        found.append(
+            Difference("lists", f"ordered lists start at {reference.lists} but target {target.lists}")
+        )
     found += embeds
     if reference.boxes != target.boxes:
         found += _multiset_difference("boxes", reference.boxes, target.boxes) or [
