@@ -1,7 +1,7 @@
 """Ordered lists start where the author's first number says, on every target (issue #15).
 
 Hashnode (CommonMark) shows ``3. foo`` as ``<ol start="3">``; kramdown numbers every list from 1 unless
-an attribute list gives ``start``. Each target is checked on its real page (a real build, WordPress's
+an attribute list gives ``start``, and dev.to's Redcarpet always does. Each target is checked on its real page (a real build, WordPress's
 own PHP when installed) through verify, which compares each ordered list's first number.
 """
 
@@ -18,6 +18,7 @@ from test_wordpress import markup_of
 import hashmigrate
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
+from hashmigrate.verification.compare import FROM_ONE, differences
 from hashmigrate.verification.features import features
 from hashmigrate.verification.run import VerifyResult
 from hashmigrate.verification.targets import jekyll_markdown_page
@@ -69,7 +70,9 @@ def _starts_shown(result: VerifyResult) -> list[int]:
 
 
 def test_the_reference_writes_start_as_commonmark_does() -> None:
-    page = render_html(parse("0. a\n\nText.\n\n123456789. b\n\n- x\n\n  007) c\n\nText.\n\n1) d\n\n1234567890. e\n"))
+    page = render_html(
+        parse("0. a\n\nText.\n\n123456789. b\n\n- x\n\n  007) c\n\nText.\n\n1) d\n\n1234567890. e\n")
+    )
     assert re.findall(r"<ol[^>]*>", page) == [
         '<ol start="0">',
         '<ol start="123456789">',
@@ -110,8 +113,21 @@ def test_jekyll_at_the_markdown_level_numbers_lists_as_kramdown_does(tmp_path: P
     ]
 
 
-def test_devto_keeps_each_lists_start(tmp_path: Path) -> None:
-    assert _starts_shown(_verified(tmp_path, "devto")) == STARTS
+def test_devto_numbers_every_list_from_1_and_convert_says_so(tmp_path: Path) -> None:
+    """Forem's Markdown is Redcarpet, whose HTML renderer writes a bare <ol>: no Markdown keeps the start
+    there, so the loss is noted, and verify accepts exactly that loss."""
+    result = _verified(tmp_path, "devto")
+    [post] = result.posts
+    assert features(post.target).lists == [1] * len(STARTS)
+    [lost] = post.differences
+    assert lost.what == "lists" and lost.accepted.startswith("5 ordered list(s) starting at 3, 0, 5, 9, 7")
+    assert result.ok
+    # Only a start lost (the list from 1) is that loss; another start is not.
+    page = render_html(parse(BODY))
+    [other] = differences(features(page), features(page.replace('start="3"', 'start="2"')))
+    assert other.what == "lists" and not other.detail.startswith(FROM_ONE)
+    [lost] = differences(features(page), features(page.replace(' start="3"', "")))
+    assert lost.detail.startswith(FROM_ONE)
 
 
 def test_wordpress_writes_start_in_the_block_and_its_html(tmp_path: Path) -> None:
