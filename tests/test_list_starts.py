@@ -18,6 +18,7 @@ from test_wordpress import markup_of
 import hashmigrate
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
+from hashmigrate.verification import wordpress
 from hashmigrate.verification.compare import FROM_ONE, differences
 from hashmigrate.verification.features import features
 from hashmigrate.verification.run import VerifyResult
@@ -135,6 +136,7 @@ def test_wordpress_writes_start_in_the_block_and_its_html(tmp_path: Path) -> Non
     assert '<!-- wp:list {"ordered":true,"start":3} -->\n<ol start="3">' in markup
     assert '<!-- wp:list {"ordered":true,"start":0} -->\n<ol start="0">' in markup
     assert '<!-- wp:list {"ordered":true} -->\n<ol>' in markup
+    assert features(wordpress.pages([markup], use_php=False)[0].html).lists == STARTS  # the port
     # Rendered by WordPress's own PHP when it is installed (CI installs it), else by the port.
     assert _starts_shown(_verified(tmp_path, "wordpress")) == STARTS
 
