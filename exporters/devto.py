@@ -33,6 +33,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, KEEP, checked_canonical
+from hashmigrate.document import List
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import BodyRenderer, Option, OutputFile, Rendered, Site, attr, unescape_markdown
 from hashmigrate.forem import FOREM_CODE, forem_heading_id
@@ -425,6 +426,16 @@ class DevtoExporter:
         if cover and not _URL.match(cover):
             body.note("cover-omitted", f"cover {cover!r} left out", "dev.to takes only http(s) image URLs")
             cover = None
+        starts = [n.first for n in post.tree.walk() if isinstance(n, List) and n.ordered and n.first != 1]
+        if starts:
+            # Forem's Markdown is Redcarpet, whose HTML renderer writes every ordered list as a bare
+            # <ol> (ext/redcarpet/html.c, rndr_list): "3. foo" shows as "1. foo".
+            body.note(
+                "list-start",
+                f"{len(starts)} ordered list(s) starting at {', '.join(map(str, starts))} numbered from 1",
+                "dev.to's Markdown ignores the first number of a list",
+                "renumber them on dev.to if the numbers matter",
+            )
         if body.aligned:
             body.note(
                 "image-align",

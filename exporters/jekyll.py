@@ -343,6 +343,25 @@ def _plan_list_break(document: Document, node: List, column: int, widened: dict[
     widened[node] = replace(old, start=start, children=(mark, *old.children))
 
 
+_MARKER = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$)")
+
+
+def _start_line_lead(document: Document, node: List) -> str | None:
+    """What a line at the list's own column starts with, in its containers: the quote marks before the
+    list's first marker kept, the markers of the items it is first in as spaces (``> 1. 3. x`` gives
+    ``>    ``); None where tabs make the column unsure."""
+    item = next((c for c in node.children if isinstance(c, Item)), None)
+    if item is None:
+        return None
+    source = document.source
+    line_start = source.rfind("\n", 0, item.start) + 1
+    marker = item.start + len(source[item.start :]) - len(source[item.start :].lstrip(" "))
+    lead = source[line_start:marker]
+    if "\t" in lead:
+        return None
+    return _MARKER.sub(lambda m: " " * len(m.group()), lead)
+
+
 # Elements without an end tag.
 _VOID_ELEMENTS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
@@ -998,6 +1017,8 @@ class JekyllBody(BodyRenderer):
             # indented one has only the child that drops its indentation: see _plan_heading.)
             source = document.text_of(element)
             return f"<h{element.level}></h{element.level}>" + source[len(source.rstrip("\n")) :]
+        if isinstance(element, List) and element.ordered and element.first != 1:
+            return self._numbered_list(document, element, own)
         result = super().visit(document, element, own)
         # Only a top-level HTML block starts at the start of its line: a container's has its
         # marker or indentation before it.
@@ -1013,6 +1034,25 @@ class JekyllBody(BodyRenderer):
                 edit = before + _NOMARKDOWN[0] + "\n" + body + "\n" + _NOMARKDOWN[1] + html[len(body) :]
             return edit or _nomarkdown_block(html) or result
         return result
+
+    def _numbered_list(self, document: Document, element: List, own: Callable[[str], str]) -> str | None:
+        """An ordered list that starts at another number than 1, with kramdown's attribute list
+        ``{: start="N"}`` on the line right after its last line: kramdown numbers every list from 1
+        (the numbers as written are ignored), and CommonMark starts it at its first number. Directly
+        after the list the attribute list is the list's (before it, it would be the block above's, or
+        the item's when the list opens an item); the list's trailing blank lines come after it."""
+        lead = _start_line_lead(document, element)
+        if lead is None:
+            return None
+        source = document.source
+        first, last = element.children[0], element.children[-1]
+        inner = document.emit_children(element, lambda node: self.write(document, node, own))
+        written = source[element.start : first.start] + inner + source[last.end : element.end]
+        blank = r"[ \t>]*" if ">" in lead else r"[ \t]*"
+        tail = re.search(rf"(?:\n{blank})*\Z", written)
+        at = tail.start() if tail else len(written)
+        mark = own("\n" + lead + '{: start="' + str(element.first) + '"}')
+        return written[:at] + mark + written[at:]
 
     def _note_math(self) -> None:
         self.note(
@@ -1069,7 +1109,7 @@ def _replaced(nodes: tuple[Element, ...], new: dict[Element, Element]) -> tuple[
         if node in new:
             node = new[node]
         # A replaced item may hold a replaced node too: its children are the original ones.
-        if node.children and isinstance(node, (List, Item)):
+        if node.children and isinstance(node, (List, Item, Quote)):
             children = _replaced(node.children, new)
             if any(a is not b for a, b in zip(children, node.children, strict=True)):
                 node = replace(node, children=children)

@@ -41,6 +41,7 @@ NoteKind: TypeAlias = Literal[
     "hashnode-markup",
     "html-removed",
     "list-as-html",
+    "list-start",
     "math",
     "control-character",
     # images, links and URLs

@@ -28,6 +28,7 @@ from hashmigrate.document import Table
 from hashmigrate.exporter import Site
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
+from hashmigrate.verification.features import features
 
 
 def reference(body: str) -> str:
@@ -484,7 +485,8 @@ def blocks(fragment: str) -> list[str]:
     """The block elements of a fragment, in order (paragraphs left out: kramdown and CommonMark tell
     tight from loose list items otherwise), the text of each code block and all the text a reader sees."""
     code = [shown(m) for m in re.findall(r"<pre[^>]*>(.*?)</pre>", fragment, re.S)]
-    return [*(m.lower() for m in _BLOCK_TAGS.findall(fragment)), *code, shown(fragment)]
+    starts = [f"start {n}" for n in features(fragment).lists]  # where each ordered list starts
+    return [*(m.lower() for m in _BLOCK_TAGS.findall(fragment)), *code, *starts, shown(fragment)]
 
 
 @pytest.mark.jekyll
@@ -498,13 +500,19 @@ _LEVEL = st.integers(min_value=1, max_value=6)
 
 def block_case(n: int, kind: int, container: str, extra: int, level: int, start: int, delim: str) -> str:
     """One generated case: an indented (or empty) heading in a container, an ordered list with a
-    start and delimiter after a paragraph, or a numbered line continuing a paragraph."""
+    start and delimiter after a paragraph, a numbered line continuing a paragraph, or an ordered list
+    with a start in a container or a quote (kramdown starts it at 1 unless told)."""
     if kind == 0:
         column = " " * len(container)
         title = f"C{n}: heading" if n % 3 else ""
         return f"{container}C{n}: first\n\n{column}{' ' * extra}{'#' * level} {title}\n"
     if kind == 1:
         return f"C{n}: para\n{start}{delim} one\n{start + 1}{delim} two\n"
+    if kind == 3:
+        column = " " * len(container)
+        return f"{container}C{n}: first\n\n{column}{start}{delim} one\n{column}{start + 1}{delim} two\n"
+    if kind == 4:
+        return f"> C{n}: quoted\n>\n> {start}{delim} one\n> {start + 1}{delim} two\n"
     return f"C{n}: para\n{start}. continued\n{' ' * extra}{start + 1}) more\n"
 
 
@@ -513,11 +521,11 @@ def block_case(n: int, kind: int, container: str, extra: int, level: int, start:
 @given(
     cases=st.lists(
         st.tuples(
-            st.integers(0, 2),
+            st.integers(0, 4),
             _CONTAINER,
             st.integers(0, 3),
             _LEVEL,
-            st.sampled_from([1, 2, 5]),
+            st.sampled_from([0, 1, 2, 5, 123]),
             st.sampled_from([".", ")"]),
         ),
         min_size=30,

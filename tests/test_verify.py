@@ -148,14 +148,14 @@ def test_each_kind_of_difference_is_found() -> None:
     reference = features(
         '<h2>A</h2><p>text <img src="x.png" alt="x" class="align-center"></p><pre><code>a\n</code></pre>'
         "<table><tr><td>1</td><td>2</td></tr></table><blockquote><p>quote</p></blockquote>"
-        '<iframe src="https://player.vimeo.com/video/912345678"></iframe>'
+        '<iframe src="https://player.vimeo.com/video/912345678"></iframe><ol start="3"><li>c</li></ol>'
     )
     target = features(
         '<h3>A</h3><p>text <img src="x.png" alt="x"></p><pre><code>b\n</code></pre>'
-        "<table><tr><td>1 2</td></tr></table><p>quote</p>"
+        "<table><tr><td>1 2</td></tr></table><p>quote</p><ol><li>c</li></ol>"
     )
     kinds = {d.what for d in differences(reference, target)}
-    assert kinds == {"text", "headings", "images", "code", "tables", "boxes", "embeds"}
+    assert kinds == {"text", "headings", "images", "code", "tables", "boxes", "embeds", "lists"}
 
 
 def test_a_card_of_a_linked_page_is_its_link(tmp_path: Path) -> None:

@@ -203,7 +203,7 @@ if (isset($_GET['hashmigrate_probe']) && hash_equals(%(token)s, (string) $_GET['
     var blocks = wp.data.select('core/block-editor').getBlocks();
     if (blocks.length) {
       var outline = function (list) { return list.map(function (b) {
-        return {name: b.name, valid: b.isValid, inner: outline(b.innerBlocks)}; }); };
+        return {name: b.name, valid: b.isValid, start: b.attributes.start, inner: outline(b.innerBlocks)}; }); };
       var out = document.createElement('pre');
       out.id = 'hashmigrate-blocks';
       out.textContent = JSON.stringify(outline(blocks));
@@ -287,6 +287,24 @@ def test_wordpress_editor_opens_code_and_embeds_inside_list_items(wordpress: Wor
         (2, "core/quote", True),
         (3, "core/paragraph", True),
     ]
+
+
+def test_wordpress_editor_opens_ordered_lists_with_their_start(wordpress: WordPressSite) -> None:
+    """core/list's save() writes ``start`` on the <ol> from the block's ``start`` attribute (WordPress
+    6.1+): the editor reads the markup as valid, with the start the list had on Hashnode."""
+    markup, _ = markup_of("3. three\n4. four\n\nText.\n\n- outer\n\n  0. zero\n\n> 7. quoted\n")
+    outline = _editor_outline(wordpress, markup)
+
+    def flat(blocks: list[dict[str, object]]) -> list[tuple[object, object, object]]:
+        out: list[tuple[object, object, object]] = []
+        for block in blocks:
+            out.append((block["name"], block["valid"], block.get("start")))
+            out += flat(block["inner"])  # type: ignore[arg-type]
+        return out
+
+    blocks = flat(outline)
+    assert all(valid for _, valid, _ in blocks), blocks
+    assert [start for name, _, start in blocks if name == "core/list"] == [3, None, 0, 7]
 
 
 # ---- the driver --------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ class Difference:
 
 
 ALIGNMENT_ONLY = "alignment only: "
+FROM_ONE = "numbered from 1: "  # each list that differs starts at 1 on the target (its start dropped)
 _LINKIFY = (
     "the generator links a bare address written in the text (goldmark's Linkify); its text is unchanged"
 )
@@ -222,6 +223,14 @@ def differences(
         found.append(
             Difference("tables", f"reference rows x cells {reference.tables} but target {target.tables}")
         )
+    if reference.lists != target.lists:
+        detail = f"ordered lists start at {reference.lists} but target {target.lists}"
+        if len(reference.lists) == len(target.lists) and all(
+            a == b or b == 1 for a, b in zip(reference.lists, target.lists, strict=True)
+        ):
+            # Only starts lost, the lists the same: a loss convert may have noted (see run._accepted).
+            detail = FROM_ONE + detail
+        found.append(Difference("lists", detail))
     found += embeds
     if reference.boxes != target.boxes:
         found += _multiset_difference("boxes", reference.boxes, target.boxes) or [

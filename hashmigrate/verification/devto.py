@@ -8,7 +8,8 @@ Liquid error). The Markdown is rendered by the project's own CommonMark + GFM re
 scripts and objects are removed, as Forem's sanitizer removes them; headings get Forem's anchor.
 
 Forem's Markdown is Redcarpet, not CommonMark: where the two read the same text differently this page
-follows CommonMark, so such a difference is not seen here.
+follows CommonMark, so such a difference is not seen here; but an ordered list starts at 1, as
+Redcarpet writes no ``start``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from hashmigrate.document import free_marker
+from hashmigrate.document import List, free_marker
 from hashmigrate.forem import FOREM_CODE, forem_heading_id
 from hashmigrate.html import render_html
 from hashmigrate.parse import parse
@@ -75,6 +77,11 @@ def render(markdown: str) -> Page:
         pos = code.end()
     out.append(_liquid(body[pos:], hold, problems))
     document = parse("".join(out))
+    # Redcarpet's HTML renderer writes every ordered list as a bare <ol> (ext/redcarpet/html.c,
+    # rndr_list): each starts at 1, whatever its first number.
+    document = document.replaced(
+        {id(n): replace(n, first=1) for n in document.walk() if isinstance(n, List) and n.first != 1}
+    )
     rendered = _REMOVED.sub("", render_html(document))
     rendered = _HEADING.sub(_anchored, rendered)
     # A tag alone in its paragraph is a block of its own, as Forem's tags are.

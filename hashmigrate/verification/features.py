@@ -2,7 +2,7 @@
 
 Text (whitespace and typography normalised), headings in order, images (src, alt, alignment), links,
 the ids a ``#fragment`` can land on, code blocks (their text exactly), tables (rows x cells), embeds
-(provider and id) and callouts. Read with the standard library's HTML parser: a page is whatever a
+(provider and id), callouts, and the number each ordered list starts at. Read with the standard library's HTML parser: a page is whatever a
 generator or Hashnode made, so nothing here may fail on odd markup.
 """
 
@@ -71,6 +71,9 @@ class Features:
     ids: set[str] = field(default_factory=set)
     code: list[str] = field(default_factory=list)
     tables: list[tuple[int, ...]] = field(default_factory=list)  # cells per row, per table
+    # The number each ordered list starts at (its ``start``, else 1), in document order: a generator
+    # that drops ``start`` shows "3. foo" as "1. foo" with the same text.
+    lists: list[int] = field(default_factory=list)
     embeds: list[Embedded] = field(default_factory=list)
     boxes: list[str] = field(default_factory=list)  # the text of each callout or quote, outermost ones
     # The link of each card (its text fetched by Hashnode), and how many links to it come before it.
@@ -125,6 +128,12 @@ def embedded(url: str) -> Embedded | None:
 # scripts, a tweet's or an Instagram post's blockquote is replaced by its player.
 _HIDDEN = frozenset({"script", "style", "template", "iframe", "noscript"})
 _PLAYER_QUOTES = ("twitter-tweet", "instagram-media")
+
+
+def _start(value: str) -> int:
+    """An ``<ol>``'s first number as a browser reads its ``start``: a valid integer, else 1."""
+    match = re.match(r"\s*([+-]?\d+)", value)
+    return int(match.group(1)) if match else 1
 
 
 class _Reader(HTMLParser):
@@ -202,6 +211,8 @@ class _Reader(HTMLParser):
         elif tag == "a" and "href" in a:
             self.features.links.append(a["href"])
             self._open_links.append((len(self._stack), a["href"], len(self._text)))
+        elif tag == "ol":
+            self.features.lists.append(_start(a.get("start", "")))
         elif tag == "table":
             self._rows = []
         elif tag == "tr" and self._rows is not None:

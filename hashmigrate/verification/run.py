@@ -17,7 +17,7 @@ from hashmigrate.api import ConvertResult, PostResult, Source, convert, read_all
 from hashmigrate.exporter import Exporter, Site, hooks
 from hashmigrate.links import LinkIndex, host_of, split_url
 from hashmigrate.model import Note, Post
-from hashmigrate.verification.compare import ALIGNMENT_ONLY, Difference, differences
+from hashmigrate.verification.compare import ALIGNMENT_ONLY, FROM_ONE, Difference, differences
 from hashmigrate.verification.features import Features, features
 from hashmigrate.verification.pages import Pages, built_pages, function_pages, through
 from hashmigrate.verification.reference import reference_html
@@ -103,9 +103,14 @@ _WRITTEN = frozenset({"would-write", "written", "unchanged"})
 def _accepted(difference: Difference, notes: list[Note]) -> Difference:
     """The difference with the reason the conversion gave for it, when a note names exactly this item:
     an embed the target cannot play (written as a link), a widget left out, images' alignment the target
-    has no way to write (dev.to's Markdown)."""
+    has no way to write (dev.to's Markdown), lists numbered from 1 (dev.to's Markdown has no start)."""
     if difference.what == "images" and difference.detail.startswith(ALIGNMENT_ONLY):
         noted = next((note for note in notes if note.kind == "image-align"), None)
+        if noted is None:
+            return difference
+        return Difference(difference.what, difference.detail, f"{noted.what}: {noted.why}")
+    if difference.what == "lists" and difference.detail.startswith(FROM_ONE):
+        noted = next((note for note in notes if note.kind == "list-start"), None)
         if noted is None:
             return difference
         return Difference(difference.what, difference.detail, f"{noted.what}: {noted.why}")

@@ -190,15 +190,53 @@ _NOMARKDOWN_MARKS = re.compile(r"\{::nomarkdown\}\n?|\n?\{:/\}")
 _END_OF_BLOCK = re.compile(r"^[ \t]*\^[ \t]*\n", re.M)
 
 
+# kramdown's attribute list giving an ordered list its first number, on the line after the list (the
+# exporter writes it at the list's column: quote marks and spaces before it).
+_START_IAL = re.compile(r'^(?P<lead>[ \t>]*)\{: start="(?P<start>\d+)"\}[ \t]*$', re.M)
+_START_MARK = re.compile(r"\s*<!--\ufdd2(\d+)-->\n?")
+_COMMONMARK_START = re.compile(r'<ol start="\d+">(?=\n)')
+_OL_TAG = re.compile(r"<ol\b[^>]*>|</ol>")
+
+
+def _kramdown_list_starts(text: str, rendered: str) -> str:
+    """``rendered`` (CommonMark's page of ``text``) with the ordered lists numbered as kramdown numbers
+    them: from 1, or from the ``start`` of the attribute list right after the list."""
+    rendered = _COMMONMARK_START.sub("<ol>", rendered)
+    if "\ufdd2" not in rendered:
+        return rendered
+    opened: list[int] = []  # where each open <ol>'s tag ends
+    starts: dict[int, str] = {}
+    for tag in _OL_TAG.finditer(rendered):
+        if tag.group().startswith("</"):
+            mark = _START_MARK.match(rendered, tag.end())
+            at = opened.pop() if opened else None
+            if mark and at is not None:
+                starts[at] = mark.group(1)
+        else:
+            opened.append(tag.end())
+    out: list[str] = []
+    pos = 0
+    for at in sorted(starts):
+        out.append(rendered[pos : at - 1] + f' start="{starts[at]}">')
+        pos = at
+    out.append(rendered[pos:])
+    return _START_MARK.sub("\n", "".join(out))
+
+
 def jekyll_markdown_page(text: str) -> str:
     """A Jekyll page at the Markdown level: Liquid's raw blocks and string literals, CommonMark, image
-    classes (kramdown's own readings, which differ from CommonMark's, are not modelled)."""
+    classes, ordered lists numbered by kramdown's rule (other readings of kramdown's, which differ
+    from CommonMark's, are not modelled)."""
     text = _LIQUID.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     # kramdown's own marks the exporter writes: {::nomarkdown}...{:/} around HTML (a line of its own
     # or inline) passes the HTML through, and a line "^" ends a block; neither shows.
     text = _NOMARKDOWN_MARKS.sub("", text)
     text = _END_OF_BLOCK.sub("", text)
-    return _IAL.sub(lambda m: f'{m.group(1)} class="{m.group(3)}"{m.group(2)}', _commonmark(text))
+    # An ordered list's attribute list, as a comment line CommonMark ends the list at (an HTML block
+    # may interrupt a paragraph), found after the list's </ol>.
+    text = _START_IAL.sub(lambda m: m["lead"] + "<!--\ufdd2" + m["start"] + "-->", text)
+    rendered = _kramdown_list_starts(text, _commonmark(text))
+    return _IAL.sub(lambda m: f'{m.group(1)} class="{m.group(3)}"{m.group(2)}', rendered)
 
 
 _PLAIN_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
