@@ -19,8 +19,6 @@ wants two spaces last, as cmark and markdown-it read it).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +27,6 @@ import pyromark
 from hashmigrate import document as d
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ALIGN: dict[str, d.Align] = {"None": "", "Left": "left", "Center": "center", "Right": "right"}
 _LINK_KIND: dict[str, Any] = {"Inline": "inline", "Autolink": "autolink", "Email": "email"}
 _SIMPLE: dict[str, type[d.Element]] = {
@@ -58,11 +55,11 @@ MAX_DEPTH = 100
 
 
 class _Open:
-    """A node being built: its type, span, fields and children so far."""
+    """A node being built: its type, span, fields (None: it has none) and children so far."""
 
     __slots__ = ("children", "cls", "end", "fields", "start")
 
-    def __init__(self, cls: type[d.Element], start: int, end: int, fields: dict[str, Any]) -> None:
+    def __init__(self, cls: type[d.Element], start: int, end: int, fields: dict[str, Any] | None) -> None:
         self.cls = cls
         self.start = start
         self.end = end
@@ -70,69 +67,78 @@ class _Open:
         self.children: list[d.Element] = []
 
     def close(self) -> d.Element:
+        fields = self.fields
+        if fields is None:
+            return self.cls(self.start, self.end, tuple(self.children))
         if self.cls is d.CodeBlock:
-            code = self.fields["text"]  # NUL is U+FFFD already (see _prepared)
+            code = fields["text"]  # NUL is U+FFFD already (see _prepared)
             # Code at the very end of the text: CommonMark's content is its lines, each ended.
-            self.fields["text"] = code + "\n" if code and not code.endswith("\n") else code
-        return self.cls(self.start, self.end, tuple(self.children), **self.fields)
+            fields["text"] = code + "\n" if code and not code.endswith("\n") else code
+        return self.cls(self.start, self.end, tuple(self.children), **fields)
+
+
+# UTF-8 continuation bytes (0x80-0xBF) as 1, every other byte as 0: see _Offsets.
+_CONTINUATION = bytes(1 if 0x80 <= b <= 0xBF else 0 for b in range(256))
 
 
 class _Offsets:
     """Byte offsets (what pulldown-cmark reports) to character offsets.
 
-    Every CommonMark delimiter is ASCII, so a node boundary almost never falls inside a run of
-    non-ASCII characters: the table holds one entry per run, not per character (a per-character
-    table cost more than the parse itself on Vietnamese posts).
+    A character is one byte that is not a UTF-8 continuation byte (0x80-0xBF) and its continuation
+    bytes, so the character offset of a byte offset is the offset less the continuation bytes before
+    it (inside a character too: the count then includes the character, as a decoder that replaces a
+    cut character with one U+FFFD counts it). The continuation bytes are counted in C
+    (``bytes.count``), and each offset a parse reports is mapped once, in order, with one count over
+    the bytes since the previous one: linear in the text, whatever its script (a per-character table
+    in Python cost more than the parse itself on Vietnamese posts).
     """
 
-    __slots__ = ("_bytes", "_known", "_runs", "_starts")
+    __slots__ = ("_continuation",)
 
     def __init__(self, text: str) -> None:
-        self._bytes = text.encode("utf-8")
-        # (byte start, char start, byte length, char length) of each non-ASCII run
-        self._runs: list[tuple[int, int, int, int]] = []
-        extra = 0
-        for match in _NON_ASCII.finditer(text):
-            size = len(match.group().encode("utf-8"))
-            self._runs.append((match.start() + extra, match.start(), size, match.end() - match.start()))
-            extra += size - (match.end() - match.start())
-        self._starts = [run[0] for run in self._runs]
-        # Half the offsets asked for are asked twice (a node's end is the next one's start).
-        self._known: dict[int, int] = {}
+        self._continuation = text.encode("utf-8").translate(_CONTINUATION)
 
     def char(self, offset: int) -> int:
-        found = self._known.get(offset)
-        if found is None:
-            found = self._known[offset] = self._char(offset)
-        return found
+        return offset - self._continuation.count(1, 0, offset)
 
-    def _char(self, offset: int) -> int:
-        index = bisect_right(self._starts, offset) - 1
-        if index < 0:
-            return offset
-        byte_start, char_start, byte_size, char_size = self._runs[index]
-        if offset >= byte_start + byte_size:
-            return char_start + char_size + offset - byte_start - byte_size
-        return char_start + len(self._bytes[byte_start:offset].decode("utf-8", "replace"))
+    def chars(self, offsets: set[int]) -> dict[int, int]:
+        """Each offset's character offset."""
+        continuation = self._continuation
+        found: dict[int, int] = {}
+        previous = before = 0
+        for offset in sorted(offsets):
+            before += continuation.count(1, previous, offset)
+            found[offset] = offset - before
+            previous = offset
+        return found
 
 
 def parse(source: str) -> d.Document:
     """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span."""
     if not source:
         return d.Document(source)
-    text, to_char = _prepared(source)
-    root = _Open(d.Element, 0, len(source), {})
+    text, offsets = _prepared(source)
+    root = _Open(d.Element, 0, len(source), None)
     stack = [root]
     top = root
     text_type = d.Text
+    code_type = d.CodeBlock
+    html_type = d.HtmlBlock
+    simple = _SIMPLE
     deep = 0  # open nodes past MAX_DEPTH: their whole subtree becomes one text node
     deep_start = 0
-    # The hot loop (about 200 events per post): text, the most common event, is handled inline.
+    # The hot loop (about 170 events per post): text, the most common event, then the start and end
+    # of a node without fields, are handled inline; the rest in _open and _leaf.
     events: Any = pyromark.events_with_range(text, options=options())
+    to_char: dict[int, int] | None = None
+    if offsets is not None:
+        events = list(events)
+        to_char = offsets.chars({o for _, span in events for o in (span["start"], span["end"])})
     for event, span in events:
-        start, end = span["start"], span["end"]
-        if to_char is not None:
-            start, end = to_char(start), to_char(end)
+        if to_char is None:
+            start, end = span["start"], span["end"]
+        else:
+            start, end = to_char[span["start"]], to_char[span["end"]]
         if deep:
             if type(event) is not str and "Start" in event:
                 deep += 1
@@ -145,7 +151,7 @@ def parse(source: str) -> d.Document:
             _leaf(top, event, start, end, text)
             continue
         value: Any = event.get("Text")
-        if value is not None and top.cls is not d.CodeBlock and top.cls is not d.HtmlBlock:
+        if value is not None and top.cls is not code_type and top.cls is not html_type:
             children = top.children
             if children and type(children[-1]) is text_type and children[-1].end == start:
                 previous: Any = children[-1]
@@ -153,11 +159,13 @@ def parse(source: str) -> d.Document:
             else:
                 children.append(text_type(start, end, text=value))
             continue
-        if "Start" in event:
+        value = event.get("Start")
+        if value is not None:
             if len(stack) > MAX_DEPTH:
                 deep, deep_start = 1, start
                 continue
-            top = _open(event["Start"], start, end, text)
+            cls = simple.get(value) if type(value) is str else None
+            top = _Open(cls, start, end, None) if cls is not None else _open(value, start, end, text)
             stack.append(top)
         elif "End" in event:
             node = stack.pop()
@@ -167,11 +175,11 @@ def parse(source: str) -> d.Document:
             _leaf(top, event, start, end, text)
     document = d.Document(source, tuple(root.children))
     if "]:" in source:
-        document = d.place(document, _definitions(text, to_char))
+        document = d.place(document, _definitions(text, offsets))
     return document
 
 
-def _prepared(source: str) -> tuple[str, Callable[[int], int] | None]:
+def _prepared(source: str) -> tuple[str, _Offsets | None]:
     """The text pulldown-cmark is given, and its byte offsets to character offsets (None: equal).
 
     A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one), as it
@@ -180,20 +188,20 @@ def _prepared(source: str) -> tuple[str, Callable[[int], int] | None]:
     text = _SURROGATE.sub("\ufffd", source) if not source.isascii() else source
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
-    return text, None if text.isascii() else _Offsets(text).char
+    return text, None if text.isascii() else _Offsets(text)
 
 
 def _open(value: Any, start: int, end: int, text: str) -> _Open:
     if isinstance(value, str):
         if value == "HtmlBlock":
             return _Open(d.HtmlBlock, start, end, {"html": ""})
-        return _Open(_SIMPLE.get(value, d.Element), start, end, {})
+        return _Open(_SIMPLE.get(value, d.Element), start, end, None)
     kind, info = next(iter(value.items()))
     if kind == "Heading":
         level = int(info["level"][1:])
         return _Open(d.Heading, start, end, {"level": level, "setext": not text.startswith("#", start)})
     if kind == "BlockQuote":
-        return _Open(d.Quote, start, end, {})
+        return _Open(d.Quote, start, end, None)
     if kind == "List":
         return _Open(
             d.List, start, end, {"ordered": info is not None, "first": info if info is not None else 1}
@@ -211,7 +219,7 @@ def _open(value: Any, start: int, end: int, text: str) -> _Open:
             fields["kind"] = _LINK_KIND.get(info["link_type"], "reference")
             return _Open(d.Link, start, end, fields)
         return _Open(d.Picture, start, end, fields)
-    return _Open(d.Element, start, end, {})
+    return _Open(d.Element, start, end, None)
 
 
 def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
@@ -221,12 +229,15 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
             parent.children.append(cls(start, end))
         return
     kind, value = next(iter(event.items()))
+    fields = parent.fields
     if parent.cls is d.CodeBlock and kind == "Text":
-        parent.fields["text"] += value
+        assert fields is not None  # a code block is opened with its fields
+        fields["text"] += value
     elif parent.cls is d.HtmlBlock and kind in ("Html", "Text"):
         # Text in an HTML block is the indentation of a line past its container's (pulldown-cmark
         # gives it apart): CommonMark keeps it in the block's HTML.
-        parent.fields["html"] += value
+        assert fields is not None
+        fields["html"] += value
     elif kind == "Text":
         previous = parent.children[-1] if parent.children else None
         if isinstance(previous, d.Text) and previous.end == start:
@@ -238,16 +249,18 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
     elif kind in ("InlineHtml", "Html"):
         parent.children.append(d.HtmlInline(start, end, html=value))
     elif kind == "TaskListMarker":
+        if parent.fields is None:
+            parent.fields = {}
         parent.fields["checked"] = bool(value)
 
 
-def _definitions(text: str, to_char: Callable[[int], int] | None) -> list[d.Element]:
+def _definitions(text: str, offsets: _Offsets | None) -> list[d.Element]:
     found: list[d.Element] = []
     definitions: Any = pyromark.reference_definitions(text, options=options())
     for label, value in definitions.items():
         start, end = value["span"]["start"], value["span"]["end"]
-        if to_char is not None:
-            start, end = to_char(start), to_char(end)
+        if offsets is not None:
+            start, end = offsets.char(start), offsets.char(end)
         found.append(d.Definition(start, end, label=label, dest=value["dest"], title=value["title"] or ""))
     found.sort(key=lambda n: n.start)
     return found

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from test_fuzz import any_text, fuzz
 
 from hashmigrate import document as d
 from hashmigrate.hashnode.markdown import read_body
 from hashmigrate.model import Embed, Image, Markdown, Mention, Post
-from hashmigrate.parse import parse
+from hashmigrate.parse import _Offsets, parse
 
 _MD = MarkdownIt("commonmark").enable("table")
 
@@ -65,6 +66,25 @@ def test_a_writer_that_changes_nothing_gives_the_source_back(text: str) -> None:
     # Every construct the reader found is in the tree, where a writer walking it will meet it.
     walked = {id(node) for node in document.walk()}
     assert all(id(c) in walked for c in document.constructs)
+
+
+# Every block but a table's parts (inside the table, which blocks() does not go into).
+_BLOCKS = tuple(t for t in d.BLOCK_TYPES if t not in (d.TableHead, d.TableRow, d.TableCell))
+
+
+def _blocks_found_by_either_walk(document: d.Document) -> None:
+    """Document.blocks() skips inline content: it meets every block node walk() meets, in order."""
+    walked = [id(n) for n in document.walk() if isinstance(n, _BLOCKS)]
+    assert [id(n) for n in document.blocks() if isinstance(n, _BLOCKS)] == walked
+    assert document.headings() == [n for n in document.walk() if isinstance(n, d.Heading)]
+
+
+@fuzz("parse_body")
+@given(any_text)
+def test_a_walk_for_blocks_meets_every_block(text: str) -> None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _blocks_found_by_either_walk(read_body(text)[0])
+    _blocks_found_by_either_walk(parse(text))
 
 
 @fuzz("parse_body")
@@ -155,6 +175,19 @@ def test_offsets_are_characters_whatever_the_script() -> None:
     assert document.text_of(code) == "`mã`"
 
 
+@given(st.text(alphabet=st.sampled_from("a *\n`éế中🚀\u2028\x80\U0010ffff"), max_size=60))
+def test_byte_offsets_map_to_the_characters_a_decoder_counts(text: str) -> None:
+    # The parse maps pulldown-cmark's byte offsets by counting UTF-8 continuation bytes; a decoder
+    # counts characters itself (a cut character as one U+FFFD): the two agree on every byte offset.
+    data = text.encode("utf-8")
+    offsets = _Offsets(text)
+    every = set(range(len(data) + 1))
+    decoded = {b: len(data[:b].decode("utf-8", "replace")) for b in every}
+    assert {b: offsets.char(b) for b in every} == decoded
+    assert offsets.chars(every) == decoded
+    assert offsets.chars({len(data)}) == {len(data): len(text)}
+
+
 def test_a_post_built_by_hand_has_a_tree_too() -> None:
     embed = Embed("https://youtu.be/abcdefghijk", "youtube", {"id": "abcdefghijk"})
     post = Post(
@@ -177,6 +210,7 @@ def test_every_corpus_post_comes_back_byte_for_byte(corpus_dir: Path) -> None:
         document, _ = read_body(body)
         if document.emit() != body:
             differ.append(path.name)
+        _blocks_found_by_either_walk(document)
         code, html = _blocks(parse(body))
         their_code, their_html = _markdown_it_blocks(body)
         if code != their_code or [a for a, _ in html] != [a for a, _ in their_html]:

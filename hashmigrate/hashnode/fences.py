@@ -155,7 +155,7 @@ def _fences(text: str) -> list[_Fence]:
         accumulate((len(line) for line in text.split("\n")[:-1]), lambda a, b: a + b + 1, initial=0)
     )
     fences: list[_Fence] = []
-    for node in document.walk():
+    for node in document.blocks():
         if isinstance(node, CodeBlock) and node.fenced and node.end > node.start:
             first = bisect_right(starts, node.start) - 1
             end = bisect_right(starts, node.end - 1)

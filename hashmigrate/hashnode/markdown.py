@@ -94,7 +94,7 @@ def _segments(text: str, tree: Document) -> Iterator[tuple[str, str, int]]:
     lines = _LINES.findall(text)
     starts = list(accumulate((len(line) for line in lines), initial=0))
     kinds = ["text"] * len(lines)
-    for node in tree.walk():
+    for node in tree.blocks():
         if isinstance(node, CodeBlock):
             kind = "code"
         elif isinstance(node, HtmlBlock):
