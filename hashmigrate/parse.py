@@ -113,8 +113,24 @@ class _Offsets:
         return found
 
 
+# The last text parsed and its tree. repair_fences parses a post whose fences it suspects, and the
+# reader then parses the same text again (unless a fence was repaired): the second parse is this one.
+# A tree is immutable (frozen nodes, tuples), so handing the same one out twice is safe.
+_last: tuple[str, d.Document] | None = None
+
+
 def parse(source: str) -> d.Document:
     """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span."""
+    global _last
+    last = _last
+    if last is not None and last[0] == source:
+        return last[1]
+    document = _parse(source)
+    _last = (source, document)
+    return document
+
+
+def _parse(source: str) -> d.Document:
     if not source:
         return d.Document(source)
     text, offsets = _prepared(source)

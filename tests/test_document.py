@@ -188,6 +188,16 @@ def test_byte_offsets_map_to_the_characters_a_decoder_counts(text: str) -> None:
     assert offsets.chars({len(data)}) == {len(data): len(text)}
 
 
+def test_the_last_tree_kept_is_only_ever_given_for_its_own_text() -> None:
+    # parse() keeps its last tree for the reader's second parse of a post repair_fences parsed.
+    first = parse("# a *b*\n")
+    assert parse("# a *b*\n") is first
+    second = parse("# a *c*\n")
+    assert second is not first and second.source == "# a *c*\n"
+    assert d.plain_text(second, second.headings()[0]) == "a c"
+    assert d.plain_text(parse("# a *b*\n"), first.headings()[0]) == "a b"
+
+
 def test_a_post_built_by_hand_has_a_tree_too() -> None:
     embed = Embed("https://youtu.be/abcdefghijk", "youtube", {"id": "abcdefghijk"})
     post = Post(
