@@ -187,6 +187,11 @@ def _parse(source: str) -> d.Document:
             node = stack.pop()
             top = stack[-1]
             top.children.append(node.close())
+        elif "TaskListMarker" in event:
+            # ``[ ]`` / ``[x]``: its item's. In a loose list it comes inside the item's paragraph.
+            item = next((o for o in reversed(stack) if o.cls is d.Item), None)
+            if item is not None:
+                item.fields = {**(item.fields or {}), "checked": bool(event["TaskListMarker"])}
         else:
             _leaf(top, event, start, end, text)
     document = d.Document(source, tuple(root.children))
@@ -264,10 +269,6 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
         parent.children.append(d.CodeSpan(start, end, text=value))
     elif kind in ("InlineHtml", "Html"):
         parent.children.append(d.HtmlInline(start, end, html=value))
-    elif kind == "TaskListMarker":
-        if parent.fields is None:
-            parent.fields = {}
-        parent.fields["checked"] = bool(value)
 
 
 def _definitions(text: str, offsets: _Offsets | None) -> list[d.Element]:

@@ -198,6 +198,16 @@ def test_the_last_tree_kept_is_only_ever_given_for_its_own_text() -> None:
     assert d.plain_text(parse("# a *b*\n"), first.headings()[0]) == "a b"
 
 
+def test_a_loose_task_list_is_read() -> None:
+    # In a loose list pulldown-cmark gives the [ ] inside the item's paragraph: it was passed to the
+    # paragraph, which has no such field, and the whole convert stopped with an internal error.
+    text = "- [ ] a\n\n- [x] b\n\n1. [x] tight\n2. [ ] list\n"
+    document = parse(text)
+    items = [n for n in document.walk() if isinstance(n, d.Item)]
+    assert [item.checked for item in items] == [False, True, True, False]
+    assert document.emit() == text
+
+
 def test_a_post_built_by_hand_has_a_tree_too() -> None:
     embed = Embed("https://youtu.be/abcdefghijk", "youtube", {"id": "abcdefghijk"})
     post = Post(
