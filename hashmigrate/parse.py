@@ -19,6 +19,7 @@ wants two spaces last, as cmark and markdown-it read it).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,7 @@ import pyromark
 from hashmigrate import document as d
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ALIGN: dict[str, d.Align] = {"None": "", "Left": "left", "Center": "center", "Right": "right"}
 _LINK_KIND: dict[str, Any] = {"Inline": "inline", "Autolink": "autolink", "Email": "email"}
 _SIMPLE: dict[str, type[d.Element]] = {
@@ -77,56 +79,62 @@ class _Open:
         return self.cls(self.start, self.end, tuple(self.children), **fields)
 
 
-# UTF-8 continuation bytes (0x80-0xBF) as 1, every other byte as 0: see _Offsets.
-_CONTINUATION = bytes(1 if 0x80 <= b <= 0xBF else 0 for b in range(256))
-
-
 class _Offsets:
     """Byte offsets (what pulldown-cmark reports) to character offsets.
 
-    A character is one byte that is not a UTF-8 continuation byte (0x80-0xBF) and its continuation
-    bytes, so the character offset of a byte offset is the offset less the continuation bytes before
-    it (inside a character too: the count then includes the character, as a decoder that replaces a
-    cut character with one U+FFFD counts it). The continuation bytes are counted in C
-    (``bytes.count``), and each offset a parse reports is mapped once, in order, with one count over
-    the bytes since the previous one: linear in the text, whatever its script (a per-character table
-    in Python cost more than the parse itself on Vietnamese posts).
+    Every CommonMark delimiter is ASCII, so a node boundary almost never falls inside a run of
+    non-ASCII characters: the table holds one entry per run, not per character (a per-character
+    table cost more than the parse itself on Vietnamese posts).
     """
 
-    __slots__ = ("_continuation",)
+    __slots__ = ("_bytes", "_known", "_runs", "_starts")
 
     def __init__(self, text: str) -> None:
-        self._continuation = text.encode("utf-8").translate(_CONTINUATION)
+        self._bytes = text.encode("utf-8")
+        # (byte start, char start, byte length, char length) of each non-ASCII run
+        self._runs: list[tuple[int, int, int, int]] = []
+        extra = 0
+        for match in _NON_ASCII.finditer(text):
+            size = len(match.group().encode("utf-8"))
+            self._runs.append((match.start() + extra, match.start(), size, match.end() - match.start()))
+            extra += size - (match.end() - match.start())
+        self._starts = [run[0] for run in self._runs]
+        # Half the offsets asked for are asked twice (a node's end is the next one's start).
+        self._known: dict[int, int] = {}
 
     def char(self, offset: int) -> int:
-        return offset - self._continuation.count(1, 0, offset)
-
-    def chars(self, offsets: set[int]) -> dict[int, int]:
-        """Each offset's character offset."""
-        continuation = self._continuation
-        found: dict[int, int] = {}
-        previous = before = 0
-        for offset in sorted(offsets):
-            before += continuation.count(1, previous, offset)
-            found[offset] = offset - before
-            previous = offset
+        found = self._known.get(offset)
+        if found is None:
+            found = self._known[offset] = self._char(offset)
         return found
 
+    def _char(self, offset: int) -> int:
+        index = bisect_right(self._starts, offset) - 1
+        if index < 0:
+            return offset
+        byte_start, char_start, byte_size, char_size = self._runs[index]
+        if offset >= byte_start + byte_size:
+            return char_start + char_size + offset - byte_start - byte_size
+        return char_start + len(self._bytes[byte_start:offset].decode("utf-8", "replace"))
 
-# The last text parsed and its tree. repair_fences parses a post whose fences it suspects, and the
-# reader then parses the same text again (unless a fence was repaired): the second parse is this one.
-# A tree is immutable (frozen nodes, tuples), so handing the same one out twice is safe.
-_last: tuple[str, d.Document] | None = None
+
+# A tree kept for the next parse: repair_fences parses a post whose fences it suspects, and the reader
+# then parses the same text again (unless a fence was repaired). Only the next call may take it, so no
+# tree outlives its post; a tree is immutable (frozen nodes, tuples), so handing it out twice is safe.
+_kept: tuple[str, d.Document] | None = None
 
 
-def parse(source: str) -> d.Document:
-    """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span."""
-    global _last
-    last = _last
-    if last is not None and last[0] == source:
-        return last[1]
+def parse(source: str, keep: bool = False) -> d.Document:
+    """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span.
+
+    ``keep``: the tree is kept for the next call, which gives it back if its text is the same."""
+    global _kept
+    kept, _kept = _kept, None
+    if kept is not None and kept[0] == source:
+        return kept[1]
     document = _parse(source)
-    _last = (source, document)
+    if keep:
+        _kept = (source, document)
     return document
 
 
@@ -145,16 +153,14 @@ def _parse(source: str) -> d.Document:
     deep_start = 0
     # The hot loop (about 170 events per post): text, the most common event, then the start and end
     # of a node without fields, are handled inline; the rest in _open and _leaf.
+    # Events are read as pulldown-cmark gives them, never all held at once (a list of a 300 KB post's
+    # events tripled its parse's peak memory).
     events: Any = pyromark.events_with_range(text, options=options())
-    to_char: dict[int, int] | None = None
-    if offsets is not None:
-        events = list(events)
-        to_char = offsets.chars({o for _, span in events for o in (span["start"], span["end"])})
+    to_char = offsets.char if offsets is not None else None
     for event, span in events:
-        if to_char is None:
-            start, end = span["start"], span["end"]
-        else:
-            start, end = to_char[span["start"]], to_char[span["end"]]
+        start, end = span["start"], span["end"]
+        if to_char is not None:
+            start, end = to_char(start), to_char(end)
         if deep:
             if type(event) is not str and "Start" in event:
                 deep += 1

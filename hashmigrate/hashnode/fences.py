@@ -172,7 +172,7 @@ class _Fence:
 
 
 def _fences(text: str) -> list[_Fence]:
-    document = parse(text)
+    document = parse(text, keep=True)  # the reader's parse of the same text takes this tree
     starts = list(
         accumulate((len(line) for line in text.split("\n")[:-1]), lambda a, b: a + b + 1, initial=0)
     )
