@@ -207,6 +207,13 @@ BLOCK_TYPES: tuple[type[Element], ...] = (
     Paragraph, Heading, Quote, List, Item, CodeBlock, HtmlBlock, Rule, Table, TableHead, TableRow, TableCell,
 )  # fmt: skip
 
+# Nodes whose children can only be inline content (CommonMark's leaf blocks with text, and a table's
+# rows and cells): no block is ever inside one, so a walk for blocks does not go into them.
+INLINE_CONTENT: tuple[type[Element], ...] = (Paragraph, Heading, Table, TableHead, TableRow, TableCell)
+
+# Nodes a pass can move (a changed destination), which _emit writes anew.
+_MOVABLE = (Link, Picture)
+
 # A visitor returns what to write for a node, or None to write its source (with its children visited).
 Visitor: TypeAlias = Callable[[Element], "str | None"]
 
@@ -223,6 +230,12 @@ class Document:
     def walk(self) -> Iterator[Element]:
         """Every node, depth first, in source order."""
         return descendants(self.children)
+
+    def blocks(self) -> Iterator[Element]:
+        """Every node that is not inside a paragraph, a heading or a table, depth first, in source
+        order: :meth:`walk` without the inline content, which is most of the nodes. A walk for a kind
+        of block (a heading, code, HTML) finds them all here; none is ever inside inline content."""
+        return _blocks(self.children)
 
     def text_of(self, node: Element) -> str:
         """The node's source, as written."""
@@ -258,25 +271,29 @@ class Document:
     def _emit(
         self, nodes: tuple[Element, ...], start: int, end: int, visit: Visitor | None, out: list[str]
     ) -> None:
+        # Every writer's walk runs through here, once per node: attributes are read once each.
         source = self.source
+        append = out.append
         pos = start
         for node in nodes:
-            if node.start > pos:
-                out.append(source[pos : node.start])
+            node_start, node_end = node.start, node.end
+            if node_start > pos:
+                append(source[pos:node_start])
             written = visit(node) if visit is not None else None
             if written is None:
                 written = node.written
             if written is not None:
-                out.append(written)
-            elif isinstance(node, (Link, Picture)) and node.moved:
-                out.append(self._moved(node, visit))
+                append(written)
+            elif isinstance(node, _MOVABLE) and node.moved:
+                append(self._moved(node, visit))
             elif node.children:
-                self._emit(node.children, node.start, node.end, visit, out)
+                self._emit(node.children, node_start, node_end, visit, out)
             else:
-                out.append(source[node.start : node.end])
-            pos = max(pos, node.end)
+                append(source[node_start:node_end])
+            if node_end > pos:
+                pos = node_end
         if end > pos:
-            out.append(source[pos:end])
+            append(source[pos:end])
 
     def _moved(self, node: Link | Picture, visit: Visitor | None) -> str:
         """A link or picture whose destination changed, written with its new destination."""
@@ -305,7 +322,7 @@ class Document:
         return Document(self.source, children, constructs)
 
     def headings(self) -> list[Heading]:
-        return [node for node in self.walk() if isinstance(node, Heading)]
+        return [node for node in self.blocks() if isinstance(node, Heading)]
 
     def heading_source(self, node: Heading) -> str:
         """A heading's inline content as written: an ATX heading's line without its ``#`` marks and
@@ -362,7 +379,18 @@ def descendants(nodes: tuple[Element, ...]) -> Iterator[Element]:
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(reversed(node.children))
+        if node.children:  # most nodes are leaves (text): skip the call
+            stack.extend(reversed(node.children))
+
+
+def _blocks(nodes: tuple[Element, ...]) -> Iterator[Element]:
+    """:func:`descendants`, less what is inside a node of :data:`INLINE_CONTENT`."""
+    stack: list[Element] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.children and not isinstance(node, INLINE_CONTENT):
+            stack.extend(reversed(node.children))
 
 
 def flat_view(document: Document) -> tuple[Node, ...]:

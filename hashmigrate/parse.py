@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -58,11 +57,11 @@ MAX_DEPTH = 100
 
 
 class _Open:
-    """A node being built: its type, span, fields and children so far."""
+    """A node being built: its type, span, fields (None: it has none) and children so far."""
 
     __slots__ = ("children", "cls", "end", "fields", "start")
 
-    def __init__(self, cls: type[d.Element], start: int, end: int, fields: dict[str, Any]) -> None:
+    def __init__(self, cls: type[d.Element], start: int, end: int, fields: dict[str, Any] | None) -> None:
         self.cls = cls
         self.start = start
         self.end = end
@@ -70,11 +69,14 @@ class _Open:
         self.children: list[d.Element] = []
 
     def close(self) -> d.Element:
+        fields = self.fields
+        if fields is None:
+            return self.cls(self.start, self.end, tuple(self.children))
         if self.cls is d.CodeBlock:
-            code = self.fields["text"]  # NUL is U+FFFD already (see _prepared)
+            code = fields["text"]  # NUL is U+FFFD already (see _prepared)
             # Code at the very end of the text: CommonMark's content is its lines, each ended.
-            self.fields["text"] = code + "\n" if code and not code.endswith("\n") else code
-        return self.cls(self.start, self.end, tuple(self.children), **self.fields)
+            fields["text"] = code + "\n" if code and not code.endswith("\n") else code
+        return self.cls(self.start, self.end, tuple(self.children), **fields)
 
 
 class _Offsets:
@@ -116,19 +118,45 @@ class _Offsets:
         return char_start + len(self._bytes[byte_start:offset].decode("utf-8", "replace"))
 
 
-def parse(source: str) -> d.Document:
-    """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span."""
+# A tree kept for the next parse: repair_fences parses a post whose fences it suspects, and the reader
+# then parses the same text again (unless a fence was repaired). Only the next call may take it, so no
+# tree outlives its post; a tree is immutable (frozen nodes, tuples), so handing it out twice is safe.
+_kept: tuple[str, d.Document] | None = None
+
+
+def parse(source: str, keep: bool = False) -> d.Document:
+    """The CommonMark + GFM tree of ``source`` (``\\n`` line endings), every node with its span.
+
+    ``keep``: the tree is kept for the next call, which gives it back if its text is the same."""
+    global _kept
+    kept, _kept = _kept, None
+    if kept is not None and kept[0] == source:
+        return kept[1]
+    document = _parse(source)
+    if keep:
+        _kept = (source, document)
+    return document
+
+
+def _parse(source: str) -> d.Document:
     if not source:
         return d.Document(source)
-    text, to_char = _prepared(source)
-    root = _Open(d.Element, 0, len(source), {})
+    text, offsets = _prepared(source)
+    root = _Open(d.Element, 0, len(source), None)
     stack = [root]
     top = root
     text_type = d.Text
+    code_type = d.CodeBlock
+    html_type = d.HtmlBlock
+    simple = _SIMPLE
     deep = 0  # open nodes past MAX_DEPTH: their whole subtree becomes one text node
     deep_start = 0
-    # The hot loop (about 200 events per post): text, the most common event, is handled inline.
+    # The hot loop (about 170 events per post): text, the most common event, then the start and end
+    # of a node without fields, are handled inline; the rest in _open and _leaf.
+    # Events are read as pulldown-cmark gives them, never all held at once (a list of a 300 KB post's
+    # events tripled its parse's peak memory).
     events: Any = pyromark.events_with_range(text, options=options())
+    to_char = offsets.char if offsets is not None else None
     for event, span in events:
         start, end = span["start"], span["end"]
         if to_char is not None:
@@ -145,7 +173,7 @@ def parse(source: str) -> d.Document:
             _leaf(top, event, start, end, text)
             continue
         value: Any = event.get("Text")
-        if value is not None and top.cls is not d.CodeBlock and top.cls is not d.HtmlBlock:
+        if value is not None and top.cls is not code_type and top.cls is not html_type:
             children = top.children
             if children and type(children[-1]) is text_type and children[-1].end == start:
                 previous: Any = children[-1]
@@ -153,25 +181,32 @@ def parse(source: str) -> d.Document:
             else:
                 children.append(text_type(start, end, text=value))
             continue
-        if "Start" in event:
+        value = event.get("Start")
+        if value is not None:
             if len(stack) > MAX_DEPTH:
                 deep, deep_start = 1, start
                 continue
-            top = _open(event["Start"], start, end, text)
+            cls = simple.get(value) if type(value) is str else None
+            top = _Open(cls, start, end, None) if cls is not None else _open(value, start, end, text)
             stack.append(top)
         elif "End" in event:
             node = stack.pop()
             top = stack[-1]
             top.children.append(node.close())
+        elif "TaskListMarker" in event:
+            # ``[ ]`` / ``[x]``: its item's. In a loose list it comes inside the item's paragraph.
+            item = next((o for o in reversed(stack) if o.cls is d.Item), None)
+            if item is not None:
+                item.fields = {**(item.fields or {}), "checked": bool(event["TaskListMarker"])}
         else:
             _leaf(top, event, start, end, text)
     document = d.Document(source, tuple(root.children))
     if "]:" in source:
-        document = d.place(document, _definitions(text, to_char))
+        document = d.place(document, _definitions(text, offsets))
     return document
 
 
-def _prepared(source: str) -> tuple[str, Callable[[int], int] | None]:
+def _prepared(source: str) -> tuple[str, _Offsets | None]:
     """The text pulldown-cmark is given, and its byte offsets to character offsets (None: equal).
 
     A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one), as it
@@ -180,20 +215,20 @@ def _prepared(source: str) -> tuple[str, Callable[[int], int] | None]:
     text = _SURROGATE.sub("\ufffd", source) if not source.isascii() else source
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
-    return text, None if text.isascii() else _Offsets(text).char
+    return text, None if text.isascii() else _Offsets(text)
 
 
 def _open(value: Any, start: int, end: int, text: str) -> _Open:
     if isinstance(value, str):
         if value == "HtmlBlock":
             return _Open(d.HtmlBlock, start, end, {"html": ""})
-        return _Open(_SIMPLE.get(value, d.Element), start, end, {})
+        return _Open(_SIMPLE.get(value, d.Element), start, end, None)
     kind, info = next(iter(value.items()))
     if kind == "Heading":
         level = int(info["level"][1:])
         return _Open(d.Heading, start, end, {"level": level, "setext": not text.startswith("#", start)})
     if kind == "BlockQuote":
-        return _Open(d.Quote, start, end, {})
+        return _Open(d.Quote, start, end, None)
     if kind == "List":
         return _Open(
             d.List, start, end, {"ordered": info is not None, "first": info if info is not None else 1}
@@ -211,7 +246,7 @@ def _open(value: Any, start: int, end: int, text: str) -> _Open:
             fields["kind"] = _LINK_KIND.get(info["link_type"], "reference")
             return _Open(d.Link, start, end, fields)
         return _Open(d.Picture, start, end, fields)
-    return _Open(d.Element, start, end, {})
+    return _Open(d.Element, start, end, None)
 
 
 def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
@@ -221,12 +256,15 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
             parent.children.append(cls(start, end))
         return
     kind, value = next(iter(event.items()))
+    fields = parent.fields
     if parent.cls is d.CodeBlock and kind == "Text":
-        parent.fields["text"] += value
+        assert fields is not None  # a code block is opened with its fields
+        fields["text"] += value
     elif parent.cls is d.HtmlBlock and kind in ("Html", "Text"):
         # Text in an HTML block is the indentation of a line past its container's (pulldown-cmark
         # gives it apart): CommonMark keeps it in the block's HTML.
-        parent.fields["html"] += value
+        assert fields is not None
+        fields["html"] += value
     elif kind == "Text":
         previous = parent.children[-1] if parent.children else None
         if isinstance(previous, d.Text) and previous.end == start:
@@ -237,17 +275,15 @@ def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
         parent.children.append(d.CodeSpan(start, end, text=value))
     elif kind in ("InlineHtml", "Html"):
         parent.children.append(d.HtmlInline(start, end, html=value))
-    elif kind == "TaskListMarker":
-        parent.fields["checked"] = bool(value)
 
 
-def _definitions(text: str, to_char: Callable[[int], int] | None) -> list[d.Element]:
+def _definitions(text: str, offsets: _Offsets | None) -> list[d.Element]:
     found: list[d.Element] = []
     definitions: Any = pyromark.reference_definitions(text, options=options())
     for label, value in definitions.items():
         start, end = value["span"]["start"], value["span"]["end"]
-        if to_char is not None:
-            start, end = to_char(start), to_char(end)
+        if offsets is not None:
+            start, end = offsets.char(start), offsets.char(end)
         found.append(d.Definition(start, end, label=label, dest=value["dest"], title=value["title"] or ""))
     found.sort(key=lambda n: n.start)
     return found

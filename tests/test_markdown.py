@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support.corpus import code_blocks
 from support.examples import examples
-from test_fuzz import block_construct, fenced_block, indented_block, prose
+from test_fuzz import any_text, block_construct, fenced_block, indented_block, prose
 
 import hashmigrate
 from hashmigrate.embeds import classify
 from hashmigrate.exporter import RAW_INLINE_TAGS
 from hashmigrate.hashnode.backup import read_backup
-from hashmigrate.hashnode.fences import repair_fences
-from hashmigrate.hashnode.markdown import code_spans, parse_body
+from hashmigrate.hashnode.fences import _FENCE_LINE, _fence_lines, repair_fences
+from hashmigrate.hashnode.markdown import _destination, code_spans, parse_body
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Post, Widget
 
 
@@ -330,6 +330,56 @@ def test_a_broken_closing_fence_is_repaired_to_the_correct_post(
     assert code_blocks(text) == code_blocks(body)
     assert text == body
     assert [n.kind for n in notes] == ["fence-repaired"]
+
+
+@examples(200, 1000)
+@given(st.one_of(correct_blocks.map("\n".join), any_text))
+def test_fence_lines_are_the_lines_the_pattern_finds(text: str) -> None:
+    # repair_fences' scan tries the fence pattern only on lines holding ``` or ~~~ (fast path): it
+    # finds what the pattern finds over the whole text.
+    assert [m.span() for m in _fence_lines(text)] == [m.span() for m in _FENCE_LINE.finditer(text)]
+
+
+@pytest.mark.shared
+def test_fence_lines_are_the_lines_the_pattern_finds_in_the_corpus(corpus_dir: Path) -> None:
+    for path in sorted(corpus_dir.rglob("*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert [m.span() for m in _fence_lines(text)] == [m.span() for m in _FENCE_LINE.finditer(text)]
+
+
+def _destination_by_steps(text: str, i: int) -> tuple[str, int] | None:
+    """_destination as it was, one character a step: what its fast path must agree with."""
+    n = len(text)
+    while i < n and text[i] in " \t":
+        i += 1
+    if i < n and text[i] == "<":
+        close = text.find(">", i)
+        if close < 0 or "\n" in text[i:close]:
+            return None
+        return text[i + 1 : close], close + 1
+    depth = 0
+    begin = i
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            i += 2
+            continue
+        if ch in " \t\n":
+            break
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        i += 1
+    return text[begin:i], i
+
+
+@examples(200, 1000)
+@given(st.text(alphabet=st.sampled_from("ab/:\\ \t\n()<>é"), max_size=40), st.integers(0, 40))
+def test_a_destination_is_read_as_one_character_a_step_reads_it(text: str, at: int) -> None:
+    assert _destination(text, at) == _destination_by_steps(text, at)
 
 
 # ---- inline HTML in a callout ---------------------------------------------------------------------
