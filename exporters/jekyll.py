@@ -60,6 +60,7 @@ from hashmigrate.exporter import (
     unescape_markdown,
 )
 from hashmigrate.html import alt_text
+from hashmigrate.links import headings
 from hashmigrate.model import Callout, Embed, Image, Node, Post
 from hashmigrate.parse import parse
 
@@ -161,6 +162,11 @@ def protect_liquid(parts: list[tuple[str, bool]]) -> str:
     offset = 0
     for index, (part, live) in enumerate(parts):
         if live:
+            out.append(part)
+            offset += len(part)
+            continue
+        if "{" not in part:
+            # No line of it has anything to protect (the usual part): as _protect_line leaves it.
             out.append(part)
             offset += len(part)
             continue
@@ -486,6 +492,7 @@ def kramdown_text(text: str) -> str:
 # a line "*[" (an abbreviation definition: the line disappears), ":" (a definition list), a line that
 # is only "^" (kramdown's end-of-block mark: it disappears); in a heading, "{#" (an id: "{#x}" ends it).
 _KRAMDOWN_MARKS = ("{:", "[^", "*[", ":", "^", "{#")
+_KRAMDOWN_MARK = re.compile("|".join(map(re.escape, _KRAMDOWN_MARKS)))  # any of them, in one search
 _UNESCAPED = r"(?<!\\)((?:\\\\)*)"
 _ATTRIBUTES_OR_FOOTNOTE = re.compile(_UNESCAPED + r"(\{(?=:)|\[(?=\^))")
 _HEADING_ID = re.compile(_UNESCAPED + r"(\{(?=#))")
@@ -824,7 +831,8 @@ class JekyllBody(BodyRenderer):
         would not pass through, found."""
         source = document.source
         widened: dict[int, Element] = {}
-        for node in document.walk():
+        # An escape needs a backslash: most posts have none, and no walk is needed for them.
+        for node in document.walk() if "\\" in source else ():
             if (
                 isinstance(node, Text)
                 and node.written is None
@@ -836,9 +844,7 @@ class JekyllBody(BodyRenderer):
         document = document.replaced(widened)
         self._raw_html = set()
         self._inline_embeds = set()
-        self._in_headings = {
-            id(n) for h in document.walk() if isinstance(h, Heading) for n in descendants(h.children)
-        }
+        self._in_headings = {id(n) for h in headings(document) for n in descendants(h.children)}
         self._nested_emphasis = (
             _nested_emphasis(document.children, ()) if "*" in source or "_" in source else set()
         )
@@ -946,7 +952,7 @@ class JekyllBody(BodyRenderer):
                 # kramdown, which would hide it; "\<" is a "<" to both.
                 lead = len(before) - len(before.rstrip("\\"))  # an escape's backslash just before
                 written = _TAG_LIKE.sub(r"\1\\<", "\\" * lead + written)[lead:]
-            if any(mark in written for mark in _KRAMDOWN_MARKS):
+            if _KRAMDOWN_MARK.search(written):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
             if (
