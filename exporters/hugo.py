@@ -109,6 +109,7 @@ def escape_definition(document: Document, element: Element, text: str) -> str:
 
 # What goldmark keeps of a heading's text for its id: letters and decimal digits (not "²").
 _WORD = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nd"])
+_NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9 _-]")
 
 
 # goldmark's (Hugo's) table of HTML 5 entities lacks this one name, which it shows as written.
@@ -269,7 +270,14 @@ class HugoExporter:
         each space is a "-", other white space is dropped, and an id left empty is "heading".
         """
         text = text.strip().lower()
-        kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
+        if text.isascii():
+            # The usual heading: of ASCII (lower case now) only letters, digits, " ", "-" and "_" are
+            # kept, which one substitution finds without a category lookup a character.
+            kept = _NOT_ASCII_WORD.sub("", text).replace(" ", "-")
+        else:
+            kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(
+                " ", "-"
+            )
         return kept or "heading"
 
     def render(self, post: Post, site: Site) -> Rendered:

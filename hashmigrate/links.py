@@ -256,7 +256,7 @@ class LinkIndex:
             path = parts.path.strip("/")
             if parts.scheme in {"http", "https"} and path and "/" not in path:
                 own = url == post.canonical_url and path == post.slug
-                found.add(("=" * own + host_of(url), path))
+                found.add(("=" * own + _host(parts), path))
         return found
 
     def discover_hosts(self, targets: Iterable[tuple[str, str]]) -> None:
@@ -312,7 +312,12 @@ def host_of(url: str) -> str:
     """A URL's host as links compare hosts: lower case, without ``www.`` ("" when it has none or
     cannot be parsed)."""
     parts = split_url(url)
-    host = (parts.hostname or "").lower() if parts else ""
+    return _host(parts) if parts else ""
+
+
+def _host(parts: SplitResult) -> str:
+    """:func:`host_of` for a URL already split (one ``urlsplit`` a URL, not two)."""
+    host = (parts.hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
 
@@ -331,11 +336,12 @@ class LinkRewriter:
         parts = split_url(url)
         if parts is None or parts.scheme not in {"http", "https"}:
             return url
-        if host_of(url) == "hashnode.com":
+        host = _host(parts)
+        if host == "hashnode.com":
             # Anyone's post can be at hashnode.com: only the export's own are rewritten, silently.
             found = _HASHNODE_POST.match(parts.path)
             return self.index.cuids.get(found["cuid"], url) if found else url
-        if host_of(url) not in self.index.hosts:
+        if host not in self.index.hosts:
             return url
         slug = parts.path.strip("/")
         if not slug:

@@ -15,6 +15,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from exporters.hugo import _WORD, HugoExporter
 from hashmigrate import urls, yamlfm
 from hashmigrate.links import headings
 from hashmigrate.parse import parse
@@ -134,3 +135,12 @@ heading_markdown = st.lists(
 def test_block_walk_finds_the_headings_the_full_walk_finds(markdown: str) -> None:
     document = parse(markdown)
     assert [id(h) for h in headings(document)] == [id(h) for h in document.headings()]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(st.characters(max_codepoint=0x7F)), st.text()))
+def test_hugo_heading_id_of_ascii_as_by_category(text: str) -> None:
+    # The ASCII fast path keeps what the category rule keeps.
+    lowered = text.strip().lower()
+    kept = "".join(c for c in lowered if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
+    assert HugoExporter.heading_id(text) == (kept or "heading")
