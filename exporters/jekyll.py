@@ -205,6 +205,9 @@ _FENCE_MARK = re.compile(r"`{3,}|~{3,}")
 _SPACES_TAB = re.compile(r"^ {1,3}\t", re.M)
 # An ordered list marker at the start of a line of text (kramdown knows only the "." delimiter).
 _ORDERED_START = re.compile(r"(\d{1,9})(\.)(?=[ \t]|$)")
+# The characters a text node's visit acts on (escapes, entities, pipes, backticks, tags, the kramdown
+# marks of _KRAMDOWN_MARKS, stars): a text without them and not starting "1." is written as it is.
+_TEXT_FOR_KRAMDOWN = re.compile(r"[\\&|`<:^{*]")
 
 
 def _item_column(document: Document, item: Item) -> int | None:
@@ -931,6 +934,11 @@ class JekyllBody(BodyRenderer):
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What kramdown must be given for a node to read it as CommonMark does."""
         if isinstance(element, Text):
+            if element.written is None and not (
+                _TEXT_FOR_KRAMDOWN.search(document.source, element.start, element.end)
+                or _ORDERED_START.match(document.source, element.start, element.end)
+            ):
+                return None  # nothing below changes it (most text nodes): found without copying it
             text = document.text_of(element) if element.written is None else element.written
             if element.written is None and document.escaped(element.start):
                 written = text[:1] + kramdown_text(text[1:])  # its first character is escaped
