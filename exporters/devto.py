@@ -112,6 +112,10 @@ def escape_liquid(text: str) -> str:
 
 
 def _escape_outside_code(text: str, in_code: Callable[[str], str]) -> str:
+    if "{" not in text and "\ue000" not in text:
+        # Nothing to escape (no "{") and no placeholder: the scan for code regions (a millisecond a
+        # post) would change nothing.
+        return text
     out: list[str] = []
     pos = 0
     for code in FOREM_CODE.finditer(text):

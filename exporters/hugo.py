@@ -30,7 +30,7 @@ from hashmigrate.exporter import (
     plain_data,
     unescape_markdown,
 )
-from hashmigrate.links import target_heading_ids
+from hashmigrate.links import headings, target_heading_ids
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Post, Widget
 from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
@@ -109,6 +109,7 @@ def escape_definition(document: Document, element: Element, text: str) -> str:
 
 # What goldmark keeps of a heading's text for its id: letters and decimal digits (not "²").
 _WORD = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nd"])
+_NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9 _-]")
 
 
 # goldmark's (Hugo's) table of HTML 5 entities lacks this one name, which it shows as written.
@@ -136,14 +137,25 @@ class HugoBody(BodyRenderer):
         id after a ``_`` inside emphasis (``*b my_function a*`` is ``b-my_``). goldmark reads a heading's
         trailing ``{#id}`` by default since Hugo 0.60; a heading of plain text keeps Hugo's own id."""
         if self._fixed is None:
-            headings = document.headings()
-            ids = target_heading_ids(document, HugoExporter.heading_id)
-            self._fixed = {
-                id(head): target
-                for head, target in zip(headings, ids, strict=True)
-                if head.children and not _PLAIN_HEADING.fullmatch(document.heading_source(head))
-            }
+            self._fixed = {}
+            heads = headings(document)
+            marked = [bool(head.children) and not self._plain(document, head) for head in heads]
+            # Most posts have no heading with markup: their ids are not needed.
+            if any(marked):
+                ids = target_heading_ids(document, HugoExporter.heading_id, heads=heads)
+                self._fixed = {
+                    id(head): target for head, target, mark in zip(heads, ids, marked, strict=True) if mark
+                }
         return self._fixed.get(id(heading))
+
+    @staticmethod
+    def _plain(document: Document, heading: Heading) -> bool:
+        """Whether a heading's source (:meth:`Document.heading_source`) is plain by ``_PLAIN_HEADING``.
+        Its source is part of the heading's span, so a plain span (the usual case) answers without
+        cutting the source out."""
+        if _PLAIN_HEADING.fullmatch(document.source, heading.start, heading.end):
+            return True
+        return _PLAIN_HEADING.fullmatch(document.heading_source(heading)) is not None
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         if (
@@ -159,6 +171,14 @@ class HugoBody(BodyRenderer):
             content = document.emit_children(element, lambda child: self.write(document, child, own))
             return f"{lead}{content} {{#{fixed}}}{tail}"
         if isinstance(element, Text):
+            if element.written is None:
+                # The usual text node has neither of the two things changed below: it is written as
+                # its source (what the base visit returns None for), found without copying it out.
+                source = document.source
+                if source[element.start : element.start + 1] != ":" and (
+                    source.find("&Abreve;", element.start, element.end) < 0
+                ):
+                    return None
             text = document.text_of(element) if element.written is None else element.written
             written = text
             if element.written is None and "&Abreve;" in text:
@@ -250,7 +270,14 @@ class HugoExporter:
         each space is a "-", other white space is dropped, and an id left empty is "heading".
         """
         text = text.strip().lower()
-        kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
+        if text.isascii():
+            # The usual heading: of ASCII (lower case now) only letters, digits, " ", "-" and "_" are
+            # kept, which one substitution finds without a category lookup a character.
+            kept = _NOT_ASCII_WORD.sub("", text).replace(" ", "-")
+        else:
+            kept = "".join(c for c in text if c in " -_" or unicodedata.category(c) in _WORD).replace(
+                " ", "-"
+            )
         return kept or "heading"
 
     def render(self, post: Post, site: Site) -> Rendered:

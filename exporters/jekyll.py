@@ -60,6 +60,7 @@ from hashmigrate.exporter import (
     unescape_markdown,
 )
 from hashmigrate.html import alt_text
+from hashmigrate.links import headings
 from hashmigrate.model import Callout, Embed, Image, Node, Post
 from hashmigrate.parse import parse
 
@@ -164,6 +165,11 @@ def protect_liquid(parts: list[tuple[str, bool]]) -> str:
             out.append(part)
             offset += len(part)
             continue
+        if "{" not in part:
+            # No line of it has anything to protect (the usual part): as _protect_line leaves it.
+            out.append(part)
+            offset += len(part)
+            continue
         before_tag = index + 1 < len(parts) and parts[index + 1][1]
         lines = part.split("\n")
         for number, line in enumerate(lines):
@@ -199,6 +205,9 @@ _FENCE_MARK = re.compile(r"`{3,}|~{3,}")
 _SPACES_TAB = re.compile(r"^ {1,3}\t", re.M)
 # An ordered list marker at the start of a line of text (kramdown knows only the "." delimiter).
 _ORDERED_START = re.compile(r"(\d{1,9})(\.)(?=[ \t]|$)")
+# The characters a text node's visit acts on (escapes, entities, pipes, backticks, tags, the kramdown
+# marks of _KRAMDOWN_MARKS, stars): a text without them and not starting "1." is written as it is.
+_TEXT_FOR_KRAMDOWN = re.compile(r"[\\&|`<:^{*]")
 
 
 def _item_column(document: Document, item: Item) -> int | None:
@@ -505,6 +514,7 @@ def kramdown_text(text: str) -> str:
 # a line "*[" (an abbreviation definition: the line disappears), ":" (a definition list), a line that
 # is only "^" (kramdown's end-of-block mark: it disappears); in a heading, "{#" (an id: "{#x}" ends it).
 _KRAMDOWN_MARKS = ("{:", "[^", "*[", ":", "^", "{#")
+_KRAMDOWN_MARK = re.compile("|".join(map(re.escape, _KRAMDOWN_MARKS)))  # any of them, in one search
 _UNESCAPED = r"(?<!\\)((?:\\\\)*)"
 _ATTRIBUTES_OR_FOOTNOTE = re.compile(_UNESCAPED + r"(\{(?=:)|\[(?=\^))")
 _HEADING_ID = re.compile(_UNESCAPED + r"(\{(?=#))")
@@ -843,7 +853,8 @@ class JekyllBody(BodyRenderer):
         would not pass through, found."""
         source = document.source
         widened: dict[int, Element] = {}
-        for node in document.walk():
+        # An escape needs a backslash: most posts have none, and no walk is needed for them.
+        for node in document.walk() if "\\" in source else ():
             if (
                 isinstance(node, Text)
                 and node.written is None
@@ -855,9 +866,7 @@ class JekyllBody(BodyRenderer):
         document = document.replaced(widened)
         self._raw_html = set()
         self._inline_embeds = set()
-        self._in_headings = {
-            id(n) for h in document.walk() if isinstance(h, Heading) for n in descendants(h.children)
-        }
+        self._in_headings = {id(n) for h in headings(document) for n in descendants(h.children)}
         self._nested_emphasis = (
             _nested_emphasis(document.children, ()) if "*" in source or "_" in source else set()
         )
@@ -944,6 +953,11 @@ class JekyllBody(BodyRenderer):
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What kramdown must be given for a node to read it as CommonMark does."""
         if isinstance(element, Text):
+            if element.written is None and not (
+                _TEXT_FOR_KRAMDOWN.search(document.source, element.start, element.end)
+                or _ORDERED_START.match(document.source, element.start, element.end)
+            ):
+                return None  # nothing below changes it (most text nodes): found without copying it
             text = document.text_of(element) if element.written is None else element.written
             if element.written is None and document.escaped(element.start):
                 written = text[:1] + kramdown_text(text[1:])  # its first character is escaped
@@ -965,7 +979,7 @@ class JekyllBody(BodyRenderer):
                 # kramdown, which would hide it; "\<" is a "<" to both.
                 lead = len(before) - len(before.rstrip("\\"))  # an escape's backslash just before
                 written = _TAG_LIKE.sub(r"\1\\<", "\\" * lead + written)[lead:]
-            if any(mark in written for mark in _KRAMDOWN_MARKS):
+            if _KRAMDOWN_MARK.search(written):
                 at_line_start = _LINE_LEAD.fullmatch(document.line_prefix(element)) is not None
                 written = kramdown_syntax(written, before, at_line_start, id(element) in self._in_headings)
             if (

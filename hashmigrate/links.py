@@ -16,14 +16,18 @@ from typing import Literal, TypeAlias
 from urllib.parse import SplitResult, urlsplit
 
 from hashmigrate.document import (
+    CodeBlock,
     Construct,
     Definition,
     Document,
     Element,
+    Heading,
     HtmlBlock,
     HtmlInline,
     Link,
+    Paragraph,
     Picture,
+    Table,
     destination,
     flat_view,
     link_markdown,
@@ -95,15 +99,39 @@ def hashnode_heading_ids(texts: Iterable[str]) -> list[str]:
     return number_ids((hashnode_heading_id(text) for text in texts), "count")
 
 
+# Blocks whose children are inline content, where no heading can be: :func:`headings` does not walk
+# into them (most of a tree's nodes are there).
+_LEAF_BLOCKS = (Paragraph, Heading, CodeBlock, HtmlBlock, Table)
+
+
+def headings(document: Document) -> list[Heading]:
+    """The document's headings in order, as ``document.headings()`` finds them, walking only the
+    containers a heading can stand in (quotes, lists, items) rather than every inline node."""
+    found: list[Heading] = []
+    stack: list[Element] = list(reversed(document.children))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _LEAF_BLOCKS):
+            if isinstance(node, Heading):
+                found.append(node)
+        elif node.children:
+            stack.extend(reversed(node.children))
+    return found
+
+
 def target_heading_ids(
-    document: Document, heading_id: Callable[[str], str], repeats: Repeats = "skip"
+    document: Document,
+    heading_id: Callable[[str], str],
+    repeats: Repeats = "skip",
+    heads: list[Heading] | None = None,
 ) -> list[str]:
     """The ids a target gives a document's headings, in order, from ``heading_id`` (the target's
-    rule for one heading's text), repeats numbered as :func:`number_ids` says."""
+    rule for one heading's text), repeats numbered as :func:`number_ids` says. ``heads`` is
+    :func:`headings` of the document when the caller has it already."""
+    if heads is None:
+        heads = headings(document)
     # The text as it is: both rules turn each space into "-" and drop other white space.
-    return number_ids(
-        (heading_id(plain_text(document, head).strip(" ")) for head in document.headings()), repeats
-    )
+    return number_ids((heading_id(plain_text(document, head).strip(" ")) for head in heads), repeats)
 
 
 # How a page numbers a repeated heading id: "skip" adds -1, -2 ... skipping ids already taken
@@ -208,8 +236,9 @@ class LinkIndex:
         id from the heading as written, the target's from the text a reader sees (repeats numbered as
         the target numbers them)."""
         document = post.tree
-        targets = target_heading_ids(document, heading_id, repeats)
-        hashnode = hashnode_heading_ids(document.heading_source(h) for h in document.headings())
+        heads = headings(document)
+        targets = target_heading_ids(document, heading_id, repeats, heads)
+        hashnode = hashnode_heading_ids(document.heading_source(h) for h in heads)
         self.anchors[hashnode_slug(post)] = dict(zip(hashnode, targets, strict=True))
 
     @staticmethod
@@ -227,7 +256,7 @@ class LinkIndex:
             path = parts.path.strip("/")
             if parts.scheme in {"http", "https"} and path and "/" not in path:
                 own = url == post.canonical_url and path == post.slug
-                found.add(("=" * own + host_of(url), path))
+                found.add(("=" * own + _host(parts), path))
         return found
 
     def discover_hosts(self, targets: Iterable[tuple[str, str]]) -> None:
@@ -283,7 +312,12 @@ def host_of(url: str) -> str:
     """A URL's host as links compare hosts: lower case, without ``www.`` ("" when it has none or
     cannot be parsed)."""
     parts = split_url(url)
-    host = (parts.hostname or "").lower() if parts else ""
+    return _host(parts) if parts else ""
+
+
+def _host(parts: SplitResult) -> str:
+    """:func:`host_of` for a URL already split (one ``urlsplit`` a URL, not two)."""
+    host = (parts.hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
 
@@ -302,11 +336,12 @@ class LinkRewriter:
         parts = split_url(url)
         if parts is None or parts.scheme not in {"http", "https"}:
             return url
-        if host_of(url) == "hashnode.com":
+        host = _host(parts)
+        if host == "hashnode.com":
             # Anyone's post can be at hashnode.com: only the export's own are rewritten, silently.
             found = _HASHNODE_POST.match(parts.path)
             return self.index.cuids.get(found["cuid"], url) if found else url
-        if host_of(url) not in self.index.hosts:
+        if host not in self.index.hosts:
             return url
         slug = parts.path.strip("/")
         if not slug:

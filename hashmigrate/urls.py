@@ -22,6 +22,11 @@ _HOST = re.compile(r"[\w.-]+|\[[0-9A-Fa-f:.]+\]")
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # A scheme as browsers read it: letters first, tabs and newlines ignored.
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Any character not in _KEPT: only these go through _encode (most URLs have none), rather than a call
+# a character (0.2 ms a URL on the corpus).
+_NOT_KEPT = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&()*+,;=%]")
+_BREAKS = re.compile(r"[\t\n\r]")
+_LEADING = "".join(map(chr, range(0x21)))  # the controls and the space a browser skips before a scheme
 
 
 def _encode(ch: str) -> str:
@@ -54,13 +59,13 @@ def safe_url(url: str, *, relative: bool = False) -> str | None:
             return None
     elif not relative:
         return None
-    return _PERCENT.sub("%25", "".join(_encode(ch) for ch in url))
+    return _PERCENT.sub("%25", _NOT_KEPT.sub(lambda m: _encode(m[0]), url))
 
 
 def _scheme(url: str) -> str | None:
     """The scheme a browser reads: it skips leading controls and spaces and drops every tab and newline
     (so ``\x01java\tscript:`` is ``javascript``); Markdown decodes entities first (``&#106;avascript:``)."""
-    match = _SCHEME.match(re.sub(r"[\t\n\r]", "", url).lstrip("".join(map(chr, range(0x21)))))
+    match = _SCHEME.match(_BREAKS.sub("", url).lstrip(_LEADING))
     return match.group(0)[:-1].lower() if match else None
 
 

@@ -61,6 +61,85 @@ def _c_safe(value: Any) -> bool:
     return True
 
 
+# ---- the common case, written directly -----------------------------------------------------------
+# Building PyYAML's node graph and emitting it costs ~150 µs a front matter even with libyaml's
+# emitter, about as much as the rest of rendering a short post. Front matter is mostly short
+# single-line strings, booleans, lists of strings and one level of mappings: for those, the text both
+# emitters write is simple and is written here directly (:func:`_direct`); anything else (line breaks,
+# control or astral characters, empty or long strings, other types, a container twice) goes to PyYAML.
+# tests/test_yamlfm.py checks the two agree on generated values.
+
+# Characters both emitters write as they are, plain or single-quoted: printable ASCII and the BMP's
+# printable non-ASCII characters, less U+2028/U+2029 (line breaks to YAML) and U+FEFF.
+_SIMPLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]+")
+# What makes a string of those characters unfit for a plain scalar in block context (the emitters'
+# analysis: a leading indicator, ": " or " #", a space at either end, a document marker).
+_NOT_PLAIN = re.compile(r"""\A(?:---|\.\.\.|[#,\[\]{}&*!|>'"%@`]|[?:-](?: |\Z))|:(?: |\Z)| #|\A | \Z""")
+# The dumpers' implicit resolvers (shared by both): a plain scalar one of them matches reads back as
+# another type ("yes", "1.10", "2023-01-01", "~"), so the emitters quote it.
+_IMPLICIT: dict[Any, list[tuple[str, re.Pattern[str]]]] = _Dumper.yaml_implicit_resolvers
+
+
+def _reads_as_str(value: str) -> bool:
+    """Whether ``value`` (not empty) written plain reads back as a string (``Resolver.resolve``)."""
+    return not any(regexp.match(value) for _, regexp in _IMPLICIT.get(value[0], []) + _IMPLICIT.get(None, []))
+
+
+def _scalar(value: object) -> str | None:
+    """A scalar as the dumpers write it in block context, or None when it is not a simple one."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is not str or not _SIMPLE.fullmatch(value):
+        return None
+    if not _NOT_PLAIN.search(value) and _reads_as_str(value):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _direct(data: Mapping[str, Any]) -> str | None:
+    """``data`` (no None, [] or {} values) as ``yaml.dump`` writes it with :class:`YamlHandler`'s
+    options, or None when it holds anything but simple scalars, lists of them and mappings of those."""
+    lines: list[str] = []
+    seen: set[int] = set()  # a container met twice is written with an anchor: not here
+
+    def mapping(value: Mapping[Any, Any], indent: str, nested: bool) -> bool:
+        if id(value) in seen or not value:
+            return False
+        seen.add(id(value))
+        for key, item in value.items():
+            # A key of 128 characters or more is written as "? key" (libyaml counts bytes).
+            name = _scalar(key) if type(key) is str and key.isascii() and len(key) < 100 else None
+            if name is None:
+                return False
+            text = _scalar(item)
+            if text is not None:
+                lines.append(f"{indent}{name}: {text}")
+            elif type(item) is list:
+                if id(item) in seen or not item:
+                    return False
+                seen.add(id(item))
+                lines.append(f"{indent}{name}:")
+                for element in item:
+                    text = _scalar(element)
+                    if text is None:
+                        return False
+                    lines.append(f"{indent}- {text}")
+            elif type(item) is dict and not nested:
+                lines.append(f"{indent}{name}:")
+                if not mapping(item, indent + "  ", True):
+                    return False
+            else:
+                return False
+        return True
+
+    if not mapping(data, "", False):
+        return None
+    lines.append("")
+    return "\n".join(lines)
+
+
 class YamlHandler(YAMLHandler):
     """python-frontmatter's YAML handler, writing front matter that parses back to what was meant.
 
@@ -81,6 +160,8 @@ class YamlHandler(YAMLHandler):
         ``kwargs`` (``frontmatter.dumps(post, handler=HANDLER, **kwargs)``) override ``yaml.dump``'s options.
         """
         clean = {k: v for k, v in metadata.items() if v is not None and v != [] and v != {}}
+        if not kwargs and (text := _direct(clean)) is not None:
+            return text
         options: dict[str, Any] = {
             "Dumper": _CDumper if _CDumper is not None and _c_safe(clean) else _Dumper,
             "sort_keys": False,
@@ -88,8 +169,8 @@ class YamlHandler(YAMLHandler):
             "width": 10**9,
             "default_flow_style": False,
         }
-        text: str = yaml.dump(clean, **(options | kwargs))
-        return text
+        dumped: str = yaml.dump(clean, **(options | kwargs))
+        return dumped
 
     def format(self, post: frontmatter.Post, **kwargs: object) -> str:
         """The front matter, an empty line and the body exactly as given."""

@@ -1,0 +1,146 @@
+"""The writers' fast paths write what their slow paths write (issue #14: output stays byte-identical).
+
+Each fast path is checked against the code it stands in for, on generated values: the direct YAML
+writer against ``yaml.dump`` through both dumpers, ``safe_url``'s encoding against the character by
+character one, the block walk for headings against ``Document.headings()``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from exporters.hugo import _WORD, HugoExporter
+from hashmigrate import urls, yamlfm
+from hashmigrate.links import headings
+from hashmigrate.parse import parse
+
+# Text made of what decides a YAML scalar's style: indicators, ": " and " #", spaces at the ends,
+# document markers, values that read back as other types, quotes, non-ASCII and astral characters.
+YAML_PIECES = [
+    "-", "?", ":", ": ", " #", "#", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", '"', "%", "@",
+    "`", "---", "...", " ", "  ", "yes", "No", "on", "~", "null", "true", "1.10", "0x1F", "1_000", "+1",
+    ".5", ".inf", "2023-01-01", "2023-01-01T10:00:00Z", "=", "<<", "é", "\xa0", "\u2028", "\ufeff",
+    "🚀", "\U0010ffff", "\x85", "\n", "\t", "\x7f", "\ud800", "a", "Z", "0",
+]  # fmt: skip
+yaml_text = st.one_of(
+    st.text(max_size=12),
+    st.lists(st.one_of(st.sampled_from(YAML_PIECES), st.text(max_size=3)), max_size=8).map("".join),
+)
+scalars = st.one_of(yaml_text, st.booleans(), st.none(), st.integers())
+values = st.one_of(
+    scalars,
+    st.lists(scalars, max_size=3),
+    st.dictionaries(yaml_text, st.one_of(scalars, st.lists(scalars, max_size=3)), max_size=3),
+    st.dictionaries(yaml_text, st.dictionaries(yaml_text, scalars, max_size=2), max_size=2),
+)
+
+
+def slow_export(data: dict[str, Any]) -> str:
+    """What ``YamlHandler.export`` wrote before the direct writer: ``yaml.dump`` with its dumper."""
+    clean = {k: v for k, v in data.items() if v is not None and v != [] and v != {}}
+    dumper = yamlfm._CDumper if yamlfm._CDumper is not None and yamlfm._c_safe(clean) else yamlfm._Dumper
+    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 10**9}
+    text: str = yaml.dump(clean, Dumper=dumper, default_flow_style=False, **options)
+    return text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.dictionaries(yaml_text, values, max_size=3))
+@example({"title": "Rust: why?", "date": "2023-01-01T10:00:00Z", "tags": ["a", "yes"], "draft": True})
+@example({"title": "🚀 launch", "cover": {"image": "cover.png", "alt": "it's # 1"}, "aliases": ["/x/"]})
+@example({"k" * 99: "v", "x": "- a", "y": "a:", "z": " a", "w": "a ", "v": "---x", "u": "? a"})
+def test_direct_yaml_writes_what_yaml_dump_writes(data: dict[str, Any]) -> None:
+    assert yamlfm.HANDLER.export(data) == slow_export(data)
+
+
+@pytest.mark.parametrize("piece", YAML_PIECES)
+def test_direct_yaml_writes_each_piece_as_yaml_dump_does(piece: str) -> None:
+    # One value a mapping: a value the direct writer refuses sends the whole mapping to PyYAML.
+    for text in (piece, "a" + piece, piece + "a", "a" + piece + "b", piece + piece):
+        for data in ({"k": text}, {text: "v"}, {"k": [text]}, {"k": {"n": text}}, {"k": {text: [text]}}):
+            assert yamlfm.HANDLER.export(data) == slow_export(data), data
+
+
+def test_direct_yaml_serves_the_usual_front_matter() -> None:
+    # The fast path must be the one taken for a Hugo-shaped front matter, or it saves nothing.
+    meta = {
+        "title": "Hello: world 🚀",
+        "date": "2023-01-02T10:00:00Z",
+        "slug": "hello",
+        "tags": ["rust", "yes"],
+        "cover": {"image": "cover.png", "alt": "It's"},
+        "hashnode": {"cuid": "cla0000000000000000000005", "url": "https://b.dev/hello"},
+    }
+    assert yamlfm._direct(meta) == slow_export(meta)
+
+
+def per_character(url: str) -> str:
+    """safe_url's encoding as it was: every character through ``_encode``."""
+    return urls._PERCENT.sub("%25", "".join(urls._encode(ch) for ch in url))
+
+
+url_text = st.text(
+    st.one_of(
+        st.sampled_from(list("%:/?#[]@!$&'()*+,;=<>\"`{}|\\^ \t\n\x00\x7fé\u3000🚀\ud800")), st.characters()
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["https://a.example/", "", "/img/", "javascript:", "http://[::1]/"]), url_text)
+def test_safe_url_encodes_as_character_by_character(prefix: str, rest: str) -> None:
+    url = (prefix + rest).strip()
+    got = urls.safe_url(prefix + rest, relative=True)
+    if got is not None:
+        assert got == per_character(url)
+
+
+def test_kept_pattern_is_the_kept_set() -> None:
+    kept = {chr(c) for c in range(0x110000) if not urls._NOT_KEPT.match(chr(c))}
+    assert kept == urls._KEPT
+    assert unicodedata.category("é") == "Ll"  # a character _encode keeps without being in _KEPT
+
+
+heading_markdown = st.lists(
+    st.sampled_from(
+        [
+            "# a\n",
+            "b\n===\n",
+            "> # q\n",
+            "- # item\n",
+            "1. > ## deep\n",
+            "text\n",
+            "\n",
+            "```\n# code\n```\n",
+            "<div>\n# html\n</div>\n",
+            "| a |\n|---|\n| # b |\n",
+            "    # indented\n",
+            "- a\n  # b\n",
+            "#\n",
+        ]
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(heading_markdown)
+def test_block_walk_finds_the_headings_the_full_walk_finds(markdown: str) -> None:
+    document = parse(markdown)
+    assert [id(h) for h in headings(document)] == [id(h) for h in document.headings()]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(st.characters(max_codepoint=0x7F)), st.text()))
+def test_hugo_heading_id_of_ascii_as_by_category(text: str) -> None:
+    # The ASCII fast path keeps what the category rule keeps.
+    lowered = text.strip().lower()
+    kept = "".join(c for c in lowered if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
+    assert HugoExporter.heading_id(text) == (kept or "heading")
