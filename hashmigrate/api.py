@@ -373,9 +373,18 @@ def _run(
     hooked = hooks(exporter)
     wants_images = download_images and out is not None and not dry_run and hooked.remote_images is None
     image_set: set[str] | None = set() if wants_images else None
+
     # Images are found in parsed bodies only.
+    def rebuild(header: Header) -> Post | Problem:
+        return build(header, blog_url, False, repair)
+
+    planning: Iterable[Post | Problem | tuple[Header, _Seen]] = items(parse=image_set is not None)
+    planned = getattr(passes, "planned", None)
+    if image_set is None and planned is not None:
+        # A backup's planning pass reads no file again: pass one hands it each post as it read it.
+        planning = planned(_seer(exporter, links))
     plan, index, anchored = _plan(
-        items(parse=image_set is not None), exporter, blog_url, links, image_set, partial(items, False)
+        planning, exporter, blog_url, links, image_set, partial(items, False), rebuild
     )
     heading_id = hooked.heading_id
     if anchored and heading_id is not None:
@@ -769,18 +778,74 @@ class _Planned:
         return replace(post, slug=self.slug, slug_from_title=False, notes=(*post.notes, self.found))
 
 
+@dataclass(slots=True)
+class _Seen:
+    """What planning needs of a backup's post, made by pass one while it had the file read (see
+    :meth:`BackupReader.planned`), so that planning need not read it again. Made for the slug pass
+    one gave the post: planning uses it only while that slug is the one the post is written under."""
+
+    slug: str
+    cuid: str
+    original: str  # links.hashnode_slug(post)
+    hashnode_url: str | None
+    url: str | None  # where it lands on the target (None: links off, or no URL there)
+    targets: tuple[tuple[str, str], ...]  # LinkIndex.link_targets(post)
+    anchors: frozenset[str]  # LinkIndex.anchors_wanted(post)
+
+    def stub(self) -> Post:
+        """A post with what LinkIndex.add reads of one (its slug, Hashnode slug, cuid, Hashnode URL)."""
+        extra = {"hashnode_slug": self.original} if self.original != self.slug else {}
+        return Post(
+            title="", slug=self.slug, body=(), cuid=self.cuid, hashnode_url=self.hashnode_url, extra=extra
+        )
+
+
+_NO_ANCHORS: frozenset[str] = frozenset()
+
+
+def _seer(exporter: Exporter, links: bool) -> Callable[[Post], _Seen]:
+    """What makes a :class:`_Seen` of a post, as :func:`_plan` would take the same from it."""
+    from hashmigrate.links import hashnode_slug
+
+    hooked = hooks(exporter)
+    url_of = hooked.url if links else None
+    anchored = hooked.heading_id is not None and links
+    # One tuple for each (host, path) named: a big blog's posts name the same few again and again,
+    # and pass one holds every post's until planning counts them.
+    known: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def see(post: Post) -> _Seen:
+        targets = tuple(known.setdefault(t, t) for t in LinkIndex.link_targets(post)) if url_of else ()
+        anchors = frozenset(LinkIndex.anchors_wanted(post)) if anchored else _NO_ANCHORS
+        return _Seen(
+            post.slug,
+            post.cuid,
+            hashnode_slug(post),
+            post.hashnode_url,
+            url_of(post) if url_of is not None else None,
+            targets,
+            anchors or _NO_ANCHORS,
+        )
+
+    return see
+
+
 def _plan(
-    items: Iterable[Post | Problem],
+    items: Iterable[Post | Problem | tuple[Header, _Seen]],
     exporter: Exporter,
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
     again: Callable[[set[str]], Iterable[Post | Problem]] | None = None,
+    rebuild: Callable[[Header], Post | Problem] | None = None,
 ) -> tuple[list[_Planned | None], LinkIndex, set[str]]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output;
     one entry per item, None for a problem, so a later pass can match them up by position),
     and, for link rewriting, where each post lands on this target and the slugs of the posts whose
-    headings ``#heading-`` links point into."""
+    headings ``#heading-`` links point into.
+
+    A backup's post may come as its header and what pass one saw of it (:class:`_Seen`); when it is
+    written under another slug than pass one saw, ``rebuild`` reads it again (unparsed)."""
     plan: list[_Planned | None] = []
     names = SlugRegistry()
     index = LinkIndex()
@@ -795,10 +860,30 @@ def _plan(
     # again, without their bodies, only for the few slugs that links show to be wrong)
     made: dict[str, int] = {}
     for item in items:
-        if not isinstance(item, Post):
+        if isinstance(item, tuple):
+            header, seen = item
+            slug = names.claim(seen.slug, seen.cuid or Path(header.path).stem)
+            if slug == seen.slug:
+                # As below for a post whose slug is its own (_claim_slug gives the post itself).
+                plan.append(_Planned(header.path, slug))
+                if url_of is not None:
+                    index.add(seen.stub(), seen.url)
+                    targets.update(seen.targets)
+                    if not header.explicit_slug:
+                        made[slug] = len(plan) - 1
+                if heading_id is not None and links:
+                    anchored |= seen.anchors
+                continue
+            assert rebuild is not None
+            item = rebuild(header)
+            if not isinstance(item, Post):
+                plan.append(None)  # changed since pass one read it (the conversion pass says so)
+                continue
+        elif not isinstance(item, Post):
             plan.append(None)
             continue
-        slug = names.claim(item.slug, item.cuid or Path(item.source).stem)
+        else:
+            slug = names.claim(item.slug, item.cuid or Path(item.source).stem)
         plan.append(_Planned(item.source, slug))
         if images is not None:
             from hashmigrate.assets import image_urls

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +57,9 @@ class _Header:
     slug: str = ""
     explicit_slug: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
+    # What a caller's ``see`` made of the post while pass one had the file read (see
+    # BackupReader.planned): held from pass one to the planning pass, which lets it go.
+    seen: Any = None
 
     @property
     def cuid(self) -> str:
@@ -129,6 +132,7 @@ class BackupReader:
         self.use_git = use_git
         self.repair = repair
         self._plan: list[_Header | Problem] | None = None
+        self._see: Callable[[Post], Any] | None = None
 
     def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
         """Posts and problems in order, problems of pass one first; with ``only``, just the posts
@@ -144,6 +148,28 @@ class BackupReader:
             if only is not None and entry.slug not in only:
                 continue
             yield build(entry, self.blog_url, parse, self.repair)
+
+    def planned(self, see: Callable[[Post], Any]) -> Iterator[tuple[Header, Any] | Post | Problem]:
+        """:meth:`items` unparsed, for a planning pass that reads no file again: pass one calls ``see``
+        on each file's post (unparsed, as ``items(parse=False)`` gives it) while it has the file
+        read, and here each post is ``(its header, what see made of it)``. A post is built again,
+        reading its file, where pass one ran before (without ``see``) or gave it another slug than
+        ``see`` saw (a title shared with another post)."""
+        if self._plan is None:
+            self._see = see
+            try:
+                self._plan = self._scan()
+            finally:
+                self._see = None
+        for entry in self._plan:
+            if isinstance(entry, Problem):
+                yield entry
+                continue
+            seen, entry.seen = entry.seen, None  # let go: the header lives to the end of the run
+            if seen is not None and entry.slug == seen.slug:
+                yield entry, seen
+            else:
+                yield build(entry, self.blog_url, False, self.repair)
 
     def units(self) -> Iterator[Header | Problem]:
         """What a last pass works on, in the order :meth:`items` gives posts and problems: a
@@ -176,7 +202,8 @@ class BackupReader:
                 )
                 continue
             try:
-                headers.append(_read_header(path, draft, git.get(path.name), self.repair))
+                header = _read_header(path, draft, git.get(path.name), self.repair, self.blog_url, self._see)
+                headers.append(header)
             except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
                 plan.append(Problem(str(path), str(exc), line=getattr(exc, "line", None)))
         for entry in _dedupe(headers):
@@ -338,7 +365,14 @@ def _on(note: Note, path: str) -> Note:
     return replace(note, post=path) if note.post == _THIS_FILE else note
 
 
-def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
+def _read_header(
+    path: Path,
+    draft: bool,
+    git: FileHistory | None,
+    repair: bool = True,
+    blog_url: str | None = None,
+    see: Callable[[Post], Any] | None = None,
+) -> _Header:
     text, notes, clean = _read_text(path, repair)
     block, body = frontmatter.HANDLER.split(text)
     loaded = frontmatter.HANDLER.load(block)
@@ -375,11 +409,17 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     header = _Header(path=str(path), body_digest=digest, draft=draft, own_cuid=None if cuid == stem else cuid)
     header.clean = clean
     header.git = git
-    header.published = _date(path, meta, draft, cuid, git, notes).when
+    dated = _date(path, meta, draft, cuid, git, notes)
+    header.published = dated.when
     header.notes = _OLD_FORMAT_ONLY if notes == [_OLD_FORMAT] else tuple(notes)
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
+    if see is not None:
+        # The post a later read would build unparsed (_reread takes the same steps from the same
+        # text: its repair finds what this one did), made from this read instead.
+        meta.setdefault("cuid", header.cuid)
+        header.seen = see(_assemble(header, meta, body, 1, " ".join(title.split()), blog_url, False, dated))
     return header
 
 
@@ -427,6 +467,21 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
     meta, body, first_line, title = _reread(header, repair)
+    return _assemble(header, meta, body, first_line, title, blog_url, parse)
+
+
+def _assemble(
+    header: _Header,
+    meta: dict[str, Any],
+    body: str,
+    first_line: int,
+    title: str,
+    blog_url: str | None,
+    parse: bool,
+    dated: dates.Dated | None = None,
+) -> Post:
+    """The post of a file read (front matter, body, the line it starts on, title); ``dated``, the
+    date already chosen for this file, if it was."""
     # Broken fences matter only to a parsed body: planning (``parse=False``) scans the whole text,
     # code included, and a repair only re-indents a fence line. Skipping it there saves the parses
     # that repairing costs, once per suspect post.
@@ -434,7 +489,8 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
     notes = [*(_on(note, header.path) for note in header.notes), *fence_notes]
     # Dated again as pass one did (it keeps no date past choosing between files); its notes are
     # pass one's, already in header.notes.
-    dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
+    if dated is None:
+        dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
     notes += dates.date_notes(header.path, dated)
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
     slug = header.slug
