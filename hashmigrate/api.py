@@ -787,6 +787,8 @@ class _Seen:
     slug: str
     cuid: str
     original: str  # links.hashnode_slug(post)
+    # Not the post's own Hashnode URL but the first seen on the same host, which is all LinkIndex.add
+    # reads of it: one string for the blog, not one a post (~90 bytes) held until planning.
     hashnode_url: str | None
     url: str | None  # where it lands on the target (None: links off, or no URL there)
     targets: tuple[tuple[str, str], ...]  # LinkIndex.link_targets(post)
@@ -805,7 +807,7 @@ _NO_ANCHORS: frozenset[str] = frozenset()
 
 def _seer(exporter: Exporter, links: bool) -> Callable[[Post], _Seen]:
     """What makes a :class:`_Seen` of a post, as :func:`_plan` would take the same from it."""
-    from hashmigrate.links import hashnode_slug
+    from hashmigrate.links import hashnode_slug, host_of
 
     hooked = hooks(exporter)
     url_of = hooked.url if links else None
@@ -813,6 +815,7 @@ def _seer(exporter: Exporter, links: bool) -> Callable[[Post], _Seen]:
     # One tuple for each (host, path) named: a big blog's posts name the same few again and again,
     # and pass one holds every post's until planning counts them.
     known: dict[tuple[str, str], tuple[str, str]] = {}
+    hosts: dict[str, str] = {}  # host -> the first Hashnode URL seen on it
 
     def see(post: Post) -> _Seen:
         targets = tuple(known.setdefault(t, t) for t in LinkIndex.link_targets(post)) if url_of else ()
@@ -821,7 +824,7 @@ def _seer(exporter: Exporter, links: bool) -> Callable[[Post], _Seen]:
             post.slug,
             post.cuid,
             hashnode_slug(post),
-            post.hashnode_url,
+            hosts.setdefault(host_of(post.hashnode_url), post.hashnode_url) if post.hashnode_url else None,
             url_of(post) if url_of is not None else None,
             targets,
             anchors or _NO_ANCHORS,

@@ -179,7 +179,10 @@ def resolve_inside(
         target = folder / parts[-1]
         if target.is_symlink():
             target = target.resolve()
-    if target != root and root not in target.parents:
+    # ``root in target.parents`` compared as text (both are resolved, absolute and normalised):
+    # making every parent of the path to compare cost as much as the system calls saved above.
+    inside = str(root).rstrip(os.sep) + os.sep
+    if target != root and not str(target).startswith(inside):
         raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
     return target
 
