@@ -17,6 +17,9 @@ from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
 from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks
 from hashmigrate.hashnode import Header, Passes, Problem, build, read, reader
+
+if TYPE_CHECKING:
+    from hashmigrate.hashnode.backup import HeaderJob
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
 from hashmigrate.model import Note, NoteKind, Post
 from hashmigrate.names import SlugRegistry
@@ -382,7 +385,15 @@ def _run(
     planned = getattr(passes, "planned", None)
     if image_set is None and planned is not None:
         # A backup's planning pass reads no file again: pass one hands it each post as it read it.
-        planning = planned(_seer(exporter, links))
+        seer = _Seer(exporter, links)
+
+        def spread(jobs: list[HeaderJob]) -> Iterator[Header | Problem] | None:
+            count = _pool_size(workers, len(jobs)) if keep_posts is None else 1
+            if count <= 1:
+                return None
+            return _pooled_headers(jobs, count, _PlanWork(exporter, links, blog_url, repair), seer)
+
+        planning = planned(seer, spread)
     plan, index, anchored = _plan(
         planning, exporter, blog_url, links, image_set, partial(items, False), rebuild
     )
@@ -620,10 +631,91 @@ _SHARED: _Shared | None = None
 def _worker_start(shared: _Shared) -> None:
     """A worker process's start: it dies with its parent (a killed run leaves no process behind)
     and leaves Ctrl-C to the parent, which stops the pool."""
-    import signal
-
     global _SHARED
     _SHARED = shared
+    _worker_setup()
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanWork:
+    """What reading pass one's headers in a worker needs (sent once to each)."""
+
+    exporter: Exporter
+    links: bool
+    blog_url: str | None
+    repair: bool
+
+
+_PLAN_WORK: tuple[_PlanWork, _Seer] | None = None
+_HEADER_CHUNK = 64  # files a planning worker reads at once: a header and its _Seen are small
+
+
+def _plan_worker_start(work: _PlanWork) -> None:
+    global _PLAN_WORK
+    _PLAN_WORK = work, _Seer(work.exporter, work.links)
+    _worker_setup()
+
+
+def _plan_worker_chunk(jobs: list[HeaderJob]) -> list[Header | Problem]:
+    from hashmigrate.hashnode.backup import read_headers
+
+    assert _PLAN_WORK is not None
+    work, seer = _PLAN_WORK
+    return read_headers(jobs, work.repair, work.blog_url, seer)
+
+
+def _pooled_headers(
+    jobs: list[HeaderJob], count: int, work: _PlanWork, seer: _Seer
+) -> Iterator[Header | Problem]:
+    """Pass one's headers read by ``count`` worker processes, in order; in this process when
+    processes cannot be had (or a worker dies). The pool lives for this pass only: the conversion's
+    workers are forked after planning, with the plan."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from hashmigrate.hashnode.backup import read_headers
+
+    chunks = [jobs[at : at + _HEADER_CHUNK] for at in range(0, len(jobs), _HEADER_CHUNK)]
+    _one_malloc_arena()
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context(_START_METHOD)
+        pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_plan_worker_start, initargs=(work,)
+        )
+    except (ImportError, OSError, NotImplementedError, ValueError):
+        for chunk in chunks:
+            yield from read_headers(chunk, work.repair, work.blog_url, seer)
+        return
+    try:
+        futures: list[Future[list[Header | Problem]] | None] = []
+        for chunk in chunks:
+            try:
+                futures.append(pool.submit(_plan_worker_chunk, chunk))
+            except (BrokenProcessPool, RuntimeError, OSError):
+                futures.append(None)
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                done = future.result() if future is not None else None
+            except BrokenProcessPool:
+                done = None  # a worker was killed: this chunk is read here
+            if done is None:
+                yield from read_headers(chunk, work.repair, work.blog_url, seer)
+                continue
+            for entry in done:
+                if isinstance(entry, Header) and entry.seen is not None:
+                    seer.adopt(entry.seen)
+                yield entry
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_setup() -> None:
+    """Any worker's start: it dies with its parent (a killed run leaves no process behind) and
+    leaves Ctrl-C to the parent, which stops the pool."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     libc = _glibc()
     if libc is not None and hasattr(libc, "prctl"):
@@ -805,32 +897,49 @@ class _Seen:
 _NO_ANCHORS: frozenset[str] = frozenset()
 
 
-def _seer(exporter: Exporter, links: bool) -> Callable[[Post], _Seen]:
+class _Seer:
     """What makes a :class:`_Seen` of a post, as :func:`_plan` would take the same from it."""
-    from hashmigrate.links import hashnode_slug, host_of
 
-    hooked = hooks(exporter)
-    url_of = hooked.url if links else None
-    anchored = hooked.heading_id is not None and links
-    # One tuple for each (host, path) named: a big blog's posts name the same few again and again,
-    # and pass one holds every post's until planning counts them.
-    known: dict[tuple[str, str], tuple[str, str]] = {}
-    hosts: dict[str, str] = {}  # host -> the first Hashnode URL seen on it
+    def __init__(self, exporter: Exporter, links: bool) -> None:
+        hooked = hooks(exporter)
+        self.url_of = hooked.url if links else None
+        self.anchored = hooked.heading_id is not None and links
+        # One tuple for each (host, path) named: a big blog's posts name the same few again and
+        # again, and pass one holds every post's until planning counts them.
+        self.known: dict[tuple[str, str], tuple[str, str]] = {}
+        self.hosts: dict[str, str] = {}  # host -> the first Hashnode URL seen on it
 
-    def see(post: Post) -> _Seen:
+    def __call__(self, post: Post) -> _Seen:
+        from hashmigrate.links import hashnode_slug, host_of
+
+        url_of = self.url_of
+        known = self.known
         targets = tuple(known.setdefault(t, t) for t in LinkIndex.link_targets(post)) if url_of else ()
-        anchors = frozenset(LinkIndex.anchors_wanted(post)) if anchored else _NO_ANCHORS
+        anchors = frozenset(LinkIndex.anchors_wanted(post)) if self.anchored else _NO_ANCHORS
+        hashnode_url = post.hashnode_url
+        if hashnode_url:
+            hashnode_url = self.hosts.setdefault(host_of(hashnode_url), hashnode_url)
         return _Seen(
             post.slug,
             post.cuid,
             hashnode_slug(post),
-            hosts.setdefault(host_of(post.hashnode_url), post.hashnode_url) if post.hashnode_url else None,
+            hashnode_url,
             url_of(post) if url_of is not None else None,
             targets,
             anchors or _NO_ANCHORS,
         )
 
-    return see
+    def adopt(self, seen: _Seen) -> None:
+        """Share what ``seen`` (made in a worker, unpickled here) names, as if made here."""
+        known = self.known
+        if seen.targets:
+            seen.targets = tuple(known.setdefault(t, t) for t in seen.targets)
+        if seen.hashnode_url:
+            from hashmigrate.links import host_of
+
+            seen.hashnode_url = self.hosts.setdefault(host_of(seen.hashnode_url), seen.hashnode_url)
+        if not seen.anchors:
+            seen.anchors = _NO_ANCHORS
 
 
 def _plan(

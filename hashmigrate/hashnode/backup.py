@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -133,6 +133,7 @@ class BackupReader:
         self.repair = repair
         self._plan: list[_Header | Problem] | None = None
         self._see: Callable[[Post], Any] | None = None
+        self._spread: Callable[[list[HeaderJob]], Iterable[Header | Problem] | None] | None = None
 
     def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
         """Posts and problems in order, problems of pass one first; with ``only``, just the posts
@@ -149,18 +150,26 @@ class BackupReader:
                 continue
             yield build(entry, self.blog_url, parse, self.repair)
 
-    def planned(self, see: Callable[[Post], Any]) -> Iterator[tuple[Header, Any] | Post | Problem]:
+    def planned(
+        self,
+        see: Callable[[Post], Any],
+        spread: Callable[[list[HeaderJob]], Iterable[Header | Problem] | None] | None = None,
+    ) -> Iterator[tuple[Header, Any] | Post | Problem]:
         """:meth:`items` unparsed, for a planning pass that reads no file again: pass one calls ``see``
         on each file's post (unparsed, as ``items(parse=False)`` gives it) while it has the file
         read, and here each post is ``(its header, what see made of it)``. A post is built again,
         reading its file, where pass one ran before (without ``see``) or gave it another slug than
-        ``see`` saw (a title shared with another post)."""
+        ``see`` saw (a title shared with another post).
+
+        ``spread`` may read the headers elsewhere (worker processes): given every file's
+        :data:`HeaderJob`, it gives what :func:`read_headers` would, in order, with its own ``see``;
+        or None, and they are read here."""
         if self._plan is None:
-            self._see = see
+            self._see, self._spread = see, spread
             try:
                 self._plan = self._scan()
             finally:
-                self._see = None
+                self._see = self._spread = None
         for entry in self._plan:
             if isinstance(entry, Problem):
                 yield entry
@@ -189,23 +198,34 @@ class BackupReader:
         inside = folder.resolve()
         plan: list[_Header | Problem] = []
         headers: list[_Header] = []
+        # Each file's problem, or what reading its header takes (read next, maybe in other processes).
+        found: list[Problem | HeaderJob] = []
         for path in files:
             draft = bool(DRAFT_FILE.match(path.name))
             if draft and not self.drafts:
-                plan.append(
+                found.append(
                     Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
                 )
                 continue
             if path.is_symlink() and not path.resolve().is_relative_to(inside):
-                plan.append(
+                found.append(
                     Problem(str(path), f"a link to {path.resolve()}, outside the source folder; not followed")
                 )
                 continue
-            try:
-                header = _read_header(path, draft, git.get(path.name), self.repair, self.blog_url, self._see)
-                headers.append(header)
-            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
-                plan.append(Problem(str(path), str(exc), line=getattr(exc, "line", None)))
+            found.append((str(path), draft, git.get(path.name)))
+        jobs = [job for job in found if not isinstance(job, Problem)]
+        spread = self._spread(jobs) if self._spread is not None else None
+        read = iter(
+            spread if spread is not None else read_headers(jobs, self.repair, self.blog_url, self._see)
+        )
+        for job in found:
+            entry = job if isinstance(job, Problem) else next(read)
+            if isinstance(entry, _Header):
+                if entry.notes == _OLD_FORMAT_ONLY:
+                    entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
+                headers.append(entry)
+            else:
+                plan.append(entry)
         for entry in _dedupe(headers):
             if isinstance(entry, _Header):
                 entry.compact()
@@ -363,6 +383,24 @@ _OLD_FORMAT_ONLY = (_OLD_FORMAT,)
 def _on(note: Note, path: str) -> Note:
     """A header's note, about the file ``path`` when it is a note shared by every header."""
     return replace(note, post=path) if note.post == _THIS_FILE else note
+
+
+# What pass one reads one file with: its path, whether it is a draft, its git history.
+HeaderJob = tuple[str, bool, FileHistory | None]
+
+
+def read_headers(
+    jobs: list[HeaderJob], repair: bool, blog_url: str | None, see: Callable[[Post], Any] | None = None
+) -> list[Header | Problem]:
+    """Pass one's reading of each file (a header, or the problem that stops it), in order: the part
+    of pass one that can run in any process."""
+    read: list[Header | Problem] = []
+    for path, draft, git in jobs:
+        try:
+            read.append(_read_header(Path(path), draft, git, repair, blog_url, see))
+        except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+            read.append(Problem(path, str(exc), line=getattr(exc, "line", None)))
+    return read
 
 
 def _read_header(
