@@ -9,6 +9,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
@@ -387,8 +388,8 @@ def _run(
         # A backup's planning pass reads no file again: pass one hands it each post as it read it.
         seer = _Seer(exporter, links)
 
-        def spread(jobs: list[HeaderJob]) -> Iterator[Header | Problem] | None:
-            count = _pool_size(workers, len(jobs)) if keep_posts is None else 1
+        def spread(jobs: Iterator[HeaderJob], files: int) -> Iterator[Header | Problem] | None:
+            count = _pool_size(workers, files) if keep_posts is None else 1
             if count <= 1:
                 return None
             return _pooled_headers(jobs, count, _PlanWork(exporter, links, blog_url, repair), seer)
@@ -661,21 +662,28 @@ def _plan_worker_chunk(jobs: list[HeaderJob]) -> list[Header | Problem]:
 
     assert _PLAN_WORK is not None
     work, seer = _PLAN_WORK
-    return read_headers(jobs, work.repair, work.blog_url, seer)
+    return list(read_headers(jobs, work.repair, work.blog_url, seer))
 
 
 def _pooled_headers(
-    jobs: list[HeaderJob], count: int, work: _PlanWork, seer: _Seer
+    jobs: Iterator[HeaderJob], count: int, work: _PlanWork, seer: _Seer
 ) -> Iterator[Header | Problem]:
     """Pass one's headers read by ``count`` worker processes, in order; in this process when
     processes cannot be had (or a worker dies). The pool lives for this pass only: the conversion's
-    workers are forked after planning, with the plan."""
+    workers are forked after planning, with the plan. Chunks are sent a few ahead of the one
+    taken, as :func:`_pooled` does, so that the files' jobs are not all held at once."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from hashmigrate.hashnode.backup import read_headers
 
-    chunks = [jobs[at : at + _HEADER_CHUNK] for at in range(0, len(jobs), _HEADER_CHUNK)]
+    def chunks() -> Iterator[list[HeaderJob]]:
+        while chunk := list(islice(jobs, _HEADER_CHUNK)):
+            yield chunk
+
+    def here(chunk: list[HeaderJob]) -> Iterator[Header | Problem]:
+        return read_headers(chunk, work.repair, work.blog_url, seer)
+
     _one_malloc_arena()
     try:
         import multiprocessing
@@ -685,28 +693,35 @@ def _pooled_headers(
             count, mp_context=context, initializer=_plan_worker_start, initargs=(work,)
         )
     except (ImportError, OSError, NotImplementedError, ValueError):
-        for chunk in chunks:
-            yield from read_headers(chunk, work.repair, work.blog_url, seer)
+        for chunk in chunks():
+            yield from here(chunk)
         return
+    waiting: deque[tuple[list[HeaderJob], Future[list[Header | Problem]] | None]] = deque()
+
+    def taken() -> Iterator[Header | Problem]:
+        chunk, future = waiting.popleft()
+        try:
+            done = future.result() if future is not None else None
+        except BrokenProcessPool:
+            done = None  # a worker was killed: this chunk is read here
+        if done is None:
+            yield from here(chunk)
+            return
+        for entry in done:
+            if isinstance(entry, Header) and entry.seen is not None:
+                seer.adopt(entry.seen)
+            yield entry
+
     try:
-        futures: list[Future[list[Header | Problem]] | None] = []
-        for chunk in chunks:
+        for chunk in chunks():
             try:
-                futures.append(pool.submit(_plan_worker_chunk, chunk))
+                waiting.append((chunk, pool.submit(_plan_worker_chunk, chunk)))
             except (BrokenProcessPool, RuntimeError, OSError):
-                futures.append(None)
-        for chunk, future in zip(chunks, futures, strict=True):
-            try:
-                done = future.result() if future is not None else None
-            except BrokenProcessPool:
-                done = None  # a worker was killed: this chunk is read here
-            if done is None:
-                yield from read_headers(chunk, work.repair, work.blog_url, seer)
-                continue
-            for entry in done:
-                if isinstance(entry, Header) and entry.seen is not None:
-                    seer.adopt(entry.seen)
-                yield entry
+                waiting.append((chunk, None))
+            while len(waiting) > count * _AHEAD:
+                yield from taken()
+        while waiting:
+            yield from taken()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

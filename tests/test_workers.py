@@ -57,6 +57,7 @@ def test_workers_write_what_one_process_writes(
     read_headers = backup.read_headers
 
     def reading(jobs: list[backup.HeaderJob], *args: object) -> object:
+        jobs = list(jobs)
         read_here.extend(jobs)
         return read_headers(jobs, *args)  # type: ignore[arg-type]
 

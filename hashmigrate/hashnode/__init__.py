@@ -134,7 +134,7 @@ class BackupPasses:
     def planned(
         self,
         see: Callable[[Post], Any],
-        spread: Callable[[list[HeaderJob]], Iterable[Header | Problem] | None] | None = None,
+        spread: Callable[[Iterator[HeaderJob], int], Iterable[Header | Problem] | None] | None = None,
     ) -> Iterator[tuple[Header, Any] | Post | Problem]:
         """The unparsed pass, each post as ``see`` made it in pass one where it could (see
         :meth:`BackupReader.planned`): a planning pass that reads no file again."""
