@@ -9,6 +9,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
@@ -17,6 +18,9 @@ from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
 from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks
 from hashmigrate.hashnode import Header, Passes, Problem, build, read, reader
+
+if TYPE_CHECKING:
+    from hashmigrate.hashnode.backup import HeaderJob
 from hashmigrate.links import LinkIndex, rewrite_links, slugs_from_links
 from hashmigrate.model import Note, NoteKind, Post
 from hashmigrate.names import SlugRegistry
@@ -373,9 +377,26 @@ def _run(
     hooked = hooks(exporter)
     wants_images = download_images and out is not None and not dry_run and hooked.remote_images is None
     image_set: set[str] | None = set() if wants_images else None
+
     # Images are found in parsed bodies only.
+    def rebuild(header: Header) -> Post | Problem:
+        return build(header, blog_url, False, repair)
+
+    planning: Iterable[Post | Problem | tuple[Header, _Seen]] = items(parse=image_set is not None)
+    planned = getattr(passes, "planned", None)
+    if image_set is None and planned is not None:
+        # A backup's planning pass reads no file again: pass one hands it each post as it read it.
+        seer = _Seer(exporter, links)
+
+        def spread(jobs: Iterator[HeaderJob], files: int) -> Iterator[Header | Problem] | None:
+            count = _pool_size(workers, files) if keep_posts is None else 1
+            if count <= 1:
+                return None
+            return _pooled_headers(jobs, count, _PlanWork(exporter, links, blog_url, repair), seer)
+
+        planning = planned(seer, spread)
     plan, index, anchored = _plan(
-        items(parse=image_set is not None), exporter, blog_url, links, image_set, partial(items, False)
+        planning, exporter, blog_url, links, image_set, partial(items, False), rebuild
     )
     heading_id = hooked.heading_id
     if anchored and heading_id is not None:
@@ -611,10 +632,105 @@ _SHARED: _Shared | None = None
 def _worker_start(shared: _Shared) -> None:
     """A worker process's start: it dies with its parent (a killed run leaves no process behind)
     and leaves Ctrl-C to the parent, which stops the pool."""
-    import signal
-
     global _SHARED
     _SHARED = shared
+    _worker_setup()
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanWork:
+    """What reading pass one's headers in a worker needs (sent once to each)."""
+
+    exporter: Exporter
+    links: bool
+    blog_url: str | None
+    repair: bool
+
+
+_PLAN_WORK: tuple[_PlanWork, _Seer] | None = None
+_HEADER_CHUNK = 64  # files a planning worker reads at once: a header and its _Seen are small
+
+
+def _plan_worker_start(work: _PlanWork) -> None:
+    global _PLAN_WORK
+    _PLAN_WORK = work, _Seer(work.exporter, work.links)
+    _worker_setup()
+
+
+def _plan_worker_chunk(jobs: list[HeaderJob]) -> list[Header | Problem]:
+    from hashmigrate.hashnode.backup import read_headers
+
+    assert _PLAN_WORK is not None
+    work, seer = _PLAN_WORK
+    return list(read_headers(jobs, work.repair, work.blog_url, seer))
+
+
+def _pooled_headers(
+    jobs: Iterator[HeaderJob], count: int, work: _PlanWork, seer: _Seer
+) -> Iterator[Header | Problem]:
+    """Pass one's headers read by ``count`` worker processes, in order; in this process when
+    processes cannot be had (or a worker dies). The pool lives for this pass only: the conversion's
+    workers are forked after planning, with the plan. Chunks are sent a few ahead of the one
+    taken, as :func:`_pooled` does, so that the files' jobs are not all held at once."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from hashmigrate.hashnode.backup import read_headers
+
+    def chunks() -> Iterator[list[HeaderJob]]:
+        while chunk := list(islice(jobs, _HEADER_CHUNK)):
+            yield chunk
+
+    def here(chunk: list[HeaderJob]) -> Iterator[Header | Problem]:
+        return read_headers(chunk, work.repair, work.blog_url, seer)
+
+    _one_malloc_arena()
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context(_START_METHOD)
+        pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_plan_worker_start, initargs=(work,)
+        )
+    except (ImportError, OSError, NotImplementedError, ValueError):
+        for chunk in chunks():
+            yield from here(chunk)
+        return
+    waiting: deque[tuple[list[HeaderJob], Future[list[Header | Problem]] | None]] = deque()
+
+    def taken() -> Iterator[Header | Problem]:
+        chunk, future = waiting.popleft()
+        try:
+            done = future.result() if future is not None else None
+        except BrokenProcessPool:
+            done = None  # a worker was killed: this chunk is read here
+        if done is None:
+            yield from here(chunk)
+            return
+        for entry in done:
+            if isinstance(entry, Header) and entry.seen is not None:
+                seer.adopt(entry.seen)
+            yield entry
+
+    try:
+        for chunk in chunks():
+            try:
+                waiting.append((chunk, pool.submit(_plan_worker_chunk, chunk)))
+            except (BrokenProcessPool, RuntimeError, OSError):
+                waiting.append((chunk, None))
+            while len(waiting) > count * _AHEAD:
+                yield from taken()
+        while waiting:
+            yield from taken()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_setup() -> None:
+    """Any worker's start: it dies with its parent (a killed run leaves no process behind) and
+    leaves Ctrl-C to the parent, which stops the pool."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     libc = _glibc()
     if libc is not None and hasattr(libc, "prctl"):
@@ -769,18 +885,94 @@ class _Planned:
         return replace(post, slug=self.slug, slug_from_title=False, notes=(*post.notes, self.found))
 
 
+@dataclass(slots=True)
+class _Seen:
+    """What planning needs of a backup's post, made by pass one while it had the file read (see
+    :meth:`BackupReader.planned`), so that planning need not read it again. Made for the slug pass
+    one gave the post: planning uses it only while that slug is the one the post is written under."""
+
+    slug: str
+    cuid: str
+    original: str  # links.hashnode_slug(post)
+    # Not the post's own Hashnode URL but the first seen on the same host, which is all LinkIndex.add
+    # reads of it: one string for the blog, not one a post (~90 bytes) held until planning.
+    hashnode_url: str | None
+    url: str | None  # where it lands on the target (None: links off, or no URL there)
+    targets: tuple[tuple[str, str], ...]  # LinkIndex.link_targets(post)
+    anchors: frozenset[str]  # LinkIndex.anchors_wanted(post)
+
+    def stub(self) -> Post:
+        """A post with what LinkIndex.add reads of one (its slug, Hashnode slug, cuid, Hashnode URL)."""
+        extra = {"hashnode_slug": self.original} if self.original != self.slug else {}
+        return Post(
+            title="", slug=self.slug, body=(), cuid=self.cuid, hashnode_url=self.hashnode_url, extra=extra
+        )
+
+
+_NO_ANCHORS: frozenset[str] = frozenset()
+
+
+class _Seer:
+    """What makes a :class:`_Seen` of a post, as :func:`_plan` would take the same from it."""
+
+    def __init__(self, exporter: Exporter, links: bool) -> None:
+        hooked = hooks(exporter)
+        self.url_of = hooked.url if links else None
+        self.anchored = hooked.heading_id is not None and links
+        # One tuple for each (host, path) named: a big blog's posts name the same few again and
+        # again, and pass one holds every post's until planning counts them.
+        self.known: dict[tuple[str, str], tuple[str, str]] = {}
+        self.hosts: dict[str, str] = {}  # host -> the first Hashnode URL seen on it
+
+    def __call__(self, post: Post) -> _Seen:
+        from hashmigrate.links import hashnode_slug, host_of
+
+        url_of = self.url_of
+        known = self.known
+        targets = tuple(known.setdefault(t, t) for t in LinkIndex.link_targets(post)) if url_of else ()
+        anchors = frozenset(LinkIndex.anchors_wanted(post)) if self.anchored else _NO_ANCHORS
+        hashnode_url = post.hashnode_url
+        if hashnode_url:
+            hashnode_url = self.hosts.setdefault(host_of(hashnode_url), hashnode_url)
+        return _Seen(
+            post.slug,
+            post.cuid,
+            hashnode_slug(post),
+            hashnode_url,
+            url_of(post) if url_of is not None else None,
+            targets,
+            anchors or _NO_ANCHORS,
+        )
+
+    def adopt(self, seen: _Seen) -> None:
+        """Share what ``seen`` (made in a worker, unpickled here) names, as if made here."""
+        known = self.known
+        if seen.targets:
+            seen.targets = tuple(known.setdefault(t, t) for t in seen.targets)
+        if seen.hashnode_url:
+            from hashmigrate.links import host_of
+
+            seen.hashnode_url = self.hosts.setdefault(host_of(seen.hashnode_url), seen.hashnode_url)
+        if not seen.anchors:
+            seen.anchors = _NO_ANCHORS
+
+
 def _plan(
-    items: Iterable[Post | Problem],
+    items: Iterable[Post | Problem | tuple[Header, _Seen]],
     exporter: Exporter,
     blog_url: str | None,
     links: bool,
     images: set[str] | None,
     again: Callable[[set[str]], Iterable[Post | Problem]] | None = None,
+    rebuild: Callable[[Header], Post | Problem] | None = None,
 ) -> tuple[list[_Planned | None], LinkIndex, set[str]]:
     """A first pass: the slug each post is written under (safe as a file name, unique in the output;
     one entry per item, None for a problem, so a later pass can match them up by position),
     and, for link rewriting, where each post lands on this target and the slugs of the posts whose
-    headings ``#heading-`` links point into."""
+    headings ``#heading-`` links point into.
+
+    A backup's post may come as its header and what pass one saw of it (:class:`_Seen`); when it is
+    written under another slug than pass one saw, ``rebuild`` reads it again (unparsed)."""
     plan: list[_Planned | None] = []
     names = SlugRegistry()
     index = LinkIndex()
@@ -795,10 +987,30 @@ def _plan(
     # again, without their bodies, only for the few slugs that links show to be wrong)
     made: dict[str, int] = {}
     for item in items:
-        if not isinstance(item, Post):
+        if isinstance(item, tuple):
+            header, seen = item
+            slug = names.claim(seen.slug, seen.cuid or Path(header.path).stem)
+            if slug == seen.slug:
+                # As below for a post whose slug is its own (_claim_slug gives the post itself).
+                plan.append(_Planned(header.path, slug))
+                if url_of is not None:
+                    index.add(seen.stub(), seen.url)
+                    targets.update(seen.targets)
+                    if not header.explicit_slug:
+                        made[slug] = len(plan) - 1
+                if heading_id is not None and links:
+                    anchored |= seen.anchors
+                continue
+            assert rebuild is not None
+            item = rebuild(header)
+            if not isinstance(item, Post):
+                plan.append(None)  # changed since pass one read it (the conversion pass says so)
+                continue
+        elif not isinstance(item, Post):
             plan.append(None)
             continue
-        slug = names.claim(item.slug, item.cuid or Path(item.source).stem)
+        else:
+            slug = names.claim(item.slug, item.cuid or Path(item.source).stem)
         plan.append(_Planned(item.source, slug))
         if images is not None:
             from hashmigrate.assets import image_urls

@@ -121,10 +121,23 @@ def _mode(path: Path) -> int:
         return 0o666 & ~_UMASK
 
 
-def _replace_atomically(path: Path, fill: Callable[[Any], object], durable: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+def _replace_atomically(
+    path: Path, fill: Callable[[Any], object], durable: bool, *, new: bool = False, folder_made: bool = False
+) -> None:
+    """``new``: the caller just found no file at ``path`` (its mode is not looked up again);
+    ``folder_made``: the caller made its folder earlier in the run (no ``mkdir``, unless the folder
+    has gone since). Each saves system calls a page would otherwise pay, a third of them for a page
+    written into a folder that holds others."""
+    if not folder_made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o666 & ~_UMASK if new else _mode(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:
+        if not folder_made:
+            raise
+        path.parent.mkdir(parents=True, exist_ok=True)  # removed while the run went on: made again
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes 0600 files; a page or image must keep the mode a normal write would give it.
         os.fchmod(fd, mode)
@@ -162,18 +175,42 @@ def resolve_inside(
     if folders is None:
         target = (root / Path(*parts)).resolve()
     else:
-        key = "/".join(parts[:-1])
-        folder = folders.get(key)
-        if folder is None:
-            folder = folders[key] = (root / Path(*parts[:-1])).resolve() if key else root
-            if len(folders) > FOLDERS_KEPT:
-                del folders[next(iter(folders))]  # the oldest
+        folder = _folder(root, parts[:-1], folders)
         target = folder / parts[-1]
         if target.is_symlink():
             target = target.resolve()
-    if target != root and root not in target.parents:
+    # ``root in target.parents`` compared as text (both are resolved, absolute and normalised):
+    # making every parent of the path to compare cost as much as the system calls saved above.
+    inside = str(root).rstrip(os.sep) + os.sep
+    if target != root and not str(target).startswith(inside):
         raise UnsafePath(f"refusing to write {relative!r}: outside the output folder")
     return target
+
+
+def _folder(root: Path, parts: tuple[str, ...], folders: dict[str, Path]) -> Path:
+    """``root / parts`` resolved, from ``folders`` when it was resolved lately.
+
+    A folder not remembered is its parent's resolved path (remembered, as a new Hugo bundle's
+    ``content/posts`` is, or resolved the same way) and its own name, unless that name is a link,
+    which is resolved whole: one ``lstat`` for a new bundle instead of one per part of the absolute
+    path, the same path as resolving it all (the parent has no link left in it, and ``..`` and empty
+    parts are refused before)."""
+    key = "/".join(parts)
+    folder = folders.get(key)
+    if folder is not None:
+        # Kept as the newest: the parent every new bundle is looked up in stays remembered.
+        folders[key] = folders.pop(key)
+        return folder
+    if not parts:
+        folder = root
+    else:
+        folder = _folder(root, parts[:-1], folders) / parts[-1]
+        if folder.is_symlink():
+            folder = folder.resolve()
+    folders[key] = folder
+    if len(folders) > FOLDERS_KEPT:
+        del folders[next(iter(folders))]  # the one used longest ago
+    return folder
 
 
 _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
@@ -220,6 +257,9 @@ class FolderWriter:
         self._journal: Any = None
         self._root = out.resolve()  # once: every file written is checked against it
         self._folders: dict[str, Path] = {}
+        # The resolved folders this writer made (or found) lately, not made again for the next file
+        # (mkdir of a folder that exists is two system calls and an exception); as few as _folders.
+        self._made: dict[Path, None] = {}
         self._dirty = False
         # The first error that stops the run; every later write refuses with it, not a new attempt.
         self.stopped: OutputError | None = None
@@ -303,7 +343,15 @@ class FolderWriter:
             return WriteResult(target, "would-create" if current is None else "would-update")
         status: FileStatus = "created" if current is None else "updated"
         self._log(relative, new_hash)
-        atomic_write(target, data)
+        folder = target.parent
+        made = folder in self._made
+        _replace_atomically(
+            target, lambda handle: handle.write(data), False, new=current is None, folder_made=made
+        )
+        if not made:
+            self._made[folder] = None
+            if len(self._made) > FOLDERS_KEPT:
+                del self._made[next(iter(self._made))]
         self._record(relative, new_hash)
         return WriteResult(target, status)
 

@@ -360,6 +360,9 @@ def test_resolving_with_remembered_folders_decides_as_resolving_each_path(relati
             return None
 
     assert outcome(_FOLDERS) == outcome(None)
+    # The inside check compares text; Path.parents decides the same.
+    whole = (root / relative).resolve()
+    assert (outcome(None) is not None) == (whole == root or root in whole.parents)
 
 
 @given(st.dictionaries(st.text(), st.text(max_size=80), max_size=20), st.integers(0, 2500))

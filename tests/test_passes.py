@@ -3,6 +3,7 @@ planning from fully parsed posts gives."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,55 @@ def test_a_post_file_gone_during_the_run_does_not_shift_the_names_of_the_rest(tm
     assert [p.status for p in result.posts] == ["written", "failed", "written"]
     assert "title: gamma" in (out / "content/posts/gamma/index.md").read_text()
     assert not (out / "content/posts/beta").exists()
+
+
+def _plans_both_ways(folder: Path, to: str, blog_url: str | None) -> None:
+    """Planning from what pass one saw of each post (no file read again) against planning from the
+    posts read again unparsed: the same plan, link index and anchored slugs."""
+    from functools import partial
+
+    from hashmigrate import api, registry
+    from hashmigrate.hashnode import build, reader
+
+    exporter = registry.create(to)
+    again = reader(folder, drafts=True, blog_url=blog_url)
+    seen = reader(folder, drafts=True, blog_url=blog_url)
+    plan, index, anchored = api._plan(again(False), exporter, blog_url, True, None, partial(again, False))
+    seer = api._Seer(exporter, True)
+    plan2, index2, anchored2 = api._plan(
+        seen.planned(seer),  # type: ignore[attr-defined]
+        exporter,
+        blog_url,
+        True,
+        None,
+        partial(seen, False),
+        lambda header: build(header, blog_url, False, True),
+    )
+    assert plan == plan2 and anchored == anchored2
+    assert index == index2 and list(index.urls.items()) == list(index2.urls.items())
+    assert list(index.cuids.items()) == list(index2.cuids.items())
+
+
+@pytest.mark.parametrize("to", ["hugo", "jekyll", "wordpress", "devto"])
+def test_planning_from_pass_one_is_planning_from_the_files_read_again(tmp_path: Path, to: str) -> None:
+    blog = tmp_path / "blog"
+    shutil.copytree(EXAMPLES, blog)
+    # Slugs pass one changes (two posts of one title, different bodies) or the slug registry does
+    # (not safe as a file name), a post published again (an older copy skipped), links between them.
+    made = "# Thank you\n\nSee https://blog.example.dev/thank-you and https://blog.example.dev/gone-away.\n"
+    (blog / "cl0000000000000000000thx1.md").write_text(made)
+    (blog / "cl0000000000000000000thx2.md").write_text(made + "\nAnother one.\n")
+    unsafe = "---\ntitle: Dots\nslug: ..\ndatePublished: 2023-02-01\ncanonical: https://blog.example.dev/..\n---\nx\n"
+    (blog / "cl000000000000000000dots1.md").write_text(unsafe)
+    for n, date in enumerate(["2023-03-01", "2023-04-01"]):
+        (blog / f"cl000000000000000000agai{n}.md").write_text(
+            f"---\ntitle: Again\nslug: again\ndatePublished: {date}\n---\nLinks to /thank-you {n}\n"
+        )
+    _plans_both_ways(blog, to, BLOG)
+    _plans_both_ways(blog, to, None)
+
+
+@pytest.mark.parametrize("to", ["hugo", "jekyll"])
+def test_planning_from_pass_one_is_the_same_for_every_corpus_blog(corpus_dir: Path, to: str) -> None:
+    for folder in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
+        _plans_both_ways(folder, to, None)

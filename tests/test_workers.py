@@ -50,8 +50,21 @@ def test_workers_write_what_one_process_writes(
         return convert_unit(unit, entry, shared)  # type: ignore[arg-type]
 
     monkeypatch.setattr(api, "_convert_unit", recorded)
+    # Pass one's headers are read by workers too (a pool of its own, before planning).
+    from hashmigrate.hashnode import backup
+
+    read_here: list[object] = []
+    read_headers = backup.read_headers
+
+    def reading(jobs: list[backup.HeaderJob], *args: object) -> object:
+        jobs = list(jobs)
+        read_here.extend(jobs)
+        return read_headers(jobs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backup, "read_headers", reading)
+    monkeypatch.setattr(api, "_HEADER_CHUNK", 3)
     two = hashmigrate.convert(source, to=target, out=tmp_path / "two", drafts=True, workers=2)
-    assert here == []
+    assert here == [] and read_here == []
     assert files(tmp_path / "one") == files(tmp_path / "two")
     strip = [(p.status, p.slug, p.url, p.message, [n.line() for n in p.notes]) for p in one.posts]
     assert strip == [(p.status, p.slug, p.url, p.message, [n.line() for n in p.notes]) for p in two.posts]

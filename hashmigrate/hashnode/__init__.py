@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -12,7 +12,7 @@ from hashmigrate.model import Post, Tag
 
 # The readers (YAML, the Markdown parser) load on first use: the CLI's --help needs none of them.
 if TYPE_CHECKING:
-    from hashmigrate.hashnode.backup import BackupReader, Header, build
+    from hashmigrate.hashnode.backup import BackupReader, Header, HeaderJob, build
 
 
 def __getattr__(name: str) -> Any:
@@ -130,6 +130,15 @@ class BackupPasses:
     def __call__(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
         items = self.backup.items(parse, only)
         return _not_empty(items, self.source) if only is None else items
+
+    def planned(
+        self,
+        see: Callable[[Post], Any],
+        spread: Callable[[Iterator[HeaderJob], int], Iterable[Header | Problem] | None] | None = None,
+    ) -> Iterator[tuple[Header, Any] | Post | Problem]:
+        """The unparsed pass, each post as ``see`` made it in pass one where it could (see
+        :meth:`BackupReader.planned`): a planning pass that reads no file again."""
+        return _not_empty(self.backup.planned(see, spread), self.source)
 
     def units(self) -> Iterator[Header | Problem]:
         """Every post's pass-one header (and every problem), in the order a pass gives them."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +57,9 @@ class _Header:
     slug: str = ""
     explicit_slug: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
+    # What a caller's ``see`` made of the post while pass one had the file read (see
+    # BackupReader.planned): held from pass one to the planning pass, which lets it go.
+    seen: Any = None
 
     @property
     def cuid(self) -> str:
@@ -129,6 +132,8 @@ class BackupReader:
         self.use_git = use_git
         self.repair = repair
         self._plan: list[_Header | Problem] | None = None
+        self._see: Callable[[Post], Any] | None = None
+        self._spread: Callable[[Iterator[HeaderJob], int], Iterable[Header | Problem] | None] | None = None
 
     def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
         """Posts and problems in order, problems of pass one first; with ``only``, just the posts
@@ -144,6 +149,36 @@ class BackupReader:
             if only is not None and entry.slug not in only:
                 continue
             yield build(entry, self.blog_url, parse, self.repair)
+
+    def planned(
+        self,
+        see: Callable[[Post], Any],
+        spread: Callable[[Iterator[HeaderJob], int], Iterable[Header | Problem] | None] | None = None,
+    ) -> Iterator[tuple[Header, Any] | Post | Problem]:
+        """:meth:`items` unparsed, for a planning pass that reads no file again: pass one calls ``see``
+        on each file's post (unparsed, as ``items(parse=False)`` gives it) while it has the file
+        read, and here each post is ``(its header, what see made of it)``. A post is built again,
+        reading its file, where pass one ran before (without ``see``) or gave it another slug than
+        ``see`` saw (a title shared with another post).
+
+        ``spread`` may read the headers elsewhere (worker processes): given every file's
+        :data:`HeaderJob` (and how many), it gives what :func:`read_headers` would, in order, with
+        its own ``see``; or None, and they are read here."""
+        if self._plan is None:
+            self._see, self._spread = see, spread
+            try:
+                self._plan = self._scan()
+            finally:
+                self._see = self._spread = None
+        for entry in self._plan:
+            if isinstance(entry, Problem):
+                yield entry
+                continue
+            seen, entry.seen = entry.seen, None  # let go: the header lives to the end of the run
+            if seen is not None and entry.slug == seen.slug:
+                yield entry, seen
+            else:
+                yield build(entry, self.blog_url, False, self.repair)
 
     def units(self) -> Iterator[Header | Problem]:
         """What a last pass works on, in the order :meth:`items` gives posts and problems: a
@@ -163,22 +198,41 @@ class BackupReader:
         inside = folder.resolve()
         plan: list[_Header | Problem] = []
         headers: list[_Header] = []
+        # Each file's problem, or None for a file whose header is read next (maybe in other
+        # processes): its HeaderJob is made as it is sent, not held for every file at once (at
+        # 100,000 files, ~17 MB of paths held twice while pass one ran).
+        found: list[Problem | None] = []
         for path in files:
             draft = bool(DRAFT_FILE.match(path.name))
             if draft and not self.drafts:
-                plan.append(
+                found.append(
                     Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
                 )
                 continue
             if path.is_symlink() and not path.resolve().is_relative_to(inside):
-                plan.append(
+                found.append(
                     Problem(str(path), f"a link to {path.resolve()}, outside the source folder; not followed")
                 )
                 continue
-            try:
-                headers.append(_read_header(path, draft, git.get(path.name), self.repair))
-            except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
-                plan.append(Problem(str(path), str(exc), line=getattr(exc, "line", None)))
+            found.append(None)
+        jobs: Iterator[HeaderJob] = (
+            (str(path), bool(DRAFT_FILE.match(path.name)), git.get(path.name))
+            for path, problem in zip(files, found, strict=True)
+            if problem is None
+        )
+        count = found.count(None)
+        spread = self._spread(jobs, count) if self._spread is not None else None
+        read = iter(
+            spread if spread is not None else read_headers(jobs, self.repair, self.blog_url, self._see)
+        )
+        for problem in found:
+            entry = problem if problem is not None else next(read)
+            if isinstance(entry, _Header):
+                if entry.notes == _OLD_FORMAT_ONLY:
+                    entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
+                headers.append(entry)
+            else:
+                plan.append(entry)
         for entry in _dedupe(headers):
             if isinstance(entry, _Header):
                 entry.compact()
@@ -338,7 +392,30 @@ def _on(note: Note, path: str) -> Note:
     return replace(note, post=path) if note.post == _THIS_FILE else note
 
 
-def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool = True) -> _Header:
+# What pass one reads one file with: its path, whether it is a draft, its git history.
+HeaderJob = tuple[str, bool, FileHistory | None]
+
+
+def read_headers(
+    jobs: Iterable[HeaderJob], repair: bool, blog_url: str | None, see: Callable[[Post], Any] | None = None
+) -> Iterator[Header | Problem]:
+    """Pass one's reading of each file (a header, or the problem that stops it), in order: the part
+    of pass one that can run in any process."""
+    for path, draft, git in jobs:
+        try:
+            yield _read_header(Path(path), draft, git, repair, blog_url, see)
+        except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
+            yield Problem(path, str(exc), line=getattr(exc, "line", None))
+
+
+def _read_header(
+    path: Path,
+    draft: bool,
+    git: FileHistory | None,
+    repair: bool = True,
+    blog_url: str | None = None,
+    see: Callable[[Post], Any] | None = None,
+) -> _Header:
     text, notes, clean = _read_text(path, repair)
     block, body = frontmatter.HANDLER.split(text)
     loaded = frontmatter.HANDLER.load(block)
@@ -375,11 +452,17 @@ def _read_header(path: Path, draft: bool, git: FileHistory | None, repair: bool 
     header = _Header(path=str(path), body_digest=digest, draft=draft, own_cuid=None if cuid == stem else cuid)
     header.clean = clean
     header.git = git
-    header.published = _date(path, meta, draft, cuid, git, notes).when
+    dated = _date(path, meta, draft, cuid, git, notes)
+    header.published = dated.when
     header.notes = _OLD_FORMAT_ONLY if notes == [_OLD_FORMAT] else tuple(notes)
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
+    if see is not None:
+        # The post a later read would build unparsed (_reread takes the same steps from the same
+        # text: its repair finds what this one did), made from this read instead.
+        meta.setdefault("cuid", header.cuid)
+        header.seen = see(_assemble(header, meta, body, 1, " ".join(title.split()), blog_url, False, dated))
     return header
 
 
@@ -427,6 +510,21 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
     meta, body, first_line, title = _reread(header, repair)
+    return _assemble(header, meta, body, first_line, title, blog_url, parse)
+
+
+def _assemble(
+    header: _Header,
+    meta: dict[str, Any],
+    body: str,
+    first_line: int,
+    title: str,
+    blog_url: str | None,
+    parse: bool,
+    dated: dates.Dated | None = None,
+) -> Post:
+    """The post of a file read (front matter, body, the line it starts on, title); ``dated``, the
+    date already chosen for this file, if it was."""
     # Broken fences matter only to a parsed body: planning (``parse=False``) scans the whole text,
     # code included, and a repair only re-indents a fence line. Skipping it there saves the parses
     # that repairing costs, once per suspect post.
@@ -434,7 +532,8 @@ def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bo
     notes = [*(_on(note, header.path) for note in header.notes), *fence_notes]
     # Dated again as pass one did (it keeps no date past choosing between files); its notes are
     # pass one's, already in header.notes.
-    dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
+    if dated is None:
+        dated = _date(Path(header.path), meta, header.draft, header.cuid, header.git, [])
     notes += dates.date_notes(header.path, dated)
     tags = tuple(Tag(name=t, slug=slugify(t, fallback=t)) for t in frontmatter.split_tags(meta.get("tags")))
     slug = header.slug
