@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import frontmatter
 
-from exporters import embed_html, scaffold
+from exporters import embed_html, hugo_inline, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.document import Document, Element, Heading, Text
@@ -128,6 +128,15 @@ class HugoBody(BodyRenderer):
     def __init__(self, post: Post) -> None:
         super().__init__(post)
         self._fixed: dict[int, str] | None = None
+        self._inline: hugo_inline.InlineRewrite | None = None
+        self._inline_planned = False
+
+    def inline_rewrite(self, document: Document) -> hugo_inline.InlineRewrite | None:
+        """What this body writes otherwise for Hugo 0.111's goldmark (:mod:`exporters.hugo_inline`)."""
+        if not self._inline_planned:
+            self._inline = hugo_inline.plan(document)
+            self._inline_planned = True
+        return self._inline
 
     def fixed_id(self, document: Document, heading: Heading) -> str | None:
         """The id a heading with markup is given in writing (``{#id}``), so that every Hugo names it as
@@ -158,6 +167,11 @@ class HugoBody(BodyRenderer):
         return _PLAIN_HEADING.fullmatch(document.heading_source(heading)) is not None
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        rewrite = self.inline_rewrite(document)
+        if rewrite is not None and id(element) in rewrite.tags:
+            tag = hugo_inline.tag_of(element)
+            content = document.emit_children(element, lambda child: self.write(document, child, own))
+            return f"<{tag}>{content}</{tag}>"
         if (
             isinstance(element, Heading)
             and element.written is None
@@ -171,9 +185,10 @@ class HugoBody(BodyRenderer):
             content = document.emit_children(element, lambda child: self.write(document, child, own))
             return f"{lead}{content} {{#{fixed}}}{tail}"
         if isinstance(element, Text):
-            if element.written is None:
-                # The usual text node has neither of the two things changed below: it is written as
-                # its source (what the base visit returns None for), found without copying it out.
+            escape = rewrite.escape.get(id(element), "") if rewrite is not None else ""
+            if element.written is None and not escape:
+                # The usual text node has none of the things changed below: it is written as its
+                # source (what the base visit returns None for), found without copying it out.
                 source = document.source
                 if source[element.start : element.start + 1] != ":" and (
                     source.find("&Abreve;", element.start, element.end) < 0
@@ -181,10 +196,12 @@ class HugoBody(BodyRenderer):
                     return None
             text = document.text_of(element) if element.written is None else element.written
             written = text
+            if element.written is None and escape:
+                written = hugo_inline.escape_text(document, element, text, escape)
             if element.written is None and "&Abreve;" in text:
                 # An escaped "&" (the span starts after its backslash) stays as it is.
-                head = text[:1] if document.escaped(element.start) else ""
-                written = head + _ABREVE.sub(r"\1&#258;", text[len(head) :])
+                head = written[:1] if document.escaped(element.start) else ""
+                written = head + _ABREVE.sub(r"\1&#258;", written[len(head) :])
             written = escape_definition(document, element, written)
             if written != text:
                 return written
