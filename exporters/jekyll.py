@@ -59,7 +59,7 @@ from hashmigrate.exporter import (
     plain_data,
     unescape_markdown,
 )
-from hashmigrate.html import alt_text
+from hashmigrate.html import alt_text, render_html
 from hashmigrate.links import headings
 from hashmigrate.model import Callout, Embed, Image, Node, Post
 from hashmigrate.parse import parse
@@ -358,7 +358,9 @@ _MARKER = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$)")
 def _start_line_lead(document: Document, node: List) -> str | None:
     """What a line at the list's own column starts with, in its containers: the quote marks before the
     list's first marker kept, the markers of the items it is first in as spaces (``> 1. 3. x`` gives
-    ``>    ``); None where tabs make the column unsure."""
+    ``>    ``). Tabs alone keep their place; but kramdown does not take a marker turned into spaces before
+    a tab (``-\t3. x`` as `` \t``) for the list's column: the lead of the list's last item's own line,
+    which holds no marker, serves there, and a list of one such item gets no start (None)."""
     item = next((c for c in node.children if isinstance(c, Item)), None)
     if item is None:
         return None
@@ -366,9 +368,14 @@ def _start_line_lead(document: Document, node: List) -> str | None:
     line_start = source.rfind("\n", 0, item.start) + 1
     marker = item.start + len(source[item.start :]) - len(source[item.start :].lstrip(" "))
     lead = source[line_start:marker]
-    if "\t" in lead:
+    spaced = _MARKER.sub(lambda m: " " * len(m.group()), lead)
+    if "\t" not in lead or spaced == lead:
+        return spaced
+    last = next((c for c in reversed(node.children) if isinstance(c, Item)), item)
+    if last is item:
         return None
-    return _MARKER.sub(lambda m: " " * len(m.group()), lead)
+    own_line = source[source.rfind("\n", 0, last.start) + 1 : last.start]
+    return own_line if not _MARKER.search(own_line) else None
 
 
 # Elements without an end tag.
@@ -702,6 +709,18 @@ def _plain_alt(markdown: str) -> str:
     return alt_text(document, picture)
 
 
+def _open_raw_element(html: str) -> str | None:
+    """``pre`` or ``textarea`` when the HTML block opens one and does not close it (after the first
+    line: an HTML block that starts with ``<pre`` is CommonMark's kind 1 and runs to its end tag)."""
+    if re.match(r"\s*<(?:pre|script|style|textarea)\b", html, re.I):
+        return None
+    for name in ("pre", "textarea"):
+        opened = len(re.findall(rf"<{name}\b", html, re.I))
+        if opened > len(re.findall(rf"</{name}\s*>", html, re.I)):
+            return name
+    return None
+
+
 def _nomarkdown_block(html: str) -> str | None:
     """A top-level HTML block whose text (outside its tags) kramdown could read as Markdown, inside
     ``{::nomarkdown}``: CommonMark passes the whole block through to its blank line, kramdown only an
@@ -785,11 +804,14 @@ class JekyllBody(BodyRenderer):
         self._inline_embeds: set[int] = set()  # embeds (model nodes) written within a line of text
         self._in_headings: set[int] = set()  # text inside headings
         self._nested_emphasis: set[int] = set()  # emphasis inside emphasis of its kind
+        self._open_pre: dict[int, str] = {}  # an HTML block leaving a <pre> open: its stretch as HTML
+        self._in_open_pre: set[int] = set()  # the blocks after it that stretch holds
 
     def render(self, document: Document) -> str:
         # Our own Liquid (LiquidTag) is kept apart from every other text; that text is protected from
         # Liquid once the whole body is known (a list, or the excerpt, spans nodes).
         document = self._plan_inline(self._plan(document))
+        self._plan_open_pre(document)
         # Text in a table keeps its pipes; kramdown reads any other line with a "|" as a table row.
         self._in_tables = (
             {id(n) for t in document.walk() if isinstance(t, Table) for n in descendants(t.children)}
@@ -950,8 +972,45 @@ class JekyllBody(BodyRenderer):
         else:
             self._fences[node] = written[len(prefix) :]
 
+    def _plan_open_pre(self, document: Document) -> None:
+        """A top-level HTML block that leaves a ``<pre>`` (or ``<textarea>``) open, and the blocks after
+        it up to the one that closes it, written as the HTML CommonMark makes of them, inside one
+        ``{::nomarkdown}``. CommonMark ends the HTML block at its blank line and reads what follows as
+        Markdown, inside the open element; kramdown's own blocks there are joined by blank lines, which
+        a ``<pre>`` shows (Dhananjaykul cly8hv7j: a blank line more in the author's code). A stretch
+        with a Hashnode construct in it, or whose element never closes, is left as it was."""
+        self._open_pre = {}
+        self._in_open_pre = set()
+        if "<pre" not in document.source.lower() and "<textarea" not in document.source.lower():
+            return
+        blocks = document.children
+        for index, block in enumerate(blocks):
+            if not isinstance(block, HtmlBlock) or block.written is not None or document.line_prefix(block):
+                continue
+            name = _open_raw_element(document.text_of(block))
+            if name is None:
+                continue
+            closing = re.compile(rf"</{name}\s*>", re.I)
+            for last in range(index + 1, len(blocks)):
+                if closing.search(document.text_of(blocks[last])):
+                    break
+            else:
+                continue
+            stretch = blocks[index : last + 1]
+            if any(isinstance(node, Construct) for node in descendants(stretch)):
+                continue
+            markup = render_html(Document(document.source, stretch)).rstrip("\n")
+            before = "\n" if _after_text(document, block.start, None) else ""
+            self._open_pre[id(block)] = f"{before}{_NOMARKDOWN[0]}\n{markup}\n{_NOMARKDOWN[1]}\n"
+            self._in_open_pre.update(id(node) for node in stretch[1:])
+
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What kramdown must be given for a node to read it as CommonMark does."""
+        if self._open_pre:
+            if id(element) in self._in_open_pre:
+                return ""
+            if (stretch := self._open_pre.get(id(element))) is not None:
+                return stretch
         if isinstance(element, Text):
             if element.written is None and not (
                 _TEXT_FOR_KRAMDOWN.search(document.source, element.start, element.end)

@@ -478,6 +478,42 @@ def test_block_structure_is_rewritten_for_kramdown(tmp_path: Path) -> None:
         assert written in content, written
 
 
+# An HTML block leaving a <pre> open across blank lines (Dhananjaykul cly8hv7j): CommonMark reads the
+# lines after each blank line as paragraphs inside the <pre>; kramdown's blank lines between its own
+# blocks there were one more line in the code.
+OPEN_PRE = """<details>
+<summary>Solution</summary>
+<pre><code class="language-sql">CREATE TABLE t(
+  id INT
+);
+
+INSERT INTO t
+VALUES (1, "a");
+
+SELECT * FROM t;</code></pre>
+</details>
+
+After *it*.
+"""
+
+
+def test_an_open_pre_is_written_as_commonmarks_html(tmp_path: Path) -> None:
+    content = convert(OPEN_PRE, tmp_path)
+    assert (
+        "<p>INSERT INTO t\nVALUES (1, &quot;a&quot;);</p>\n<p>SELECT * FROM t;</code></pre></p>\n{:/}"
+        in content
+    )
+    assert "After *it*." in content  # Markdown again after the element's block
+
+
+@pytest.mark.jekyll
+def test_an_open_pre_shows_its_code_in_jekyll_as_in_commonmark(jekyll: str, tmp_path: Path) -> None:
+    built = features(build(jekyll, OPEN_PRE, tmp_path))
+    expected = features(reference(OPEN_PRE))
+    assert built.code == expected.code and expected.code
+    assert shown(build(jekyll, OPEN_PRE, tmp_path / "again")) == shown(reference(OPEN_PRE))
+
+
 _BLOCK_TAGS = re.compile(r"<(/?(?:h[1-6]|ol|ul|li|pre|table|blockquote))\b", re.I)
 
 
@@ -501,7 +537,7 @@ _LEVEL = st.integers(min_value=1, max_value=6)
 def block_case(n: int, kind: int, container: str, extra: int, level: int, start: int, delim: str) -> str:
     """One generated case: an indented (or empty) heading in a container, an ordered list with a
     start and delimiter after a paragraph, a numbered line continuing a paragraph, or an ordered list
-    with a start in a container or a quote (kramdown starts it at 1 unless told)."""
+    with a start in a container, a quote or after tabs (kramdown starts it at 1 unless told)."""
     if kind == 0:
         column = " " * len(container)
         title = f"C{n}: heading" if n % 3 else ""
@@ -513,6 +549,12 @@ def block_case(n: int, kind: int, container: str, extra: int, level: int, start:
         return f"{container}C{n}: first\n\n{column}{start}{delim} one\n{column}{start + 1}{delim} two\n"
     if kind == 4:
         return f"> C{n}: quoted\n>\n> {start}{delim} one\n> {start + 1}{delim} two\n"
+    if kind == 5:
+        # Tabs after an item's marker and as the indentation of the list inside it.
+        marker = (container.split() or ["-"])[-1]  # one container: a tab inside two is another case
+        if extra % 2:
+            return f"{marker}\t{start}{delim} one\n\t{start + 1}{delim} two\n"
+        return f"{marker}\tC{n}: first\n\n\t{start}{delim} one\n\t{start + 1}{delim} two\n"
     return f"C{n}: para\n{start}. continued\n{' ' * extra}{start + 1}) more\n"
 
 
@@ -521,7 +563,7 @@ def block_case(n: int, kind: int, container: str, extra: int, level: int, start:
 @given(
     cases=st.lists(
         st.tuples(
-            st.integers(0, 4),
+            st.integers(0, 5),
             _CONTAINER,
             st.integers(0, 3),
             _LEVEL,
