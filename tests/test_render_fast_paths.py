@@ -2,11 +2,13 @@
 
 Each fast path is checked against the code it stands in for, on generated values: the direct YAML
 writer against ``yaml.dump`` through both dumpers, ``safe_url``'s encoding against the character by
-character one, the block walk for headings against ``Document.headings()``.
+character one, the block walk for headings against ``Document.headings()``, WordPress's text
+escaping against its three replacements.
 """
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from typing import Any
 
@@ -16,6 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exporters.hugo import _WORD, HugoExporter
+from exporters.wordpress_blocks import text_html
 from hashmigrate import urls, yamlfm
 from hashmigrate.links import headings
 from hashmigrate.parse import parse
@@ -144,3 +147,17 @@ def test_hugo_heading_id_of_ascii_as_by_category(text: str) -> None:
     lowered = text.strip().lower()
     kept = "".join(c for c in lowered if c in " -_" or unicodedata.category(c) in _WORD).replace(" ", "-")
     assert HugoExporter.heading_id(text) == (kept or "heading")
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "W", "ord", "press", "Wordpress", "&", "<", ">", "[", "]", "é", '"', " "])
+    ).map("".join)
+    | st.text(max_size=20)
+)
+@example("Wordpres")
+@example("WWordpress")
+def test_wordpress_text_html_escapes_as_its_slow_path(text: str) -> None:
+    # The fast path returns text with nothing to change as it is; the rest goes the slow path.
+    slow = html.escape(text, quote=False).replace("[", "&#91;").replace("Wordpress", "&#87;ordpress")
+    assert text_html(text) == slow
