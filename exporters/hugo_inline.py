@@ -15,8 +15,11 @@ Hugo 0.111 and a current Hugo (``tests/test_hugo_inline.py``):
    (also for ``*``, ``_`` and ``~~``); with the brackets escaped, ``[**a \\[b\\]**](u)``, it shows bold
    text as CommonMark does. ``\\[`` is a literal bracket in every Markdown, so the link's text is the same.
 
-Both are rare (3 and 2 of the 2,101 corpus posts); a cheap scan of the source skips the tree walk for
-every other post.
+The first check compares each run's flanking (can it open, can it close) under the two rules, not the
+emphasis that comes out, so it also rewrites runs whose reading differs in a flag that does not change
+the result (the closing ``**`` of ``**code 🐇**,`` can open too under 0.31 only): on the corpus it
+rewrites paragraphs of 10 posts, 3 of which showed otherwise; the page is the same in every Hugo either
+way. The bracket rewrite touches 2 posts. A cheap scan of the source skips the tree walk for the others.
 """
 
 from __future__ import annotations
