@@ -169,9 +169,8 @@ class HugoBody(BodyRenderer):
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         rewrite = self.inline_rewrite(document)
         if rewrite is not None and id(element) in rewrite.tags:
-            tag = hugo_inline.tag_of(element)
             content = document.emit_children(element, lambda child: self.write(document, child, own))
-            return f"<{tag}>{content}</{tag}>"
+            return hugo_inline.as_html(document, element, content)
         if (
             isinstance(element, Heading)
             and element.written is None

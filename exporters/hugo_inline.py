@@ -44,11 +44,10 @@ from hashmigrate.document import (
     descendants,
 )
 
-# A star or underscore beside a character outside ASCII: the only places the two punctuation rules can
-# disagree (every ASCII punctuation character is punctuation under both).
-_NEAR_NON_ASCII = re.compile(r"[^\x00-\x7f](?=[*_])|(?<=[*_])[^\x00-\x7f]")
-# A "[" opened inside another "[" before it closed: link text holding a bracket.
-_NESTED_BRACKET = re.compile(r"\[[^\]]*\[")
+_RUN = re.compile(r"[*_]+")
+# A "[" opened inside another "[" before it closed, with a delimiter between them: emphasis in link
+# text that can hold a bracket.
+_BRACKET_IN_EMPHASIS = re.compile(r"\[[^\]]*?[*_~][^\]]*?\[")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -64,8 +63,8 @@ class InlineRewrite:
 def plan(document: Document) -> InlineRewrite | None:
     """The rewrites ``document`` needs, or None when it needs none (nearly every post)."""
     source = document.source
-    symbols = any(_symbol(match.group()) for match in _NEAR_NON_ASCII.finditer(source))
-    brackets = _NESTED_BRACKET.search(source) is not None
+    symbols = _symbol_beside_run(source)
+    brackets = _BRACKET_IN_EMPHASIS.search(source) is not None
     if not symbols and not brackets:
         return None
     rewrite = InlineRewrite()
@@ -93,8 +92,20 @@ def escape_text(document: Document, node: Text, text: str, chars: str) -> str:
     return text[:skip] + re.sub(pattern, lambda match: "\\" + match.group(), text[skip:])
 
 
-def tag_of(node: Element) -> str:
-    return "em" if isinstance(node, Emphasis) else "strong"
+def as_html(document: Document, node: Element, children: str) -> str:
+    """An emphasis node written as its HTML element around ``children`` (its children as written).
+    What stands between a delimiter and the children (an escape's backslash) stays inside."""
+    width = _width(node)
+    source = document.source
+    lead = source[node.start + width : node.children[0].start] if node.children else ""
+    tail = source[node.children[-1].end : node.end - width] if node.children else ""
+    tag = "em" if isinstance(node, Emphasis) else "strong"
+    return f"<{tag}>{lead}{children}{tail}</{tag}>"
+
+
+def _width(node: Element) -> int:
+    """How many delimiter characters each side of an emphasis node takes: one, or two for strong."""
+    return 1 if isinstance(node, Emphasis) else 2
 
 
 def _add(rewrite: InlineRewrite, node: Text, chars: str) -> None:
@@ -102,8 +113,20 @@ def _add(rewrite: InlineRewrite, node: Text, chars: str) -> None:
     rewrite.escape[id(node)] = have + "".join(c for c in chars if c not in have)
 
 
-def _symbol(char: str) -> bool:
-    return unicodedata.category(char)[0] == "S"
+def _symbol_beside_run(source: str) -> bool:
+    """Whether a run of stars or underscores has a symbol outside ASCII beside it: the only places the
+    two punctuation rules can disagree (every ASCII punctuation character is punctuation under both).
+    The runs are found first: far fewer than the characters outside ASCII in most posts that have any."""
+    if source.isascii():
+        return False
+    end = len(source)
+    for run in _RUN.finditer(source):
+        before, after = run.start() - 1, run.end()
+        if before >= 0 and source[before] > "\x7f" and unicodedata.category(source[before])[0] == "S":
+            return True
+        if after < end and source[after] > "\x7f" and unicodedata.category(source[after])[0] == "S":
+            return True
+    return False
 
 
 def _inline_containers(document: Document) -> list[Element]:
@@ -123,8 +146,9 @@ def _unstable(document: Document, container: Element) -> bool:
     source = document.source
     marks: dict[int, str] = {}
     for node in descendants(container.children):
-        if isinstance(node, (Emphasis, Strong)) and node.children:
-            for at in (*range(node.start, node.children[0].start), *range(node.children[-1].end, node.end)):
+        if isinstance(node, (Emphasis, Strong)):
+            width = _width(node)
+            for at in (*range(node.start, node.start + width), *range(node.end - width, node.end)):
                 marks[at] = source[at]
         elif isinstance(node, Text):
             first = node.start + 1 if document.escaped(node.start) else node.start
