@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -263,6 +263,8 @@ class FolderWriter:
         self._dirty = False
         # The first error that stops the run; every later write refuses with it, not a new attempt.
         self.stopped: OutputError | None = None
+        # A worker process's copy of the writer lists what it records, for the parent's manifest.
+        self.recorded: list[tuple[str, str]] | None = None
         if not dry_run:
             # On a read-only output this fails; the first write then says so, naming the file.
             with contextlib.suppress(OSError):
@@ -356,9 +358,17 @@ class FolderWriter:
         return WriteResult(target, status)
 
     def _record(self, relative: str, hash_: str) -> None:
+        if self.recorded is not None:
+            self.recorded.append((relative, hash_))
         if self._manifest.get(relative) != hash_:
             self._manifest[relative] = hash_
             self._dirty = True
+
+    def adopt(self, recorded: Iterable[tuple[str, str]]) -> None:
+        """Record files a copy of this writer wrote in a worker process (its :attr:`recorded`): the
+        worker logged each in the journal before its rename, as this writer does."""
+        for relative, hash_ in recorded:
+            self._record(relative, hash_)
 
     def close(self) -> None:
         """Save the manifest and drop the journal; :class:`OutputError` when the manifest cannot be

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import hashmigrate
-from hashmigrate import api
+from hashmigrate import api, delivery
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
 
@@ -63,12 +63,65 @@ def test_workers_write_what_one_process_writes(
 
     monkeypatch.setattr(backup, "read_headers", reading)
     monkeypatch.setattr(api, "_HEADER_CHUNK", 3)
+    # The posts' files are written by the workers too (each with its copy of the output's writer).
+    written_here: list[str] = []
+    write_one = api._write_one
+
+    def writing(outcome: hashmigrate.PostResult, *args: object) -> None:
+        written_here.append(outcome.source)
+        write_one(outcome, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "_write_one", writing)
     two = hashmigrate.convert(source, to=target, out=tmp_path / "two", drafts=True, workers=2)
-    assert here == [] and read_here == []
+    assert here == [] and read_here == [] and written_here == []
     assert files(tmp_path / "one") == files(tmp_path / "two")
+    # The parent's manifest holds every file the workers wrote, as one process's does.
+    manifest = delivery.MANIFEST
+    assert (tmp_path / "one" / manifest).read_text() == (tmp_path / "two" / manifest).read_text()
+    assert not (tmp_path / "two" / delivery.JOURNAL).exists()
     strip = [(p.status, p.slug, p.url, p.message, [n.line() for n in p.notes]) for p in one.posts]
     assert strip == [(p.status, p.slug, p.url, p.message, [n.line() for n in p.notes]) for p in two.posts]
     assert one.counts() == two.counts() and one.ok == two.ok
+
+
+def test_workers_find_their_own_files_unchanged_and_an_edited_one_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Conflicts are decided in the workers, from the manifest the parent read before they started.
+    monkeypatch.setattr(api, "_CHUNK", 2)
+    source, out = blog(tmp_path), tmp_path / "out"
+    first = hashmigrate.convert(source, out=out, workers=2)
+    assert first.counts()["written"] >= 9
+    page = next(out.rglob("index.md"))
+    page.write_text(page.read_text() + "\nMy own line.\n")
+    again = hashmigrate.convert(source, out=out, workers=2)
+    counts = again.counts()
+    assert counts["conflict"] == 1 and counts["unchanged"] == first.counts()["written"] - 1
+    assert page.read_text().endswith("My own line.\n")  # left as the user made it
+
+
+def test_a_full_disk_in_a_worker_stops_the_run_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    monkeypatch.setattr(api, "_CHUNK", 2)
+    replace_atomically = delivery._replace_atomically
+    calls = {"n": 0}
+
+    def full(path: Path, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1  # each forked worker counts its own writes
+        if calls["n"] > 1 and path.name == "index.md":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        replace_atomically(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(delivery, "_replace_atomically", full)
+    result = hashmigrate.convert(blog(tmp_path), out=tmp_path / "out", workers=2)
+    stopped = [p for p in result.posts if p.message and "disk is full" in p.message.lower()]
+    assert stopped and not result.ok
+    assert len(result.posts) < 10  # the run stopped at the first post the disk refused
+    # The files written before are kept in the journal for the next run (the manifest was not saved).
+    assert (tmp_path / "out" / delivery.JOURNAL).exists()
 
 
 def test_a_render_error_in_a_worker_is_the_same_one_line(
