@@ -76,16 +76,14 @@ _LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.-]{1,40}$")
 
 
 # ---- escaping -----------------------------------------------------------------------------------
-# Text with none of what text_html changes: no "&", "<", ">", "[" and no "Wordpress".
-_TEXT_AS_IS = re.compile(r"(?:[^&<>\[W]|W(?!ordpress))*")
 
 
 def text_html(text: str) -> str:
     """Prose for block HTML: HTML-escaped, ``[`` as an entity so no shortcode runs, and the W of
     "Wordpress" as one so that ``capital_P_dangit`` leaves the author's spelling (verify found posts
     quoting it, shown as "WordPress")."""
-    if _TEXT_AS_IS.fullmatch(text):
-        return text  # most text nodes: nothing to escape, found in one scan
+    if not ("&" in text or "<" in text or ">" in text or "[" in text or "Wordpress" in text):
+        return text  # most text nodes: nothing to change (five substring scans in C; a regex was slower)
     return html.escape(text, quote=False).replace("[", "&#91;").replace("Wordpress", "&#87;ordpress")
 
 

@@ -774,8 +774,11 @@ def _worker_chunk(chunk: _Chunk) -> list[tuple[PostResult, Rendered | None, _Wri
         outcome, rendered = _convert_unit(unit, entry, shared)
         written = _write_in_worker(outcome, rendered, shared.writer)
         # Dropped at once: a chunk of big posts (a backup's copies of one post sort together) would
-        # otherwise hold every tree of the chunk until its last post is done.
-        done.append((outcome, rendered if shared.keep_posts else _without_body(rendered), written))
+        # otherwise hold every tree of the chunk until its last post is done. Files written here are
+        # not sent back either: the parent needs only what was written (the outcome says where).
+        if not shared.keep_posts:
+            rendered = _without_body(rendered, written is not None)
+        done.append((outcome, rendered, written))
     return done
 
 
@@ -807,12 +810,13 @@ def _adopt(writer: FolderWriter, written: _Written) -> None:
         writer.stopped = OutputError(Path(path), OSError(number, message))
 
 
-def _without_body(rendered: Rendered | None) -> Rendered | None:
-    """The rendered post as the parent uses it when no ``finish`` hook wants the posts: its files,
-    URL and notes; the post without its body or tree."""
+def _without_body(rendered: Rendered | None, written: bool = False) -> Rendered | None:
+    """The rendered post as the parent uses it when no ``finish`` hook wants the posts: its files
+    (none when a worker wrote them), URL and notes; the post without its body or tree."""
     if rendered is None:
         return None
-    return replace(rendered, post=replace(rendered.post, body=(), document=None))
+    post = replace(rendered.post, body=(), document=None)
+    return replace(rendered, post=post, files=()) if written else replace(rendered, post=post)
 
 
 def _file_size(unit: Header | Problem) -> int:
