@@ -359,7 +359,9 @@ class FolderWriter:
 
     def _record(self, relative: str, hash_: str) -> None:
         if self.recorded is not None:
+            # A worker's copy: the parent's manifest takes it (this copy's would only grow).
             self.recorded.append((relative, hash_))
+            return
         if self._manifest.get(relative) != hash_:
             self._manifest[relative] = hash_
             self._dirty = True
