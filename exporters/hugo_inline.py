@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hashmigrate.document import (
@@ -48,6 +49,8 @@ _RUN = re.compile(r"[*_]+")
 # A "[" opened inside another "[" before it closed, with a delimiter between them: emphasis in link
 # text that can hold a bracket.
 _BRACKET_IN_EMPHASIS = re.compile(r"\[[^\]]*?[*_~][^\]]*?\[")
+# What goldmark's Linkify (on in Hugo) takes for an address in text.
+_BARE_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<]*", re.I)
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -70,13 +73,13 @@ def plan(document: Document) -> InlineRewrite | None:
     rewrite = InlineRewrite()
     for container in _inline_containers(document):
         if symbols and _unstable(document, container):
-            for node in descendants(container.children):
+            for node in _outside_autolinks(container.children):
                 if isinstance(node, (Emphasis, Strong)):
                     rewrite.tags.add(id(node))
                 elif isinstance(node, Text):
                     _add(rewrite, node, "*_")
         if brackets:
-            for node in descendants(container.children):
+            for node in _outside_autolinks(container.children):
                 if isinstance(node, (Link, Picture)) and _bracket_in_emphasis(node):
                     for inner in descendants(node.children):
                         if isinstance(inner, Text):
@@ -86,10 +89,18 @@ def plan(document: Document) -> InlineRewrite | None:
 
 def escape_text(document: Document, node: Text, text: str, chars: str) -> str:
     """``text`` (the node's source) with each of ``chars`` escaped, but for a first character the
-    author already escaped (a text node starts after an escape's backslash)."""
+    author already escaped (a text node starts after an escape's backslash) and inside a bare address:
+    goldmark's Linkify ends a link at a backslash (``https://x.dev/a\\_b`` would link to ``/a``)."""
     skip = 1 if document.escaped(node.start) else 0
-    pattern = "[" + re.escape(chars) + "]"
-    return text[:skip] + re.sub(pattern, lambda match: "\\" + match.group(), text[skip:])
+    pattern = re.compile("[" + re.escape(chars) + "]")
+    out = [text[:skip]]
+    at = skip
+    for address in _BARE_ADDRESS.finditer(text, skip):
+        out.append(pattern.sub(lambda match: "\\" + match.group(), text[at : address.start()]))
+        out.append(address.group())
+        at = address.end()
+    out.append(pattern.sub(lambda match: "\\" + match.group(), text[at:]))
+    return "".join(out)
 
 
 def as_html(document: Document, node: Element, children: str) -> str:
@@ -127,6 +138,15 @@ def _symbol_beside_run(source: str) -> bool:
         if after < end and source[after] > "\x7f" and unicodedata.category(source[after])[0] == "S":
             return True
     return False
+
+
+def _outside_autolinks(nodes: tuple[Element, ...]) -> Iterator[Element]:
+    """Every node, depth first, but the text of an autolink (``<https://x.dev/a_b>``), which takes no
+    escape: a backslash there would be part of its address."""
+    for node in nodes:
+        yield node
+        if node.children and not (isinstance(node, Link) and node.kind in ("autolink", "email")):
+            yield from _outside_autolinks(node.children)
 
 
 def _inline_containers(document: Document) -> list[Element]:

@@ -128,6 +128,16 @@ def test_reference_headings_have_hashnode_ids_and_keep_their_emphasis(tmp_path: 
     assert {"heading-using-devto", "heading-using-devto-1"} <= page.ids
 
 
+def test_a_bare_address_linked_whole_is_accepted_and_one_cut_short_is_not() -> None:
+    # goldmark's Linkify makes a bare address a link (accepted); one that ends before the address does
+    # (a backslash written into it) takes the reader elsewhere.
+    reference = features("<p>see https://x.dev/a_b, then</p>")
+    whole = features('<p>see <a href="https://x.dev/a_b">https://x.dev/a_b</a>, then</p>')
+    assert [bool(d.accepted) for d in differences(reference, whole)] == [True]
+    cut = features('<p>see <a href="https://x.dev/a">https://x.dev/a</a>_b, then</p>')
+    assert [(d.what, bool(d.accepted)) for d in differences(reference, cut)] == [("links", False)]
+
+
 def test_fragment_links_are_checked_by_the_id_they_land_on() -> None:
     """Hashnode's ``#heading-x`` and the target's ``#x`` are both right when each lands on its page's id."""
     reference = features('<h2 id="heading-setup">Setup</h2><p><a href="#heading-setup">go</a></p>')

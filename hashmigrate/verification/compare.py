@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -94,6 +95,22 @@ def text_difference(reference: str, target: str) -> list[Difference]:
     return [Difference("text", f"reference {_context(reference, at)} but target {_context(target, at)}")]
 
 
+# A character that continues an address in text (goldmark's Linkify takes it in; a link that stops
+# before one was cut short, at a backslash say). Trailing punctuation (".", ",", ")") Linkify leaves out.
+_ADDRESS_GOES_ON = re.compile(r"[A-Za-z0-9_/~%=&?#+@*-]")
+
+
+def _whole_address(text: str, address: str) -> bool:
+    """Whether ``address`` stands in ``text`` whole somewhere: not followed by more of an address."""
+    at = text.find(address)
+    while at >= 0:
+        after = text[at + len(address) : at + len(address) + 1]
+        if not after or not _ADDRESS_GOES_ON.match(after):
+            return True
+        at = text.find(address, at + 1)
+    return False
+
+
 def link_differences(
     reference: Features,
     target: Features,
@@ -112,7 +129,7 @@ def link_differences(
         bare = [
             t for t in target.link_texts(link) if link in (t, "mailto:" + t, "http://" + t, "https://" + t)
         ]
-        if bare and bare[0] in reference.text:
+        if bare and _whole_address(reference.text, bare[0]):
             # goldmark's Linkify (on in Hugo) makes a bare address in the text a link to itself; the
             # text is the same, and pulldown-cmark (the reference) has no such extension.
             found.append(Difference("links", f"{link} is a link (bare in the source)", _LINKIFY))
