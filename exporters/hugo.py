@@ -131,6 +131,9 @@ class HugoBody(BodyRenderer):
         self._inline: hugo_inline.InlineRewrite | None = None
         self._inline_planned = False
 
+    def render(self, document: Document) -> str:
+        return super().render(hugo_inline.addresses_unescaped(document))
+
     def inline_rewrite(self, document: Document) -> hugo_inline.InlineRewrite | None:
         """What this body writes otherwise for Hugo 0.111's goldmark (:mod:`exporters.hugo_inline`)."""
         if not self._inline_planned:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hashmigrate.document import (
     Document,
@@ -85,6 +85,36 @@ def plan(document: Document) -> InlineRewrite | None:
                         if isinstance(inner, Text):
                             _add(rewrite, inner, "[]")
     return rewrite if rewrite.tags or rewrite.escape else None
+
+
+def addresses_unescaped(document: Document) -> Document:
+    """The document with the author's escaped underscores inside bare addresses written plain:
+    goldmark's Linkify ends a link at a backslash, so ``https://x.dev/reusable\\_build.yaml`` (as
+    Hashnode's editor writes it) linked to ``/reusable`` while the page showed the whole address. An
+    underscore between letters or digits opens no emphasis under any rule, so the text reads the same.
+    The escape's backslash lies between two text nodes: the second one's span is widened over it."""
+    source = document.source
+    if "\\_" not in source or not ("://" in source or "www." in source):
+        return document
+    widened: dict[int, Element] = {}
+    for container in _inline_containers(document):
+        addresses = [m.span() for m in _BARE_ADDRESS.finditer(source, container.start, container.end)]
+        if not addresses:
+            continue
+        for node in _outside_links(container.children):
+            at = node.start - 1  # the backslash
+            if (
+                isinstance(node, Text)
+                and node.written is None
+                and source.startswith("_", node.start)
+                and document.escaped(node.start)
+                and at > 0
+                and source[at - 1].isalnum()
+                and source[node.start + 1 : node.start + 2].isalnum()
+                and any(start < at < end for start, end in addresses)
+            ):
+                widened[id(node)] = replace(node, start=at, written=source[node.start : node.end])
+    return document.replaced(widened)
 
 
 def escape_text(document: Document, node: Text, text: str, chars: str) -> str:
@@ -147,6 +177,14 @@ def _outside_autolinks(nodes: tuple[Element, ...]) -> Iterator[Element]:
         yield node
         if node.children and not (isinstance(node, Link) and node.kind in ("autolink", "email")):
             yield from _outside_autolinks(node.children)
+
+
+def _outside_links(nodes: tuple[Element, ...]) -> Iterator[Element]:
+    """Every node, depth first, but what is inside a link or image (Linkify links no text there)."""
+    for node in nodes:
+        yield node
+        if node.children and not isinstance(node, (Link, Picture)):
+            yield from _outside_links(node.children)
 
 
 def _inline_containers(document: Document) -> list[Element]:

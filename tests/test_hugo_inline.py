@@ -35,6 +35,8 @@ CASES = [
     "## **©**2024 and a_b",
     "café*→*x and \\*→*y and `**→**x` stays",
     "**→**x see https://x.dev/a_b and <https://y.dev/c_d> and a_b",  # addresses take no escape
+    # An author's escaped "_" inside a bare address (Hashnode's editor writes them): Linkify stopped there.
+    "See https://x.dev/reusable\\_build.yaml?utm\\_source=a and keep snake\\_case.",
 ]
 
 
@@ -78,11 +80,21 @@ def test_addresses_in_a_rewritten_paragraph_keep_their_characters(tmp_path: Path
     # goldmark's Linkify ends a bare address at a backslash; an autolink's text takes no escape at all.
     source = tmp_path / "source"
     source.mkdir()
-    (source / "cla0000000000000000000000.md").write_text(HEADER.format(n=0) + CASES[-1] + "\n")
+    (source / "cla0000000000000000000000.md").write_text(HEADER.format(n=0) + CASES[-2] + "\n")
     assert hashmigrate.convert(source, to="hugo", out=tmp_path / "site").ok
     (page,) = (tmp_path / "site").rglob("index.md")
     body = page.read_text().split("---\n", 2)[2]
     assert body.strip() == "\\*\\*→\\*\\*x see https://x.dev/a_b and <https://y.dev/c_d> and a\\_b"
+
+
+def test_an_authors_escape_inside_a_bare_address_is_written_plain(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "cla0000000000000000000000.md").write_text(HEADER.format(n=0) + CASES[-1] + "\n")
+    assert hashmigrate.convert(source, to="hugo", out=tmp_path / "site").ok
+    (page,) = (tmp_path / "site").rglob("index.md")
+    body = page.read_text().split("---\n", 2)[2]
+    assert body.strip() == "See https://x.dev/reusable_build.yaml?utm_source=a and keep snake\\_case."
 
 
 def test_escapes_keep_the_authors_own() -> None:
