@@ -224,7 +224,9 @@ def _editor_outline(site: WordPressSite, markup: str) -> list[dict[str, object]]
     if chromium is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
     token = secrets.token_hex(16)
-    plugin = site.content_dir / "mu-plugins" / "hashmigrate-editor-probe.php"
+    # A new file each time: php -S runs with opcache (revalidated every 2 s), and a worker that had
+    # compiled the last probe at this path kept its secret, answering the next one with wp-login.php.
+    plugin = site.content_dir / "mu-plugins" / f"hashmigrate-editor-probe-{token[:12]}.php"
     plugin.parent.mkdir(exist_ok=True)
     plugin.write_text(_EDITOR_PROBE % {"token": json.dumps(token), "user": site.user_id}, encoding="utf-8")
     try:
