@@ -128,18 +128,12 @@ class HugoBody(BodyRenderer):
     def __init__(self, post: Post) -> None:
         super().__init__(post)
         self._fixed: dict[int, str] | None = None
+        # What this body writes otherwise for Hugo 0.111's goldmark (:mod:`exporters.hugo_inline`).
         self._inline: hugo_inline.InlineRewrite | None = None
-        self._inline_planned = False
 
     def render(self, document: Document) -> str:
-        return super().render(hugo_inline.addresses_unescaped(document))
-
-    def inline_rewrite(self, document: Document) -> hugo_inline.InlineRewrite | None:
-        """What this body writes otherwise for Hugo 0.111's goldmark (:mod:`exporters.hugo_inline`)."""
-        if not self._inline_planned:
-            self._inline = hugo_inline.plan(document)
-            self._inline_planned = True
-        return self._inline
+        document, self._inline = hugo_inline.plan(document)
+        return super().render(document)
 
     def fixed_id(self, document: Document, heading: Heading) -> str | None:
         """The id a heading with markup is given in writing (``{#id}``), so that every Hugo names it as
@@ -170,7 +164,7 @@ class HugoBody(BodyRenderer):
         return _PLAIN_HEADING.fullmatch(document.heading_source(heading)) is not None
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
-        rewrite = self.inline_rewrite(document)
+        rewrite = self._inline
         if rewrite is not None and id(element) in rewrite.tags:
             content = document.emit_children(element, lambda child: self.write(document, child, own))
             return hugo_inline.as_html(document, element, content)
@@ -188,7 +182,8 @@ class HugoBody(BodyRenderer):
             return f"{lead}{content} {{#{fixed}}}{tail}"
         if isinstance(element, Text):
             escape = rewrite.escape.get(id(element), "") if rewrite is not None else ""
-            if element.written is None and not escape:
+            keep = rewrite.keep.get(id(element)) if rewrite is not None else None
+            if element.written is None and not escape and keep is None:
                 # The usual text node has none of the things changed below: it is written as its
                 # source (what the base visit returns None for), found without copying it out.
                 source = document.source
@@ -198,8 +193,11 @@ class HugoBody(BodyRenderer):
                     return None
             text = document.text_of(element) if element.written is None else element.written
             written = text
+            if keep is not None:
+                written = text[1:]  # the escape's backslash inside an address, which ends a Linkify link
             if element.written is None and escape:
-                written = hugo_inline.escape_text(document, element, text, escape)
+                skip = keep if keep is not None else 1 if document.escaped(element.start) else 0
+                written = hugo_inline.escape_text(written, escape, skip)
             if element.written is None and "&Abreve;" in text:
                 # An escaped "&" (the span starts after its backslash) stays as it is.
                 head = written[:1] if document.escaped(element.start) else ""

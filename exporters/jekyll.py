@@ -16,6 +16,7 @@ import html
 import html.entities
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -378,6 +379,10 @@ def _start_line_lead(document: Document, node: List) -> str | None:
     return own_line if not _MARKER.search(own_line) else None
 
 
+# An HTML block of raw text (CommonMark's kind 1): it runs to its element's end tag, blank lines and all.
+_RAW_TEXT_BLOCK = re.compile(r"\s*<(?:pre|script|style|textarea)\b", re.I)
+_PRE_OR_TEXTAREA = re.compile(r"<(?:pre|textarea)\b", re.I)
+
 # Elements without an end tag.
 _VOID_ELEMENTS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
@@ -396,7 +401,7 @@ def _whole_unbalanced(document: Document, node: HtmlBlock) -> bool:
 def _unbalanced(html: str) -> bool:
     """Whether an HTML block leaves an element open or closes one it did not open (an HTML block
     starting with a comment or declaration, or of raw text such as <pre>, ends where it says)."""
-    if html.lstrip().startswith(("<!", "<?")) or re.match(r"\s*<(?:pre|script|style|textarea)\b", html, re.I):
+    if html.lstrip().startswith(("<!", "<?")) or _RAW_TEXT_BLOCK.match(html):
         return False
     open_tags: list[str] = []
     last = 0
@@ -712,7 +717,7 @@ def _plain_alt(markdown: str) -> str:
 def _open_raw_element(html: str) -> str | None:
     """``pre`` or ``textarea`` when the HTML block opens one and does not close it (after the first
     line: an HTML block that starts with ``<pre`` is CommonMark's kind 1 and runs to its end tag)."""
-    if re.match(r"\s*<(?:pre|script|style|textarea)\b", html, re.I):
+    if _RAW_TEXT_BLOCK.match(html):
         return None
     for name in ("pre", "textarea"):
         opened = len(re.findall(rf"<{name}\b", html, re.I))
@@ -981,21 +986,27 @@ class JekyllBody(BodyRenderer):
         with a Hashnode construct in it, or whose element never closes, is left as it was."""
         self._open_pre = {}
         self._in_open_pre = set()
-        if "<pre" not in document.source.lower() and "<textarea" not in document.source.lower():
+        source = document.source
+        if not _PRE_OR_TEXTAREA.search(source):
             return
         blocks = document.children
+        starts = [block.start for block in blocks]
+        # Where the next end tag of each element is, from the last search on (-1: none to the end): every
+        # search goes on from where the last one stopped, so many unclosed blocks cost one scan.
+        ends: dict[str, int] = {}
         for index, block in enumerate(blocks):
             if not isinstance(block, HtmlBlock) or block.written is not None or document.line_prefix(block):
                 continue
             name = _open_raw_element(document.text_of(block))
             if name is None:
                 continue
-            closing = re.compile(rf"</{name}\s*>", re.I)
-            for last in range(index + 1, len(blocks)):
-                if closing.search(document.text_of(blocks[last])):
-                    break
-            else:
+            end = ends.get(name)
+            if end is None or (end != -1 and end < block.end):
+                found = re.compile(rf"</{name}\s*>", re.I).search(source, block.end)
+                end = ends[name] = found.start() if found else -1
+            if end == -1:
                 continue
+            last = bisect_right(starts, end) - 1
             stretch = blocks[index : last + 1]
             if any(isinstance(node, Construct) for node in descendants(stretch)):
                 continue
