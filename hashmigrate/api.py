@@ -392,7 +392,8 @@ def _run(
             count = _pool_size(workers, files) if keep_posts is None else 1
             if count <= 1:
                 return None
-            return _pooled_headers(jobs, count, _PlanWork(exporter, links, blog_url, repair), seer)
+            size = _chunk_size(files, count, _HEADER_CHUNK)
+            return _pooled_headers(jobs, count, _PlanWork(exporter, links, blog_url, repair), seer, size)
 
         planning = planned(seer, spread)
     plan, index, anchored = _plan(
@@ -444,7 +445,7 @@ def _run(
         writer=writer if count > 1 else None,
     )
     if count > 1 and units is not None:
-        rendered_posts = _pooled(units(), plan, shared, count)
+        rendered_posts = _pooled(units(), plan, shared, count, _chunk_size(total, count, _CHUNK))
     else:
         images = result.images if image_set else None
         rendered_posts = _in_process(items(), plan, shared, assets, images, keep_posts)
@@ -521,8 +522,9 @@ def _run(
 # --- the per-post work: read and parse (a backup's posts), plan applied, links, render ---------------
 
 MAX_WORKERS = 2
-POOL_MIN_POSTS = 200
-_CHUNK = 32  # posts sent to a worker at once
+POOL_MIN_POSTS = 50
+_CHUNK = 32  # posts sent to a worker at once, at most (see _chunk_size)
+_CHUNKS_A_WORKER = 4  # at least, when the blog is small enough for smaller chunks
 # ... or fewer, once their files hold this much: a chunk's rendered pages are held whole by the worker
 # and, unpickled, by this process (up to _AHEAD chunks a worker). A backup's copies of one post sort
 # together by name: 20,000 replicated posts put 18 of 300 KB in one chunk, 12 MB above this
@@ -692,8 +694,15 @@ def _plan_worker_chunk(jobs: list[HeaderJob]) -> list[Header | Problem]:
     return list(read_headers(jobs, work.repair, work.blog_url, seer))
 
 
+def _chunk_size(posts: int, count: int, most: int) -> int:
+    """Posts sent to a worker at once: at most ``most``, and few enough that each of the ``count``
+    workers gets several chunks. A blog of 65 posts sent in chunks of 64 kept one worker busy and
+    the other idle (no faster than one process)."""
+    return max(1, min(most, -(-posts // (count * _CHUNKS_A_WORKER))))
+
+
 def _pooled_headers(
-    jobs: Iterator[HeaderJob], count: int, work: _PlanWork, seer: _Seer
+    jobs: Iterator[HeaderJob], count: int, work: _PlanWork, seer: _Seer, size: int = _HEADER_CHUNK
 ) -> Iterator[Header | Problem]:
     """Pass one's headers read by ``count`` worker processes, in order; in this process when
     processes cannot be had (or a worker dies). The pool lives for this pass only: the conversion's
@@ -705,7 +714,7 @@ def _pooled_headers(
     from hashmigrate.hashnode.backup import read_headers
 
     def chunks() -> Iterator[list[HeaderJob]]:
-        while chunk := list(islice(jobs, _HEADER_CHUNK)):
+        while chunk := list(islice(jobs, size)):
             yield chunk
 
     def here(chunk: list[HeaderJob]) -> Iterator[Header | Problem]:
@@ -716,6 +725,7 @@ def _pooled_headers(
         import multiprocessing
 
         context = multiprocessing.get_context(_START_METHOD)
+        _before_fork(context, work.repair)
         pool = ProcessPoolExecutor(
             count, mp_context=context, initializer=_plan_worker_start, initargs=(work,)
         )
@@ -751,6 +761,15 @@ def _pooled_headers(
             yield from taken()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _before_fork(context: Any, repair: bool) -> None:
+    """What the reader loads lazily, loaded in this process before workers are forked from it, so
+    that they inherit it (a process started another way loads it when it needs it)."""
+    if context.get_start_method() == "fork":
+        from hashmigrate.hashnode.backup import load_lazily_loaded
+
+        load_lazily_loaded(repair)
 
 
 def _worker_setup() -> None:
@@ -836,7 +855,11 @@ def _convert_unit(
 
 
 def _pooled(
-    units: Iterator[Header | Problem], plan: list[_Planned | None], shared: _Shared, count: int
+    units: Iterator[Header | Problem],
+    plan: list[_Planned | None],
+    shared: _Shared,
+    count: int,
+    most: int = _CHUNK,
 ) -> Iterator[_Done]:
     """The posts read, parsed and rendered by ``count`` worker processes, in order; in this process
     when processes cannot be had (or a worker dies)."""
@@ -850,7 +873,7 @@ def _pooled(
         for unit in units:
             chunk.append((unit, next(planned, None)))
             size += _file_size(unit)
-            if len(chunk) == _CHUNK or size >= _CHUNK_BYTES:
+            if len(chunk) == most or size >= _CHUNK_BYTES:
                 yield chunk
                 chunk, size = [], 0
         if chunk:
@@ -866,6 +889,7 @@ def _pooled(
         import multiprocessing
 
         context = multiprocessing.get_context(_START_METHOD)
+        _before_fork(context, shared.repair)
         pool = ProcessPoolExecutor(count, mp_context=context, initializer=_worker_start, initargs=(shared,))
     except (ImportError, OSError, NotImplementedError, ValueError):
         for chunk in work:

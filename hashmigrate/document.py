@@ -17,9 +17,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeVar, cast, dataclass_transform
 
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
+
+_Class = TypeVar("_Class", bound=type)
+
+
+@dataclass_transform(frozen_default=True, eq_default=False)
+def _node(cls: _Class) -> _Class:
+    """A tree node's class: a dataclass with slots, frozen to the type checker (which refuses an
+    assignment to a node's field anywhere in the code) but not at run time. A frozen dataclass's
+    __init__ sets each field through object.__setattr__: 1.0 us a node against 0.3 us, for the
+    ~250,000 nodes of the corpus a quarter of the parse."""
+    return cast("_Class", dataclass(slots=True, eq=False)(cls))
+
 
 _ATX_OPEN = re.compile(r"^[ ]{0,3}#{1,6}(?=[ \t]|$)")
 # A closing sequence: #s preceded by a space (or the whole content), then only spaces.
@@ -28,7 +40,7 @@ _ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 Align: TypeAlias = Literal["", "left", "center", "right"]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Element:
     """A node of the tree: the source span ``[start, end)`` and the nodes inside it, in order.
 
@@ -45,34 +57,34 @@ class Element:
 
 
 # ---- blocks -----------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Paragraph(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Heading(Element):
     level: int = 1
     setext: bool = False
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Quote(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class List(Element):
     ordered: bool = False
     first: int = 1  # the number an ordered list starts at
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Item(Element):
     checked: bool | None = None  # a GFM task list item: [x] / [ ]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class CodeBlock(Element):
     """Fenced or indented code; ``text`` is the code itself (what a reader sees), ``info`` the fence's
     info string (its first word is the language)."""
@@ -82,65 +94,65 @@ class CodeBlock(Element):
     fenced: bool = True
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class HtmlBlock(Element):
     html: str = ""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Rule(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Table(Element):
     align: tuple[Align, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class TableHead(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class TableRow(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class TableCell(Element):
     pass
 
 
 # ---- inlines ----------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Text(Element):
     """Literal text; ``text`` has escapes and entities resolved (the source span has them as written)."""
 
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class CodeSpan(Element):
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Emphasis(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Strong(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Strike(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Link(Element):
     """``[text](dest "title")``, a reference link or an autolink (``kind`` says which)."""
 
@@ -150,7 +162,7 @@ class Link(Element):
     moved: bool = False  # a pass changed ``dest``: write ``[text](dest "title")``
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Picture(Element):
     """A CommonMark image ``![alt](src "title")``; its children are the alt text."""
 
@@ -159,7 +171,7 @@ class Picture(Element):
     moved: bool = False
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Definition(Element):
     """A link reference definition ``[label]: dest "title"`` (it shows nothing itself)."""
 
@@ -168,17 +180,17 @@ class Definition(Element):
     title: str = ""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class HtmlInline(Element):
     html: str = ""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class SoftBreak(Element):
     pass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class HardBreak(Element):
     pass
 
@@ -187,7 +199,7 @@ class HardBreak(Element):
 HashnodeNode: TypeAlias = Embed | Widget | Image | Callout | Mention | Html
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Construct(Element):
     """A construct the source platform adds to Markdown, as a neutral model node.
 

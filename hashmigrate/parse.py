@@ -120,7 +120,8 @@ class _Offsets:
 
 # A tree kept for the next parse: repair_fences parses a post whose fences it suspects, and the reader
 # then parses the same text again (unless a fence was repaired). Only the next call may take it, so no
-# tree outlives its post; a tree is immutable (frozen nodes, tuples), so handing it out twice is safe.
+# tree outlives its post; no code changes a tree (its nodes are frozen to the type checker, its
+# children tuples), so handing it out twice is safe.
 _kept: tuple[str, d.Document] | None = None
 
 

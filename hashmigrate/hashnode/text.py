@@ -160,6 +160,11 @@ def _required_chars(badness: re.Pattern[str]) -> re.Pattern[str] | None:
     return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(required)) + "]")
 
 
+def load_repair() -> None:
+    """Load what repair_mojibake loads on the first line that needs it (see _ftfy)."""
+    _ftfy()
+
+
 def _is_bad(line: str) -> bool:
     """ftfy's badness test, skipped for a line with no character it could flag."""
     ftfy, _ = _ftfy()
