@@ -702,7 +702,7 @@ def _chunk_size(posts: int, count: int, most: int) -> int:
 
 
 def _pooled_headers(
-    jobs: Iterator[HeaderJob], count: int, work: _PlanWork, seer: _Seer, size: int = _HEADER_CHUNK
+    jobs: Iterator[HeaderJob], count: int, work: _PlanWork, seer: _Seer, size: int
 ) -> Iterator[Header | Problem]:
     """Pass one's headers read by ``count`` worker processes, in order; in this process when
     processes cannot be had (or a worker dies). The pool lives for this pass only: the conversion's
@@ -859,7 +859,7 @@ def _pooled(
     plan: list[_Planned | None],
     shared: _Shared,
     count: int,
-    most: int = _CHUNK,
+    most: int,
 ) -> Iterator[_Done]:
     """The posts read, parsed and rendered by ``count`` worker processes, in order; in this process
     when processes cannot be had (or a worker dies)."""

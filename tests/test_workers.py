@@ -165,7 +165,7 @@ def test_small_blogs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> Non
     assert api._pool_size(1, 100_000) == 1
 
 
-def test_chunks_are_cut_to_the_blog(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunks_are_cut_to_the_blog() -> None:
     assert api._chunk_size(11, 2, 32) == 2  # 6 chunks: 3 for each worker
     assert api._chunk_size(1, 2, 32) == 1
     assert api._chunk_size(300, 2, 64) == 38
