@@ -10,7 +10,9 @@ claim one name, the built-in one (or else the first package by name) keeps it, w
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,11 +85,37 @@ _warned: set[str] = set()
 
 def installed(group: str = EXPORTERS) -> list[Plugin]:
     """Every entry point of the group, duplicates included, built-ins first, then by distribution."""
-    found = []
-    for entry in entry_points(group=group):
-        dist = entry.dist.name if entry.dist is not None else ""
-        found.append(Plugin(entry.name, entry, dist or ""))
-    return sorted(found, key=lambda p: (not p.builtin, _normal(p.dist), p.name))
+    # Read once for each state of the import path: reading them took 5 ms (each distribution's
+    # metadata parsed for its name), paid by every convert and by each lookup of the CLI.
+    key = (group, _path_state())
+    found = _found.get(key)
+    if found is None:
+        found = []
+        for entry in entry_points(group=group):
+            dist = entry.dist.name if entry.dist is not None else ""
+            found.append(Plugin(entry.name, entry, dist or ""))
+        found.sort(key=lambda p: (not p.builtin, _normal(p.dist), p.name))
+        if len(_found) >= 16:
+            _found.clear()
+        _found[key] = found
+    return list(found)
+
+
+_found: dict[tuple[str, tuple[tuple[str, int], ...]], list[Plugin]] = {}
+
+
+def _path_state() -> tuple[tuple[str, int], ...]:
+    """``sys.path``, each folder with its modification time: a package installed or removed while
+    this process runs adds or removes a ``.dist-info`` folder in one of them, which changes it (the
+    test importlib.metadata's own cache of a folder's listing makes)."""
+    state = []
+    for folder in sys.path:
+        try:
+            changed = os.stat(folder or ".").st_mtime_ns
+        except OSError:
+            changed = -1
+        state.append((folder, changed))
+    return tuple(state)
 
 
 def available(group: str = EXPORTERS) -> dict[str, EntryPoint]:

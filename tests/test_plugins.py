@@ -4,6 +4,7 @@ warns once and stays the built-in's, the golden cases ignore it, and --download-
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 import warnings
@@ -114,15 +115,20 @@ fakepub = fake_eleventy:FakePublisher
 """
 
 
-@pytest.fixture
-def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The package ``fake-eleventy`` installed (on sys.path only for this test)."""
-    root = tmp_path / "site-packages"
+def install(root: Path) -> None:
+    """The package ``fake-eleventy`` written into ``root`` as pip writes one."""
     info = root / "fake_eleventy-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-eleventy\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(ENTRY_POINTS)
     (root / "fake_eleventy.py").write_text(textwrap.dedent(PLUGIN))
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The package ``fake-eleventy`` installed (on sys.path only for this test)."""
+    root = tmp_path / "site-packages"
+    install(root)
     monkeypatch.syspath_prepend(str(root))
     monkeypatch.setattr(registry, "_warned", set())
     monkeypatch.delitem(__import__("sys").modules, "fake_eleventy", raising=False)
@@ -161,6 +167,26 @@ def test_cli_options_are_checked_against_the_declaration(
     code, _, stderr = cli("convert", str(EXAMPLES), "--to", "eleventy", "--dry-run", "-q", "-O", option)
     assert code == 2 and stderr.splitlines()[-1] == f"hashmigrate: {message}", stderr
     assert len(stderr.splitlines()) <= 2  # and at most the one warning that a plugin also claims "hugo"
+
+
+def test_a_plugin_installed_or_removed_while_the_process_runs_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The entry points are read once for each state of the import path (a folder's modification
+    # time tells a package added or removed); a long-running script sees what pip did meanwhile.
+    root = tmp_path / "site-packages"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setattr(registry, "_warned", set())
+    monkeypatch.delitem(__import__("sys").modules, "fake_eleventy", raising=False)
+    os.utime(root, ns=(0, 0))  # a folder made long ago (a change within the clock's tick is not seen)
+    assert "eleventy" not in registry.available()
+    assert registry.available() == registry.available()  # read once, handed out as a copy each time
+    install(root)
+    assert "eleventy" in registry.available()
+    shutil.rmtree(root / "fake_eleventy-1.0.dist-info")
+    os.utime(root, ns=(10**9, 10**9))  # removed "later" than it was added, whatever the clock's tick
+    assert "eleventy" not in registry.available()
 
 
 def test_bool_option_values() -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -12,6 +17,7 @@ import hashmigrate
 from hashmigrate import api, delivery
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
+T = TypeVar("T")
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -170,3 +176,80 @@ def test_chunks_are_cut_to_the_blog() -> None:
     assert api._chunk_size(1, 2, 32) == 1
     assert api._chunk_size(300, 2, 64) == 38
     assert api._chunk_size(100_000, 2, 32) == 32
+
+
+def plain_blog(folder: Path, posts: int) -> Path:
+    """Posts with what every real blog has (dates, tags, non-ASCII text, links, code, headings) and no
+    callout: a callout's HTML is turned to Markdown by markdownify, which a worker loads when it
+    first meets one (loading it before every fork would cost 0.15 s for the blogs that have none)."""
+    folder.mkdir()
+    for n in range(posts):
+        cuid = f"clw{n:022d}"
+        (folder / f"{cuid}.md").write_text(
+            f"---\ntitle: Café nº {n}\n"
+            "datePublished: Mon Feb 12 2024 07:15:00 GMT+0000 (Coordinated Universal Time)\n"
+            f"cuid: {cuid}\nslug: post-{n}\ntags: python, café\n\n---\n\n"
+            f"## Señor {n}\n\nSee [the last one](https://blog.example.dev/post-{max(n - 1, 0)}) and "
+            "`{{< code >}}`, naïve *text*.\n\n```python\nprint('é')\n```\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _probed(log: Path, pass_name: str, work: Callable[[], T]) -> T:
+    """``work`` done in a worker, logged as ``<pass> <pid> <frozen objects> <modules it loaded>``.
+    A worker's first call waits (at most 30 s) until another worker of the pass has logged, so
+    that a chunk kept from one of them (a blog sent as one chunk) fails the test, not by chance."""
+    first = pass_name not in _PROBED
+    _PROBED.add(pass_name)
+    frozen = gc.get_freeze_count()
+    before = set(sys.modules)
+    done = work()
+    loaded = " ".join(sorted(set(sys.modules) - before)) or "-"
+    with log.open("a", encoding="utf-8") as file:
+        file.write(f"{pass_name} {os.getpid()} {frozen} {loaded}\n")
+    if first:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_pids(log, pass_name)) < 2:
+            time.sleep(0.01)
+    return done
+
+
+_PROBED: set[str] = set()  # in a forked worker: the passes it has worked for
+
+
+def _pids(log: Path, pass_name: str) -> set[str]:
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return {line.split()[1] for line in lines if line.split()[0] == pass_name}
+
+
+def test_forked_workers_share_the_work_and_load_nothing_themselves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The patches below run inside the workers (forked with them; never pickled).
+    monkeypatch.setattr(api, "_START_METHOD", "fork")
+    from hashmigrate.hashnode import backup
+
+    log = tmp_path / "log"
+    read_headers, convert_unit = backup.read_headers, api._convert_unit
+
+    def reading(*args: Any) -> Any:
+        return _probed(log, "one", lambda: list(read_headers(*args)))
+
+    def converting(*args: Any) -> Any:
+        return _probed(log, "two", lambda: convert_unit(*args))
+
+    monkeypatch.setattr(backup, "read_headers", reading)
+    monkeypatch.setattr(api, "_convert_unit", converting)
+    source = plain_blog(tmp_path / "blog", 24)  # 3 posts a chunk: 8 chunks
+    result = hashmigrate.convert(source, out=tmp_path / "out", workers=2)
+    assert result.ok and result.counts() == {"written": 24}, result.errors
+    lines = [line.split(maxsplit=3) for line in log.read_text(encoding="utf-8").splitlines()]
+    for pass_name in ("one", "two"):
+        assert len(_pids(log, pass_name)) == 2, f"pass {pass_name}: one worker did all the work"
+    # What reading and rendering load lazily (ftfy, strptime's module, the file codec) was loaded
+    # before the fork; every object the parent had was frozen for the workers (a collection in a
+    # worker would otherwise write to each one's page, copying it).
+    assert [loaded for _, _, _, loaded in lines if loaded != "-"] == []
+    assert all(int(frozen) > 1000 for _, _, frozen, _ in lines)
+    assert gc.get_freeze_count() == 0  # and thawed in this process once the pools were done

@@ -8,6 +8,7 @@ leaves two files: the newest wins.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -410,6 +411,7 @@ def load_lazily_loaded(repair: bool) -> None:
     if repair:
         load_repair()
     datetime.strptime("+0000", "%z")  # imports its module at the first call
+    codecs.lookup("utf-8-sig")  # the codec each file is decoded with (text.decode)
 
 
 def read_headers(
