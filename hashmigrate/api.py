@@ -954,6 +954,9 @@ def _collect(
         # A worker was killed (out of memory?): this chunk is done here, as is the rest.
         yield from local(chunk)
         return
+    for unit, _ in chunk:
+        if isinstance(unit, Header):
+            unit.release()  # the worker had its own copy of what pass one kept
     for outcome, rendered, written in done:
         yield outcome, rendered, [], written
 

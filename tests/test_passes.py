@@ -81,7 +81,15 @@ def test_every_file_header_is_read_once_however_many_passes(
     assert len(seen) == len(backup.post_files(EXAMPLES)[0])
 
 
-def test_a_post_file_gone_during_the_run_does_not_shift_the_names_of_the_rest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kept", [True, False])
+def test_a_post_file_gone_during_the_run_does_not_shift_the_names_of_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
+    from hashmigrate.hashnode import backup
+
+    # Kept: the last pass writes each post as pass one read it (a blog that fits KEEP_BYTES);
+    # else it reads the files again, and a file gone by then is a failed post.
+    monkeypatch.setattr(backup, "KEEP_BYTES", backup.KEEP_BYTES if kept else 0)
     blog = tmp_path / "blog"
     blog.mkdir()
     for n, slug in enumerate(["alpha", "beta", "gamma"], start=1):
@@ -95,9 +103,9 @@ def test_a_post_file_gone_during_the_run_does_not_shift_the_names_of_the_rest(tm
 
     out = tmp_path / "site"
     result = hashmigrate.convert(blog, to="hugo", out=out, on_post=remove_beta)
-    assert [p.status for p in result.posts] == ["written", "failed", "written"]
+    assert [p.status for p in result.posts] == ["written", "written" if kept else "failed", "written"]
     assert "title: gamma" in (out / "content/posts/gamma/index.md").read_text()
-    assert not (out / "content/posts/beta").exists()
+    assert (out / "content/posts/beta").exists() == kept
 
 
 def _plans_both_ways(folder: Path, to: str, blog_url: str | None) -> None:
@@ -150,3 +158,103 @@ def test_planning_from_pass_one_is_planning_from_the_files_read_again(tmp_path: 
 def test_planning_from_pass_one_is_the_same_for_every_corpus_blog(corpus_dir: Path, to: str) -> None:
     for folder in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
         _plans_both_ways(folder, to, None)
+
+
+def _reading_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from hashmigrate.hashnode import backup
+
+    reads: list[str] = []
+    real = backup._read_text
+
+    def counting(path: Path, *args: Any) -> Any:
+        reads.append(path.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(backup, "_read_text", counting)
+    return reads
+
+
+@pytest.mark.parametrize("to", ["hugo", "jekyll", "wordpress", "devto"])
+def test_each_file_is_read_once_when_the_blog_fits_and_writes_what_reading_again_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to: str
+) -> None:
+    from hashmigrate.hashnode import backup
+
+    files = backup.post_files(EXAMPLES)[0]
+    sizes = sorted(p.stat().st_size for p in files)
+    reads = _reading_counted(monkeypatch)
+    # Every file kept; none (each read again by the last pass); the first few only (the rest do not
+    # fit what is left): the same output, the same results.
+    runs, counts = {}, {}
+    for name, room in [("all", backup.KEEP_BYTES), ("none", 0), ("some", sum(sizes[:3]))]:
+        monkeypatch.setattr(backup, "KEEP_BYTES", room)
+        reads.clear()
+        result = hashmigrate.convert(
+            EXAMPLES, to=to, out=tmp_path / name, blog_url=BLOG, drafts=True, workers=1
+        )
+        runs[name] = (
+            tree(tmp_path / name),
+            [(p.slug, p.status, [n.line() for n in p.notes]) for p in result.posts],
+        )
+        counts[name] = len(reads)
+        if name == "all":
+            assert sorted(reads) == sorted(p.name for p in files)  # each file once
+    built = sum(1 for p in runs["none"][1] if p[1] != "skipped")
+    assert counts["all"] < counts["some"] < counts["none"]
+    assert counts["none"] >= len(files) + built  # pass one, then each post's file again
+    assert runs["all"] == runs["none"] == runs["some"]
+    assert runs["all"][0] != {}
+
+
+def test_workers_write_from_what_pass_one_kept_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pass one's workers send what they kept back with each header; the conversion's workers are sent
+    # it with their chunk, and this process lets go of its own copy once a chunk is done.
+    from hashmigrate.hashnode import backup
+
+    monkeypatch.setattr(hashmigrate.api, "_START_METHOD", "fork")
+    monkeypatch.setattr(hashmigrate.api, "_CHUNK", 2)
+    # Reading a file again in a worker writes its name beside the output (a forked worker's list
+    # would be its own).
+    log = tmp_path / "reads"
+    real = backup._reread
+
+    def logged(header: Any, repair: bool) -> Any:
+        with log.open("a") as file:
+            file.write(Path(header.path).name + "\n")
+        return real(header, repair)
+
+    monkeypatch.setattr(backup, "_reread", logged)
+    one = hashmigrate.convert(EXAMPLES, to="hugo", out=tmp_path / "one", blog_url=BLOG, workers=1)
+    two = hashmigrate.convert(EXAMPLES, to="hugo", out=tmp_path / "two", blog_url=BLOG, workers=2)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two") != {}
+    assert [p.status for p in one.posts] == [p.status for p in two.posts]
+    assert not log.exists()  # no file read again, in this process or a worker
+    reader = hashmigrate.api.reader(EXAMPLES, blog_url=BLOG)
+    kept = [h for h in reader.units() if isinstance(h, backup.Header) and h.kept is not None]
+    assert kept  # what a pass one keeps ...
+    list(hashmigrate.api._pooled(iter(kept), [None] * len(kept), _shared(), 2, 2))
+    assert all(h.kept is None for h in kept)  # ... is let go once the workers are done with it
+
+
+def _shared() -> Any:
+    from exporters.hugo import HugoExporter
+    from hashmigrate.exporter import Site
+    from hashmigrate.links import LinkIndex
+
+    return hashmigrate.api._Shared(HugoExporter(), Site(), LinkIndex(), BLOG, True)
+
+
+@pytest.mark.parametrize("to", ["hugo", "wordpress"])
+def test_corpus_kept_or_read_again_writes_the_same_bytes(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to: str
+) -> None:
+    from hashmigrate.hashnode import backup
+
+    for room, name in [(backup.KEEP_BYTES, "kept"), (0, "again")]:
+        monkeypatch.setattr(backup, "KEEP_BYTES", room)
+        for blog in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
+            hashmigrate.convert(blog, to=to, out=tmp_path / name / blog.name, drafts=True)
+    kept, again = tree(tmp_path / "kept"), tree(tmp_path / "again")
+    assert kept == again and len(kept) > 2000

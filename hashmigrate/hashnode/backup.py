@@ -12,6 +12,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,6 +38,10 @@ CUID_FILE = re.compile(r"^c[a-z0-9]{24}\.md$")
 DRAFT_FILE = re.compile(r"^draft-[0-9a-zA-Z]{6,40}\.md$")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Pass one keeps what it read of a blog's files (front matter, body, title) for the last pass, up to
+# this many bytes of files: each file is then read once. Past it, the rest are read again, so that a
+# blog of any size holds no more (100,000 posts are ~500 MB of text; pass one keeps a header each).
+KEEP_BYTES = 8 * 1024 * 1024
 
 # Keys the model has a place for; any other key is kept in ``Post.extra``.
 _KNOWN = {
@@ -65,6 +70,9 @@ class _Header:
     slug: str = ""
     explicit_slug: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
+    # What pass one read (front matter, body, the line the body starts on, title), kept for the last
+    # pass while the blog's files fit KEEP_BYTES: that pass then reads nothing again.
+    kept: tuple[dict[str, Any], str, int, str] | None = None
     # What a caller's ``see`` made of the post while pass one had the file read (see
     # BackupReader.planned): held from pass one to the planning pass, which lets it go.
     seen: Any = None
@@ -76,6 +84,10 @@ class _Header:
     def compact(self) -> None:
         self.body_digest = b""
         self.published = None
+
+    def release(self) -> None:
+        """Let go of what pass one kept of the file (a worker process was sent it with the header)."""
+        self.kept = None
 
 
 def is_post_file(path: Path) -> bool:
@@ -156,7 +168,10 @@ class BackupReader:
                 continue
             if only is not None and entry.slug not in only:
                 continue
-            yield build(entry, self.blog_url, parse, self.repair)
+            post = build(entry, self.blog_url, parse, self.repair)
+            if parse and only is None:
+                entry.release()  # a whole parsed pass is the last one (or the only one)
+            yield post
 
     def planned(
         self,
@@ -209,7 +224,9 @@ class BackupReader:
         # Each file's problem, or None for a file whose header is read next (maybe in other
         # processes): its HeaderJob is made as it is sent, not held for every file at once (at
         # 100,000 files, ~17 MB of paths held twice while pass one ran).
-        found: list[Problem | None] = []
+        # (True: the file's reading is kept for the last pass, see KEEP_BYTES.)
+        found: list[Problem | bool] = []
+        room = KEEP_BYTES
         for path in files:
             draft = bool(DRAFT_FILE.match(path.name))
             if draft and not self.drafts:
@@ -217,24 +234,33 @@ class BackupReader:
                     Problem(str(path), "draft; skipped (use --drafts to convert drafts)", kind="skipped")
                 )
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(inside):
-                found.append(
-                    Problem(str(path), f"a link to {path.resolve()}, outside the source folder; not followed")
-                )
+            try:
+                info = path.lstat()
+            except OSError:
+                found.append(False)  # gone since it was listed: its reading says so
                 continue
-            found.append(None)
+            if stat.S_ISLNK(info.st_mode):
+                if not path.resolve().is_relative_to(inside):
+                    found.append(
+                        Problem(str(path), f"a link to {path.resolve()}, outside the source folder; not followed")
+                    )
+                    continue
+                info = _stat_or(path, info)
+            keep = info.st_size <= room
+            room -= info.st_size if keep else 0
+            found.append(keep)
         jobs: Iterator[HeaderJob] = (
-            (str(path), bool(DRAFT_FILE.match(path.name)), git.get(path.name))
-            for path, problem in zip(files, found, strict=True)
-            if problem is None
+            (str(path), bool(DRAFT_FILE.match(path.name)), git.get(path.name), keep)
+            for path, keep in zip(files, found, strict=True)
+            if not isinstance(keep, Problem)
         )
-        count = found.count(None)
+        count = sum(1 for keep in found if not isinstance(keep, Problem))
         spread = self._spread(jobs, count) if self._spread is not None else None
         read = iter(
             spread if spread is not None else read_headers(jobs, self.repair, self.blog_url, self._see)
         )
         for problem in found:
-            entry = problem if problem is not None else next(read)
+            entry = problem if isinstance(problem, Problem) else next(read)
             if isinstance(entry, _Header):
                 if entry.notes == _OLD_FORMAT_ONLY:
                     entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
@@ -361,9 +387,13 @@ def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int, st
     meta.setdefault("cuid", header.cuid)
     # The title as pass one found it (which it does not keep).
     title, body, _ = _title(meta, body, header.draft, Path(header.path))
-    # The body is the end of the text (front matter and title heading taken off its start).
-    first_line = text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
-    return meta, body, first_line, " ".join(title.split())
+    return meta, body, _first_line(text, body), " ".join(title.split())
+
+
+def _first_line(text: str, body: str) -> int:
+    """The line of the file the body starts on: the body is the end of the text (front matter and
+    title heading taken off its start)."""
+    return text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
 
 
 def _title(meta: dict[str, Any], body: str, draft: bool, path: Path) -> tuple[str, str, str]:
@@ -395,13 +425,22 @@ _OLD_FORMAT = Note(
 _OLD_FORMAT_ONLY = (_OLD_FORMAT,)
 
 
+def _stat_or(path: Path, link: os.stat_result) -> os.stat_result:
+    """The file a link points to, or the link itself when that cannot be read (its reading says so)."""
+    try:
+        return path.stat()
+    except OSError:
+        return link
+
+
 def _on(note: Note, path: str) -> Note:
     """A header's note, about the file ``path`` when it is a note shared by every header."""
     return replace(note, post=path) if note.post == _THIS_FILE else note
 
 
-# What pass one reads one file with: its path, whether it is a draft, its git history.
-HeaderJob = tuple[str, bool, FileHistory | None]
+# What pass one reads one file with: its path, whether it is a draft, its git history, and whether
+# its reading is kept for the last pass (see KEEP_BYTES).
+HeaderJob = tuple[str, bool, FileHistory | None, bool]
 
 
 def load_lazily_loaded(repair: bool) -> None:
@@ -419,9 +458,9 @@ def read_headers(
 ) -> Iterator[Header | Problem]:
     """Pass one's reading of each file (a header, or the problem that stops it), in order: the part
     of pass one that can run in any process."""
-    for path, draft, git in jobs:
+    for path, draft, git, keep in jobs:
         try:
-            yield _read_header(Path(path), draft, git, repair, blog_url, see)
+            yield _read_header(Path(path), draft, git, repair, blog_url, see, keep)
         except (UnreadableFile, frontmatter.FrontMatterError, OSError) as exc:
             yield Problem(path, str(exc), line=getattr(exc, "line", None))
 
@@ -433,6 +472,7 @@ def _read_header(
     repair: bool = True,
     blog_url: str | None = None,
     see: Callable[[Post], Any] | None = None,
+    keep: bool = False,
 ) -> _Header:
     text, notes, clean = _read_text(path, repair)
     block, body = frontmatter.HANDLER.split(text)
@@ -476,6 +516,10 @@ def _read_header(
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
+    if keep:
+        # As _reread would read it again (the same steps from the same text).
+        meta.setdefault("cuid", header.cuid)
+        header.kept = (meta, body, _first_line(text, body), " ".join(title.split()))
     if see is not None:
         # The post a later read would build unparsed (_reread takes the same steps from the same
         # text: its repair finds what this one did), made from this read instead.
@@ -527,7 +571,11 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
-    meta, body, first_line, title = _reread(header, repair)
+    kept = header.kept
+    if kept is None:
+        meta, body, first_line, title = _reread(header, repair)
+    else:
+        meta, body, first_line, title = kept
     return _assemble(header, meta, body, first_line, title, blog_url, parse)
 
 
