@@ -258,3 +258,27 @@ def test_corpus_kept_or_read_again_writes_the_same_bytes(
             hashmigrate.convert(blog, to=to, out=tmp_path / name / blog.name, drafts=True)
     kept, again = tree(tmp_path / "kept"), tree(tmp_path / "again")
     assert kept == again and len(kept) > 2000
+
+
+def test_what_pass_one_keeps_is_capped_by_the_memory_it_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from hashmigrate.hashnode import backup
+
+    # ASCII with one emoji: CPython holds every character in 4 bytes, 4x the file's size.
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    for n in range(10):
+        (blog / f"c{n:024d}.md").write_text(
+            f"---\ntitle: P{n}\nslug: p-{n}\ndatePublished: 2023-01-01\n---\n\n🙂 {'word ' * 400}\n",
+            encoding="utf-8",
+        )
+    files = sum(p.stat().st_size for p in blog.iterdir())
+    monkeypatch.setattr(backup, "KEEP_BYTES", files)  # every file fits by its size
+    kept = [u.kept for u in backup.BackupReader(blog).units() if isinstance(u, backup.Header) and u.kept]
+    held = sum(sys.getsizeof(body) for _, body, _, _ in kept)
+    assert 0 < len(kept) < 10 and held <= files  # the memory they take does not
+    result = hashmigrate.convert(blog, to="hugo", out=tmp_path / "site")
+    assert result.counts() == {"written": 10}

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -39,8 +40,9 @@ DRAFT_FILE = re.compile(r"^draft-[0-9a-zA-Z]{6,40}\.md$")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Pass one keeps what it read of a blog's files (front matter, body, title) for the last pass, up to
-# this many bytes of files: each file is then read once. Past it, the rest are read again, so that a
-# blog of any size holds no more (100,000 posts are ~500 MB of text; pass one keeps a header each).
+# this many bytes of files, and of the bodies' memory: each file is then read once. Past it, the rest
+# are read again, so that a blog of any size holds no more (100,000 posts are ~500 MB of text; pass
+# one keeps a header each).
 KEEP_BYTES = 8 * 1024 * 1024
 
 # Keys the model has a place for; any other key is kept in ``Post.extra``.
@@ -54,7 +56,8 @@ _KNOWN = {
 @dataclass(slots=True)
 class _Header:
     """What pass one keeps of a file: enough to pick the newest of posts sharing a slug, and small
-    (a blog of 100,000 posts holds 100,000 of these). Pass two reads the file again for the rest.
+    (a blog of 100,000 posts holds 100,000 of these). Pass two reads the file again for the rest,
+    unless pass one kept what it read (:data:`KEEP_BYTES`).
 
     The title and the date's details are not kept (a later read derives them again from the file,
     as pass one did), and once the newest of each slug is chosen :meth:`compact` drops what only that
@@ -242,7 +245,9 @@ class BackupReader:
             if stat.S_ISLNK(info.st_mode):
                 if not path.resolve().is_relative_to(inside):
                     found.append(
-                        Problem(str(path), f"a link to {path.resolve()}, outside the source folder; not followed")
+                        Problem(
+                            str(path), f"a link to {path.resolve()}, outside the source folder; not followed"
+                        )
                     )
                     continue
                 info = _stat_or(path, info)
@@ -259,11 +264,17 @@ class BackupReader:
         read = iter(
             spread if spread is not None else read_headers(jobs, self.repair, self.blog_url, self._see)
         )
+        held = 0  # bytes of memory the kept bodies take (a file's size chose them; this caps them)
         for problem in found:
             entry = problem if isinstance(problem, Problem) else next(read)
             if isinstance(entry, _Header):
                 if entry.notes == _OLD_FORMAT_ONLY:
                     entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
+                if entry.kept is not None:
+                    # An ASCII post with one emoji takes 4 bytes a character (CPython's widest form).
+                    held += sys.getsizeof(entry.kept[1])
+                    if held > KEEP_BYTES:
+                        entry.release()
                 headers.append(entry)
             else:
                 plan.append(entry)
