@@ -363,14 +363,16 @@ def _run(
 
     passes: Passes | None = None
 
-    def items(parse: bool = True, only: set[str] | None = None) -> Iterable[Post | Problem]:
+    def items(
+        parse: bool = True, only: set[str] | None = None, last: bool = False
+    ) -> Iterable[Post | Problem]:
         nonlocal passes
         if path is None:
             return posts
         if passes is None:
             tags = Path(tags_from) if tags_from is not None else None
             passes = reader(path, drafts=drafts, blog_url=blog_url, tags_from=tags, repair=repair)
-        return passes(parse, only)
+        return passes(parse, only, last)
 
     site = Site(blog_url=blog_url)
     # Images are fetched only for a real write to a target that keeps files (never in a dry run).
@@ -449,7 +451,7 @@ def _run(
         rendered_posts = _pooled(units(), plan, shared, count, _chunk_size(total, count, _CHUNK))
     else:
         images = result.images if image_set else None
-        rendered_posts = _in_process(items(), plan, shared, assets, images, keep_posts)
+        rendered_posts = _in_process(items(last=True), plan, shared, assets, images, keep_posts)
     position = 0
     try:
         for outcome, rendered, extra, by_worker in rendered_posts:
@@ -902,7 +904,9 @@ def _pooled(
 
     def local(chunk: _Chunk) -> Iterator[_Done]:
         for unit, entry in chunk:
-            yield (*_convert_unit(unit, entry, shared), [], None)
+            done = _convert_unit(unit, entry, shared)
+            _release(((unit, entry),))
+            yield (*done, [], None)
 
     work = chunks()
     _one_malloc_arena()
@@ -954,11 +958,16 @@ def _collect(
         # A worker was killed (out of memory?): this chunk is done here, as is the rest.
         yield from local(chunk)
         return
-    for unit, _ in chunk:
-        if isinstance(unit, Header):
-            unit.release()  # the worker had its own copy of what pass one kept
+    _release(chunk)  # the worker had its own copy of what pass one kept
     for outcome, rendered, written in done:
         yield outcome, rendered, [], written
+
+
+def _release(chunk: Iterable[tuple[Header | Problem, Any]]) -> None:
+    """What pass one kept of these posts' files let go: they are converted."""
+    for unit, _ in chunk:
+        if isinstance(unit, Header):
+            unit.release()
 
 
 def _new_files(files: tuple[OutputFile, ...], out: Source | None, result: ConvertResult) -> list[OutputFile]:

@@ -44,6 +44,7 @@ __all__ = [
     "load",
     "options_of",
     "publishers",
+    "refresh",
 ]
 
 
@@ -102,6 +103,12 @@ def installed(group: str = EXPORTERS) -> list[Plugin]:
 
 
 _found: dict[tuple[str, tuple[tuple[str, int], ...]], list[Plugin]] = {}
+
+
+def refresh() -> None:
+    """Read the entry points again at the next lookup. A package installed or removed is seen
+    without it; an ``entry_points.txt`` rewritten in place (a legacy ``setup.py develop``) is not."""
+    _found.clear()
 
 
 def _path_state() -> tuple[tuple[str, int], ...]:

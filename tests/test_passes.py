@@ -38,12 +38,13 @@ def test_planning_from_unparsed_bodies_changes_nothing(
     def counting_reader(*args: Any, **kwargs: Any) -> Callable[..., Iterator[Any]]:
         passes = real_reader(*args, **kwargs)
 
-        def counted(parse: bool = True, only: set[str] | None = None) -> Iterator[Any]:
+        def counted(parse: bool = True, only: set[str] | None = None, last: bool = False) -> Iterator[Any]:
             reads.append(parse)
             if only is not None:
                 # The post linked into, and the posts holding the links (their own #heading- links).
                 assert "github-actions-secrets-without-tears" in only and len(only) == 3
-            return passes(parse, only)
+            assert last == (parse and only is None)  # the conversion, the last pass, says so
+            return passes(parse, only, last)
 
         return counted
 
@@ -282,3 +283,45 @@ def test_what_pass_one_keeps_is_capped_by_the_memory_it_takes(
     assert 0 < len(kept) < 10 and held <= files  # the memory they take does not
     result = hashmigrate.convert(blog, to="hugo", out=tmp_path / "site")
     assert result.counts() == {"written": 10}
+
+
+def test_a_blog_with_images_mirrored_is_read_once_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With --download-images planning is a parsed pass of its own (images are found in the tree):
+    # what pass one kept must last until the conversion, the last pass.
+    from support.image_server import ImageServer
+    from test_images import blog_on
+
+    from hashmigrate.hashnode import backup
+
+    with ImageServer() as images:
+        blog = blog_on(images, tmp_path)
+        reads = _reading_counted(monkeypatch)
+        result = hashmigrate.convert(
+            blog,
+            to="hugo",
+            out=tmp_path / "site",
+            download_images=True,
+            image_cache=tmp_path / "cache",
+            drafts=True,
+        )
+    assert result.ok and result.images is not None and result.images.downloaded > 5
+    assert sorted(reads) == sorted(p.name for p in backup.post_files(blog)[0])
+
+
+def test_posts_converted_here_when_the_pool_fails_let_go_of_what_pass_one_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import concurrent.futures
+
+    from hashmigrate.hashnode import backup
+
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
+    reader = hashmigrate.api.reader(EXAMPLES, blog_url=BLOG)
+    kept = [h for h in reader.units() if isinstance(h, backup.Header) and h.kept is not None]
+    done = list(hashmigrate.api._pooled(iter(kept), [None] * len(kept), _shared(), 2, 2))
+    assert len(done) == len(kept) > 5 and all(h.kept is None for h in kept)

@@ -10,6 +10,7 @@ import textwrap
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from golden_cases import installed_targets
@@ -180,8 +181,20 @@ def test_a_plugin_installed_or_removed_while_the_process_runs_is_seen(
     monkeypatch.setattr(registry, "_warned", set())
     monkeypatch.delitem(__import__("sys").modules, "fake_eleventy", raising=False)
     os.utime(root, ns=(0, 0))  # a folder made long ago (a change within the clock's tick is not seen)
+    reads = []
+    entry_points = registry.entry_points
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs)
+        return entry_points(**kwargs)
+
+    monkeypatch.setattr(registry, "entry_points", counted)
     assert "eleventy" not in registry.available()
-    assert registry.available() == registry.available()  # read once, handed out as a copy each time
+    assert registry.installed() is not registry.installed()  # a copy handed out each time ...
+    assert len(reads) == 1  # ... of what was read once
+    registry.refresh()
+    registry.installed()
+    assert len(reads) == 2
     install(root)
     assert "eleventy" in registry.available()
     shutil.rmtree(root / "fake_eleventy-1.0.dist-info")

@@ -75,15 +75,16 @@ def read(
     """
     return reader(
         source, drafts=drafts, blog_url=blog_url, tags_from=tags_from, use_git=use_git, repair=repair
-    )(parse)
+    )(parse, last=True)
 
 
 class Passes(Protocol):
     """Reads a source once more: every post and problem, or with ``only`` just the posts with those
-    slugs; ``parse=False`` may leave bodies unparsed (one Markdown node each)."""
+    slugs; ``parse=False`` may leave bodies unparsed (one Markdown node each); ``last``: no pass
+    follows (what a reader kept from its first pass may go)."""
 
     def __call__(
-        self, parse: bool = True, only: Container[str] | None = None
+        self, parse: bool = True, only: Container[str] | None = None, last: bool = False
     ) -> Iterator[Post | Problem]: ...
 
 
@@ -107,7 +108,9 @@ def reader(
             raise SourceError(f"{tags_from}: --tags-from must be a Hashnode backup folder")
         names = tags_by_cuid(tags_from) if tags_from is not None else None
 
-        def json_passes(parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
+        def json_passes(
+            parse: bool = True, only: Container[str] | None = None, last: bool = False
+        ) -> Iterator[Post | Problem]:
             items = read_json_export(source, drafts=drafts, blog_url=blog_url, tag_names=names, repair=repair)
             if only is None:
                 return _not_empty(items, source)
@@ -127,8 +130,10 @@ class BackupPasses:
         self.backup = backup
         self.source = source
 
-    def __call__(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
-        items = self.backup.items(parse, only)
+    def __call__(
+        self, parse: bool = True, only: Container[str] | None = None, last: bool = False
+    ) -> Iterator[Post | Problem]:
+        items = self.backup.items(parse, only, last)
         return _not_empty(items, self.source) if only is None else items
 
     def planned(

@@ -74,7 +74,8 @@ class _Header:
     explicit_slug: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
     # What pass one read (front matter, body, the line the body starts on, title), kept for the last
-    # pass while the blog's files fit KEEP_BYTES: that pass then reads nothing again.
+    # pass while the blog's files fit KEEP_BYTES: that pass then reads nothing again. Every post made
+    # from it shares the front matter's values (a list of tags): no code changes a post's in place.
     kept: tuple[dict[str, Any], str, int, str] | None = None
     # What a caller's ``see`` made of the post while pass one had the file read (see
     # BackupReader.planned): held from pass one to the planning pass, which lets it go.
@@ -133,7 +134,8 @@ def read_backup(
     repair: bool = True,
 ) -> Iterator[Post | Problem]:
     """Every post of a backup folder (or one post file), newest per slug; problems in between."""
-    return BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair).items()
+    reader = BackupReader(source, drafts=drafts, blog_url=blog_url, use_git=use_git, repair=repair)
+    return reader.items(last=True)
 
 
 class BackupReader:
@@ -158,10 +160,13 @@ class BackupReader:
         self._see: Callable[[Post], Any] | None = None
         self._spread: Callable[[Iterator[HeaderJob], int], Iterable[Header | Problem] | None] | None = None
 
-    def items(self, parse: bool = True, only: Container[str] | None = None) -> Iterator[Post | Problem]:
+    def items(
+        self, parse: bool = True, only: Container[str] | None = None, last: bool = False
+    ) -> Iterator[Post | Problem]:
         """Posts and problems in order, problems of pass one first; with ``only``, just the posts
         with those slugs (without opening any other file). ``parse=False`` leaves each body as one
-        :class:`Markdown` node, unparsed: enough for a pass that only plans names, URLs and links."""
+        :class:`Markdown` node, unparsed: enough for a pass that only plans names, URLs and links.
+        ``last``: no pass follows, so what pass one kept of each file is let go once its post is made."""
         if self._plan is None:
             self._plan = self._scan()
         for entry in self._plan:
@@ -172,8 +177,8 @@ class BackupReader:
             if only is not None and entry.slug not in only:
                 continue
             post = build(entry, self.blog_url, parse, self.repair)
-            if parse and only is None:
-                entry.release()  # a whole parsed pass is the last one (or the only one)
+            if last:
+                entry.release()
             yield post
 
     def planned(
@@ -224,10 +229,11 @@ class BackupReader:
         inside = folder.resolve()
         plan: list[_Header | Problem] = []
         headers: list[_Header] = []
-        # Each file's problem, or None for a file whose header is read next (maybe in other
-        # processes): its HeaderJob is made as it is sent, not held for every file at once (at
-        # 100,000 files, ~17 MB of paths held twice while pass one ran).
-        # (True: the file's reading is kept for the last pass, see KEEP_BYTES.)
+        # Each file's problem, or for a file whose header is read next (maybe in other processes)
+        # whether its reading is kept for the last pass (see KEEP_BYTES): its HeaderJob is made as
+        # it is sent, not held for every file at once (at 100,000 files, ~17 MB of paths held twice
+        # while pass one ran). An older copy of a post (a slug shared, see _dedupe) takes its room
+        # too: which copy wins is known only once all are read.
         found: list[Problem | bool] = []
         room = KEEP_BYTES
         for path in files:
@@ -265,19 +271,26 @@ class BackupReader:
             spread if spread is not None else read_headers(jobs, self.repair, self.blog_url, self._see)
         )
         held = 0  # bytes of memory the kept bodies take (a file's size chose them; this caps them)
-        for problem in found:
-            entry = problem if isinstance(problem, Problem) else next(read)
-            if isinstance(entry, _Header):
-                if entry.notes == _OLD_FORMAT_ONLY:
-                    entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
-                if entry.kept is not None:
-                    # An ASCII post with one emoji takes 4 bytes a character (CPython's widest form).
-                    held += sys.getsizeof(entry.kept[1])
-                    if held > KEEP_BYTES:
-                        entry.release()
-                headers.append(entry)
-            else:
-                plan.append(entry)
+        try:
+            for problem in found:
+                entry = problem if isinstance(problem, Problem) else next(read)
+                if isinstance(entry, _Header):
+                    if entry.notes == _OLD_FORMAT_ONLY:
+                        entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
+                    if entry.kept is not None:
+                        # An ASCII post with one emoji takes 4 bytes a character (CPython's widest form).
+                        held += sys.getsizeof(entry.kept[1])
+                        if held > KEEP_BYTES:
+                            entry.release()
+                    headers.append(entry)
+                else:
+                    plan.append(entry)
+        finally:
+            # Worker processes reading the headers stop now, also when this stops half-way (a
+            # traceback would keep the pool alive).
+            close = getattr(read, "close", None)
+            if close is not None:
+                close()
         for entry in _dedupe(headers):
             if isinstance(entry, _Header):
                 entry.compact()
@@ -377,7 +390,8 @@ Header = _Header
 def build(
     entry: Header | Problem, blog_url: str | None, parse: bool = True, repair: bool = True
 ) -> Post | Problem:
-    """The post of a header from pass one (the file read again), or the problem that stops it."""
+    """The post of a header from pass one (from what it kept of the file, or the file read again), or
+    the problem that stops it."""
     if isinstance(entry, Problem):
         return entry
     try:
@@ -527,14 +541,12 @@ def _read_header(
     header.slug = str(meta.get("slug") or "").strip()
     header.explicit_slug = bool(header.slug)
     header.slug = header.slug or slugify(" ".join(title.split()), fallback=cuid or stem)
+    # What a later read would give (_reread takes the same steps from the same text: its repair finds
+    # what this one did), for the post made from this read instead.
+    meta.setdefault("cuid", header.cuid)
     if keep:
-        # As _reread would read it again (the same steps from the same text).
-        meta.setdefault("cuid", header.cuid)
         header.kept = (meta, body, _first_line(text, body), " ".join(title.split()))
     if see is not None:
-        # The post a later read would build unparsed (_reread takes the same steps from the same
-        # text: its repair finds what this one did), made from this read instead.
-        meta.setdefault("cuid", header.cuid)
         header.seen = see(_assemble(header, meta, body, 1, " ".join(title.split()), blog_url, False, dated))
     return header
 
