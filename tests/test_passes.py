@@ -69,14 +69,7 @@ def test_every_file_header_is_read_once_however_many_passes(
 ) -> None:
     from hashmigrate.hashnode import backup
 
-    seen: list[str] = []
-    real = backup._read_header
-
-    def counting(path: Path, *args: Any) -> Any:
-        seen.append(path.name)
-        return real(path, *args)
-
-    monkeypatch.setattr(backup, "_read_header", counting)
+    seen = _reading_counted(monkeypatch, "_read_header")
     result = hashmigrate.convert(EXAMPLES, to="hugo", out=tmp_path / "site", blog_url=BLOG, drafts=True)
     assert result.ok and sorted(seen) == sorted(set(seen))
     assert len(seen) == len(backup.post_files(EXAMPLES)[0])
@@ -161,17 +154,18 @@ def test_planning_from_pass_one_is_the_same_for_every_corpus_blog(corpus_dir: Pa
         _plans_both_ways(folder, to, None)
 
 
-def _reading_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _reading_counted(monkeypatch: pytest.MonkeyPatch, function: str = "_read_text") -> list[str]:
+    """The name of each file the backup reader's ``function`` (given the file's path first) reads."""
     from hashmigrate.hashnode import backup
 
     reads: list[str] = []
-    real = backup._read_text
+    real = getattr(backup, function)
 
     def counting(path: Path, *args: Any) -> Any:
         reads.append(path.name)
         return real(path, *args)
 
-    monkeypatch.setattr(backup, "_read_text", counting)
+    monkeypatch.setattr(backup, function, counting)
     return reads
 
 
