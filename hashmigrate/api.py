@@ -536,7 +536,7 @@ _CHUNK_BYTES = 512 * 1024
 _AHEAD = 4  # chunks in flight per worker: enough to keep each busy, few enough to hold little
 _START_METHOD: str | None = None  # the multiprocessing start method (None: the platform's default)
 # What planning freed is given back from this many posts on: below, it is a few MB, and the full
-# collection that comes first cost 10-13 ms a blog (a tenth of a 65-post blog's time).
+# collection that comes first cost 10-13 ms a blog (5-7 % of a 65-post blog's time).
 _TRIM_MIN_POSTS = 1_000
 
 
@@ -773,7 +773,8 @@ def _before_fork(context: Any, repair: bool) -> bool:
     what the reader loads lazily is loaded here, for the workers to inherit, and every object
     the collector tracks is frozen (:func:`gc.freeze`), so that a worker's collections neither
     scan them nor write to their headers. Each such write copies a whole page the worker shared
-    with this process: measured on the corpus, freezing took 15 % off the workers' CPU time.
+    with this process: measured on the corpus with two workers, 124,000 page faults instead of
+    137,000 (a small share of the CPU time; see benchmarks/README.md).
 
     Returns whether it froze them; :func:`_after_pool` undoes it. A caller who froze objects
     itself keeps its own arrangement."""
