@@ -906,7 +906,7 @@ def _pooled(
     def local(chunk: _Chunk) -> Iterator[_Done]:
         for unit, entry in chunk:
             done = _convert_unit(unit, entry, shared)
-            _release(((unit, entry),))
+            _release((unit,))
             yield (*done, [], None)
 
     work = chunks()
@@ -959,14 +959,14 @@ def _collect(
         # A worker was killed (out of memory?): this chunk is done here, as is the rest.
         yield from local(chunk)
         return
-    _release(chunk)  # the worker had its own copy of what pass one kept
+    _release(unit for unit, _ in chunk)  # the worker had its own copy of what pass one kept
     for outcome, rendered, written in done:
         yield outcome, rendered, [], written
 
 
-def _release(chunk: Iterable[tuple[Header | Problem, Any]]) -> None:
+def _release(units: Iterable[Header | Problem]) -> None:
     """What pass one kept of these posts' files let go: they are converted."""
-    for unit, _ in chunk:
+    for unit in units:
         if isinstance(unit, Header):
             unit.release()
 

@@ -4,11 +4,15 @@ planning from fully parsed posts gives."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hashmigrate
 import hashmigrate.api
@@ -319,3 +323,78 @@ def test_posts_converted_here_when_the_pool_fails_let_go_of_what_pass_one_kept(
     kept = [h for h in reader.units() if isinstance(h, backup.Header) and h.kept is not None]
     done = list(hashmigrate.api._pooled(iter(kept), [None] * len(kept), _shared(), 2, 2))
     assert len(done) == len(kept) > 5 and all(h.kept is None for h in kept)
+
+
+_DATE = "datePublished: Mon Feb 12 2024 07:15:00 GMT+0000 (Coordinated Universal Time)\n"
+_HEADS = [
+    '---\ntitle: "Café au lait"\nslug: cafe\n' + _DATE + "tags: a, b\n---\n\n",
+    '---\ntitle: "He said "hi" twice"\n' + _DATE + "cover: x.png\n---\n",  # Hashnode's invalid YAML
+    "---\ntitle: cafÃ© naÃ¯ve\n" + _DATE + "subtitle: [1, 2]\n---\n\n",  # mojibake, a wrong type
+    "# An old-format title\n\n",  # no front matter: the title is the first heading
+    "# **A bold old title**\n\n",
+    "",
+]
+_PIECES = [
+    "Plain text, café.",
+    "cafÃ© and naÃ¯ve, twice broken.",
+    "```js\nlet x = 1\n```",
+    "```\nan unclosed fence",
+    "    indented code",
+    "%[https://www.youtube.com/watch?v=dQw4w9WgXcQ]",
+    "Emoji 🙂 and a line\u2028separator.",
+    "",
+    "\t",
+]
+
+
+def _counted_reread(log: list[int], room: int, reread: Callable[..., Any], *args: Any) -> Any:
+    log.append(room)
+    return reread(*args)
+
+
+@given(
+    files=st.lists(
+        st.tuples(
+            st.sampled_from(_HEADS),
+            st.lists(st.sampled_from(_PIECES), max_size=5),
+            st.sampled_from(["\n", "\r\n"]),
+            st.booleans(),  # a byte order mark
+            st.booleans(),  # a newline at the end
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    repair=st.booleans(),
+)
+@settings(max_examples=80, deadline=None)
+def test_what_pass_one_kept_makes_the_post_reading_again_makes(
+    files: list[tuple[str, list[str], str, bool, bool]], repair: bool
+) -> None:
+    """Generated files (every front matter form, encodings, line endings, titles from headings,
+    mojibake, broken fences): the posts made from what pass one kept equal those made from the files
+    read again, problems and notes included."""
+    from hashmigrate.hashnode import backup, read
+
+    with tempfile.TemporaryDirectory() as folder:
+        blog = Path(folder)
+        for n, (head, pieces, newline, bom, end) in enumerate(files):
+            text = head + "\n\n".join(pieces) + ("\n" if end else "")
+            data = ("\ufeff" if bom else "") + text.replace("\n", newline)
+            (blog / f"c{n:024d}.md").write_bytes(data.encode("utf-8"))
+        ways, again = [], []
+        for room in (backup.KEEP_BYTES, 0):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(backup, "KEEP_BYTES", room)
+                patch.setattr(backup, "_reread", partial(_counted_reread, again, room, backup._reread))
+                items = list(read(blog, drafts=True, repair=repair))
+            ways.append(
+                [
+                    (item, item.document.source if item.document is not None else None)
+                    if isinstance(item, hashmigrate.Post)
+                    else str(item)
+                    for item in items
+                ]
+            )
+        assert ways[0] == ways[1]
+        posts = sum(1 for item in items if isinstance(item, hashmigrate.Post))
+        assert again == [0] * posts  # kept: no file read again; not kept: each post's

@@ -76,7 +76,7 @@ class _Header:
     # What pass one read (front matter, body, the line the body starts on, title), kept for the last
     # pass while the blog's files fit KEEP_BYTES: that pass then reads nothing again. Every post made
     # from it shares the front matter's values (a list of tags): no code changes a post's in place.
-    kept: tuple[dict[str, Any], str, int, str] | None = None
+    kept: _Reading | None = None
     # What a caller's ``see`` made of the post while pass one had the file read (see
     # BackupReader.planned): held from pass one to the planning pass, which lets it go.
     seen: Any = None
@@ -401,7 +401,7 @@ def build(
         return Problem(entry.path, str(exc), line=getattr(exc, "line", None))
 
 
-def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int, str]:
+def _reread(header: _Header, repair: bool) -> _Reading:
     """Front matter, body, the file line the body starts on and the title, read again: pass one keeps
     only what choosing between files needs."""
     # The text is decoded as in pass one; mojibake is looked for again only where pass one found some
@@ -412,13 +412,19 @@ def _reread(header: _Header, repair: bool) -> tuple[dict[str, Any], str, int, st
     meta.setdefault("cuid", header.cuid)
     # The title as pass one found it (which it does not keep).
     title, body, _ = _title(meta, body, header.draft, Path(header.path))
-    return meta, body, _first_line(text, body), " ".join(title.split())
+    return _reading(text, meta, body, title)
 
 
-def _first_line(text: str, body: str) -> int:
-    """The line of the file the body starts on: the body is the end of the text (front matter and
-    title heading taken off its start)."""
-    return text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
+# What the conversion needs of a file read: front matter, body, the line of the file the body starts
+# on, title (see _assemble).
+_Reading = tuple[dict[str, Any], str, int, str]
+
+
+def _reading(text: str, meta: dict[str, Any], body: str, title: str) -> _Reading:
+    """The :data:`_Reading` of a file's text, split into front matter, body and title. The body is the
+    end of the text (front matter and title heading taken off its start)."""
+    first_line = text.count("\n", 0, len(text) - len(body)) + 1 if text.endswith(body) else 1
+    return meta, body, first_line, " ".join(title.split())
 
 
 def _title(meta: dict[str, Any], body: str, draft: bool, path: Path) -> tuple[str, str, str]:
@@ -544,10 +550,11 @@ def _read_header(
     # What a later read would give (_reread takes the same steps from the same text: its repair finds
     # what this one did), for the post made from this read instead.
     meta.setdefault("cuid", header.cuid)
+    reading = _reading(text, meta, body, title)
     if keep:
-        header.kept = (meta, body, _first_line(text, body), " ".join(title.split()))
+        header.kept = reading
     if see is not None:
-        header.seen = see(_assemble(header, meta, body, 1, " ".join(title.split()), blog_url, False, dated))
+        header.seen = see(_assemble(header, *reading, blog_url, False, dated))
     return header
 
 
