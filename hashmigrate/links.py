@@ -40,12 +40,14 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Note, Post
 # destination, an autolink, an href attribute, or an embed, found in a body's source as written. The
 # planning pass reads bodies unparsed (each post is parsed once, when it is converted), so it scans the
 # text; it may find too many links (one in code), never too few. Rewriting walks the tree.
-# The lookahead lets the scan skip every other character at once (four times faster on the corpus).
+# Each alternative opens with a literal, so the engine skips at once to the next "]", "<", "h" or "%";
+# a lookahead in front of them (or "\b" before "href") has it try the alternatives at every position:
+# 2.4x slower on the corpus's bodies. "h(?<!\wh)" is "\bh": no word character before the "h".
 _LINK = re.compile(
-    r"(?=[\]<h%])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
-    r"|(?P<apre><)(?P<aurl>https?://[^\s>]+)>"
-    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+)"
-    r"|%\[(?P<eurl>https?://[^\s\]]+)\s*\])"
+    r"\]\(\s*<?(?P<url>[^\s)>]+)"
+    r"|<(?P<aurl>https?://[^\s>]+)>"
+    r"|h(?<!\wh)ref=[\"'](?P<hurl>[^\"']+)"
+    r"|%\[(?P<eurl>https?://[^\s\]]+)\s*\]"
 )
 # The last path segment before a ``#heading-`` fragment: the slug of the post the anchor is in.
 _ANCHORED = re.compile(r"/([^/\s()<>\"'#?]+)/?(?:\?[^\s#()<>\"']*)?#heading-")

@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support.examples import examples
 
 import hashmigrate
 import hashmigrate.api
+import hashmigrate.links as links_module
 from hashmigrate.canonical import implausible
 from hashmigrate.document import flat_view
 from hashmigrate.embeds import classify
@@ -532,3 +533,27 @@ def test_heading_anchors_come_from_the_tree() -> None:
     index = LinkIndex()
     index.add_anchors(post, lambda text: text)
     assert index.anchors == {"p": {"heading-use-myvar-amp-linkshttpsxy": "Use my_var & links"}}
+
+
+# The pattern planning scanned bodies with before it was made to skip to its first characters (a
+# lookahead in front): the reference for the one in use, which must find the same links at the same
+# places.
+_LINK_BEFORE = re.compile(
+    r"(?=[\]<h%])(?:(?P<pre>\]\(\s*<?)(?P<url>[^\s)>]+)"
+    r"|(?P<apre><)(?P<aurl>https?://[^\s>]+)>"
+    r"|(?P<hpre>\bhref=[\"'])(?P<hurl>[^\"']+)"
+    r"|%\[(?P<eurl>https?://[^\s\]]+)\s*\])"
+)
+LINK_PIECES = [
+    "](", "]( <", "](<", ")", ">", "<", "<http://", "<https://a.dev/x>", "href=", 'href="', "href='", "ahref='",
+    "_href='", " href='", "-href=\"", "h", "hh", "%[", "%[https://a.dev/x]", "%[https://a.dev/x ]", "]", "[",
+    "http", "https://", "a.dev/b", " ", "\n", "\t", "é", "'", '"', "x", "\u00a0", "\u2028",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(LINK_PIECES), st.text(max_size=3)), max_size=30).map("".join))
+@example("a](b) <https://c.dev/d> href='e' xhref='f' %[https://g.dev/h ]")
+def test_link_scan_finds_what_the_lookahead_pattern_found(text: str) -> None:
+    found = [(m.span(), links_module._link_url(m)) for m in links_module._LINK.finditer(text)]
+    assert found == [(m.span(), links_module._link_url(m)) for m in _LINK_BEFORE.finditer(text)]
