@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
-from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks
+from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks, load_html_converter
 from hashmigrate.hashnode import Header, Passes, Problem, build, read, reader
 
 if TYPE_CHECKING:
@@ -448,7 +448,9 @@ def _run(
         writer=writer if count > 1 else None,
     )
     if count > 1 and units is not None:
-        rendered_posts = _pooled(units(), plan, shared, count, _chunk_size(total, count, _CHUNK))
+        callouts = any(isinstance(unit, Header) and unit.callouts for unit in units())
+        size = _chunk_size(total, count, _CHUNK)
+        rendered_posts = _pooled(units(), plan, shared, count, size, callouts=callouts)
     else:
         images = result.images if image_set else None
         rendered_posts = _in_process(items(last=True), plan, shared, assets, images, keep_posts)
@@ -768,9 +770,12 @@ def _pooled_headers(
         _after_pool(frozen)
 
 
-def _before_fork(context: Any, repair: bool) -> bool:
+def _before_fork(context: Any, repair: bool, callouts: bool = False) -> bool:
     """Ready this process to be forked (a process started another way shares nothing with it):
-    what the reader loads lazily is loaded here, for the workers to inherit, and every object
+    what the reader loads lazily is loaded here, for the workers to inherit (and with ``callouts``,
+    a blog with a callout, what converting its HTML loads: markdownify and BeautifulSoup, a tenth
+    of a second that every worker meeting one paid otherwise, often at the end of its last chunk),
+    and every object
     the collector tracks is frozen (:func:`gc.freeze`), so that a worker's collections neither
     scan them nor write to their headers. Each such write copies a whole page the worker shared
     with this process: measured on the corpus with two workers, 124,000 page faults instead of
@@ -783,6 +788,8 @@ def _before_fork(context: Any, repair: bool) -> bool:
     from hashmigrate.hashnode.backup import load_lazily_loaded
 
     load_lazily_loaded(repair)
+    if callouts:
+        load_html_converter()
     if gc.get_freeze_count():
         return False
     gc.freeze()
@@ -884,9 +891,12 @@ def _pooled(
     shared: _Shared,
     count: int,
     most: int,
+    *,
+    callouts: bool = False,
 ) -> Iterator[_Done]:
     """The posts read, parsed and rendered by ``count`` worker processes, in order; in this process
-    when processes cannot be had (or a worker dies)."""
+    when processes cannot be had (or a worker dies). ``callouts``: a post has one (see
+    :func:`_before_fork`)."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -920,7 +930,7 @@ def _pooled(
         for chunk in work:
             yield from local(chunk)
         return
-    frozen = _before_fork(context, shared.repair)  # the workers are forked at the first submit
+    frozen = _before_fork(context, shared.repair, callouts)  # the workers are forked at the first submit
     waiting: deque[
         tuple[_Chunk, Future[list[tuple[PostResult, Rendered | None, _Written | None]]] | None]
     ] = deque()

@@ -273,6 +273,12 @@ def html_to_markdown(fragment: str) -> str:
     return text.strip()
 
 
+def load_html_converter() -> None:
+    """Load what :func:`html_to_markdown` loads on its first call (markdownify and BeautifulSoup),
+    for worker processes forked next to inherit."""
+    _converter()
+
+
 @lru_cache(maxsize=1)
 def _converter() -> Any:
     # markdownify pulls in BeautifulSoup (a tenth of a second); only posts with callouts need it.

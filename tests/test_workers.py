@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -178,20 +180,26 @@ def test_chunks_are_cut_to_the_blog() -> None:
     assert api._chunk_size(100_000, 2, 32) == 32
 
 
-def plain_blog(folder: Path, posts: int) -> Path:
-    """Posts with what every real blog has (dates, tags, non-ASCII text, links, code, headings) and no
-    callout: a callout's HTML is turned to Markdown by markdownify, which a worker loads when it
-    first meets one (loading it before every fork would cost every blog without callouts 0.09 s, by
-    ``python -X importtime``)."""
+CALLOUT = (
+    '<div data-node-type="callout">\n<div data-node-type="callout-emoji">💡</div>\n'
+    '<div data-node-type="callout-text">Note <b>this</b></div>\n</div>\n'
+)
+
+
+def plain_blog(folder: Path, posts: int, callouts: bool = False) -> Path:
+    """Posts with what every real blog has (dates, tags, non-ASCII text, links, code, headings), and
+    with ``callouts`` a callout in every fifth: its HTML is turned to Markdown by markdownify, which
+    the parent loads before forking the workers then (see test_callouts_load_their_converter_once)."""
     folder.mkdir()
     for n in range(posts):
+        callout = CALLOUT if callouts and n % 5 == 0 else ""
         cuid = f"clw{n:022d}"
         (folder / f"{cuid}.md").write_text(
             f"---\ntitle: Café nº {n}\n"
             "datePublished: Mon Feb 12 2024 07:15:00 GMT+0000 (Coordinated Universal Time)\n"
             f"cuid: {cuid}\nslug: post-{n}\ntags: python, café\n\n---\n\n"
             f"## Señor {n}\n\nSee [the last one](https://blog.example.dev/post-{max(n - 1, 0)}) and "
-            "`{{< code >}}`, naïve *text*.\n\n```python\nprint('é')\n```\n",
+            "`{{< code >}}`, naïve *text*.\n\n```python\nprint('é')\n```\n" + callout,
             encoding="utf-8",
         )
     return folder
@@ -226,8 +234,9 @@ def _pids(log: Path, pass_name: str) -> set[str]:
     return {line.split()[1] for line in lines if line.split()[0] == pass_name}
 
 
+@pytest.mark.parametrize("callouts", [False, True])
 def test_forked_workers_share_the_work_and_load_nothing_themselves(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, callouts: bool
 ) -> None:
     # The patches below run inside the workers (forked with them; never pickled).
     monkeypatch.setattr(api, "_START_METHOD", "fork")
@@ -244,15 +253,67 @@ def test_forked_workers_share_the_work_and_load_nothing_themselves(
 
     monkeypatch.setattr(backup, "read_headers", reading)
     monkeypatch.setattr(api, "_convert_unit", converting)
-    source = plain_blog(tmp_path / "blog", 24)  # 3 posts a chunk: 8 chunks
+    source = plain_blog(tmp_path / "blog", 24, callouts)  # 3 posts a chunk: 8 chunks
     result = hashmigrate.convert(source, out=tmp_path / "out", workers=2)
     assert result.ok and result.counts() == {"written": 24}, result.errors
     lines = [line.split(maxsplit=3) for line in log.read_text(encoding="utf-8").splitlines()]
     for pass_name in ("one", "two"):
         assert len(_pids(log, pass_name)) == 2, f"pass {pass_name}: one worker did all the work"
-    # What reading and rendering load lazily (ftfy, strptime's module, the file codec) was loaded
-    # before the fork; every object the parent had was frozen for the workers (a collection in a
+    # What reading and rendering load lazily (ftfy, strptime's module, the file codec, and for a blog
+    # with callouts markdownify; see the test below) was loaded before the fork; every object the parent had was frozen for the workers (a collection in a
     # worker would otherwise write to each one's page, copying it).
     assert [loaded for _, _, _, loaded in lines if loaded != "-"] == []
     assert all(int(frozen) > 1000 for _, _, frozen, _ in lines)
     assert gc.get_freeze_count() == 0  # and thawed in this process once the pools were done
+
+
+_PROBE = """
+import json, sys
+from pathlib import Path
+import hashmigrate
+from hashmigrate import api
+log = Path(sys.argv[2])
+convert_unit = api._convert_unit
+
+def converting(*args):
+    before = set(sys.modules)
+    done = convert_unit(*args)
+    with log.open("a", encoding="utf-8") as file:
+        file.write(" ".join(sorted(set(sys.modules) - before)) + "\\n")
+    return done
+
+api._convert_unit = converting
+api._START_METHOD = "fork"
+result = hashmigrate.convert(sys.argv[1], out=sys.argv[3], workers=2)
+print(json.dumps({"counts": result.counts(), "markdownify": "markdownify" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("callouts", [False, True])
+def test_callouts_load_their_converter_once(tmp_path: Path, callouts: bool) -> None:
+    # A fresh process (this one may have loaded markdownify already): for a blog with callouts the
+    # parent loads markdownify (and BeautifulSoup) before forking the conversion's workers, so no
+    # worker loads it again (each one that met a callout did, a tenth of a second, at the end of a
+    # chunk); a blog without callouts does not load it at all.
+    source = plain_blog(tmp_path / "blog", 24, callouts)
+    log = tmp_path / "log"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(source), str(log), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=120,
+    )
+    report = json.loads(done.stdout)
+    assert report == {"counts": {"written": 24}, "markdownify": callouts}
+    loaded = log.read_text(encoding="utf-8").splitlines()
+    assert len(loaded) == 24 and set(loaded) == {""}, [line for line in loaded if line]
+
+
+def test_pass_one_marks_the_posts_with_a_callout(tmp_path: Path) -> None:
+    from hashmigrate.hashnode.backup import BackupReader, Header
+
+    units = list(BackupReader(plain_blog(tmp_path / "blog", 11, callouts=True)).units())
+    assert [unit.callouts for unit in units if isinstance(unit, Header)] == [n % 5 == 0 for n in range(11)]

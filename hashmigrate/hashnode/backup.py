@@ -23,7 +23,7 @@ from typing import Any
 from hashmigrate.hashnode import dates, frontmatter
 from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.git import FileHistory, history
-from hashmigrate.hashnode.markdown import body_fields
+from hashmigrate.hashnode.markdown import CALLOUT_MARK, body_fields
 from hashmigrate.hashnode.problems import Problem, SourceError
 from hashmigrate.hashnode.text import (
     UnreadableFile,
@@ -73,6 +73,9 @@ class _Header:
     slug: str = ""
     explicit_slug: bool = False
     clean: bool = False  # pass one found nothing to repair: a later read need not look again
+    # The body may hold a callout, whose HTML exporters turn into Markdown with markdownify (and
+    # BeautifulSoup): the conversion's workers are forked with it loaded (see api._before_fork).
+    callouts: bool = False
     # What pass one read (front matter, body, the line the body starts on, title), kept for the last
     # pass while the blog's files fit KEEP_BYTES: that pass then reads nothing again. Every post made
     # from it shares the front matter's values (a list of tags): no code changes a post's in place.
@@ -540,6 +543,7 @@ def _read_header(
     cuid = str(meta.get("cuid") or (stem if CUID_FILE.match(path.name) else ""))
     header = _Header(path=str(path), body_digest=digest, draft=draft, own_cuid=None if cuid == stem else cuid)
     header.clean = clean
+    header.callouts = CALLOUT_MARK in body
     header.git = git
     dated = _date(path, meta, draft, cuid, git, notes)
     header.published = dated.when

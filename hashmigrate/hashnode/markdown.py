@@ -37,6 +37,8 @@ _TITLE = re.compile(
     r'\s+(?:"(?P<dq>(?:\\.|[^"\\])*)"|\'(?P<sq>(?:\\.|[^\'\\])*)\'|\((?P<pq>(?:\\.|[^()\\])*)\))'
 )
 _CONTAINER_PREFIX = re.compile(rf"^{_CONTAINERS}[ \t]*$")
+# Every callout Hashnode writes has this attribute; a body without it has none.
+CALLOUT_MARK = 'data-node-type="callout"'
 _CALLOUT = re.compile(
     r'<div\s+data-node-type="callout"\s*>\s*'
     r'<div\s+data-node-type="callout-emoji"\s*>(?P<emoji>.*?)</div>\s*'
@@ -430,7 +432,7 @@ def _html_blocks(chunk: str, base: int = 0, found: list[Construct] | None = None
                 Construct(base + m.start(), base + pos, node=callout, block=True, after=after, indent=indent)
             )
     rest = chunk[pos:]
-    if 'data-node-type="callout"' in rest and (loose := _CALLOUT_LOOSE.search(rest)):
+    if CALLOUT_MARK in rest and (loose := _CALLOUT_LOOSE.search(rest)):
         nodes.extend(_html_inline(rest[: loose.start()], base + pos, found))
         body = loose["body"]
         emoji_match = re.search(r'callout-emoji"[^>]*>(.*?)</div>', body, re.S)
