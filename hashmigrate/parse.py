@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import pyromark
 
@@ -31,6 +31,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ALIGN: dict[str, d.Align] = {"None": "", "Left": "left", "Center": "center", "Right": "right"}
 _LINK_KIND: dict[str, Any] = {"Inline": "inline", "Autolink": "autolink", "Email": "email"}
+_BREAKS: dict[str, type[d.Element]] = {"SoftBreak": d.SoftBreak, "HardBreak": d.HardBreak, "Rule": d.Rule}
 _SIMPLE: dict[str, type[d.Element]] = {
     "Paragraph": d.Paragraph,
     "Item": d.Item,
@@ -54,29 +55,6 @@ def options() -> Any:
 # Nesting deeper than this (hostile input: 2,000 nested quotes) is kept as one text node of its source,
 # so every walk over the tree stays far from Python's recursion limit; markdown-it's default was 100 too.
 MAX_DEPTH = 100
-
-
-class _Open:
-    """A node being built: its type, span, fields (None: it has none) and children so far."""
-
-    __slots__ = ("children", "cls", "end", "fields", "start")
-
-    def __init__(self, cls: type[d.Element], start: int, end: int, fields: dict[str, Any] | None) -> None:
-        self.cls = cls
-        self.start = start
-        self.end = end
-        self.fields = fields
-        self.children: list[d.Element] = []
-
-    def close(self) -> d.Element:
-        fields = self.fields
-        if fields is None:
-            return self.cls(self.start, self.end, tuple(self.children))
-        if self.cls is d.CodeBlock:
-            code = fields["text"]  # NUL is U+FFFD already (see _prepared)
-            # Code at the very end of the text: CommonMark's content is its lines, each ended.
-            fields["text"] = code + "\n" if code and not code.endswith("\n") else code
-        return self.cls(self.start, self.end, tuple(self.children), **fields)
 
 
 class _Offsets:
@@ -143,9 +121,15 @@ def _parse(source: str) -> d.Document:
     if not source:
         return d.Document(source)
     text, offsets = _prepared(source)
-    root = _Open(d.Element, 0, len(source), None)
-    stack = [root]
-    top = root
+    # Each node is made whole at its Start event (pulldown-cmark gives a node's full range there) and
+    # appended to its parent then; its children are set when its End comes. Nodes are frozen to the
+    # type checker only, so a node being built is typed Any here.
+    roots: list[d.Element] = []
+    opened: list[Any] = []  # the nodes open, innermost last
+    lists: list[list[d.Element]] = [roots]  # their children so far (the document's first)
+    children = roots
+    top: Any = None  # the innermost open node (None: the document)
+    top_type: type | None = None
     text_type = d.Text
     code_type = d.CodeBlock
     html_type = d.HtmlBlock
@@ -168,40 +152,56 @@ def _parse(source: str) -> d.Document:
             elif type(event) is not str and "End" in event:
                 deep -= 1
                 if not deep:
-                    top.children.append(text_type(deep_start, end, text=source[deep_start:end]))
+                    children.append(text_type(deep_start, end, (), None, source[deep_start:end]))
             continue
         if type(event) is str:
-            _leaf(top, event, start, end, text)
+            _leaf(children, top, event, start, end)
             continue
         value: Any = event.get("Text")
-        if value is not None and top.cls is not code_type and top.cls is not html_type:
-            children = top.children
-            if children and type(children[-1]) is text_type and children[-1].end == start:
-                previous: Any = children[-1]
-                children[-1] = text_type(previous.start, end, text=previous.text + value)
+        if value is not None:
+            if top_type is code_type:
+                top.text += value
+            elif top_type is html_type:
+                # Text in an HTML block is the indentation of a line past its container's
+                # (pulldown-cmark gives it apart): CommonMark keeps it in the block's HTML.
+                top.html += value
+            elif children and type(last := children[-1]) is text_type and last.end == start:
+                children[-1] = text_type(last.start, end, (), None, last.text + value)
             else:
-                children.append(text_type(start, end, text=value))
+                children.append(text_type(start, end, (), None, value))
             continue
         value = event.get("Start")
         if value is not None:
-            if len(stack) > MAX_DEPTH:
+            if len(lists) > MAX_DEPTH:
                 deep, deep_start = 1, start
                 continue
             cls = simple.get(value) if type(value) is str else None
-            top = _Open(cls, start, end, None) if cls is not None else _open(value, start, end, text)
-            stack.append(top)
+            top = cls(start, end) if cls is not None else _open(value, start, end, text)
+            top_type = type(top)
+            children.append(top)
+            opened.append(top)
+            lists.append(children := [])
         elif "End" in event:
-            node = stack.pop()
-            top = stack[-1]
-            top.children.append(node.close())
+            node = opened.pop()
+            done = lists.pop()
+            if done:
+                node.children = tuple(done)
+            if top_type is code_type:
+                code = node.text  # NUL is U+FFFD already (see _prepared)
+                if code and not code.endswith("\n"):
+                    # Code at the very end of the text: CommonMark's content is its lines, each ended.
+                    node.text = code + "\n"
+            children = lists[-1]
+            top = opened[-1] if opened else None
+            top_type = type(top) if opened else None
         elif "TaskListMarker" in event:
             # ``[ ]`` / ``[x]``: its item's. In a loose list it comes inside the item's paragraph.
-            item = next((o for o in reversed(stack) if o.cls is d.Item), None)
+            item = next((o for o in reversed(opened) if type(o) is d.Item), None)
             if item is not None:
-                item.fields = {**(item.fields or {}), "checked": bool(event["TaskListMarker"])}
+                cast(Any, item).checked = bool(event["TaskListMarker"])
         else:
-            _leaf(top, event, start, end, text)
-    document = d.Document(source, tuple(root.children))
+            _leaf(children, top, event, start, end)
+    document = d.Document(source, tuple(roots))
     if "]:" in source:
         document = d.place(document, _definitions(text, offsets))
     return document
@@ -219,63 +219,45 @@ def _prepared(source: str) -> tuple[str, _Offsets | None]:
     return text, None if text.isascii() else _Offsets(text)
 
 
-def _open(value: Any, start: int, end: int, text: str) -> _Open:
+def _open(value: Any, start: int, end: int, text: str) -> d.Element:
     if isinstance(value, str):
         if value == "HtmlBlock":
-            return _Open(d.HtmlBlock, start, end, {"html": ""})
-        return _Open(_SIMPLE.get(value, d.Element), start, end, None)
+            return d.HtmlBlock(start, end)
+        return _SIMPLE.get(value, d.Element)(start, end)
     kind, info = next(iter(value.items()))
     if kind == "Heading":
-        level = int(info["level"][1:])
-        return _Open(d.Heading, start, end, {"level": level, "setext": not text.startswith("#", start)})
+        return d.Heading(start, end, level=int(info["level"][1:]), setext=not text.startswith("#", start))
     if kind == "BlockQuote":
-        return _Open(d.Quote, start, end, None)
+        return d.Quote(start, end)
     if kind == "List":
-        return _Open(
-            d.List, start, end, {"ordered": info is not None, "first": info if info is not None else 1}
-        )
+        return d.List(start, end, ordered=info is not None, first=info if info is not None else 1)
     if kind == "CodeBlock":
         fenced = isinstance(info, dict)
-        return _Open(
-            d.CodeBlock, start, end, {"info": info["Fenced"] if fenced else "", "fenced": fenced, "text": ""}
-        )
+        return d.CodeBlock(start, end, info=info["Fenced"] if fenced else "", fenced=fenced)
     if kind == "Table":
-        return _Open(d.Table, start, end, {"align": tuple(_ALIGN.get(a, "") for a in info)})
-    if kind in ("Link", "Image"):
-        fields: dict[str, Any] = {"dest": info["dest_url"], "title": info["title"]}
-        if kind == "Link":
-            fields["kind"] = _LINK_KIND.get(info["link_type"], "reference")
-            return _Open(d.Link, start, end, fields)
-        return _Open(d.Picture, start, end, fields)
-    return _Open(d.Element, start, end, None)
+        return d.Table(start, end, align=tuple(_ALIGN.get(a, "") for a in info))
+    if kind == "Link":
+        kind_of = _LINK_KIND.get(info["link_type"], "reference")
+        return d.Link(start, end, dest=info["dest_url"], title=info["title"], kind=kind_of)
+    if kind == "Image":
+        return d.Picture(start, end, dest=info["dest_url"], title=info["title"])
+    return d.Element(start, end)
 
 
-def _leaf(parent: _Open, event: Any, start: int, end: int, text: str) -> None:
+def _leaf(children: list[d.Element], parent: Any, event: Any, start: int, end: int) -> None:
     if isinstance(event, str):
-        cls = {"SoftBreak": d.SoftBreak, "HardBreak": d.HardBreak, "Rule": d.Rule}.get(event)
+        cls = _BREAKS.get(event)
         if cls is not None:
-            parent.children.append(cls(start, end))
+            children.append(cls(start, end))
         return
     kind, value = next(iter(event.items()))
-    fields = parent.fields
-    if parent.cls is d.CodeBlock and kind == "Text":
-        assert fields is not None  # a code block is opened with its fields
-        fields["text"] += value
-    elif parent.cls is d.HtmlBlock and kind in ("Html", "Text"):
-        # Text in an HTML block is the indentation of a line past its container's (pulldown-cmark
-        # gives it apart): CommonMark keeps it in the block's HTML.
-        assert fields is not None
-        fields["html"] += value
-    elif kind == "Text":
-        previous = parent.children[-1] if parent.children else None
-        if isinstance(previous, d.Text) and previous.end == start:
-            parent.children[-1] = d.Text(previous.start, end, text=previous.text + value)
-        else:
-            parent.children.append(d.Text(start, end, text=value))
-    elif kind == "Code":
-        parent.children.append(d.CodeSpan(start, end, text=value))
+    if kind == "Code":
+        children.append(d.CodeSpan(start, end, text=value))
     elif kind in ("InlineHtml", "Html"):
-        parent.children.append(d.HtmlInline(start, end, html=value))
+        if type(parent) is d.HtmlBlock:
+            cast(Any, parent).html += value  # being built (see _parse)
+        else:
+            children.append(d.HtmlInline(start, end, html=value))
 
 
 def _definitions(text: str, offsets: _Offsets | None) -> list[d.Element]:
