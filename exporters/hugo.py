@@ -19,7 +19,17 @@ import frontmatter
 from exporters import embed_html, hugo_inline, scaffold
 from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
-from hashmigrate.document import Document, Element, Heading, Text
+from hashmigrate.document import (
+    Construct,
+    Document,
+    Element,
+    Emphasis,
+    Heading,
+    HtmlBlock,
+    HtmlInline,
+    Strong,
+    Text,
+)
 from hashmigrate.exporter import (
     BodyRenderer,
     Option,
@@ -97,6 +107,11 @@ def _date(value: datetime | None) -> str | None:
 # quote marks, indentation, one list marker.
 _DEFINITION_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
 _DEFINITION = re.compile(r":[ \t]")
+# A line where a text node could start with _DEFINITION after only _DEFINITION_LEAD: without one, no
+# text node of the document needs escape_definition. Found after a line break, a literal the engine
+# skips to (a multi-line "^" has it try every position: twice the time on the corpus's bodies).
+_DEFINITION_LINE = re.compile(_DEFINITION_LEAD.pattern + _DEFINITION.pattern)
+_DEFINITION_NEXT_LINE = re.compile("\n" + _DEFINITION_LINE.pattern)
 
 
 def escape_definition(document: Document, element: Element, text: str) -> str:
@@ -142,6 +157,9 @@ class HugoBody(BodyRenderer):
         codebase)`` written for ``#i-codebase`` was dead there), and current Hugo leaves text out of the
         id after a ``_`` inside emphasis (``*b my_function a*`` is ``b-my_``). goldmark reads a heading's
         trailing ``{#id}`` by default since Hugo 0.60; a heading of plain text keeps Hugo's own id."""
+        return self._fixed_ids(document).get(id(heading))
+
+    def _fixed_ids(self, document: Document) -> dict[int, str]:
         if self._fixed is None:
             self._fixed = {}
             heads = headings(document)
@@ -152,7 +170,7 @@ class HugoBody(BodyRenderer):
                 self._fixed = {
                     id(head): target for head, target, mark in zip(heads, ids, marked, strict=True) if mark
                 }
-        return self._fixed.get(id(heading))
+        return self._fixed
 
     @staticmethod
     def _plain(document: Document, heading: Heading) -> bool:
@@ -162,6 +180,24 @@ class HugoBody(BodyRenderer):
         if _PLAIN_HEADING.fullmatch(document.source, heading.start, heading.end):
             return True
         return _PLAIN_HEADING.fullmatch(document.heading_source(heading)) is not None
+
+    def visits(self, document: Document) -> frozenset[type[Element]] | None:
+        """What :meth:`visit` changes in this document: raw HTML and constructs always; headings when one
+        needs an id written; emphasis and text when goldmark reads this document's inline markup
+        otherwise (:mod:`exporters.hugo_inline`); text when it holds ``&Abreve;`` or a ``:`` that
+        could open a definition list. In most posts, only the first two."""
+        if type(self).visit is not HugoBody.visit and type(self).visits is HugoBody.visits:
+            return None  # a subclass's own visit may change any node
+        types = {HtmlBlock, HtmlInline, Construct}
+        if self._fixed_ids(document):
+            types.add(Heading)
+        rewrite = self._inline
+        if rewrite is not None:
+            types.update((Emphasis, Strong, Text))
+        source = document.source
+        if "&Abreve;" in source or _DEFINITION_LINE.match(source) or _DEFINITION_NEXT_LINE.search(source):
+            types.add(Text)
+        return frozenset(types)
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         rewrite = self._inline

@@ -110,6 +110,8 @@ def _addresses_widened(document: Document) -> tuple[Document, dict[int, int]]:
     widened: dict[int, Element] = {}
     keep: dict[int, int] = {}
     for container in _inline_containers(document):
+        if source.find("\\_", container.start, container.end) < 0:
+            continue  # no escaped underscore in it (the usual paragraph): no address to look for
         addresses = [m.span() for m in _BARE_ADDRESS.finditer(source, container.start, container.end)]
         if not addresses:
             continue

@@ -15,7 +15,7 @@ knows that syntax; writers see the neutral node.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias, TypeVar, cast, dataclass_transform
 
@@ -259,11 +259,14 @@ class Document:
             return ""
         return self.source[node.children[0].start : node.children[-1].end]
 
-    def emit(self, visit: Visitor | None = None) -> str:
+    def emit(self, visit: Visitor | None = None, types: Collection[type[Element]] | None = None) -> str:
         """The document written back, each node as ``visit`` says or, where it says None, as its source
-        with its children visited in turn. With no visitor this is the source, byte for byte."""
+        with its children visited in turn. With no visitor this is the source, byte for byte.
+
+        ``types``: the node types ``visit`` is called for (by exact type; None: every node). A writer
+        that knows it writes every other node as its source spares the walk a call for each."""
         out: list[str] = []
-        self._emit(self.children, 0, len(self.source), visit, out)
+        self._emit(self.children, 0, len(self.source), visit, out, types)
         return "".join(out)
 
     def emit_node(self, node: Element, visit: Visitor | None = None) -> str:
@@ -281,7 +284,13 @@ class Document:
         return "".join(out)
 
     def _emit(
-        self, nodes: tuple[Element, ...], start: int, end: int, visit: Visitor | None, out: list[str]
+        self,
+        nodes: tuple[Element, ...],
+        start: int,
+        end: int,
+        visit: Visitor | None,
+        out: list[str],
+        types: Collection[type[Element]] | None = None,
     ) -> None:
         # Every writer's walk runs through here, once per node: attributes are read once each.
         source = self.source
@@ -291,7 +300,7 @@ class Document:
             node_start, node_end = node.start, node.end
             if node_start > pos:
                 append(source[pos:node_start])
-            written = visit(node) if visit is not None else None
+            written = visit(node) if visit is not None and (types is None or type(node) in types) else None
             if written is None:
                 written = node.written
             if written is not None:
@@ -299,7 +308,7 @@ class Document:
             elif isinstance(node, _MOVABLE) and node.moved:
                 append(self._moved(node, visit))
             elif node.children:
-                self._emit(node.children, node_start, node_end, visit, out)
+                self._emit(node.children, node_start, node_end, visit, out, types)
             else:
                 append(source[node_start:node_end])
             if node_end > pos:

@@ -385,7 +385,7 @@ class BodyRenderer:
             return f"{mark}{len(ours) - 1}{mark}"
 
         # A partial, not a lambda: one Python call a node fewer (the visit runs for every node).
-        pieces = document.emit(partial(self.write, document, own=own)).split(mark)
+        pieces = document.emit(partial(self.write, document, own=own), self.visits(document)).split(mark)
         parts: list[tuple[str, bool]] = []
         for index, piece in enumerate(pieces):
             if index % 2:
@@ -393,6 +393,13 @@ class BodyRenderer:
             elif piece:
                 parts.append((piece, True))
         return parts
+
+    def visits(self, document: Document) -> frozenset[type[Element]] | None:
+        """The node types :meth:`write` may write otherwise than as their source in this document, by
+        exact type (None, the default: every type). The walk calls it for no other node: a writer
+        that changes few nodes of most documents spares a call or three for each of the others.
+        A subclass that overrides :meth:`visit` gets None unless it overrides this too."""
+        return None
 
     def write(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What :meth:`parts` writes for any node: a construct by its method, the rest by :meth:`visit`

@@ -3,24 +3,31 @@
 Each fast path is checked against the code it stands in for, on generated values: the direct YAML
 writer against ``yaml.dump`` through both dumpers, ``safe_url``'s encoding against the character by
 character one, the block walk for headings against ``Document.headings()``, WordPress's text
-escaping against its three replacements.
+escaping against its three replacements, the Hugo writer's walk of the nodes it changes against a
+walk of every node.
 """
 
 from __future__ import annotations
 
 import html
 import unicodedata
+from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from exporters.hugo import _WORD, HugoExporter
+from exporters.hugo import _WORD, HugoBody, HugoExporter
 from exporters.wordpress_blocks import text_html
 from hashmigrate import urls, yamlfm
+from hashmigrate.document import Document, Element, Paragraph
+from hashmigrate.exporter import OutputFile, Site
+from hashmigrate.hashnode.markdown import parse_body
 from hashmigrate.links import headings
+from hashmigrate.model import Post
 from hashmigrate.parse import parse
 
 # Text made of what decides a YAML scalar's style: indicators, ": " and " #", spaces at the ends,
@@ -161,3 +168,56 @@ def test_wordpress_text_html_escapes_as_its_slow_path(text: str) -> None:
     # The fast path returns text with nothing to change as it is; the rest goes the slow path.
     slow = html.escape(text, quote=False).replace("[", "&#91;").replace("Wordpress", "&#87;ordpress")
     assert text_html(text) == slow
+
+
+# What the Hugo writer changes in a document's text: definition-list colons after any container
+# marker, &Abreve;, headings with markup (an id written), emphasis beside a symbol outside ASCII or
+# around brackets, escaped underscores in bare addresses; and Hashnode's constructs and raw HTML.
+HUGO_PIECES = [
+    ": ", ":\t", ":", "- : ", "> : ", ">: ", "1. : ", "2) :", " : ", "&Abreve;", "\\&Abreve;", "# ", "## ",
+    "*", "**", "_", "__", "~~", "→", "©", "€", "é", "[", "]", "(", ")", "https://x.dev/a\\_b",
+    "www.x.dev/a\\_b_c", "{#id}", "{", "`", "<b>", "</b>", "<div>\n", "\n", "\n\n", "    ", "a", "word",
+    "===", "---", "%[https://youtu.be/abcdefghijk]", "@[Alice](@alice)", "[l](https://example.com)",
+    '![i](https://cdn.example.com/a.png align="center")', "{{< x >}}", "| a |\n|---|\n| b |\n",
+    '<span data-node-type="new-thing">', "</span>",
+]  # fmt: skip
+hugo_markdown = st.lists(st.one_of(st.sampled_from(HUGO_PIECES), st.text(max_size=3)), max_size=40).map(
+    "".join
+)
+
+
+def _hugo(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
+    rendered = HugoExporter().render(post, Site())
+    return rendered.files, [note.line() for note in rendered.notes]
+
+
+@settings(max_examples=700, deadline=None)
+@given(hugo_markdown)
+@example(": a definition\n")
+@example("- : in a list\n\n> : in a quote\n")
+@example("x &Abreve; y\n")
+@example("# *a* heading\n\ntext\n")
+@example("*→a* and **b©**\n")
+@example("*[a]* https://x.dev/a\\_b\n")
+@example('text <span data-node-type="new-thing">x</span>\n')
+def test_hugo_walks_only_what_it_changes_and_writes_what_a_full_walk_writes(markdown: str) -> None:
+    # HugoBody.visits spares the walk a call for each node the writer leaves as written; with every
+    # node visited (visits() None, the default) the page and its notes must be the same.
+    post = Post(title="t", slug="t", body=parse_body(markdown))
+    fast = _hugo(post)
+    with patch.object(HugoBody, "visits", lambda self, document: None):
+        assert _hugo(post) == fast
+
+
+def test_a_hugo_body_subclass_with_its_own_visit_is_given_every_node() -> None:
+    class Shouting(HugoBody):
+        def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+            if isinstance(element, Paragraph):
+                return own(document.text_of(element).upper())
+            return super().visit(document, element, own)
+
+    post = Post(title="t", slug="t", body=parse_body("quiet words\n"))
+    document = post.tree
+    assert HugoBody(post).visits(document) is not None  # the built-in walk skips paragraphs
+    assert Shouting(post).visits(document) is None
+    assert Shouting(post).render(document) == "QUIET WORDS\n"
