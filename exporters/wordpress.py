@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from exporters import wxr
 from exporters.wordpress_blocks import Media, render_body
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
-from hashmigrate.exporter import Option, OutputFile, Rendered, Site
+from hashmigrate.exporter import FinishReads, Option, OutputFile, Rendered, Site
 from hashmigrate.model import Post
 
 WXR_FILE = "wordpress-import.xml"
@@ -43,6 +43,8 @@ class WordPressExporter:
         "the WordPress importer downloads them itself (tick 'Download and import file attachments'); "
         "publish --upload-images puts them in the media library"
     )
+    # The WXR file needs each post's fields, markup and images, not its body or tree.
+    finish_reads: ClassVar[FinishReads] = "images"
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ _WHERE = {
         (
             "BodyRenderer",
             "Exporter",
+            "FinishReads",
             "FinishesSite",
             "Hooks",
             "LinksPosts",
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
         BodyRenderer,
         Exporter,
         FinishesSite,
+        FinishReads,
         Hooks,
         LinksPosts,
         NamesHeadings,
@@ -105,6 +107,7 @@ __all__ = [
     "ConvertResult",
     "Embed",
     "Exporter",
+    "FinishReads",
     "FinishesSite",
     "Hooks",
     "Html",

@@ -17,7 +17,15 @@ from urllib.parse import urlsplit
 
 from hashmigrate import registry
 from hashmigrate.delivery import FolderWriter, OutputError, UnsafePath
-from hashmigrate.exporter import Exporter, OutputFile, Rendered, Site, hooks, load_html_converter
+from hashmigrate.exporter import (
+    Exporter,
+    OutputFile,
+    Rendered,
+    Site,
+    hooks,
+    images_only,
+    load_html_converter,
+)
 from hashmigrate.hashnode import Header, Passes, Problem, build, read, reader
 
 if TYPE_CHECKING:
@@ -445,6 +453,7 @@ def _run(
         blog_url,
         repair,
         keep_posts=finish is not None,
+        images_only=hooked.finish_reads == "images",
         writer=writer if count > 1 else None,
     )
     if count > 1 and units is not None:
@@ -459,7 +468,7 @@ def _run(
         for outcome, rendered, extra, by_worker in rendered_posts:
             position += 1
             if collected is not None and rendered is not None:
-                collected.append(rendered)
+                collected.append(images_only(rendered) if hooked.finish_reads == "images" else rendered)
             if by_worker is not None and writer is not None:
                 _adopt(writer, by_worker)  # the rendering stayed in the worker (None) unless collected
             elif rendered is not None:
@@ -569,6 +578,9 @@ class _Shared:
     # a worker sends its files back without the post's body and tree: ~500 objects a post, which
     # the parent would unpickle and drop (at 20,000 posts its peak was 152.7 MB with them, 78.2 without).
     keep_posts: bool = True
+    # Whether the ``finish`` hook reads only each post's images, not its body and tree
+    # (exporter.FinishReads): a worker then sends the post back without them.
+    images_only: bool = False
     # The output's writer when the workers write each post's files themselves (a copy each, forked
     # with the manifest as it was read): creating a file or folder is a system call the parent would
     # otherwise make for every page, one after another (0.4-0.7 ms each on the machines measured).
@@ -828,6 +840,8 @@ def _worker_chunk(chunk: _Chunk) -> list[tuple[PostResult, Rendered | None, _Wri
         # says where); pickling its Post and making it again there cost 0.08 s of CPU on the corpus.
         if not shared.keep_posts:
             rendered = None if written is not None else _without_body(rendered)
+        elif shared.images_only and rendered is not None:
+            rendered = images_only(rendered)
         done.append((outcome, rendered, written))
     return done
 

@@ -317,3 +317,63 @@ def test_pass_one_marks_the_posts_with_a_callout(tmp_path: Path) -> None:
 
     units = list(BackupReader(plain_blog(tmp_path / "blog", 11, callouts=True)).units())
     assert [unit.callouts for unit in units if isinstance(unit, Header)] == [n % 5 == 0 for n in range(11)]
+
+
+@pytest.mark.parametrize("reads", ["posts", "images"])
+def test_a_finish_hook_gets_what_it_reads_with_workers_or_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: str
+) -> None:
+    # A finish hook that reads only images (WordPress's) gets each post without its body and tree,
+    # which spares the workers sending every tree back; one that reads posts (the default) gets them
+    # whole. Either way the same with one process or with workers.
+    from exporters.hugo import HugoExporter
+    from hashmigrate import registry
+
+    got: list[tuple[str, bool, list[str], int]] = []
+
+    class Recording(HugoExporter):
+        finish_reads = reads
+
+        def finish(self, rendered: Any, site: Any) -> tuple[()]:
+            for result in rendered:
+                post = result.post
+                sources = [image.src for image in post.images()]
+                got.append((post.slug, post.document is not None, sources, len(post.body)))
+            return ()
+
+    monkeypatch.setattr(registry, "create", lambda name, **options: Recording())
+    monkeypatch.setattr(api, "_START_METHOD", "fork")
+    # Where posts lose their trees: in the workers, before they are sent back (forked with this patch).
+    log = tmp_path / "trimmed"
+    trim = api.images_only
+
+    def trimming(rendered: Any) -> Any:
+        if rendered.post.document is not None:
+            with log.open("a", encoding="utf-8") as file:
+                file.write(f"{os.getpid()}\n")
+        return trim(rendered)
+
+    monkeypatch.setattr(api, "images_only", trimming)
+    source = blog(tmp_path)
+    runs = []
+    for workers in (1, 2):
+        got.clear()
+        hashmigrate.convert(
+            source, to="recording", out=tmp_path / f"out{workers}", drafts=True, workers=workers
+        )
+        runs.append(sorted(got))
+    assert runs[0] == runs[1] and len(runs[0]) >= 9
+    read = {post.slug: post for post in hashmigrate.load(source, drafts=True)}
+    for slug, has_tree, sources, body in runs[0]:
+        assert sources == [image.src for image in read[slug].images()]
+        if reads == "posts":
+            assert has_tree and body > len(sources)
+        else:
+            assert not has_tree and body == len(sources)
+    assert any(sources for _, _, sources, _ in runs[0])  # the examples have images
+    if reads == "images":
+        # One process trims each post itself; with workers, the workers trimmed every post.
+        pids = log.read_text(encoding="utf-8").split()
+        one, two = pids[: len(runs[0])], pids[len(runs[0]) :]
+        assert set(one) == {str(os.getpid())} and len(two) == len(runs[0])
+        assert str(os.getpid()) not in two
