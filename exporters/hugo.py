@@ -186,8 +186,11 @@ class HugoBody(BodyRenderer):
         needs an id written; emphasis and text when goldmark reads this document's inline markup
         otherwise (:mod:`exporters.hugo_inline`); text when it holds ``&Abreve;`` or a ``:`` that
         could open a definition list. In most posts, only the first two."""
-        if type(self).visit is not HugoBody.visit and type(self).visits is HugoBody.visits:
-            return None  # a subclass's own visit may change any node
+        cls = type(self)
+        if cls.visits is HugoBody.visits and any(
+            getattr(cls, name) is not getattr(HugoBody, name) for name in ("write", "visit", "fixed_id")
+        ):
+            return None  # a subclass's own write, visit or heading ids may change any node
         types = {HtmlBlock, HtmlInline, Construct}
         if self._fixed_ids(document):
             types.add(Heading)

@@ -786,9 +786,8 @@ def _before_fork(context: Any, repair: bool, callouts: bool = False) -> bool:
     what the reader loads lazily is loaded here, for the workers to inherit (and with ``callouts``,
     a blog with a callout, what converting its HTML loads: markdownify and BeautifulSoup, a tenth
     of a second that every worker meeting one paid otherwise, often at the end of its last chunk),
-    and every object
-    the collector tracks is frozen (:func:`gc.freeze`), so that a worker's collections neither
-    scan them nor write to their headers. Each such write copies a whole page the worker shared
+    and every object the collector tracks is frozen (:func:`gc.freeze`), so that a worker's
+    collections neither scan them nor write to their headers. Each such write copies a whole page the worker shared
     with this process: measured on the corpus with two workers, 124,000 page faults instead of
     137,000 (a small share of the CPU time; see benchmarks/README.md).
 

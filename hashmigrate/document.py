@@ -275,12 +275,14 @@ class Document:
         self._emit((node,), node.start, node.end, visit, out)
         return "".join(out)
 
-    def emit_children(self, node: Element, visit: Visitor | None = None) -> str:
+    def emit_children(
+        self, node: Element, visit: Visitor | None = None, types: Collection[type[Element]] | None = None
+    ) -> str:
         """A node's content (its children and the source between them), without its own delimiters."""
         if not node.children:
             return ""
         out: list[str] = []
-        self._emit(node.children, node.children[0].start, node.children[-1].end, visit, out)
+        self._emit(node.children, node.children[0].start, node.children[-1].end, visit, out, types)
         return "".join(out)
 
     def _emit(
@@ -306,7 +308,7 @@ class Document:
             if written is not None:
                 append(written)
             elif isinstance(node, _MOVABLE) and node.moved:
-                append(self._moved(node, visit))
+                append(self._moved(node, visit, types))
             elif node.children:
                 self._emit(node.children, node_start, node_end, visit, out, types)
             else:
@@ -316,9 +318,11 @@ class Document:
         if end > pos:
             append(source[pos:end])
 
-    def _moved(self, node: Link | Picture, visit: Visitor | None) -> str:
+    def _moved(
+        self, node: Link | Picture, visit: Visitor | None, types: Collection[type[Element]] | None
+    ) -> str:
         """A link or picture whose destination changed, written with its new destination."""
-        text = self.emit_children(node, visit)
+        text = self.emit_children(node, visit, types)
         if isinstance(node, Link) and node.kind in ("autolink", "email"):
             return link_markdown(node.dest, None)
         mark = "!" if isinstance(node, Picture) else ""

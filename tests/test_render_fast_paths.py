@@ -200,6 +200,7 @@ def _hugo(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
 @example("*→a* and **b©**\n")
 @example("*[a]* https://x.dev/a\\_b\n")
 @example('text <span data-node-type="new-thing">x</span>\n')
+@example("***⚠ French ⚠****:*\n")  # emphasis goldmark reads otherwise: written as HTML, Strong in Emphasis
 def test_hugo_walks_only_what_it_changes_and_writes_what_a_full_walk_writes(markdown: str) -> None:
     # HugoBody.visits spares the walk a call for each node the writer leaves as written; with every
     # node visited (visits() None, the default) the page and its notes must be the same.
@@ -221,3 +222,10 @@ def test_a_hugo_body_subclass_with_its_own_visit_is_given_every_node() -> None:
     assert HugoBody(post).visits(document) is not None  # the built-in walk skips paragraphs
     assert Shouting(post).visits(document) is None
     assert Shouting(post).render(document) == "QUIET WORDS\n"
+
+    class Always(HugoBody):
+        def fixed_id(self, document: Document, heading: Any) -> str | None:
+            return "always"
+
+    headed = Post(title="t", slug="t", body=parse_body("# Plain heading\n\ntext\n"))
+    assert Always(headed).render(headed.tree).startswith("# Plain heading {#always}\n")

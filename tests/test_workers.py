@@ -260,8 +260,9 @@ def test_forked_workers_share_the_work_and_load_nothing_themselves(
     for pass_name in ("one", "two"):
         assert len(_pids(log, pass_name)) == 2, f"pass {pass_name}: one worker did all the work"
     # What reading and rendering load lazily (ftfy, strptime's module, the file codec, and for a blog
-    # with callouts markdownify; see the test below) was loaded before the fork; every object the parent had was frozen for the workers (a collection in a
-    # worker would otherwise write to each one's page, copying it).
+    # with callouts markdownify; see the test below) was loaded before the fork; every object the
+    # parent had was frozen for the workers (a collection in a worker would otherwise write to each
+    # one's page, copying it).
     assert [loaded for _, _, _, loaded in lines if loaded != "-"] == []
     assert all(int(frozen) > 1000 for _, _, frozen, _ in lines)
     assert gc.get_freeze_count() == 0  # and thawed in this process once the pools were done
@@ -377,3 +378,30 @@ def test_a_finish_hook_gets_what_it_reads_with_workers_or_without(
         one, two = pids[: len(runs[0])], pids[len(runs[0]) :]
         assert set(one) == {str(os.getpid())} and len(two) == len(runs[0])
         assert str(os.getpid()) not in two
+
+
+def test_a_worker_sends_back_no_rendering_of_a_post_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a finish hook the parent needs only what a worker wrote (the outcome and the writer's
+    # record), not the rendering; a post it did not write comes back without its body and tree.
+    from exporters.hugo import HugoExporter
+    from hashmigrate.exporter import Site
+    from hashmigrate.hashnode.backup import BackupReader, Header
+    from hashmigrate.links import LinkIndex
+
+    units = [u for u in BackupReader(plain_blog(tmp_path / "blog", 3)).units() if isinstance(u, Header)]
+    chunk: Any = [(unit, api._Planned(unit.path, unit.slug)) for unit in units]
+    writer = delivery.FolderWriter(tmp_path / "out")
+    for target in (writer, None):
+        shared = api._Shared(HugoExporter(), Site(), LinkIndex(), None, True, keep_posts=False, writer=target)
+        monkeypatch.setattr(api, "_SHARED", shared)
+        done = api._worker_chunk(chunk)
+        assert [outcome.status for outcome, _, _ in done] == ["written"] * 3
+        if target is not None:
+            assert all(rendered is None and written is not None for _, rendered, written in done)
+            assert len(list((tmp_path / "out").rglob("index.md"))) == 3
+        else:
+            for _, rendered, written in done:
+                assert written is None and rendered is not None and rendered.files
+                assert rendered.post.body == () and rendered.post.document is None
