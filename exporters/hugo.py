@@ -157,9 +157,6 @@ class HugoBody(BodyRenderer):
         codebase)`` written for ``#i-codebase`` was dead there), and current Hugo leaves text out of the
         id after a ``_`` inside emphasis (``*b my_function a*`` is ``b-my_``). goldmark reads a heading's
         trailing ``{#id}`` by default since Hugo 0.60; a heading of plain text keeps Hugo's own id."""
-        return self._fixed_ids(document).get(id(heading))
-
-    def _fixed_ids(self, document: Document) -> dict[int, str]:
         if self._fixed is None:
             self._fixed = {}
             heads = headings(document)
@@ -170,7 +167,7 @@ class HugoBody(BodyRenderer):
                 self._fixed = {
                     id(head): target for head, target, mark in zip(heads, ids, marked, strict=True) if mark
                 }
-        return self._fixed
+        return self._fixed.get(id(heading))
 
     @staticmethod
     def _plain(document: Document, heading: Heading) -> bool:
@@ -186,13 +183,9 @@ class HugoBody(BodyRenderer):
         needs an id written; emphasis and text when goldmark reads this document's inline markup
         otherwise (:mod:`exporters.hugo_inline`); text when it holds ``&Abreve;`` or a ``:`` that
         could open a definition list. In most posts, only the first two."""
-        cls = type(self)
-        if cls.visits is HugoBody.visits and any(
-            getattr(cls, name) is not getattr(HugoBody, name) for name in ("write", "visit", "fixed_id")
-        ):
-            return None  # a subclass's own write, visit or heading ids may change any node
         types = {HtmlBlock, HtmlInline, Construct}
-        if self._fixed_ids(document):
+        # Asked of fixed_id itself, so that a subclass's own heading ids are written too.
+        if any(self.fixed_id(document, head) is not None for head in headings(document)):
             types.add(Heading)
         rewrite = self._inline
         if rewrite is not None:

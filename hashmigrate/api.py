@@ -453,7 +453,7 @@ def _run(
         blog_url,
         repair,
         keep_posts=finish is not None,
-        images_only=hooked.finish_reads == "images",
+        images_only=finish is not None and hooked.finish_reads == "images",
         writer=writer if count > 1 else None,
     )
     if count > 1 and units is not None:
@@ -468,7 +468,7 @@ def _run(
         for outcome, rendered, extra, by_worker in rendered_posts:
             position += 1
             if collected is not None and rendered is not None:
-                collected.append(images_only(rendered) if hooked.finish_reads == "images" else rendered)
+                collected.append(rendered)
             if by_worker is not None and writer is not None:
                 _adopt(writer, by_worker)  # the rendering stayed in the worker (None) unless collected
             elif rendered is not None:
@@ -668,7 +668,7 @@ def _in_process(
         extra: list[tuple[str, Path]] = []
         if isinstance(item, Post) and report is not None:
             item, extra = _localise(item, shared.exporter, shared.site, assets, report)
-        outcome, rendered = _render_one(item, shared.exporter, shared.site)
+        outcome, rendered = _render(item, shared)
         yield outcome, rendered, extra, None
 
 
@@ -787,9 +787,9 @@ def _before_fork(context: Any, repair: bool, callouts: bool = False) -> bool:
     a blog with a callout, what converting its HTML loads: markdownify and BeautifulSoup, a tenth
     of a second that every worker meeting one paid otherwise, often at the end of its last chunk),
     and every object the collector tracks is frozen (:func:`gc.freeze`), so that a worker's
-    collections neither scan them nor write to their headers. Each such write copies a whole page the worker shared
-    with this process: measured on the corpus with two workers, 124,000 page faults instead of
-    137,000 (a small share of the CPU time; see benchmarks/README.md).
+    collections neither scan them nor write to their headers. Each such write copies a whole page
+    the worker shared with this process: measured on the corpus with two workers, 124,000 page
+    faults instead of 137,000 (a small share of the CPU time; see benchmarks/README.md).
 
     Returns whether it froze them; :func:`_after_pool` undoes it. A caller who froze objects
     itself keeps its own arrangement."""
@@ -839,8 +839,6 @@ def _worker_chunk(chunk: _Chunk) -> list[tuple[PostResult, Rendered | None, _Wri
         # says where); pickling its Post and making it again there cost 0.08 s of CPU on the corpus.
         if not shared.keep_posts:
             rendered = None if written is not None else _without_body(rendered)
-        elif shared.images_only and rendered is not None:
-            rendered = images_only(rendered)
         done.append((outcome, rendered, written))
     return done
 
@@ -887,7 +885,7 @@ def _file_size(unit: Header | Problem) -> int:
     if isinstance(unit, Problem):
         return 0
     if unit.kept is not None:
-        return sys.getsizeof(unit.kept[1])
+        return unit.kept_bytes()
     try:
         return os.stat(unit.path).st_size
     except OSError:
@@ -898,7 +896,17 @@ def _convert_unit(
     unit: Header | Problem, entry: _Planned | None, shared: _Shared
 ) -> tuple[PostResult, Rendered | None]:
     item = _prepare(build(unit, shared.blog_url, True, shared.repair), entry, shared.index)
-    return _render_one(item, shared.exporter, shared.site)
+    return _render(item, shared)
+
+
+def _render(item: Post | Problem, shared: _Shared) -> tuple[PostResult, Rendered | None]:
+    """:func:`_render_one`, the rendering kept as the run needs it: for a ``finish`` hook that reads
+    only images, without the post's body and tree (in the worker that rendered it, so that they are
+    not sent back; in this process alike, so the hook gets the same posts either way)."""
+    outcome, rendered = _render_one(item, shared.exporter, shared.site)
+    if shared.images_only and rendered is not None:
+        rendered = images_only(rendered)
+    return outcome, rendered
 
 
 def _pooled(

@@ -258,8 +258,6 @@ def _repeats(value: object) -> Repeats:
 def images_only(rendered: Rendered) -> Rendered:
     """A rendered post as a ``finish_reads = "images"`` hook gets it: body its images, no tree."""
     post = rendered.post
-    if post.document is None and all(isinstance(node, Image) for node in post.body):
-        return rendered  # made so already (in a worker process)
     return replace(rendered, post=replace(post, body=tuple(post.images()), document=None))
 
 
@@ -293,6 +291,19 @@ def html_to_markdown(fragment: str) -> str:
         # Thousands of nested tags: keep the HTML itself rather than lose the text.
         return fragment.strip()
     return text.strip()
+
+
+def _visits_speaks_for(cls: type) -> bool:
+    """Whether ``cls.visits`` speaks for its ``write`` and ``visit``: neither is overridden in a
+    class below the one that defines ``visits``."""
+
+    def owner(name: str) -> type:
+        return next(k for k in cls.__mro__ if name in vars(k))
+
+    answers = owner("visits")
+    return not any(
+        owner(name) is not answers and issubclass(owner(name), answers) for name in ("write", "visit")
+    )
 
 
 def load_html_converter() -> None:
@@ -376,6 +387,13 @@ class BodyRenderer:
 
     target: ClassVar[str] = "markdown"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not _visits_speaks_for(cls):
+            # A write or visit of its own, below the class whose visits() names what they change:
+            # that answer does not hold for it, so it is given every node.
+            cls.visits = BodyRenderer.visits  # type: ignore[method-assign]
+
     def __init__(self, post: Post) -> None:
         self.post = post
         self.notes: list[Note] = []
@@ -420,7 +438,8 @@ class BodyRenderer:
         """The node types :meth:`write` may write otherwise than as their source in this document, by
         exact type (None, the default: every type). The walk calls it for no other node: a writer
         that changes few nodes of most documents spares a call or three for each of the others.
-        A subclass that overrides :meth:`visit` gets None unless it overrides this too."""
+        A subclass that overrides :meth:`write` or :meth:`visit` below the class that answers this
+        answers None (see ``__init_subclass__``) until it answers this itself."""
         return None
 
     def write(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:

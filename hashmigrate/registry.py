@@ -84,6 +84,10 @@ class Plugin:
 _warned: set[str] = set()
 
 
+# Entry points read, by group and state of the import path (see installed).
+_found: dict[tuple[str, tuple[tuple[str, int], ...]], list[Plugin]] = {}
+
+
 def installed(group: str = EXPORTERS) -> list[Plugin]:
     """Every entry point of the group, duplicates included, built-ins first, then by distribution."""
     # Read once for each state of the import path: reading them took 5 ms (each distribution's
@@ -100,9 +104,6 @@ def installed(group: str = EXPORTERS) -> list[Plugin]:
             _found.clear()
         _found[key] = found
     return list(found)
-
-
-_found: dict[tuple[str, tuple[tuple[str, int], ...]], list[Plugin]] = {}
 
 
 def refresh() -> None:

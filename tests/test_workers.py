@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hashmigrate
 from hashmigrate import api, delivery
@@ -311,6 +313,34 @@ def test_callouts_load_their_converter_once(tmp_path: Path, callouts: bool) -> N
     assert report == {"counts": {"written": 24}, "markdownify": callouts}
     loaded = log.read_text(encoding="utf-8").splitlines()
     assert len(loaded) == 24 and set(loaded) == {""}, [line for line in loaded if line]
+
+
+CALLOUT_PIECES = [
+    '<div data-node-type="callout">', '<div data-node-type="callout-emoji">', '<div data-node-type="callout-text">',
+    "</div>", '<div  data-node-type="callout" >', '<div class="x" data-node-type="callout">', "💡", "Note",
+    "<b>x</b>", "\n", "\n\n", "- ", "> ", "    ", "```\n", "`", "text",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(CALLOUT_PIECES), max_size=25).map("".join))
+def test_pass_one_marks_every_post_the_reader_finds_a_callout_in(body: str) -> None:
+    # Pass one marks a post by a substring search: every callout the reader then finds, in any
+    # container, must be in a marked post, or a worker would load markdownify after all.
+    import tempfile
+
+    from hashmigrate.hashnode.backup import BackupReader, Header, build
+    from hashmigrate.model import Callout, Post
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "clw0000000000000000000000.md").write_text(
+            f"---\ntitle: T\nslug: t\ndatePublished: 2024-02-12\n---\n\n{body}", encoding="utf-8"
+        )
+        (header,) = [u for u in BackupReader(Path(folder)).units() if isinstance(u, Header)]
+        post = build(header, None)
+    assert isinstance(post, Post)
+    found = any(isinstance(c.node, Callout) for c in post.tree.constructs)
+    assert header.callouts or not found
 
 
 def test_pass_one_marks_the_posts_with_a_callout(tmp_path: Path) -> None:

@@ -96,6 +96,11 @@ class _Header:
         """Let go of what pass one kept of the file (a worker process was sent it with the header)."""
         self.kept = None
 
+    def kept_bytes(self) -> int:
+        """The memory the kept body takes (0: none kept). An ASCII post with one emoji takes 4 bytes a
+        character (CPython's widest form), so a file's size can be a quarter of it."""
+        return sys.getsizeof(self.kept[1]) if self.kept is not None else 0
+
 
 def is_post_file(path: Path) -> bool:
     """A backup's posts are ``<cuid>.md`` and ``draft-<id>.md``; README and friends are not posts."""
@@ -281,8 +286,7 @@ class BackupReader:
                     if entry.notes == _OLD_FORMAT_ONLY:
                         entry.notes = _OLD_FORMAT_ONLY  # shared again when it came from another process
                     if entry.kept is not None:
-                        # An ASCII post with one emoji takes 4 bytes a character (CPython's widest form).
-                        held += sys.getsizeof(entry.kept[1])
+                        held += entry.kept_bytes()
                         if held > KEEP_BYTES:
                             entry.release()
                     headers.append(entry)
@@ -605,12 +609,8 @@ def _title_from_heading(body: str) -> tuple[str, str]:
 
 
 def _build(header: _Header, blog_url: str | None, parse: bool = True, repair: bool = True) -> Post:
-    kept = header.kept
-    if kept is None:
-        meta, body, first_line, title = _reread(header, repair)
-    else:
-        meta, body, first_line, title = kept
-    return _assemble(header, meta, body, first_line, title, blog_url, parse)
+    reading = header.kept if header.kept is not None else _reread(header, repair)
+    return _assemble(header, *reading, blog_url, parse)
 
 
 def _assemble(
