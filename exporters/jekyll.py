@@ -604,6 +604,10 @@ _INLINE = (
     HardBreak,
     Construct,
 )
+# What JekyllBody.visit may change in any document (see JekyllBody.visits).
+_VISITED: frozenset[type[Element]] = frozenset(
+    [Text, CodeSpan, HtmlInline, HtmlBlock, Heading, List, Construct]
+)
 # Span elements whose content kramdown copies as it is: a pair holding plain text only stays as written.
 _RAW_SPAN = frozenset(["code", "kbd", "mark", "samp", "u", "var"])
 # What CommonMark would read as Markdown inside such an element (an escape, entity, emphasis, code,
@@ -1014,6 +1018,21 @@ class JekyllBody(BodyRenderer):
             before = "\n" if _after_text(document, block.start, None) else ""
             self._open_pre[id(block)] = f"{before}{_NOMARKDOWN[0]}\n{markup}\n{_NOMARKDOWN[1]}\n"
             self._in_open_pre.update(id(node) for node in stretch[1:])
+
+    def visits(self, document: Document) -> frozenset[type[Element]] | None:
+        """What :meth:`visit` changes in this document (asked after :meth:`render` planned it): text,
+        code spans, raw HTML, headings, lists and constructs always (whether one changes is decided node
+        by node); code blocks when a fence or indentation is rewritten, emphasis when one is nested in
+        its kind. Paragraphs, items, quotes, links, tables and breaks are written as their source. A
+        stretch of blocks written as HTML (a ``<pre>`` left open) may hold any type: then every node."""
+        if self._open_pre:
+            return None
+        types = _VISITED
+        if self._fences:
+            types |= {CodeBlock}
+        if self._nested_emphasis:
+            types |= {Emphasis, Strong}
+        return types
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
         """What kramdown must be given for a node to read it as CommonMark does."""

@@ -3,8 +3,8 @@
 Each fast path is checked against the code it stands in for, on generated values: the direct YAML
 writer against ``yaml.dump`` through both dumpers, ``safe_url``'s encoding against the character by
 character one, the block walk for headings against ``Document.headings()``, WordPress's text
-escaping against its three replacements, the Hugo writer's walk of the nodes it changes against a
-walk of every node.
+escaping against its three replacements, the Hugo and Jekyll writers' walks of the nodes they change
+against a walk of every node.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exporters.hugo import _WORD, HugoBody, HugoExporter
+from exporters.jekyll import JekyllBody, JekyllExporter
 from exporters.wordpress_blocks import text_html
 from hashmigrate import urls, yamlfm
 from hashmigrate.document import Document, Element, Paragraph
@@ -229,3 +230,39 @@ def test_a_hugo_body_subclass_with_its_own_visit_is_given_every_node() -> None:
 
     headed = Post(title="t", slug="t", body=parse_body("# Plain heading\n\ntext\n"))
     assert Always(headed).render(headed.tree).startswith("# Plain heading {#always}\n")
+
+
+# What the Jekyll writer changes for kramdown: fences and indented code, ordered lists not starting at 1
+# and ")" markers, lists of one kind after another, indented and empty headings, pipes, backticks,
+# tags, stars, escapes, emphasis nested in its kind, raw HTML (a <pre> left open), Liquid.
+JEKYLL_PIECES = [
+    "```\n", "~~~\n", "```py\n", "    ", "  \t", "\t", "1. ", "3. ", "1) ", "- ", "* ", "+ ", "> ", "   ## ",
+    "#", "# ", "###\n", "|", "\\|", "`", "``", "<x_y>", "<b>", "</b>", "<pre>\n", "</pre>", "<div>\n",
+    "*", "**", "_", "*a *b* c*", "\\&", "&amp;", "^", "{:", "{%", "%}", "{{", "}}", ":", "\n", "\n\n",
+    "a", "word", "| a |\n|---|\n| b |\n", "%[https://youtu.be/abcdefghijk]", "@[Alice](@alice)",
+    "[l](https://example.com)", "$$x$$", "é",
+]  # fmt: skip
+jekyll_markdown = st.lists(st.one_of(st.sampled_from(JEKYLL_PIECES), st.text(max_size=3)), max_size=40).map(
+    "".join
+)
+
+
+def _jekyll(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
+    rendered = JekyllExporter().render(post, Site())
+    return rendered.files, [note.line() for note in rendered.notes]
+
+
+@settings(max_examples=700, deadline=None)
+@given(jekyll_markdown)
+@example("```\ncode\n```\ntext\n")  # a fence rewritten: code blocks visited
+@example("*a *b* c*\n")  # emphasis nested in its kind
+@example("<div>\n<pre>\nline\n\nmore *x*\n</pre>\n</div>\n")  # a <pre> left open: every node
+@example("5. five\n6. six\n\n- a\n\n* b\n")
+@example("  ## indented\n\n###\n")
+def test_jekyll_walks_only_what_it_changes_and_writes_what_a_full_walk_writes(markdown: str) -> None:
+    # JekyllBody.visits spares the walk a call for each node the writer leaves as written; with every
+    # node visited (visits() None) the page and its notes must be the same.
+    post = Post(title="t", slug="t", body=parse_body(markdown))
+    fast = _jekyll(post)
+    with patch.object(JekyllBody, "visits", lambda self, document: None):
+        assert _jekyll(post) == fast
