@@ -955,6 +955,7 @@ def _pooled(
             yield from local(chunk)
         return
     frozen = _before_fork(context, shared.repair, callouts)  # the workers are forked at the first submit
+    unreported: list[_Written] = []  # what workers wrote of posts the caller stopped before
     waiting: deque[
         tuple[_Chunk, Future[list[tuple[PostResult, Rendered | None, _Written | None]]] | None]
     ] = deque()
@@ -969,18 +970,30 @@ def _pooled(
             if broken:
                 waiting.append((chunk, None))
             while len(waiting) > count * _AHEAD or (waiting and waiting[0][1] is None):
-                yield from _collect(waiting.popleft(), local)
+                yield from _collect(waiting.popleft(), local, unreported)
         while waiting:
-            yield from _collect(waiting.popleft(), local)
+            yield from _collect(waiting.popleft(), local, unreported)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _after_pool(frozen)
+        # The caller stopped early (closed the run): the chunks the workers had begun are finished now,
+        # their files written. They go into the manifest like any other file hashmigrate wrote, or the
+        # next run would take them for files the user made and refuse to update them.
+        for _, future in waiting:
+            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+                unreported.extend(written for _, _, written in future.result() if written is not None)
+        if shared.writer is not None:
+            for written in unreported:
+                _adopt(shared.writer, written)
 
 
 def _collect(
     pending: tuple[_Chunk, Any],
     local: Callable[[Any], Iterator[_Done]],
+    unreported: list[_Written],
 ) -> Iterator[_Done]:
+    """A chunk's posts, as its worker did them (or done here). ``unreported`` gets what the worker
+    wrote of the posts after the one the caller stopped at."""
     from concurrent.futures.process import BrokenProcessPool
 
     chunk, future = pending
@@ -994,8 +1007,12 @@ def _collect(
         yield from local(chunk)
         return
     _release(unit for unit, _ in chunk)  # the worker had its own copy of what pass one kept
-    for outcome, rendered, written in done:
-        yield outcome, rendered, [], written
+    rest = iter(done)
+    try:
+        for outcome, rendered, written in rest:
+            yield outcome, rendered, [], written
+    finally:
+        unreported.extend(written for _, _, written in rest if written is not None)
 
 
 def _release(units: Iterable[Header | Problem]) -> None:

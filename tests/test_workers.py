@@ -168,6 +168,27 @@ def test_convert_iter_streams_and_counts(tmp_path: Path) -> None:
     assert run.result.note_counts() == whole.note_counts() and run.result.ok == whole.ok
 
 
+@pytest.mark.parametrize("stop_at", [0, 3, 40])
+def test_a_run_stopped_early_puts_every_file_its_workers_wrote_in_the_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int
+) -> None:
+    # Workers run ahead of the caller: when it stops (breaks out of convert_iter), the chunks they had
+    # begun are finished and written. Those files are ours: a later run updates them, never takes them
+    # for the user's (a run that updated them reported every one as "changed since hashmigrate wrote it").
+    monkeypatch.setattr(api, "_CHUNK", 4)  # several chunks, one stopped in the middle
+    source, out = plain_blog(tmp_path / "blog", 70), tmp_path / "out"
+    with hashmigrate.convert_iter(source, out=out, workers=2) as run:
+        for index, _ in enumerate(run):
+            if index == stop_at:
+                break
+    pages = {str(p.relative_to(out)) for p in out.rglob("index.md")}
+    assert len(pages) > stop_at + 1  # the workers did run ahead
+    manifest = json.loads((out / delivery.MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert pages <= set(manifest)
+    again = hashmigrate.convert(source, out=out, workers=2, options={"aliases": False})
+    assert again.counts()["conflict"] == 0 and again.counts()["written"] == 70 and again.ok
+
+
 def test_small_blogs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HASHMIGRATE_WORKERS", raising=False)
     assert api._pool_size(None, api.POOL_MIN_POSTS - 1) == 1
