@@ -87,17 +87,19 @@ if TYPE_CHECKING:
     from hashmigrate.verification import PostCheck, VerifyError, VerifyResult, verify
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module 'hashmigrate' has no attribute {name!r}")
-    value = getattr(import_module(where), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    # Hidden from the type checker, which would otherwise take any name at all for one of these (Any),
+    # and pass ``from hashmigrate import Nothing`` that fails at run time.
+    def __getattr__(name: str) -> Any:
+        where = _WHERE.get(name)
+        if where is None:
+            raise AttributeError(f"module 'hashmigrate' has no attribute {name!r}")
+        value = getattr(import_module(where), name)
+        globals()[name] = value
+        return value
 
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+    def __dir__() -> list[str]:
+        return sorted([*globals(), *_WHERE])
 
 
 __all__ = [

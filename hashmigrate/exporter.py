@@ -368,6 +368,8 @@ def mention_name(node: Mention) -> str:
 
 
 _NOT_HTTP = "its address is not an http(s) URL"
+# What the walk gives write() whatever a writer's visits() names (see BodyRenderer.visits).
+_ALWAYS_WRITTEN: frozenset[type[Element]] = frozenset([Construct, HtmlBlock, HtmlInline])
 _NODE_TYPE = re.compile(r"""data-node-type\s*=\s*["']?([\w-]{1,40})""", re.I)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
@@ -424,8 +426,11 @@ class BodyRenderer:
             ours.append(text)
             return f"{mark}{len(ours) - 1}{mark}"
 
+        types = self.visits(document)
+        if types is not None:
+            types = types | _ALWAYS_WRITTEN
         # A partial, not a lambda: one Python call a node fewer (the visit runs for every node).
-        pieces = document.emit(partial(self.write, document, own=own), self.visits(document)).split(mark)
+        pieces = document.emit(partial(self.write, document, own=own), types).split(mark)
         parts: list[tuple[str, bool]] = []
         for index, piece in enumerate(pieces):
             if index % 2:
@@ -438,6 +443,8 @@ class BodyRenderer:
         """The node types :meth:`write` may write otherwise than as their source in this document, by
         exact type (None, the default: every type). The walk calls it for no other node: a writer
         that changes few nodes of most documents spares a call or three for each of the others.
+        Constructs and raw HTML are given to :meth:`write` whatever this names: they are what the
+        base class renders (an embed, a callout) and notes (Hashnode markup in HTML).
         A subclass that overrides :meth:`write` or :meth:`visit` below the class that answers this
         answers None (see ``__init_subclass__``) until it answers this itself."""
         return None

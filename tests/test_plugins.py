@@ -357,3 +357,73 @@ def test_the_core_imports_no_exporter_by_name() -> None:
         if "from exporters" in path.read_text() or "import exporters" in path.read_text()
     ]
     assert offenders == []
+
+
+TYPED_PLUGIN = """
+from collections.abc import Callable
+
+from hashmigrate import BodyRenderer, Option, Post
+from hashmigrate.document import Document, Element, Heading
+
+
+class ZolaBody(BodyRenderer):
+    target = "Zola"
+
+    def visits(self, document: Document) -> frozenset[type[Element]] | None:
+        return frozenset({Heading})
+
+    def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        return super().visit(document, element, own)
+
+
+OPTIONS: tuple[Option, ...] = (Option("section", str, "blog", "where posts go"),)
+BODY: type[BodyRenderer] = ZolaBody
+POST: type[Post] = Post
+"""
+
+
+def test_a_plugin_type_checks_against_the_contract_and_a_name_not_exported_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The names hashmigrate exports lazily are typed for mypy, and only those: a name it does not
+    # export is an error before run time, not Any (which passed ``from hashmigrate import Document``).
+    from mypy import api as mypy_api
+
+    plugin = tmp_path / "zola_plugin.py"
+    plugin.write_text(TYPED_PLUGIN + "\nfrom hashmigrate import Document as Misplaced\n")
+    # An editable install's import hook is invisible to mypy: it is shown the checkout itself.
+    monkeypatch.setenv("MYPYPATH", str(Path(__file__).resolve().parent.parent))
+    out, _, status = mypy_api.run(["--strict", "--no-incremental", "--cache-dir", os.devnull, str(plugin)])
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert status == 1 and len(errors) == 1, out
+    assert 'has no attribute "Document"' in errors[0]
+
+
+def test_constructs_and_raw_html_are_written_whatever_a_writers_visits_names() -> None:
+    # A plug-in's visits() names the types its own visit changes; the constructs and raw HTML the base
+    # class renders and notes are not its to name (left out, %[url] reached the page as written).
+    from collections.abc import Callable
+
+    from hashmigrate.document import Document, Element, Heading
+    from hashmigrate.hashnode.markdown import parse_body
+
+    class Zola(hashmigrate.BodyRenderer):
+        def visits(self, document: Document) -> frozenset[type[Element]] | None:
+            return frozenset({Heading})
+
+        def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+            if isinstance(element, Heading):
+                return own(document.text_of(element).upper())
+            return super().visit(document, element, own)
+
+    body = (
+        "# Title\n\n%[https://github.com/owner/repo]\n\n%%[subscribe]\n\n"
+        '<div data-node-type="new-thing">x</div>\n\ntext <span data-node-type="other">y</span>\n'
+    )
+    post = hashmigrate.Post(title="t", slug="t", body=parse_body(body))
+    writer = Zola(post)
+    text = writer.render(post.tree)
+    assert text.startswith("# TITLE\n") and "%[" not in text and "%%[" not in text
+    assert "<https://github.com/owner/repo>" in text and "<!-- Hashnode widget: subscribe -->" in text
+    kinds = sorted(note.kind for note in writer.notes)
+    assert kinds == ["embed-as-link", "hashnode-markup", "hashnode-markup", "widget"]
