@@ -40,7 +40,9 @@ _WHERE = {
     ),
     "Problem": "hashmigrate.hashnode",
     "SourceError": "hashmigrate.hashnode",
-    **dict.fromkeys(("PluginConflict", "UnknownExporter", "available"), "hashmigrate.registry"),
+    **dict.fromkeys(
+        ("PluginConflict", "PluginError", "UnknownExporter", "available"), "hashmigrate.registry"
+    ),
     **dict.fromkeys(
         ("Callout", "Embed", "Html", "Image", "Markdown", "Mention", "Node", "Note", "Post", "Tag", "Widget"),
         "hashmigrate.model",
@@ -83,7 +85,7 @@ if TYPE_CHECKING:
         Widget,
     )
     from hashmigrate.publish import PublishConfig, Publisher
-    from hashmigrate.registry import PluginConflict, UnknownExporter, available
+    from hashmigrate.registry import PluginConflict, PluginError, UnknownExporter, available
     from hashmigrate.verification import PostCheck, VerifyError, VerifyResult, verify
 
 
@@ -125,6 +127,7 @@ __all__ = [
     "OutputFile",
     "PlacesImages",
     "PluginConflict",
+    "PluginError",
     "Post",
     "PostCheck",
     "PostResult",

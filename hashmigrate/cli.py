@@ -84,6 +84,9 @@ class _OneLineErrors(TyperGroup):
             if "ClickException" in kinds:
                 _err(getattr(exc, "format_message", exc.__str__)())
                 sys.exit(int(getattr(exc, "exit_code", EXIT_USAGE)))
+            if "PluginError" in kinds:
+                _err(str(exc))  # an installed plugin that cannot serve: its author's to mend
+                sys.exit(EXIT_USAGE)
             _err(f"internal error: {type(exc).__name__}: {exc} (please report it)")
             sys.exit(EXIT_INTERNAL)
         if standalone:

@@ -35,6 +35,7 @@ __all__ = [
     "OptionError",
     "Plugin",
     "PluginConflict",
+    "PluginError",
     "UnknownExporter",
     "UnknownPlugin",
     "available",
@@ -58,6 +59,11 @@ class UnknownPlugin(LookupError):
 class UnknownExporter(UnknownPlugin):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(name, known, "exporter")
+
+
+class PluginError(Exception):
+    """An installed plugin that cannot serve: its module does not import, or what it registers is not
+    an exporter. The plugin's fault, not hashmigrate's: one line naming it and its entry point."""
 
 
 def _normal(dist: str) -> str:
@@ -170,7 +176,12 @@ def load(name: str, group: str = EXPORTERS) -> Any:
         if group == EXPORTERS:
             raise UnknownExporter(name, known)
         raise UnknownPlugin(name, known, _kind(group))
-    return entry.load()
+    try:
+        return entry.load()
+    except Exception as exc:
+        raise PluginError(
+            f"the {_kind(group)} {name!r} ({entry.value}) cannot be loaded: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def options_of(name: str, group: str = EXPORTERS) -> tuple[Option, ...] | None:
@@ -196,10 +207,17 @@ def create(name: str, **options: Any) -> Exporter:
     try:
         exporter = factory(**options)
     except (TypeError, ValueError) as exc:
+        if declared is not None and isinstance(exc, TypeError):
+            # The options were checked against the declaration (names and types): the declaration and
+            # the __init__ disagree.
+            raise PluginError(
+                f"the exporter {name!r} declares options its __init__ does not take: {_option_message(exc)}"
+            ) from None
         # A wrong option is the user's mistake: say which exporter and what, in one line.
         raise OptionError(f"{name}: {_option_message(exc)}") from None
     if not isinstance(exporter, Exporter):
-        raise TypeError(f"{name} is not a hashmigrate exporter (no render/site_files/advice)")
+        missing = [m for m in ("render", "site_files", "advice") if not callable(getattr(exporter, m, None))]
+        raise PluginError(f"the exporter {name!r} is not a hashmigrate exporter (no {', '.join(missing)})")
     return exporter
 
 

@@ -427,3 +427,58 @@ def test_constructs_and_raw_html_are_written_whatever_a_writers_visits_names() -
     assert "<https://github.com/owner/repo>" in text and "<!-- Hashnode widget: subscribe -->" in text
     kinds = sorted(note.kind for note in writer.notes)
     assert kinds == ["embed-as-link", "hashnode-markup", "hashnode-markup", "widget"]
+
+
+BROKEN = """
+from hashmigrate import Option
+
+
+class NoAdvice:
+    name = "noadvice"
+    description = "an exporter without advice()"
+    options = ()
+
+    def render(self, post, site):
+        raise AssertionError("never called")
+
+    def site_files(self, site):
+        return ()
+
+
+class Misdeclared(NoAdvice):
+    name = "misdeclared"
+    options = (Option("x", int, 0, "declared, but __init__ takes no x"),)
+
+    def advice(self):
+        return ""
+"""
+
+
+@pytest.mark.parametrize(
+    ("to", "options", "said"),
+    [
+        ("missing", [], "the exporter 'missing' (broken_plugins:Gone) cannot be loaded: AttributeError"),
+        ("unimportable", [], "(no_such_module:Thing) cannot be loaded: ModuleNotFoundError"),
+        ("noadvice", [], "the exporter 'noadvice' is not a hashmigrate exporter (no advice)"),
+        ("misdeclared", ["-O", "x=1"], "'misdeclared' declares options its __init__ does not take: Misdeclared() takes no arguments"),
+    ],
+)  # fmt: skip
+def test_a_broken_plugin_is_one_line_naming_it_not_an_internal_error(
+    plugin: Path, tmp_path: Path, to: str, options: list[str], said: str
+) -> None:
+    # The plugin's fault, not hashmigrate's: exit 2 and a line naming it, never "internal error
+    # ... please report it" (exit 3), which sent its users to the wrong project.
+    info = plugin / "broken_plugins-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugins\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[hashmigrate.exporters]\nmissing = broken_plugins:Gone\nunimportable = no_such_module:Thing\n"
+        "noadvice = broken_plugins:NoAdvice\nmisdeclared = broken_plugins:Misdeclared\n"
+    )
+    (plugin / "broken_plugins.py").write_text(textwrap.dedent(BROKEN))
+    registry.refresh()
+    code, _, err = cli("convert", str(EXAMPLES), "--to", to, "--out", str(tmp_path / "out"), *options)
+    assert code == 2 and said in err and "internal error" not in err and "Traceback" not in err, err
+    assert len([line for line in err.splitlines() if "warning:" not in line]) == 1
+    with pytest.raises(hashmigrate.PluginError):
+        hashmigrate.convert(EXAMPLES, to=to, out=tmp_path / "lib", options={"x": 1} if options else None)
