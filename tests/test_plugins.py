@@ -86,7 +86,8 @@ class FakePublisher:
         from hashmigrate.http import Stats
 
         self.target = "fakepub:" + config.exporter_options.get("channel", "main")
-        self.endpoint = "https://fake.example"
+        # The blog it is told of shows in its endpoint, for the tests to see.
+        self.endpoint = "https://fake.example" + (f"/for/{config.blog_url}" if config.blog_url else "")
         self.stats = Stats()
 
     @classmethod
@@ -482,3 +483,19 @@ def test_a_broken_plugin_is_one_line_naming_it_not_an_internal_error(
     assert len([line for line in err.splitlines() if "warning:" not in line]) == 1
     with pytest.raises(hashmigrate.PluginError):
         hashmigrate.convert(EXAMPLES, to=to, out=tmp_path / "lib", options={"x": 1} if options else None)
+
+
+def test_sync_shows_a_plugin_publishers_own_endpoint_and_tells_it_the_blog(
+    plugin: Path, tmp_path: Path
+) -> None:
+    # Every API target showed as "https://dev.to/api" unless its config named a URL, and the source's
+    # blog_url (which publish --blog-url passes) never reached a plug-in publisher.
+    from hashmigrate.sync.run import sync
+
+    shutil.copytree(EXAMPLES, tmp_path / "blog")
+    source = {"type": "backup", "path": "blog", "blog_url": "https://blog.example.dev"}
+    config = parse({"source": source, "targets": [{"type": "fakepub", "name": "out"}]}, tmp_path / "h.toml")
+    result = sync(config, dry_run=True)
+    (outcome,) = result.targets
+    assert outcome.where == "https://fake.example/for/https://blog.example.dev", outcome
+    assert outcome.error is None and any(p.status == "would-create" for p in outcome.posts)

@@ -198,7 +198,7 @@ def sync(
                 if on_post is not None:
                     on_post(name, post)
 
-            key, fingerprint = _identify(target, inputs, environ, dry_run)
+            key, fingerprint = _identify(target, inputs, environ, dry_run, source.blog_url)
             replay = _planned(target, key, fingerprint, config, dry_run, prune)
             if replay is not None:
                 if posts is None:
@@ -229,9 +229,12 @@ def sync(
 
 
 def _where(target: TargetConfig) -> str:
+    """Where the target is, as known before its publisher is made (which then says; see _sync_api)."""
     if target.is_folder:
         return str(target.out)
-    return redact_url(target.url or target.api_url or "https://dev.to/api")
+    if target.url or target.api_url:
+        return redact_url(target.url or target.api_url or "")
+    return "https://dev.to/api" if target.type == "devto" else target.type
 
 
 def _read_source(source: SourceConfig, env: Mapping[str, str], result: SyncResult) -> list[Post]:
@@ -388,7 +391,7 @@ def _git_commit(out: Path, outcome: TargetOutcome) -> str | None:
 
 
 def _api_publisher(
-    target: TargetConfig, environ: Mapping[str, str], dry_run: bool
+    target: TargetConfig, environ: Mapping[str, str], dry_run: bool, blog_url: str | None
 ) -> tuple[Publisher, dict[str, str], dict[str, Any]]:
     """The target's publisher, with the environment and exporter options it is made from."""
     from hashmigrate.publish import ConfigError as PublishConfigError
@@ -416,7 +419,12 @@ def _api_publisher(
         if target.upload_images:
             options["upload_images"] = True
     publish_config = PublishConfig(
-        api_url=target.api_url, make_public=target.publish, dry_run=dry_run, exporter_options=options, env=env
+        api_url=target.api_url,
+        make_public=target.publish,
+        dry_run=dry_run,
+        blog_url=blog_url,
+        exporter_options=options,
+        env=env,
     )
     try:
         return create_publisher(target.type, publish_config), env, options
@@ -437,7 +445,8 @@ def _sync_api(
     from hashmigrate.publish import DeliveryFailed, PublishAborted, post_key, publish
     from hashmigrate.publish.state import StateStore
 
-    publisher, env, options = _api_publisher(target, environ, dry_run)
+    publisher, env, options = _api_publisher(target, environ, dry_run, config.source.blog_url)
+    outcome.where = redact_url(publisher.endpoint)  # a plug-in's own, which _where cannot know
     try:
         published = publish(
             posts,
@@ -504,7 +513,7 @@ class _Replay:
 
 
 def _identify(
-    target: TargetConfig, inputs: str | None, environ: Mapping[str, str], dry_run: bool
+    target: TargetConfig, inputs: str | None, environ: Mapping[str, str], dry_run: bool, blog_url: str | None
 ) -> tuple[str | None, str | None]:
     """(The target's key in the state, its run fingerprint); Nones when either cannot be had."""
     from hashmigrate.publish import ConfigError as PublishConfigError
@@ -517,7 +526,7 @@ def _identify(
         else:
             # The publisher resolves its endpoint (possibly from the environment): the state's key for
             # it. One that cannot be made is the full path's error to report, when it always has.
-            publisher = _api_publisher(target, environ, dry_run)[0]
+            publisher = _api_publisher(target, environ, dry_run, blog_url)[0]
             key = publisher.target
             publisher.close()
         text = f"{inputs}\0{settings_json(target)}\0{key}"
