@@ -499,3 +499,54 @@ def test_sync_shows_a_plugin_publishers_own_endpoint_and_tells_it_the_blog(
     (outcome,) = result.targets
     assert outcome.where == "https://fake.example/for/https://blog.example.dev", outcome
     assert outcome.error is None and any(p.status == "would-create" for p in outcome.posts)
+
+
+LEAKY = '''
+from hashmigrate.http import Stats
+
+
+class Leaky:
+    """A publisher whose server echoes its credential in an error (read through config.secret)."""
+
+    name = "leaky"
+    description = "a publisher that says its token"
+    options = ()
+
+    def __init__(self, config):
+        self.token = config.secret("OUTBOX_AUTH")
+        self.target, self.endpoint, self.stats = "leaky", "https://outbox.example", Stats()
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config)
+
+    def prepare(self, post, previous):
+        raise ValueError(f"server said: bad token {self.token}")
+
+    def deliver(self, item, previous, claimed):
+        raise AssertionError("never reached")
+
+    def close(self):
+        pass
+'''
+
+
+def test_a_plugin_publishers_credential_read_through_its_config_never_shows(
+    plugin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only variables named like credentials (*_TOKEN, *_KEY...) were masked: a publisher's OUTBOX_AUTH
+    # showed in every failed post's line. PublishConfig.secret() reads one and masks it.
+    info = plugin / "leaky-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: leaky\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[hashmigrate.publishers]\nleaky = leaky_publisher:Leaky\n")
+    (plugin / "leaky_publisher.py").write_text(textwrap.dedent(LEAKY))
+    registry.refresh()
+    monkeypatch.setenv("OUTBOX_AUTH", "s3cr3t-AUTH-456")
+    report = tmp_path / "report.json"
+    code, stdout, stderr = cli(
+        "publish", str(EXAMPLES), "--to", "leaky", "--dry-run", "--state", str(tmp_path / "s.db"),
+        "--report", str(report),
+    )  # fmt: skip
+    assert code == 1 and "server said: bad token ***" in stderr, stderr
+    assert "s3cr3t" not in stdout + stderr + report.read_text()

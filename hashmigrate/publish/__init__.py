@@ -28,6 +28,7 @@ from hashmigrate.hashnode import Problem
 from hashmigrate.http import Stats
 from hashmigrate.model import Note, Post
 from hashmigrate.publish.state import Record, StateError, StateStore
+from hashmigrate.redaction import remember
 
 __all__ = [
     "DEFAULT_STATE",
@@ -93,6 +94,15 @@ class PublishConfig:
     blog_url: str | None = None
     exporter_options: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+
+    def secret(self, variable: str) -> str | None:
+        """The credential in environment variable ``variable`` (None when it is unset or empty), masked
+        from now on in every line hashmigrate prints, report it writes and message it stores. A
+        publisher reads its credentials here: only a variable named like one (``*_KEY``, ``*_TOKEN``,
+        ``*_PASSWORD``...) is masked without being asked."""
+        value = self.env.get(variable) or None
+        remember(value)
+        return value
 
 
 @dataclass(frozen=True)
