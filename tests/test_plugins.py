@@ -550,3 +550,27 @@ def test_a_plugin_publishers_credential_read_through_its_config_never_shows(
     )  # fmt: skip
     assert code == 1 and "server said: bad token ***" in stderr, stderr
     assert "s3cr3t" not in stdout + stderr + report.read_text()
+
+
+def test_a_folder_target_stays_an_exporters_when_a_publisher_takes_its_name(
+    plugin: Path, tmp_path: Path
+) -> None:
+    # A package adding a publisher "eleventy" turned every [[targets]] type = "eleventy" with an out
+    # folder into an API target ("unknown key 'out'"). A target with out names the exporter.
+    info = plugin / "eleventy_pub-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: eleventy-pub\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[hashmigrate.publishers]\neleventy = fake_eleventy:FakePublisher\n"
+    )
+    registry.refresh()
+    source = {"type": "backup", "path": "blog"}
+    targets = [
+        {"type": "eleventy", "out": "site"},
+        {"type": "eleventy", "name": "api", "api_url": "https://api.example"},
+        {"type": "devto", "name": "folder", "out": "devto"},
+    ]
+    folder, api, devto = parse({"source": source, "targets": targets}, tmp_path / "h.toml").targets
+    assert folder.is_folder and folder.out == tmp_path / "site"
+    assert not api.is_folder and api.api_url == "https://api.example"
+    assert devto.is_folder and devto.out == tmp_path / "devto"  # dev.to's exporter, not its publisher

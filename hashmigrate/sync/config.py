@@ -228,11 +228,14 @@ def _options(options: Any, kind: str, group: str, where: str) -> dict[str, Any]:
     return checked
 
 
-def _group(kind: Any) -> str | None:
-    """Which plugins a target type names: a publisher (API delivery) before an exporter (folder)."""
+def _group(kind: Any, folder: bool) -> str | None:
+    """Which plugins a target type names: a publisher (API delivery) before an exporter (folder), unless
+    the target names a folder (``out``). A name can be both: dev.to's and WordPress's are, and a
+    publisher a package adds must not take over the folder target of an exporter of that name."""
     if not isinstance(kind, str) or not kind:
         return None
-    for group in (registry.PUBLISHERS, registry.EXPORTERS):
+    order = (registry.EXPORTERS, registry.PUBLISHERS) if folder else (registry.PUBLISHERS, registry.EXPORTERS)
+    for group in order:
         if registry.find(kind, group) is not None:
             return group
     return None
@@ -240,7 +243,7 @@ def _group(kind: Any) -> str | None:
 
 def _target(raw: Mapping[str, Any], base: Path, where: str) -> TargetConfig:
     kind = raw.get("type")
-    group = _group(kind)
+    group = _group(kind, "out" in raw)
     if not isinstance(kind, str) or group is None:
         known = sorted({*registry.publishers(), *registry.available()})
         raise ConfigError(f"{where}: type must be one of {', '.join(known)}")
