@@ -249,8 +249,8 @@ class DevtoBody(BodyRenderer):
 
     def image(self, node: Image) -> str:
         if node.align:
-            self.aligned += 1
-        return super().image(node)
+            self.aligned += 1  # noted once for the post (see DevtoExporter.render)
+        return super().image(replace(node, align=""))
 
     def html_image(self, node: Image) -> str:
         if node.align:

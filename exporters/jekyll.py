@@ -1192,7 +1192,7 @@ class JekyllBody(BodyRenderer):
         if not align:
             return super().image(node)
         # kramdown's attribute list right after the image puts the class on the <img> itself.
-        image = super().image(replace(node, link=None)) + "{: .align-" + align + "}"
+        image = super().image(replace(node, link=None, align="")) + "{: .align-" + align + "}"
         return f"[{image}]({node.link})" if node.link else image
 
     def embed(self, node: Embed) -> str:

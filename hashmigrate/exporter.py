@@ -566,6 +566,10 @@ class BodyRenderer:
         return f"<!-- Hashnode widget: {node.name.replace('--', '- -')} -->"
 
     def image(self, node: Image) -> str:
+        if node.align:
+            # Markdown has no alignment: a target that has one overrides this (html_image keeps it).
+            why = f"{self.target} Markdown has no image alignment"
+            self.note("image-align", f"alignment ({node.align}) of image {shown(node.src)} dropped", why)
         title = ' "' + node.title.replace("\\", "\\\\").replace('"', '\\"') + '"' if node.title else ""
         src = f"<{node.src}>" if " " in node.src else node.src
         image = f"![{node.alt}]({src}{title})"

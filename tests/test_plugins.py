@@ -574,3 +574,19 @@ def test_a_folder_target_stays_an_exporters_when_a_publisher_takes_its_name(
     assert folder.is_folder and folder.out == tmp_path / "site"
     assert not api.is_folder and api.api_url == "https://api.example"
     assert devto.is_folder and devto.out == tmp_path / "devto"  # dev.to's exporter, not its publisher
+
+
+def test_the_base_writer_notes_an_alignment_it_drops() -> None:
+    # A plug-in that keeps BodyRenderer.image wrote ![](x.png) for an aligned image, and said nothing.
+    from hashmigrate.hashnode.markdown import parse_body
+
+    body = '![a](https://cdn.example.com/x.png align="center")\n\n![b](https://cdn.example.com/y.png)\n'
+    post = hashmigrate.Post(title="t", slug="t", body=parse_body(body))
+    writer = hashmigrate.BodyRenderer(post)
+    assert (
+        writer.render(post.tree)
+        == "![a](https://cdn.example.com/x.png)\n\n![b](https://cdn.example.com/y.png)\n"
+    )
+    assert [(n.kind, n.what) for n in writer.notes] == [
+        ("image-align", "alignment (center) of image 'https://cdn.example.com/x.png' dropped")
+    ]
