@@ -32,6 +32,7 @@ from hashmigrate.document import (
     CodeBlock,
     CodeSpan,
     Construct,
+    Definition,
     Document,
     Element,
     Emphasis,
@@ -50,6 +51,8 @@ from hashmigrate.document import (
     Table,
     Text,
     descendants,
+    destination,
+    title_markdown,
 )
 from hashmigrate.exporter import (
     BodyRenderer,
@@ -200,7 +203,7 @@ _OPEN_CONTAINER = re.compile(
     re.I,
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
-_LIST_MARKER = re.compile(r"(?P<lead> *)(?P<marker>[*+-]|\d{1,9}[.)])(?P<gap> *)(?P<rest>.?)")
+_LIST_MARKER = re.compile(r"(?P<lead>[ \t]*)(?P<marker>[*+-]|\d{1,9}[.)])(?P<gap>[ \t]*)(?P<rest>.?)")
 _FENCE_MARK = re.compile(r"`{3,}|~{3,}")
 # Indentation kramdown does not take for code's: spaces, then a tab reaching column 4.
 _SPACES_TAB = re.compile(r"^ {1,3}\t", re.M)
@@ -211,24 +214,61 @@ _ORDERED_START = re.compile(r"(\d{1,9})(\.)(?=[ \t]|$)")
 _TEXT_FOR_KRAMDOWN = re.compile(r"[\\&|`<:^{*]")
 
 
+def _width(text: str, column: int = 0) -> int:
+    """The column ``text`` ends at when it starts at ``column``: CommonMark counts a tab to the next
+    multiple of four."""
+    for char in text:
+        column += 4 - column % 4 if char == "\t" else 1
+    return column
+
+
+def _strip_columns(line: str, width: int) -> str:
+    """``line`` with up to ``width`` columns of its indentation taken off as CommonMark does: a tab cut
+    across leaves the columns it still spans as spaces; the tabs after the cut stay tabs."""
+    column = 0
+    for index, char in enumerate(line):
+        if column >= width or char not in " \t":
+            return line[index:]
+        step = 4 - column % 4 if char == "\t" else 1
+        if column + step > width:
+            return " " * (column + step - width) + line[index + 1 :]
+        column += step
+    return ""
+
+
+def _spaced_lead(text: str, column: int) -> str:
+    """``text`` (starting at ``column``) with the tabs of its indentation as the spaces they stand for."""
+    body = text.lstrip(" \t")
+    lead = text[: len(text) - len(body)]
+    return " " * (_width(lead, column) - column) + body
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
 def _item_column(document: Document, item: Item) -> int | None:
     """The column where a list item's content starts (CommonMark's rule), or None if unsure.
 
     The item's span starts at its marker (or in the indentation before it); what stands before it on
     its line (indentation, or the markers of the items it is nested in: ``1. * item``) gives the
-    marker's column.
+    marker's column. kramdown turns only the tabs that start a line into four spaces each, so a tab
+    after a space or a marker before the item's own is a column it may count otherwise.
     """
-    prefix = document.line_prefix(item)
-    if "\t" in prefix:
-        return None
     source = document.source
-    line_end = source.find("\n", item.start)
-    match = _LIST_MARKER.match(source, item.start, len(source) if line_end < 0 else line_end)
+    start = item.start
+    # A nested item's span may start at the line break before its line.
+    prefix = "" if source.startswith("\n", start) else document.line_prefix(item)
+    start += source.startswith("\n", start)
+    if "\t" in prefix.lstrip("\t"):
+        return None
+    line_end = source.find("\n", start)
+    match = _LIST_MARKER.match(source, start, len(source) if line_end < 0 else line_end)
     if match is None:
         return None
-    width = len(prefix) + len(match["lead"]) + len(match["marker"])
-    gap = len(match["gap"])
-    # An empty first line, or five spaces or more after the marker, means content one column later.
+    width = _width(prefix + match["lead"] + match["marker"])
+    gap = _width(match["gap"], width) - width
+    # An empty first line, or five columns or more after the marker, means content one column later.
     return width + (1 if not match["rest"] or gap > 4 else gap)
 
 
@@ -236,10 +276,14 @@ def _fence_edits(lines: list[str], column: int, markup: str, after_text: bool) -
     """The lines of one fence (whole lines, in a container whose content starts at ``column``)
     rewritten where kramdown would read them otherwise than CommonMark.
 
-    * CommonMark takes a fence's own indentation (up to three spaces) off every line of its content;
+    * CommonMark takes a fence's own indentation (up to three columns) off every line of its content;
       kramdown keeps it, so a fence written deeper than its list item's content would gain those
       spaces in every line. The fence is moved to the container's column; whitespace-only lines,
       which kramdown keeps whole, get exactly what CommonMark would have left of them.
+    * A tab in the indentation counts to the next multiple of four columns in CommonMark, and a tab
+      cut by the container's column leaves spaces; kramdown turns a tab that starts a line into four
+      spaces and takes a tab after spaces for one character. Such lines are written with spaces to the
+      container's column, then the code as CommonMark reads it (its own tabs kept).
     * kramdown takes a top-level fence right after a list item or paragraph line (``after_text``) as
       part of it; a blank line before the fence changes nothing for CommonMark.
     * CommonMark ends a fence that is never closed with its container; kramdown reads it as text,
@@ -247,23 +291,34 @@ def _fence_edits(lines: list[str], column: int, markup: str, after_text: bool) -
     """
     edits: dict[int, str] = {}
     opening = lines[0]
-    lead = len(opening) - len(opening.lstrip(" "))
-    extra = lead - column
-    # More than three would not be a fence: the container's column is unsure (tabs), so leave it.
-    if 0 < extra <= 3 and "\t" not in opening[: lead + 1]:
-        edits[0] = opening[extra:]
-        for number in range(1, len(lines)):
-            line = lines[number]
-            if not line.strip():
-                edits[number] = line[column + extra :]
-            elif not line[:column].strip() and len(line) > column:
-                rest = line[column:]
-                strip = min(extra, len(rest) - len(rest.lstrip(" ")))
-                edits[number] = line[:column] + rest[strip:]
+    fence = opening.lstrip(" \t")
+    own_line = fence.startswith(markup)  # not after a list marker on its line
+    extra = _width(opening[: len(opening) - len(fence)]) - column if own_line else 0
+    reach = column + max(extra, 0)
+    closing = re.compile(" {0,3}" + re.escape(markup[0]) + "{" + str(len(markup)) + ",}[ \t]*")
+    closed = len(lines) > 1 and closing.fullmatch(_spaced_lead(_strip_columns(lines[-1], column), column))
+    # A tab in a line's indentation up to the code (or anywhere in the closing fence's indentation).
+    tabbed = any("\t" in _indentation(line)[:reach] for line in lines) or "\t" in _indentation(lines[-1])
+    # More than three would not be a fence: the container's column is unsure, so leave it.
+    if 0 <= extra <= 3:
+        for number, line in enumerate(lines):
+            if number == 0 and not own_line:
+                continue
+            if not line.strip(" \t"):
+                written = _strip_columns(line, reach)
+            elif not (extra or tabbed):
+                continue
+            elif _width(_indentation(line)) < column:
+                continue  # a line outside the container (none of a fence is): left as it is
+            elif number == 0 or (closed and number == len(lines) - 1):
+                written = " " * column + line.lstrip(" \t")
+            else:
+                written = " " * column + _strip_columns(line, reach)
+            if written != line:
+                edits[number] = written
     if column == 0 and after_text:
         edits[0] = "\n" + edits.get(0, opening)
-    closing = re.compile(" {0,3}" + re.escape(markup[0]) + "{" + str(len(markup)) + ",}[ \t]*")
-    if len(lines) == 1 or not closing.fullmatch(lines[-1][column:]):
+    if not closed:
         edits[len(lines) - 1] = edits.get(len(lines) - 1, lines[-1]) + "\n" + " " * column + markup
     return edits
 
@@ -438,6 +493,63 @@ def _has_math(document: Document) -> bool:
         pos = node.end
     kept.append(source[pos:])
     return any("$$" in line and _MATH.search(line) for line in "".join(kept).split("\n"))
+
+
+# ---- pipes in links --------------------------------------------------------------------------------
+# kramdown reads a line with an unescaped "|" anywhere outside code as a table row (before it reads
+# links or a reference definition), so a pipe in a destination, title or tag breaks the line.
+# "%7C" is the same URL (CommonMark's HTML writes a destination's "|" as %7C itself); "&#124;" is a
+# "|" in a title or an HTML attribute to both; "\|" a "|" in text to both.
+_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\\?\|")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>]*>")
+# What kramdown or CommonMark could read as markup in a link's text (both take these escapes).
+_LINK_TEXT_MARKUP = re.compile(r"([\\*_`\[\]<>|{}])")
+
+
+def _destination_end(text: str, at: int) -> int:
+    """Where a link destination starting at ``at`` ends: after its ``>`` if it is in brackets, else at
+    whitespace or the ``)`` that no ``(`` of it opened."""
+    if text.startswith("<", at):
+        index = at + 1
+        while index < len(text) and text[index] != ">":
+            index += 2 if text[index] == "\\" else 1
+        return min(index + 1, len(text))
+    depth = 0
+    index = at
+    while index < len(text) and not text[index].isspace():
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if not depth:
+                break
+            depth -= 1
+        index += 1
+    return min(index, len(text))
+
+
+def _pipe_free_tail(tail: str, at: int) -> str:
+    """A link's or definition's destination (starting at ``at``) and title with their pipes written
+    so that no "|" is left on the line (see ``_PIPE``)."""
+    end = _destination_end(tail, at)
+    dest = _PIPE.sub(r"\1%7C", tail[at:end])
+    return tail[:at] + dest + _PIPE.sub(r"\1&#124;", tail[end:])
+
+
+def _pipe_free_autolink(url: str) -> str:
+    """An autolink with a "|": a link with the same text (each character either parser could read as
+    markup escaped) and the same address."""
+    return "[" + _LINK_TEXT_MARKUP.sub(r"\\\1", url) + "](" + url.replace("|", "%7C") + ")"
+
+
+def _pipe_free_embed(text: str) -> str:
+    """An embed's Markdown or HTML with no "|" left (an embed's URL may hold one)."""
+    if _AUTOLINK.fullmatch(text):
+        return _pipe_free_autolink(text[1:-1])
+    return text.replace("|", "&#124;") if text.startswith("<") else escape_pipes(text)
 
 
 # ---- escapes and entities -------------------------------------------------------------------------
@@ -801,6 +913,15 @@ def _date(value: datetime | None) -> str | None:
     return _utc(value).replace(microsecond=0, tzinfo=None).isoformat(sep=" ") + " +0000" if value else None
 
 
+def _own_pipe(document: Document, node: Element) -> bool:
+    """Whether a link's, image's or definition's own source (not its text, an autolink's all) holds a "|"."""
+    source = document.source
+    if (isinstance(node, Link) and node.kind in ("autolink", "email")) or not node.children:
+        return "|" in source[node.start : node.end]
+    first, last = node.children[0], node.children[-1]
+    return "|" in source[node.start : first.start] or "|" in source[last.end : node.end]
+
+
 class JekyllBody(BodyRenderer):
     target = "Jekyll"
 
@@ -824,6 +945,15 @@ class JekyllBody(BodyRenderer):
         # Text in a table keeps its pipes; kramdown reads any other line with a "|" as a table row.
         self._in_tables = (
             {id(n) for t in document.walk() if isinstance(t, Table) for n in descendants(t.children)}
+            if "|" in document.source
+            else set()
+        )
+        self._pipe_links = (
+            {
+                id(n)
+                for n in document.walk()
+                if isinstance(n, (Link, Picture, Definition)) and _own_pipe(document, n)
+            }
             if "|" in document.source
             else set()
         )
@@ -914,11 +1044,50 @@ class JekyllBody(BodyRenderer):
 
     def node(self, node: Node) -> str:
         text = super().node(node)
-        if id(node) in self._inline_embeds and text.startswith("<") and _NOMARKDOWN[1] not in text:
+        inline = id(node) in self._inline_embeds
+        if (
+            isinstance(node, Embed)
+            and "|" in text
+            and (inline or not text.startswith("<") or _AUTOLINK.fullmatch(text))
+        ):
+            # An embed's URL may hold a "|" (a block of HTML on its own lines is no table to kramdown).
+            text = type(text)(_pipe_free_embed(text))
+        if inline and text.startswith("<") and not _AUTOLINK.fullmatch(text) and _NOMARKDOWN[1] not in text:
             # Within a line of text kramdown reads the embed's HTML as span HTML, and an <iframe>
-            # there as text.
+            # there as text. Not an autolink (the link an embed falls back to): inside {::nomarkdown}
+            # "<https://...>" is a tag to the browser, and the link would vanish.
             return type(text)(_NOMARKDOWN[0] + text + _NOMARKDOWN[1])
         return text
+
+    def _pipe_free_link(
+        self, document: Document, element: Link | Picture | Definition, own: Callable[[str], str]
+    ) -> str:
+        """A link, image or reference definition with a "|" in its destination or title, written with
+        none there (see ``_PIPE``); its text as the walk writes it."""
+        source = document.source
+        if isinstance(element, Link) and element.kind in ("autolink", "email"):
+            return _pipe_free_autolink(document.text_of(element)[1:-1])
+        if isinstance(element, Definition):
+            text = document.text_of(element)
+            label = re.match(r"\s*\[(?:[^\\\]]|\\.)*\]:[ \t]*\n?[ \t]*", text)
+            if label is None:
+                return text
+            return escape_pipes(label[0]) + _pipe_free_tail(text, label.end())[label.end() :]
+        if element.children:
+            first, last = element.children[0].start, element.children[-1].end
+            inner = document.emit_children(element, lambda node: self.write(document, node, own))
+        else:
+            first = last = source.index("]", element.start)
+            inner = ""
+        head = source[element.start : first]
+        if element.moved:
+            dest = destination(element.dest.replace("|", "%7C"))
+            return f"{head}{inner}]({dest}{title_markdown(element.title.replace('|', '&#124;'))})"
+        tail = source[last : element.end]
+        if (isinstance(element, Link) and element.kind == "reference") or not tail.startswith("]("):
+            return head + inner + escape_pipes(tail)  # "[text][label]": the pipe is the label's
+        at = len(tail) - len(tail[2:].lstrip())
+        return head + inner + _pipe_free_tail(tail, at)
 
     def _plan_indented(self, document: Document, node: CodeBlock, widened: dict[Element, Element]) -> None:
         """A top-level indented code block whose lines start with one to three spaces and a tab:
@@ -1032,6 +1201,8 @@ class JekyllBody(BodyRenderer):
             types |= {CodeBlock}
         if self._nested_emphasis:
             types |= {Emphasis, Strong}
+        if self._pipe_links:
+            types |= {Link, Picture, Definition}
         return types
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
@@ -1086,11 +1257,19 @@ class JekyllBody(BodyRenderer):
                 # corpus). A star the parse left as text is escaped: ``\*`` is a star to every Markdown.
                 written = _escape_char(written, "*", before)
             return None if written == text and element.written is None else written
-        if isinstance(element, HtmlInline) and id(element) in self._raw_html:
-            super().visit(document, element, own)  # its notes
+        if isinstance(element, (Link, Picture, Definition)) and id(element) in self._pipe_links:
+            return self._pipe_free_link(document, element, own)
+        if isinstance(element, HtmlInline):
             html = document.text_of(element) if element.written is None else element.written
-            if _NOMARKDOWN[1] not in html:
-                return _NOMARKDOWN[0] + html + _NOMARKDOWN[1]
+            if "|" in html and id(element) not in self._in_tables:
+                # A tag's "|" (in an attribute) would make its line a table row to kramdown.
+                html = html.replace("|", "&#124;")
+            if id(element) in self._raw_html:
+                super().visit(document, element, own)  # its notes
+                if _NOMARKDOWN[1] not in html:
+                    return _NOMARKDOWN[0] + html + _NOMARKDOWN[1]
+            if "|" in document.text_of(element) and id(element) not in self._in_tables:
+                return html
         if isinstance(element, CodeSpan) and id(element) not in self._in_tables and element.written is None:
             return _kramdown_code_span(document, element)
         if isinstance(element, (Emphasis, Strong)) and id(element) in self._nested_emphasis:
@@ -1188,6 +1367,10 @@ class JekyllBody(BodyRenderer):
             node = replace(node, alt=kramdown_text(node.alt))
         if "|" in node.alt:
             node = replace(node, alt=escape_pipes(node.alt))  # or kramdown makes the line a table
+        if "|" in node.src + (node.link or "") + (node.title or ""):
+            link = node.link.replace("|", "%7C") if node.link else node.link
+            title = node.title.replace("|", "&#124;") if node.title else node.title
+            node = replace(node, src=node.src.replace("|", "%7C"), link=link, title=title)
         align = re.sub(r"[^a-z0-9-]", "", (node.align or "").lower())
         if not align:
             return super().image(node)

@@ -13,6 +13,7 @@ import string
 import tempfile
 from html.entities import html5
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -722,3 +723,109 @@ def test_code_emphasis_and_tag_like_text_show_in_jekyll_as_in_commonmark(
         if shown(got.get(n, "?")) != shown(want[n]) or tags(got.get(n, "?")) != tags(want[n])
     ]
     assert not wrong, wrong
+
+
+# ---- fences in list items indented with tabs ---------------------------------------------------------
+# CommonMark counts a tab to the next multiple of four columns (a tab cut by the item's column leaves
+# spaces); kramdown turns a tab that starts a line into four spaces and keeps a fence's indentation.
+TAB_FENCES = (
+    "1. C1: item\n\t\n\t```python\n\tx = 1\n\tprint(x)\n\t```\n\t\n2. Second\n\n"
+    "- C2: item\n\n \t~~~\n\t\tw\n   \tz\n   \t~~~\n\n"
+    "* 1. C3: item\n\n      ~~~py\n\t  \tx\n\n\t   y\n\t \t\tw\n\t  ~~~\n\n"
+    "1. C4: item\n\n   ```py\n   x = 1\n     \n   \t\tw\n   \t```\n\n"
+    "- C5: item\n\t- nested\n\n\t\t```\n\t\tcode\n\t\t```\n\nEnd.\n"
+)
+
+
+def test_a_fence_indented_with_tabs_in_a_list_item_is_written_with_spaces(tmp_path: Path) -> None:
+    content = convert(TAB_FENCES, tmp_path)
+    assert "1. C1: item\n\t\n   ```python\n   x = 1\n   print(x)\n   ```\n\t\n2. Second" in content
+    assert "\n  ~~~\n  \tw\n  z\n  ~~~\n" in content  # "\t\tw": the first tab's last column taken
+    assert "\n   ```py\n   x = 1\n  \n   \t\tw\n   ```\n" in content  # a closing fence after spaces and a tab
+    assert "\t\t```\n      code\n      ```\n" not in content and "      ```\n      code\n      ```" in content
+
+
+@pytest.mark.jekyll
+def test_a_fence_indented_with_tabs_in_a_list_item_keeps_its_code_in_jekyll(
+    jekyll: str, tmp_path: Path
+) -> None:
+    page = build(jekyll, TAB_FENCES, tmp_path)
+    assert code_texts(page) == code_texts(reference(TAB_FENCES))
+    assert "```" not in shown(page) and "~~~" not in shown(page)
+
+
+# ---- an embed within a line of text --------------------------------------------------------------------
+
+INLINE_EMBEDS = """See %[https://example.com/page] inline.
+
+* item %[https://example.com/other]
+
+Video %[https://youtu.be/FAfhMXUiLuU] here.
+"""
+
+
+def test_an_embed_within_text_that_falls_back_to_a_link_stays_an_autolink(tmp_path: Path) -> None:
+    content = convert(INLINE_EMBEDS, tmp_path)
+    assert "See <https://example.com/page> inline." in content
+    assert "* item <https://example.com/other>" in content
+    assert "Video {::nomarkdown}<iframe" in content  # real HTML: still passed through whole
+
+
+@pytest.mark.jekyll
+def test_an_embed_within_text_shows_its_link_in_jekyll(jekyll: str, tmp_path: Path) -> None:
+    page = build(jekyll, INLINE_EMBEDS, tmp_path)
+    for url in ("https://example.com/page", "https://example.com/other"):
+        assert f'<a href="{url}">{url}</a>' in page, page
+    assert page.count("<iframe") == 1
+
+
+# ---- a pipe in a destination, title, autolink, definition or tag ---------------------------------------
+
+PIPES = """Intro.
+
+C1: Load [Roboto and Lato](https://fonts.googleapis.com/css?family=Roboto|Lato) in the head. Z1
+
+C2: [t](<https://x.dev/a|b> "a|b title") and ![img](https://i.dev/a|b.png 'i|t') Z2
+
+C3: auto <https://x.dev/a_b|c*d> Z3
+
+C4: [ref][r] and <a href="https://x.dev/h|t" title="p|q">html</a> Z4
+
+[r]: https://x.dev/r|s "r|t"
+
+%[https://x.dev/embed|x]
+
+| h | [c](https://x.dev/c\\|d) |
+|---|---|
+| 1 | 2 |
+"""
+
+
+def test_pipes_in_destinations_titles_and_tags_are_written_without_one(tmp_path: Path) -> None:
+    content = convert(PIPES, tmp_path)
+    assert "(https://fonts.googleapis.com/css?family=Roboto%7CLato)" in content
+    assert '[t](<https://x.dev/a%7Cb> "a&#124;b title")' in content
+    assert '![img](https://i.dev/a%7Cb.png "i&#124;t")' in content  # a Hashnode image: written anew
+    assert "auto [https\\://x.dev/a\\_b\\|c\\*d](https://x.dev/a_b*%7Cc)" not in content
+    assert "auto [https://x.dev/a\\_b\\|c\\*d](https://x.dev/a_b%7Cc*d)" in content
+    assert '<a href="https://x.dev/h&#124;t" title="p&#124;q">' in content
+    assert '[r]: https://x.dev/r%7Cs "r&#124;t"' in content
+    assert "<https://x.dev/embed%7Cx>" in content  # an embed's URL comes percent-encoded
+    assert "| h | [c](https://x.dev/c%7Cd) |" in content  # in a table: "\\|" is a pipe to GFM only
+
+
+@pytest.mark.jekyll
+def test_pipes_in_destinations_make_no_table_in_jekyll(jekyll: str, tmp_path: Path) -> None:
+    page = build(jekyll, PIPES, tmp_path)
+    assert page.count("<table") == 1, page
+    expected = reference(PIPES)
+    seen, want = shown(page), shown(expected)
+    for n in range(1, 5):
+        case = re.search(rf"C{n}:.*?Z{n}", want, re.S)
+        assert case is not None and case[0] in seen, (n, case and case[0], seen)
+    got = features(page)
+    # The reference renders Markdown only: the embed's link is Jekyll's alone.
+    want_links = [*features(expected).links, "https://x.dev/embed|x"]
+    assert sorted(map(unquote, got.links)) == sorted(map(unquote, want_links))
+    assert [unquote(i.src) for i in got.images] == ["https://i.dev/a|b.png"]
+    assert 'title="a|b title"' in html.unescape(page) and 'title="r|t"' in html.unescape(page)
