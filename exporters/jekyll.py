@@ -1261,15 +1261,16 @@ class JekyllBody(BodyRenderer):
             return self._pipe_free_link(document, element, own)
         if isinstance(element, HtmlInline):
             html = document.text_of(element) if element.written is None else element.written
-            if "|" in html and id(element) not in self._in_tables:
+            piped = "|" in html and id(element) not in self._in_tables
+            if piped:
                 # A tag's "|" (in an attribute) would make its line a table row to kramdown.
                 html = html.replace("|", "&#124;")
-            if id(element) in self._raw_html:
+            if id(element) in self._raw_html or piped:
                 super().visit(document, element, own)  # its notes
-                if _NOMARKDOWN[1] not in html:
+                if id(element) in self._raw_html and _NOMARKDOWN[1] not in html:
                     return _NOMARKDOWN[0] + html + _NOMARKDOWN[1]
-            if "|" in document.text_of(element) and id(element) not in self._in_tables:
-                return html
+                if piped:
+                    return html
         if isinstance(element, CodeSpan) and id(element) not in self._in_tables and element.written is None:
             return _kramdown_code_span(document, element)
         if isinstance(element, (Emphasis, Strong)) and id(element) in self._nested_emphasis:

@@ -994,3 +994,14 @@ def test_kramdown_makes_no_table_of_a_line_with_a_pipe(jekyll: str, tmp_path: Pa
     assert "ଏହା | ପରୀକ୍ଷା</p>" in page
     assert "Already escaped | stays one pipe." in page
     assert "Keep going | almost done" in page
+
+
+def test_a_tag_with_a_pipe_is_written_without_it_and_still_noted() -> None:
+    # The pipe in an attribute would make the line a kramdown table row; the tag's Hashnode markup is
+    # still noted, as for any other tag.
+    from hashmigrate.hashnode.markdown import parse_body
+
+    post = Post(title="t", slug="t", body=parse_body('text <span data-node-type="x" title="a|b">y</span>\n'))
+    rendered = JekyllExporter().render(post, Site())
+    assert 'text <span data-node-type="x" title="a&#124;b">y</span>\n' in rendered.files[0].content
+    assert "hashnode-markup" in [note.kind for note in rendered.notes]
