@@ -129,6 +129,9 @@ _NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9 _-]")
 
 # goldmark's (Hugo's) table of HTML 5 entities lacks this one name, which it shows as written.
 _ABREVE = re.compile(r"(?<!\\)((?:\\\\)*)&Abreve;")
+# Hugo turns on goldmark's footnotes: "[^1]" with a "[^1]: note" line becomes a footnote, which
+# Hashnode (CommonMark) shows as text. "\[" is a "[" in every Markdown.
+_FOOTNOTE = re.compile(r"(?<!\\)((?:\\\\)*)\[(?=\^)")
 
 
 # A heading every Hugo names alike: no emphasis, code, link, entity, escape or HTML in it, and no "{"
@@ -191,7 +194,12 @@ class HugoBody(BodyRenderer):
         if rewrite is not None:
             types.update((Emphasis, Strong, Text))
         source = document.source
-        if "&Abreve;" in source or _DEFINITION_LINE.match(source) or _DEFINITION_NEXT_LINE.search(source):
+        if (
+            "&Abreve;" in source
+            or "[^" in source
+            or _DEFINITION_LINE.match(source)
+            or _DEFINITION_NEXT_LINE.search(source)
+        ):
             types.add(Text)
         return frozenset(types)
 
@@ -219,8 +227,10 @@ class HugoBody(BodyRenderer):
                 # The usual text node has none of the things changed below: it is written as its
                 # source (what the base visit returns None for), found without copying it out.
                 source = document.source
-                if source[element.start : element.start + 1] != ":" and (
-                    source.find("&Abreve;", element.start, element.end) < 0
+                if (
+                    source[element.start : element.start + 1] != ":"
+                    and source.find("&Abreve;", element.start, element.end) < 0
+                    and source.find("[^", element.start, element.end) < 0
                 ):
                     return None
             text = document.text_of(element) if element.written is None else element.written
@@ -234,6 +244,9 @@ class HugoBody(BodyRenderer):
                 # An escaped "&" (the span starts after its backslash) stays as it is.
                 head = written[:1] if document.escaped(element.start) else ""
                 written = head + _ABREVE.sub(r"\1&#258;", written[len(head) :])
+            if element.written is None and "[^" in text:
+                head = written[:1] if document.escaped(element.start) else ""
+                written = head + _FOOTNOTE.sub(r"\1\\[", written[len(head) :])
             written = escape_definition(document, element, written)
             if written != text:
                 return written

@@ -35,6 +35,8 @@ CASES = [
     "| h |\n|---|\n| **→**x |",
     "## **©**2024 and a_b",
     "café*→*x and \\*→*y and `**→**x` stays",
+    # Footnotes: text on Hashnode, goldmark's footnote in Hugo (on by default) unless escaped.
+    "A footnote[^1] here, \\[^2] escaped, `[^3]` code.\n\n[^1]: The note.\n\n[^2]: Another.",
     "**→**x see https://x.dev/a_b and <https://y.dev/c_d> and a_b",  # addresses take no escape
     # An author's escaped "_" inside a bare address (Hashnode's editor writes them): Linkify stopped there.
     "See https://x.dev/reusable\\_build.yaml?utm\\_source=a and keep snake\\_case.",
