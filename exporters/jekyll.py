@@ -539,10 +539,11 @@ def _pipe_free_tail(tail: str, at: int) -> str:
     return tail[:at] + dest + _PIPE.sub(r"\1&#124;", tail[end:])
 
 
-def _pipe_free_autolink(url: str) -> str:
+def _pipe_free_autolink(url: str, dest: str | None = None) -> str:
     """An autolink with a "|": a link with the same text (each character either parser could read as
-    markup escaped) and the same address."""
-    return "[" + _LINK_TEXT_MARKUP.sub(r"\\\1", url) + "](" + url.replace("|", "%7C") + ")"
+    markup escaped) and the same address, or ``dest`` (where the link pass moved it)."""
+    dest = url if dest is None else dest
+    return "[" + _LINK_TEXT_MARKUP.sub(r"\\\1", url) + "](" + destination(dest).replace("|", "%7C") + ")"
 
 
 def _pipe_free_embed(text: str) -> str:
@@ -1066,7 +1067,9 @@ class JekyllBody(BodyRenderer):
         none there (see ``_PIPE``); its text as the walk writes it."""
         source = document.source
         if isinstance(element, Link) and element.kind in ("autolink", "email"):
-            return _pipe_free_autolink(document.text_of(element)[1:-1])
+            return _pipe_free_autolink(
+                document.text_of(element)[1:-1], element.dest if element.moved else None
+            )
         if isinstance(element, Definition):
             text = document.text_of(element)
             label = re.match(r"\s*\[(?:[^\\\]]|\\.)*\]:[ \t]*\n?[ \t]*", text)

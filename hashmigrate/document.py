@@ -322,9 +322,12 @@ class Document:
         self, node: Link | Picture, visit: Visitor | None, types: Collection[type[Element]] | None
     ) -> str:
         """A link or picture whose destination changed, written with its new destination."""
-        text = self.emit_children(node, visit, types)
         if isinstance(node, Link) and node.kind in ("autolink", "email"):
-            return link_markdown(node.dest, None)
+            # The address the author showed stays the link's text, as Hashnode's page shows it; the
+            # link goes to the post's new place (its old address redirects there).
+            shown = _LINK_TEXT_MARKUP.sub(r"\\\1", self.source[node.start + 1 : node.end - 1])
+            return f"[{shown}]({destination(node.dest)})"
+        text = self.emit_children(node, visit, types)
         mark = "!" if isinstance(node, Picture) else ""
         return f"{mark}[{text}]({destination(node.dest)}{title_markdown(node.title)})"
 
@@ -475,6 +478,11 @@ def title_markdown(title: str | None) -> str:
     if not title:
         return ""
     return ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# What CommonMark (or a target's Markdown) could read as markup in a link's text; each escape is the
+# character itself to all of them.
+_LINK_TEXT_MARKUP = re.compile(r"([\\`*_\[\]<>!&~])")
 
 
 def link_markdown(url: str, text: str | None) -> str:

@@ -94,9 +94,11 @@ def test_links_and_anchors_are_rewritten_outside_code_only(tmp_path: Path) -> No
     result = hashmigrate.convert(tmp_path, to="hugo", out=out, blog_url="https://blog.example.dev")
     page = (out / "content" / "posts" / "second" / "index.md").read_text()
     assert "[it](/posts/first/#adding-a-deploy-key)" in page
-    # An autolink cannot hold a site-relative URL: it becomes a link that shows the new address.
-    assert "[/posts/first/](/posts/first/)," in page
-    assert '<a href="/posts/first/">/posts/first/</a>' in MarkdownIt("commonmark").render(page)
+    # An autolink cannot hold a site-relative URL: it becomes a link to the new address that shows the
+    # address the author showed, as Hashnode's page does (the old address redirects to the new one).
+    assert "[https://blog.example.dev/first/](/posts/first/)," in page
+    html = MarkdownIt("commonmark").render(page)
+    assert '<a href="/posts/first/">https://blog.example.dev/first/</a>' in html
     assert '<a href="/posts/first/">html</a>' in page
     assert "[gone](https://blog.example.dev/deleted-post)" in page
     assert "[below](#below)" in page and "[bad](#heading-nope)" in page
@@ -505,7 +507,11 @@ def test_hrefs_in_html_are_rewritten_and_autolinks_stay_links() -> None:
     )
     assert _rewritten(body) == (
         '<div>\n<a href="/posts/first/">one</a> <a href="https://else.dev/x">two</a>\n</div>\n\n'
-        'Inline <a href="/posts/first/">three</a> and [/posts/first/](/posts/first/).\n'
+        'Inline <a href="/posts/first/">three</a> and [https://blog.example.dev/first](/posts/first/).\n'
+    )
+    # The text is the address as the author showed it, each character that could be markup escaped.
+    assert _rewritten("<https://blog.example.dev/first?a_b=*x*&c=[d]>\n") == (
+        "[https://blog.example.dev/first?a\\_b=\\*x\\*\\&c=\\[d\\]](/posts/first/)\n"
     )
 
 
