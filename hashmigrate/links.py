@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from hashmigrate.document import (
     CodeBlock,
@@ -59,6 +59,8 @@ _LABEL = re.compile(r"[ ]{0,3}\[(?:\\.|[^\\\]])*\]:", re.S)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 # A post's address on hashnode.com, which redirects to the blog: /post/<cuid> or /post/<slug>-<cuid>.
 _HASHNODE_POST = re.compile(r"/post/(?:[^/]*-)?(?P<cuid>c[a-z0-9]{24})/?$")
+# A post's other address on its blog: /<slug>-<cuid> (the redirect map lists it too).
+_SLUG_CUID = re.compile(r"(?P<slug>.+)-(?P<cuid>c[a-z0-9]{24})")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]+|\\(?=[^\w\s])")
 
 
@@ -208,12 +210,23 @@ class LinkIndex:
             part for at in range(0, len(moves), 3) if moves[at + 2] != new_url for part in moves[at : at + 3]
         ]
 
+    def post_at(self, path: str) -> tuple[str, str] | None:
+        """(Hashnode slug, new URL) of the post at a one-segment path of the blog: ``<slug>``, or
+        ``<slug>-<cuid>``, the other address Hashnode gives a post; None when no post is there."""
+        found = self.urls.get(path)
+        if found is not None:
+            return path, found
+        other = _SLUG_CUID.fullmatch(path)
+        if other is not None and (found := self.cuids.get(other["cuid"])) is not None:
+            return other["slug"], found
+        return None
+
     def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
         """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,
         with how many posts name each (``targets`` holds each post's once)."""
         found: dict[str, int] = {}
         for host, path in targets:
-            if host.lstrip("=") in self.hosts and path not in self.urls:
+            if host.lstrip("=") in self.hosts and self.post_at(path) is None:
                 found[path] = found.get(path, 0) + 1
         return found
 
@@ -230,7 +243,10 @@ class LinkIndex:
         for text in _link_texts(post):
             if "#heading-" in text:
                 wanted.add(own)
-                wanted.update(m.group(1) for m in _ANCHORED.finditer(text))
+                for match in _ANCHORED.finditer(text):
+                    wanted.add(match.group(1))
+                    if (other := _SLUG_CUID.fullmatch(match.group(1))) is not None:
+                        wanted.add(other["slug"])  # /<slug>-<cuid>#heading-...
         return wanted
 
     def add_anchors(self, post: Post, heading_id: Callable[[str], str], repeats: Repeats = "skip") -> None:
@@ -266,11 +282,12 @@ class LinkIndex:
         when links on it name two or more posts of the export (one could be a coincidence)."""
         named: dict[str, set[str]] = {}
         for host, path in targets:
-            if path not in self.urls:
+            post = self.post_at(path)
+            if post is None:
                 continue
             if host.startswith("="):
                 self.hosts.add(host[1:])
-            named.setdefault(host.lstrip("="), set()).add(path)
+            named.setdefault(host.lstrip("="), set()).add(post[0])
         self.hosts.update(
             host for host, paths in named.items() if len(paths) >= 2 or host.endswith(".hashnode.dev")
         )
@@ -345,11 +362,11 @@ class LinkRewriter:
             return self.index.cuids.get(found["cuid"], url) if found else url
         if host not in self.index.hosts:
             return url
-        slug = parts.path.strip("/")
-        if not slug:
+        path = parts.path.strip("/")
+        if not path:
             return url
-        target = self.index.urls.get(slug)
-        if target is None:
+        post = self.index.post_at(path)
+        if post is None:
             self.notes.append(
                 Note(
                     self.post.label,
@@ -360,6 +377,7 @@ class LinkRewriter:
                 )
             )
             return url
+        slug, target = post
         if parts.fragment:
             fragment = (
                 self._anchor(slug, parts.fragment)
@@ -370,7 +388,11 @@ class LinkRewriter:
         return target
 
     def _anchor(self, slug: str, anchor: str) -> str:
-        mapped = self.index.anchors.get(slug, {}).get(anchor)
+        # A browser copies a heading's id outside ASCII %-encoded (#heading-%E6%97%A5...).
+        anchors = self.index.anchors.get(slug, {})
+        mapped = anchors.get(anchor)
+        if mapped is None and "%" in anchor:
+            mapped = anchors.get(unquote(anchor))
         if mapped is None:
             self.notes.append(
                 Note(

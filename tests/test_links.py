@@ -563,3 +563,39 @@ LINK_PIECES = [
 def test_link_scan_finds_what_the_lookahead_pattern_found(text: str) -> None:
     found = [(m.span(), links_module._link_url(m)) for m in links_module._LINK.finditer(text)]
     assert found == [(m.span(), links_module._link_url(m)) for m in _LINK_BEFORE.finditer(text)]
+
+
+@pytest.mark.parametrize("target", ["hugo", "jekyll"])
+def test_a_post_linked_by_its_slug_and_cuid_or_with_an_encoded_anchor_is_found(
+    tmp_path: Path, target: str
+) -> None:
+    # /<slug>-<cuid> is the other address Hashnode gives a post (the redirect map lists it), and a browser
+    # copies a heading's id outside ASCII %-encoded: both were "no post has that address" / "matches no
+    # heading" and left pointing at Hashnode.
+    post(tmp_path, "ca00000000000000000000001", "first", "## 日本語 見出し\n\n## Plain one\n")
+    encoded = "heading-%E6%97%A5%E6%9C%AC%E8%AA%9E-%E8%A6%8B%E5%87%BA%E3%81%97"
+    post(
+        tmp_path,
+        "ca00000000000000000000002",
+        "second",
+        f"[a](https://blog.example.dev/first-ca00000000000000000000001#heading-plain-one) "
+        f"[b](https://blog.example.dev/first#{encoded}) [c](https://blog.example.dev/first-ca00000000000000000000009)\n\n"
+        f"## Ünïcode\n\n[d](#heading-%C3%BCn%C3%AFcode)\n",
+    )
+    result = hashmigrate.convert(
+        tmp_path, to=target, out=tmp_path / "out", blog_url="https://blog.example.dev"
+    )
+    (page,) = [
+        p
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file() and "second" in str(p) and p.suffix in {".md", ".markdown"}
+    ]
+    text = page.read_text()
+    first = "/posts/first/" if target == "hugo" else "/2023/01/01/first.html"
+    plain, japanese, own = ("plain-one", "日本語-見出し", "ünïcode")
+    assert f"[a]({first}#{plain})" in text and f"[b]({first}#{japanese})" in text, text
+    assert f"[d](#{own})" in text
+    # A cuid no post has stays as it was, and says so.
+    assert "[c](https://blog.example.dev/first-ca00000000000000000000009)" in text
+    unresolved = [n.kind for n in result.notes if n.kind in ("link-unresolved", "anchor-unresolved")]
+    assert unresolved == ["link-unresolved"], [note.line() for note in result.notes]
