@@ -406,3 +406,32 @@ def test_inline_html_in_a_callout_is_kept_as_in_body_text(tmp_path: Path, tag: s
         assert html.count(inline) == 2, (target, text)
         # In code it stays text, as markdownify has always written it.
         assert "<code>xy</code>" in html, (target, text)
+
+
+@pytest.mark.parametrize(
+    ("body", "emoji", "text"),
+    [
+        (
+            '> <div data-node-type="callout">\n> <div data-node-type="callout-emoji">⚠️</div>\n'
+            '> <div data-node-type="callout-text">Line one<br>\n> line <b>two</b></div>\n> </div>\n\nAfter.\n',
+            "⚠️",
+            "Line one<br>\nline <b>two</b>",
+        ),
+        (
+            '> > <div data-node-type="callout">\n> > <div data-node-type="callout-emoji">💡</div>\n'
+            '> > <div data-node-type="callout-text">Deep</div>\n> > </div>\n',
+            "💡",
+            "Deep",
+        ),
+        (  # not the exact markup Hashnode writes (a class more): read by the loose rule
+            '> <div data-node-type="callout" class="x">\n> <div data-node-type="callout-emoji">💡</div>\n'
+            '> <div data-node-type="callout-text">Loose\n> two</div>\n> </div>\n',
+            "💡",
+            "Loose\ntwo",
+        ),
+    ],
+)
+def test_a_callout_in_a_blockquote_holds_none_of_the_quotes_markers(body: str, emoji: str, text: str) -> None:
+    # The quote's ">" on the callout's later lines were read into its text (a stray ">" shown after it).
+    (callout,) = [node for node in parse_body(body) if isinstance(node, Callout)]
+    assert (callout.emoji, callout.html) == (emoji, text)

@@ -39,13 +39,24 @@ _TITLE = re.compile(
 _CONTAINER_PREFIX = re.compile(rf"^{_CONTAINERS}[ \t]*$")
 # Every callout Hashnode writes has this attribute; a body without it has none.
 CALLOUT_MARK = 'data-node-type="callout"'
+# Between a callout's tags: whitespace and, on the lines of a callout inside a blockquote, its ">"s.
+_GAP = r"(?:\s|(?<=\n)(?:[ \t]{0,3}>)+)*"
 _CALLOUT = re.compile(
-    r'<div\s+data-node-type="callout"\s*>\s*'
-    r'<div\s+data-node-type="callout-emoji"\s*>(?P<emoji>.*?)</div>\s*'
-    r'<div\s+data-node-type="callout-text"\s*>(?P<text>.*?)</div>\s*'
-    r"</div>",
+    r'<div\s+data-node-type="callout"\s*>' + _GAP
+    + r'<div\s+data-node-type="callout-emoji"\s*>(?P<emoji>.*?)</div>' + _GAP
+    + r'<div\s+data-node-type="callout-text"\s*>(?P<text>.*?)</div>' + _GAP
+    + r"</div>",
     re.S,
-)
+)  # fmt: skip
+# A blockquote's markers at the start of a callout's later lines: the quote's, not the callout's text.
+_QUOTE_MARKERS = re.compile(r"(?<=\n)(?:[ \t]{0,3}>)+[ \t]?")
+
+
+def _unquoted(html: str, prefix: str | None) -> str:
+    """A callout's HTML without the markers of the blockquote it is in (``prefix``: its line's)."""
+    return _QUOTE_MARKERS.sub("", html) if prefix and ">" in prefix else html
+
+
 _CALLOUT_LOOSE = re.compile(r'<div[^>]*data-node-type="callout"[^>]*>(?P<body>.*)</div>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 # The 2025 editor's embeds: <iframe type="youtube" src="...watch?v=..." data-node-type="hn-embed">, whose
@@ -419,7 +430,8 @@ def _html_blocks(chunk: str, base: int = 0, found: list[Construct] | None = None
         nodes.extend(_html_inline(chunk[pos : m.start()], base + pos, found))
         prefix = _line_prefix(chunk, m.start())
         indent = _continuation_indent(prefix) if prefix is not None else ""
-        callout = Callout(emoji=m["emoji"].strip(), html=m["text"].strip(), indent=indent)
+        emoji, text = _unquoted(m["emoji"], prefix), _unquoted(m["text"], prefix)
+        callout = Callout(emoji=emoji.strip(), html=text.strip(), indent=indent)
         nodes.append(callout)
         pos = m.end()
         # A callout becomes a block of its own; what follows must not run on into it.
@@ -434,7 +446,7 @@ def _html_blocks(chunk: str, base: int = 0, found: list[Construct] | None = None
     rest = chunk[pos:]
     if CALLOUT_MARK in rest and (loose := _CALLOUT_LOOSE.search(rest)):
         nodes.extend(_html_inline(rest[: loose.start()], base + pos, found))
-        body = loose["body"]
+        body = _unquoted(loose["body"], _line_prefix(rest, loose.start()))
         emoji_match = re.search(r'callout-emoji"[^>]*>(.*?)</div>', body, re.S)
         text_match = re.search(r'callout-text"[^>]*>(.*)', body, re.S)
         emoji = _TAG.sub("", emoji_match.group(1)).strip() if emoji_match else ""
