@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support.corpus import code_blocks, undo_hugo_escapes
@@ -219,6 +219,9 @@ block_construct = st.sampled_from(BLOCK_PIECES).map(lambda piece: piece + "\n")
 @given(
     st.lists(st.one_of(prose(), block_construct, fenced_block(), indented_block()), min_size=1, max_size=8)
 )
+# A backtick in an image's destination opens no code span: the embed after it is in one (found by this
+# test; the reader paired backtick runs by text alone and took the embed for a construct).
+@example(["Text ![]( `)`  `0` %[https://youtu.be/abcdefghijk] `0` \n"])
 def test_code_blocks_and_spans_are_byte_identical_through_parse_and_hugo(blocks: list[str]) -> None:
     # Blocks are separated by a blank line; an indented block needs a paragraph break before it anyway.
     body = "\n".join(blocks)

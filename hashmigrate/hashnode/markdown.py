@@ -16,7 +16,7 @@ from dataclasses import replace
 from itertools import accumulate
 from typing import Any
 
-from hashmigrate.document import CodeBlock, Construct, Document, HtmlBlock, place
+from hashmigrate.document import CodeBlock, CodeSpan, Construct, Document, HtmlBlock, place
 from hashmigrate.embeds import classify
 from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Node, Widget
 from hashmigrate.parse import parse
@@ -91,13 +91,19 @@ def read_body(text: str) -> tuple[Document, tuple[Node, ...]]:
         return tree, ((Markdown(text),) if text else ())
     found: list[Construct] = []
     nodes: list[Node] = []
+    # The code spans as the parse found them: a text rule of backtick runs cannot know that a backtick
+    # in a link's destination (``![](`)``) opens none, and a construct it then took for text was in code.
+    code = (
+        [(node.start, node.end) for node in tree.walk() if isinstance(node, CodeSpan)] if "`" in text else []
+    )
     for kind, chunk, base in _segments(text, tree):
         if kind == "code":
             nodes.append(Markdown(chunk))
         elif kind == "html":
             nodes.extend(_html_nodes(chunk, base, found))
         else:
-            nodes.extend(_text_nodes(chunk, base, found))
+            spans = [(start - base, end - base) for start, end in code if base <= start < base + len(chunk)]
+            nodes.extend(_text_nodes(chunk, base, found, code=spans))
     return place(tree, found), tuple(_merge(nodes))
 
 
@@ -163,14 +169,19 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _text_nodes(
-    text: str, base: int = 0, found: list[Construct] | None = None, in_html: bool = False
+    text: str,
+    base: int = 0,
+    found: list[Construct] | None = None,
+    in_html: bool = False,
+    code: list[tuple[int, int]] | None = None,
 ) -> list[Node]:
     """``text`` as nodes; each construct found is also recorded in ``found`` with its span in the
-    whole body (``text`` starts at ``base``)."""
+    whole body (``text`` starts at ``base``). ``code``: the code spans in ``text``, in order (from the
+    parse); else found by CommonMark's backtick rule."""
     if not _CANDIDATE.search(text):
         return [Markdown(text)]
     nodes: list[Node] = []
-    spans = code_spans(text)
+    spans = code_spans(text) if code is None else code
     pos = 0
     last = 0
     span_index = 0
