@@ -2,7 +2,9 @@
 
 Installed, it adds ``--to astro`` to ``hashmigrate convert`` and ``type = "astro"`` to ``hashmigrate
 sync``, through the entry point ``astro = "hashmigrate_astro:AstroExporter"`` in the group
-``hashmigrate.exporters``. It uses nothing of hashmigrate but its public exporter API.
+``hashmigrate.exporters``. It uses hashmigrate's exporter API (``hashmigrate.exporter``, the model) and
+two helpers any Markdown exporter may use: ``hashmigrate.yamlfm`` (front matter as YAML) and
+``hashmigrate.canonical`` (leaving out a canonical URL that cannot be right).
 
 Each post becomes ``src/content/<collection>/<slug>.md`` with YAML front matter that the collection's zod
 schema checks (``title``, ``description``, ``pubDate``, ``updatedDate``, ``heroImage``, ``tags``,
@@ -32,6 +34,7 @@ from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, KEEP, canonical_mode, checked_canonical
 from hashmigrate.exporter import (
     BodyRenderer,
+    Option,
     OutputFile,
     Rendered,
     Site,
@@ -170,22 +173,6 @@ def _template() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
-def _declared_options() -> tuple[Any, ...] | None:
-    """The options, declared for a hashmigrate that checks declared options (``hashmigrate.exporter.
-    Option``); None for one that does not, which then passes them to ``__init__`` to check."""
-    try:
-        from hashmigrate.exporter import Option  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return (
-        Option("collection", str, "blog", "the collection: its folder under src/content/ and the URL prefix"),
-        Option("template", bool, True, "write the site (config, collection schema, pages) around the posts"),
-        Option(
-            "canonical", str, CHECK, "keep: write a canonical URL even when it cannot be right", (CHECK, KEEP)
-        ),
-    )
-
-
 class AstroExporter:
     """Posts as an Astro 5 content collection (``src/content/<collection>/<slug>.md``)."""
 
@@ -193,7 +180,13 @@ class AstroExporter:
     description: ClassVar[str] = (
         "Astro 5 content collection (src/content/blog/<slug>.md) and a site to build it"
     )
-    options: ClassVar[tuple[Any, ...] | None] = _declared_options()
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("collection", str, "blog", "the collection: its folder under src/content/ and the URL prefix"),
+        Option("template", bool, True, "write the site (config, collection schema, pages) around the posts"),
+        Option(
+            "canonical", str, CHECK, "keep: write a canonical URL even when it cannot be right", (CHECK, KEEP)
+        ),
+    )
 
     def __init__(self, collection: str = "blog", template: bool = True, canonical: str = CHECK) -> None:
         collection = str(collection).strip("/")
