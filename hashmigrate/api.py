@@ -190,8 +190,9 @@ def read_all(
 ) -> Iterator[Post | Problem]:
     """Posts and problems, in order, from any Hashnode source.
 
-    ``repair`` undoes mojibake (UTF-8 read as Windows-1252 or Mac Roman) where it is certain, with a
-    note naming each line; ``False`` leaves the text exactly as the files hold it.
+    ``repair`` undoes mojibake (UTF-8 read as Windows-1252 or Mac Roman) in prose and front matter
+    where it is certain, with a note naming each line (code and addresses are never changed);
+    ``False`` leaves the text exactly as the files hold it.
     """
     return read(
         Path(source),

@@ -272,3 +272,112 @@ def _definitions(text: str, offsets: _Offsets | None) -> list[d.Element]:
         found.append(d.Definition(start, end, label=label, dest=value["dest"], title=value["title"] or ""))
     found.sort(key=lambda n: n.start)
     return found
+
+
+# A bare URL, which Hashnode and Hugo make a link of (and which Hashnode's embeds hold: ``%[url]``):
+# an address as much as a link's destination, though CommonMark reads it as text.
+# It ends at ASCII whitespace only, as cmark-gfm's does: a no-break space is part of it.
+_BARE_URL = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]{1,31}://|\bwww\.)[^\x00-\x20\x7f<>\"'`]*")
+# Links whose text is their address or their label: changed, it would no longer match the definition.
+_WHOLE_LINKS = ("Shortcut", "Collapsed", "Autolink", "Email")
+# Raw HTML that holds code: an HTML block that starts so (CommonMark's first kind: it ends only at
+# its closing tag), and the text between inline <code> tags.
+_HTML_CODE_BLOCK = re.compile(r"[ ]{0,3}<(?:pre|script|style|textarea)(?:[\s>]|$)", re.I)
+_HTML_CODE_OPEN = re.compile(r"<code(?:[\s>]|/?>)", re.I)
+_HTML_CODE_CLOSE = re.compile(r"</code\s*>", re.I)
+
+
+def prose_ranges(source: str) -> list[tuple[int, int]]:
+    """The character ranges of ``source`` that are the author's prose, sorted and disjoint: its text
+    (in paragraphs, headings, tables, link text and alt text) and its HTML blocks, less bare URLs.
+
+    What is left is code (blocks, spans, and in raw HTML ``<pre>`` blocks and ``<code>`` elements),
+    inline HTML tags, link and image destinations, titles and labels, autolinks, reference
+    definitions (every one, also those a label repeats, which pulldown-cmark reports nowhere) and the
+    syntax between. Prose is what pulldown-cmark reports as text, so nothing else can be taken for
+    it. Only its events are read (no tree is built)."""
+    if not source:
+        return []
+    text, offsets = _prepared(source)
+    to_char = offsets.char if offsets is not None else None
+    found: list[tuple[int, int]] = []
+    code = 0  # code blocks and <code> elements open (a Text event in one is code)
+    links: list[bool] = []  # links and images open, innermost last: whether their text is an address
+    whole = 0  # how many of them are
+    html_start = False  # the next Html event is an HTML block's first line
+    html_code = False  # in an HTML block of code
+    events: Any = pyromark.events_with_range(text, options=options())
+    for event, span in events:
+        if type(event) is str:
+            continue
+        html = event.get("Html")
+        if html is not None and html_start:
+            html_start = False
+            html_code = _HTML_CODE_BLOCK.match(html) is not None
+        if "Text" in event or html is not None:
+            if not code and not whole and not html_code:
+                start, end = span["start"], span["end"]
+                if to_char is not None:
+                    start, end = to_char(start), to_char(end)
+                found.append((start, end))
+        elif (tag := event.get("InlineHtml")) is not None:
+            if _HTML_CODE_OPEN.match(tag):
+                code += 1
+            elif code and _HTML_CODE_CLOSE.match(tag):
+                code -= 1
+        elif (value := event.get("Start")) is not None:
+            if value == "HtmlBlock":
+                html_start = True
+            elif type(value) is dict:
+                kind, info = next(iter(value.items()))
+                if kind == "CodeBlock":
+                    code += 1
+                elif kind in ("Link", "Image"):
+                    links.append(info["link_type"] in _WHOLE_LINKS)
+                    whole += links[-1]
+        elif (value := event.get("End")) is not None:
+            if value == "CodeBlock":
+                code -= 1
+            elif value == "HtmlBlock":
+                html_code = False
+            elif value in ("Link", "Image") and links:
+                whole -= links.pop()
+            elif value in ("Paragraph", "Heading", "TableCell"):
+                code = 0  # an inline <code> left open ends with its block
+    found = _merged(found)
+    # Looked for in the prose only: after a link's destination, "https://a/b)" and the text that
+    # follows it would read as one URL.
+    urls = [match.span() for start, end in found for match in _BARE_URL.finditer(source, start, end)]
+    return _less(found, urls) if urls else found
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``ranges`` sorted, those that touch or overlap made one."""
+    ranges.sort()
+    out: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = out[-1][0], end
+        else:
+            out.append((start, end))
+    return out
+
+
+def _less(ranges: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint ``ranges`` less the sorted, disjoint ``cut``."""
+    out: list[tuple[int, int]] = []
+    index = 0
+    for start, end in ranges:
+        while index < len(cut) and cut[index][1] <= start:
+            index += 1
+        at = index
+        while start < end:
+            if at == len(cut) or cut[at][0] >= end:
+                out.append((start, end))
+                break
+            if cut[at][0] > start:
+                out.append((start, cut[at][0]))
+            start = max(start, cut[at][1])
+            at += 1
+    return out

@@ -16,7 +16,7 @@ from hashmigrate.hashnode import Problem
 from hashmigrate.hashnode.backup import read_backup
 from hashmigrate.hashnode.dates import cuid_time
 from hashmigrate.hashnode.frontmatter import HANDLER, FrontMatterError, parse_date
-from hashmigrate.model import Post
+from hashmigrate.model import Markdown, Post
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = Path(__file__).parent.parent / "examples" / "blog"
@@ -154,6 +154,25 @@ def test_mojibake_is_repaired_with_a_note(tmp_path: Path) -> None:
     [post], _ = read(tmp_path)
     assert "Venue ✨ and café." in post.body[0].text  # type: ignore[union-attr]
     assert any(n.kind == "mojibake" for n in post.notes)
+
+
+def test_a_post_explaining_mojibake_keeps_its_code_and_links(tmp_path: Path) -> None:
+    # The reported post (its prose shows mojibake in code on purpose), plus a link to a garbled URL.
+    body = (
+        "When UTF-8 is decoded as Windows-1252 you get strings like `Ã©` instead of `é`:\n\n"
+        '```python\n>>> "café".encode("utf-8").decode("cp1252")\n\'cafÃ©\'\n'
+        '>>> "Facebook’s".encode("utf-8").decode("cp1252")\n\'Facebookâ€™s\'\n```\n\n'
+        "See [the post](https://example.com/Facebookâ€™s).\n"
+    )
+    (tmp_path / "clq0000000000000000000008.md").write_text(
+        '---\ntitle: "Fixing mojibake in Python"\ndatePublished: Sun Mar 12 2023 06:29:29 GMT+0000 '
+        "(Coordinated Universal Time)\ncuid: clq0000000000000000000008\nslug: fixing-mojibake\n\n---\n\n"
+        + body
+    )
+    [post], _ = read(tmp_path)
+    assert "".join(node.text for node in post.body if isinstance(node, Markdown)) == body
+    # Its prose is clean, so the garbled-looking code is its examples: no note about them.
+    assert not [n for n in post.notes if n.kind.startswith("mojibake")]
 
 
 def test_missing_source_is_a_source_error(tmp_path: Path) -> None:

@@ -27,11 +27,13 @@ from typer.testing import CliRunner
 
 import hashmigrate
 from hashmigrate.cli import app
+from hashmigrate.document import CodeBlock, CodeSpan, Definition, Link, Picture
 from hashmigrate.hashnode import read
 from hashmigrate.hashnode import text as text_module
 from hashmigrate.hashnode.dates import cuid_time, object_id_time
 from hashmigrate.hashnode.text import decode, repair_mojibake
 from hashmigrate.model import Post
+from hashmigrate.parse import parse
 
 runner = CliRunner()
 
@@ -240,13 +242,13 @@ correct_line = st.lists(
 def test_correct_text_in_every_script_is_left_alone() -> None:
     assert len(SCRIPTS) >= 20
     text = "\n".join(SCRIPTS.values())
-    assert repair_mojibake(text) == (text, [], [])
+    assert repair_mojibake(text) == (text, [], [], [])
 
 
 @fuzz("unicode_kept")
 @given(st.lists(correct_line, min_size=1, max_size=6).map("\n".join))
 def test_correct_text_is_never_changed(text: str) -> None:
-    fixed, repaired, _ = repair_mojibake(text)
+    fixed, repaired, *_ = repair_mojibake(text)
     assert fixed == text and repaired == []
 
 
@@ -330,14 +332,104 @@ plain_words = [w for w in WORDS if w.isascii() or w in SCRIPTS["french"] + SCRIP
 def test_known_mojibake_is_repaired_beside_correct_text(pieces: list[tuple[str, str]]) -> None:
     want = "".join(original for original, _ in pieces)
     garbled = "".join(shown for _, shown in pieces)
-    fixed, repaired, _ = repair_mojibake(f"# Title\n\n{garbled}\n")
+    fixed, repaired, *_ = repair_mojibake(f"# Title\n\n{garbled}\n")
     assert fixed == f"# Title\n\n{want}\n"
     assert repaired == ([3] if garbled != want else [])
 
 
+# Labels of reference links that every generated body defines at its end.
+_LABELS = [garble_cp1252("é"), garble_mac("’s"), "caf" + garble_cp1252("é")]
+_DEFINED = "".join(f"\n[{label}]: https://example.com/{label}\n" for label in _LABELS)
+# Code and addresses a post shows as written, mojibake-looking or not: (source, the same). Nothing in
+# them is ASCII-space or a delimiter, so each stays what it was drawn as.
+_shown = st.lists(
+    st.one_of(garbled_piece.map(lambda piece: piece[1]), st.sampled_from(["caf", "x", "é", "’s", "🔥"])),
+    min_size=1,
+    max_size=4,
+).map("".join)
+_dest = _shown.map(lambda s: f"https://example.com/{s}")
+_prose = st.lists(
+    # No accented letter: "é" before a Mac Roman "’’" and Windows-1252 CJK becomes "钒" (E9 92 92), a
+    # fault of the repair of any line (test_known_mojibake_is_repaired_beside_correct_text can meet it).
+    st.one_of(
+        garbled_piece,
+        st.sampled_from([" ", " the ", "word", "Tiếng Việt", " — ", "😀"]).map(lambda s: (s, s)),
+    ),
+    min_size=1,
+    max_size=5,
+).map(lambda pieces: ("".join(p[1] for p in pieces), "".join(p[0] for p in pieces)))
+_inline = st.one_of(
+    _prose,
+    _prose,
+    _shown.map(lambda s: (f"`{s}`",) * 2),
+    _shown.map(lambda s: (f"<code>{s}</code>",) * 2),
+    st.tuples(_prose, _dest).map(lambda t: (f"[{t[0][0]}]({t[1]})", f"[{t[0][1]}]({t[1]})")),
+    st.tuples(_prose, _dest, _shown).map(
+        lambda t: (f'![{t[0][0]}]({t[1]} "{t[2]}")', f'![{t[0][1]}]({t[1]} "{t[2]}")')
+    ),
+    _dest.map(lambda d: (f"<{d}>",) * 2),
+    _dest.map(lambda d: (f" {d} ",) * 2),
+    st.sampled_from(_LABELS).map(lambda s: (f" [{s}] ",) * 2),  # its text is the label: as written
+)
+_line = st.lists(_inline, min_size=1, max_size=5).map(
+    lambda items: ("".join(i[0] for i in items), "".join(i[1] for i in items))
+)
+_code_lines = st.lists(_shown, min_size=1, max_size=3)
+_block = st.one_of(
+    st.lists(_line, min_size=1, max_size=3).map(
+        lambda ls: ("\n".join(x[0] for x in ls), "\n".join(x[1] for x in ls))
+    ),
+    _code_lines.map(lambda ls: ("```\n" + "\n".join(ls) + "\n```",) * 2),
+    _code_lines.map(lambda ls: ("<pre>\n" + "\n".join(ls) + "\n</pre>",) * 2),
+    # Indented code, after a line that ends a list (after one, it would be the item's text).
+    _code_lines.map(lambda ls: ("<!-- -->\n\n" + "\n".join("    " + x for x in ls),) * 2),
+    _line.map(lambda t: ("> " + t[0], "> " + t[1])),
+    _line.map(lambda t: ("- " + t[0], "- " + t[1])),
+    st.tuples(_shown, _dest).map(lambda t: (f"[{t[0]}]: {t[1]}",) * 2),
+)
+
+
+def _literals(markdown: str) -> list[tuple[str, ...]]:
+    """What a post shows as written: code, code spans, destinations, titles and labels of its tree."""
+    found: list[tuple[str, ...]] = []
+    for node in parse(markdown).walk():
+        if isinstance(node, CodeBlock | CodeSpan):
+            found.append((type(node).__name__, node.text))
+        elif isinstance(node, Link | Picture):
+            found.append((type(node).__name__, node.dest, node.title))
+        elif isinstance(node, Definition):
+            found.append(("Definition", node.label, node.dest, node.title))
+    return found
+
+
+@fuzz("mojibake")
+@given(st.lists(_block, min_size=1, max_size=6))
+def test_code_and_addresses_are_never_repaired(blocks: list[tuple[str, str]]) -> None:
+    garbled = "\n\n".join(b[0] for b in blocks) + "\n" + _DEFINED
+    want = "\n\n".join(b[1] for b in blocks) + "\n" + _DEFINED
+    fixed, repaired, *_ = repair_mojibake(garbled)
+    assert _literals(fixed) == _literals(garbled)
+    # And the prose around them, on their lines too, is repaired as a line of prose alone would be.
+    assert fixed == want
+    assert bool(repaired) == (garbled != want)
+
+
+def test_a_post_about_mojibake_keeps_its_examples(tmp_path: Path) -> None:
+    text = (
+        "When UTF-8 is decoded as Windows-1252 you get strings like `Ã©` instead of `é`, and "
+        "[links](https://example.com/Facebookâ€™s) stay:\n\n"
+        '```python\n>>> "café".encode("utf-8").decode("cp1252")\n\'cafÃ©\'\n```\n\n'
+        "    'Facebookâ€™s'\n"
+    )
+    assert repair_mojibake(text) == (text, [], [], [])
+    # Its prose garbled too: the whole file likely went through the wrong codec, so the code is named.
+    fixed, repaired, doubtful, literal = repair_mojibake("Itâ€™s " + text)
+    assert fixed == "It’s " + text and repaired == [1] and not doubtful and literal == [1, 5, 8]
+
+
 def test_the_seed_posts_mac_roman_emoji_are_restored(shared_dir: Path) -> None:
     text = (shared_dir / "fixtures" / "seed" / "000_c08c7fb56cc1e59a.txt").read_text(encoding="utf-8")
-    fixed, repaired, doubtful = repair_mojibake(text)
+    fixed, repaired, doubtful, _ = repair_mojibake(text)
     assert "‚ú®" not in fixed and "üî•" not in fixed and "✨" in fixed and "🔥" in fixed
     assert repaired and not doubtful
     # Only the garbled runs changed.
@@ -528,6 +620,6 @@ def test_a_long_garbled_line_is_repaired_in_linear_time() -> None:
     # The repair looks at each line as a whole; a post can hold one line of megabytes.
     line = ("l’été ” à " + garble_cp1252("é’") + " " + garble_mac("🔥") + " ") * 20_000
     started = time.monotonic()
-    fixed, repaired, _ = repair_mojibake(line)
+    fixed, repaired, *_ = repair_mojibake(line)
     assert time.monotonic() - started < 30
     assert fixed == "l’été ” à é’ 🔥 " * 20_000 and repaired == [1]

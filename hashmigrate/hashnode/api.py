@@ -403,8 +403,8 @@ def _markdown(node: Mapping[str, Any], where: str, repair: bool) -> tuple[str, l
     markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
     notes: list[Note] = []
     if repair:
-        markdown, repaired, doubtful = repair_mojibake(markdown)
-        notes += mojibake_notes(where, repaired, doubtful)
+        markdown, *lines = repair_mojibake(markdown)
+        notes += mojibake_notes(where, *lines)
     markdown, fence_notes = repair_fences(markdown, where, None)
     return markdown, [*notes, *fence_notes]
 

@@ -385,10 +385,15 @@ def _read_text(path: Path, repair: bool = True) -> tuple[str, list[Note], bool]:
         notes.append(Note(str(path), "encoding", encoding_note, "", "decoded it"))
     clean = True
     if repair:
-        text, repaired, doubtful = repair_mojibake(text)
-        notes += mojibake_notes(str(path), repaired, doubtful)
+        # Front matter is repaired whole (its title is prose); the body's code is left as written.
+        text, repaired, doubtful, literal = repair_mojibake(text, _body)
+        notes += mojibake_notes(str(path), repaired, doubtful, literal)
         clean = not repaired and not doubtful
     return text, notes, clean
+
+
+def _body(text: str) -> str:
+    return frontmatter.HANDLER.split(text)[1]
 
 
 Header = _Header

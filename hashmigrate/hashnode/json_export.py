@@ -87,8 +87,8 @@ def _post(
     # A lone CR ends a line for CommonMark too; the code map counts "\n" only.
     markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
     if repair:
-        markdown, repaired, doubtful = repair_mojibake(markdown)
-        notes += mojibake_notes(label, repaired, doubtful)
+        markdown, *lines = repair_mojibake(markdown)
+        notes += mojibake_notes(label, *lines)
     markdown, fence_notes = repair_fences(markdown, label, None)
     notes.extend(fence_notes)
     tag_ids = [str(t) for t in raw.get("tags") or [] if t]

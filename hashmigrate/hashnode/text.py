@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any
 
 from hashmigrate.model import Note
+from hashmigrate.parse import prose_ranges
 
 # Mac Roman's characters for the bytes that lead a 3- or 4-byte UTF-8 sequence which can only be a
 # symbol, punctuation or an emoji: E2 (U+2000-2FFF), EF (U+FE0F, the emoji variation selector), F0
@@ -236,28 +239,116 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
-def repair_mojibake(text: str) -> tuple[str, list[int], list[int]]:
-    """Undo UTF-8 that was read as Mac Roman or Windows-1252, line by line.
+def repair_mojibake(
+    text: str, markdown: Callable[[str], str] | None = None
+) -> tuple[str, list[int], list[int], list[int]]:
+    """Undo UTF-8 that was read as Mac Roman or Windows-1252, line by line, in prose only.
 
-    Returns the text, the (1-based) lines repaired, and the lines that still look garbled but were
-    left alone because no repair is certain.
+    ``markdown`` gives the part of ``text`` that is Markdown (its end: a file's body after its front
+    matter); None, all of it. In that part only prose is repaired (see
+    :func:`hashmigrate.parse.prose_ranges`): code blocks, code spans, link and image destinations,
+    autolinks and bare URLs are never changed, as a post about mojibake shows it there on purpose and
+    an address is right as written.
+
+    Returns the text, the (1-based) lines repaired, the lines that still look garbled but were left
+    alone because no repair is certain, and the lines whose code or addresses look garbled (named
+    only when the prose needed repair too; see :func:`_literal_lines`).
     """
     if text.isascii():
-        return text, [], []
+        return text, [], [], []
+    lines = text.split("\n")
+    fixed: dict[int, tuple[str, bool]] = {}
+    for index, line in enumerate(lines):
+        result = repair_line(line)
+        if result[0] != line or result[1]:
+            fixed[index] = result
+    if not fixed:
+        return text, [], [], []
+    # Only a post with something to repair is parsed for its prose: a clean post costs what it did.
+    literal_lines: list[int] = []
+    body = markdown(text) if markdown is not None else text
+    if text.endswith(body):
+        first = len(text) - len(body)
+        prose = prose_ranges(body)
+        line_start = 0
+        for index, line in enumerate(lines):
+            start, line_start = line_start, line_start + len(line) + 1
+            if index in fixed and start >= first:
+                pieces = _split(line, start - first, prose)
+                if pieces is not None:
+                    repaired_line, garbled, literal_garbled = _repair_pieces(pieces)
+                    fixed[index] = repaired_line, garbled
+                    if literal_garbled:
+                        literal_lines.append(index + 1)
     repaired: list[int] = []
     doubtful: list[int] = []
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        fixed, garbled = repair_line(line)
-        if fixed != line:
-            lines[index] = fixed
+    for index, (line, garbled) in fixed.items():
+        if line != lines[index]:
+            lines[index] = line
             repaired.append(index + 1)
         if garbled:
             doubtful.append(index + 1)
-    return ("\n".join(lines) if repaired else text), repaired, doubtful
+    return (
+        ("\n".join(lines) if repaired else text),
+        repaired,
+        doubtful,
+        _literal_lines(repaired, doubtful, literal_lines),
+    )
 
 
-def mojibake_notes(label: str, repaired: list[int], doubtful: list[int]) -> list[Note]:
+def _split(line: str, at: int, prose: list[tuple[int, int]]) -> list[tuple[str, bool]] | None:
+    """``line`` (starting at offset ``at`` of the Markdown) cut into (piece, literal) at the edges of
+    the ``prose`` ranges; None when all that is not prose is ASCII, which no repair changes: the line
+    is repaired whole, as it always was."""
+    end = at + len(line)
+    pieces: list[tuple[str, bool]] = []
+    done = at
+    index = max(bisect_right(prose, (at, at)) - 1, 0)
+    while index < len(prose) and prose[index][0] < end:
+        first, last = max(prose[index][0], at), min(prose[index][1], end)
+        index += 1
+        if first >= last:
+            continue
+        if first > done:
+            pieces.append((line[done - at : first - at], True))
+        pieces.append((line[first - at : last - at], False))
+        done = last
+    if done < end:
+        pieces.append((line[done - at :], True))
+    if all(piece.isascii() for piece, literal in pieces if literal):
+        return None
+    return pieces
+
+
+def _repair_pieces(pieces: list[tuple[str, bool]]) -> tuple[str, bool, bool]:
+    """The line of ``pieces`` with its prose repaired, whether the prose still looks garbled, and
+    whether the literal pieces (left as they are) look garbled."""
+    out: list[str] = []
+    garbled = literal_garbled = False
+    for piece, literal in pieces:
+        fixed, bad = repair_line(piece)
+        if literal:
+            out.append(piece)
+            literal_garbled = literal_garbled or bad or fixed != piece
+        else:
+            out.append(fixed)
+            garbled = garbled or bad
+    return "".join(out), garbled, literal_garbled
+
+
+def _literal_lines(repaired: list[int], doubtful: list[int], literal: list[int]) -> list[int]:
+    """The lines whose code or addresses look garbled, worth naming only if the prose did too.
+
+    A post whose prose is clean but whose code holds mojibake is showing it on purpose (a post about
+    encodings: its examples); naming those lines would be noise. When the prose was garbled as well,
+    the whole file most likely went through the wrong codec once, code included, and the author
+    should look: the code is still left as written, as a repair of it could be wrong."""
+    return literal if repaired or doubtful else []
+
+
+def mojibake_notes(
+    label: str, repaired: list[int], doubtful: list[int], literal: list[int] | None = None
+) -> list[Note]:
     """What :func:`repair_mojibake` did, for a post's notes: the lines, so the author can check them."""
     notes: list[Note] = []
     if repaired:
@@ -277,6 +368,16 @@ def mojibake_notes(label: str, repaired: list[int], doubtful: list[int]) -> list
                 "mojibake-doubtful",
                 f"line(s) {_lines(doubtful)} may hold garbled characters",
                 "they look like mojibake, but no repair is certain",
+                "left as written; check them",
+            )
+        )
+    if literal:
+        notes.append(
+            Note(
+                label,
+                "mojibake-doubtful",
+                f"code or link addresses on line(s) {_lines(literal)} may hold garbled characters",
+                "the prose was garbled; code and addresses are never repaired",
                 "left as written; check them",
             )
         )
