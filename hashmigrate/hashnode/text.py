@@ -188,14 +188,25 @@ def repair_line(line: str) -> tuple[str, bool]:
     """
     if line.isascii():
         return line, False
-    fixed = _MAC_SYMBOL.sub(_mac_roman, line)
+    # The line cut at each Mac Roman repair: (text, repaired). One UTF-8 sequence went through one codec,
+    # so what the Mac Roman repair made is never part of a Windows-1252 one (``é`` beside a repaired
+    # ``’’`` read as one sequence was ``钒``).
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _MAC_SYMBOL.finditer(line):
+        repaired = _mac_roman(match)
+        if repaired != match.group(0):
+            pieces += [(line[at : match.start()], False), (repaired, True)]
+            at = match.end()
+    pieces.append((line[at:], False))
     ftfy, _ = _ftfy()
-    if _C1.search(fixed):
+    if any(_C1.search(piece) for piece, _ in pieces):
         # Windows-1252 read as Latin-1: a C1 control never stands in correct text.
-        fixed = ftfy.fixes.fix_c1_controls(fixed)
+        pieces = [(ftfy.fixes.fix_c1_controls(piece), done) for piece, done in pieces]
+    fixed = "".join(piece for piece, _ in pieces)
     if not _is_bad(fixed):
         return fixed, False
-    fixed = _undo_cp1252(fixed)
+    fixed = "".join(piece if done else _undo_cp1252(piece) for piece, done in pieces)
     return fixed, _is_bad(fixed)
 
 
