@@ -27,6 +27,7 @@ NoteKind: TypeAlias = Literal[
     "slug-changed",
     "slug-from-links",
     "tag-ids",
+    "series-id",
     "date-invalid",
     "date-approximate",
     "mojibake",

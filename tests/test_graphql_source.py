@@ -382,3 +382,19 @@ def test_the_server_really_validates_what_it_is_sent(server: GraphQLServer) -> N
     assert answer.status_code == 400
     assert "maximum allowed depth of 10" in answer.json()["errors"][0]["message"]
     server.validation_errors.clear()
+
+
+def test_an_api_post_with_half_a_character_is_read_with_a_replacement_and_a_note() -> None:
+    # The API's JSON may hold "\ud800" (half a character): writing such a post stopped the whole run.
+    from hashmigrate.hashnode.api import _once
+
+    node = {
+        "id": "1", "slug": "half", "title": "Half \ud800", "cuid": "clq0000000000000000000001",
+        "publishedAt": "2024-01-02T03:04:05Z", "content": {"markdown": "Text \udfff\n"},
+    }  # fmt: skip
+    (post,) = list(
+        _once(node, "https://blog.example.dev", "blog.example.dev", set(), draft=False, repair=True)
+    )
+    assert isinstance(post, hashmigrate.Post) and post.title == "Half \ufffd"
+    assert "Text \ufffd" in post.tree.source
+    assert [n.kind for n in post.notes if n.kind == "encoding"] == ["encoding"]

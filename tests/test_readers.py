@@ -301,3 +301,67 @@ def test_front_matter_goes_through_python_frontmatter_handlers() -> None:
     # Written back through the YAML handler: key order, the body and its indent as given.
     post = yamlfm.fm_post(body, HANDLER.load(block))
     assert frontmatter.dumps(post, handler=yamlfm.HANDLER) == "---\ntitle: x\ncontent: y\n---\n\n" + body
+
+
+def _export(tmp_path: Path, posts: object, raw: str | None = None) -> Path:
+    import json
+
+    path = tmp_path / "5cdd04921a7cb8b20267646b-articles.json"
+    path.write_text(raw if raw is not None else json.dumps({"posts": posts}), encoding="utf-8")
+    return path
+
+
+_DATED = {"dateAdded": "2025-05-12T07:43:20Z"}
+
+
+def test_json_export_half_characters_are_replaced_and_the_batch_goes_on(tmp_path: Path) -> None:
+    # "\ud800" is valid JSON for half a character, which no file can hold: writing the first such post
+    # stopped the whole run with an internal error, and the posts after it were never converted.
+    posts = [{"title": f"T{n}", "slug": f"t{n}", "contentMarkdown": "x\n", **_DATED} for n in range(4)]
+    posts[1] |= {"title": "Half \ud800 title", "contentMarkdown": "Body \udfff here\n"}
+    result = hashmigrate.convert(_export(tmp_path, posts), to="devto", out=tmp_path / "out")
+    assert result.counts()["written"] == 4 and result.ok
+    text = (tmp_path / "out" / "t1.md").read_text(encoding="utf-8")
+    assert "Half \ufffd title" in text and "Body \ufffd here" in text
+    assert [n.what for n in result.notes if n.kind == "encoding"] == [
+        "2 lone surrogate(s) (half a character, \\ud800-\\udfff) replaced with U+FFFD"
+    ]
+
+
+def test_json_export_odd_shapes_are_one_line_or_a_note(tmp_path: Path) -> None:
+    deep = _export(tmp_path, None, raw='{"posts":' + "[" * 5000 + "]" * 5000 + "}")
+    posts, problems = read(deep)
+    assert not posts and [p.message for p in problems] == [
+        "not a Hashnode JSON export: nested too deeply to read"
+    ]
+    entries = [
+        {"title": "Tags", "slug": "tags", "contentMarkdown": "x\n", "tags": "abc", **_DATED},  # not a list
+        {"title": "Gone", "slug": "gone", "contentMarkdown": "x\n", "isActive": "false", **_DATED},
+        {"title": "Series", "slug": "series", "contentMarkdown": "x\n", "series": "6821a6985006bd988f7f9399", **_DATED},
+    ]  # fmt: skip
+    posts, problems = read(_export(tmp_path, entries))
+    assert [p.slug for p in posts] == ["tags", "series"] and [p.kind for p in problems] == ["skipped"]
+    assert posts[0].tags == () and not [n for n in posts[0].notes if n.kind == "tag-ids"]
+    assert posts[1].series is None
+    assert [n.what for n in posts[1].notes if n.kind == "series-id"] == [
+        "series 6821a6985006bd988f7f9399 is only a Hashnode id in the JSON export"
+    ]
+
+
+def test_tag_ids_a_backup_in_the_old_format_cannot_name_are_noted(tmp_path: Path) -> None:
+    # An old-format copy (no front matter) names no tags: the ids were dropped silently.
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    (backup / "cmaks0b2c004109lhdcbtayfe.md").write_text("## Hello\n\nHi\n")
+    entry = {
+        "title": "Hello",
+        "slug": "hello",
+        "cuid": "cmaks0b2c004109lhdcbtayfe",
+        "contentMarkdown": "Hi\n",
+    }
+    entry |= {"tags": ["56744721958ef13879b94b77"], **_DATED}
+    result = hashmigrate.convert(_export(tmp_path, [entry]), to="devto", out=None, tags_from=backup)
+    (post,) = result.posts
+    assert [n.why for n in post.notes if n.kind == "tag-ids"] == [
+        "the backup's copy of this post names no tags (its old format has no front matter)"
+    ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -25,7 +25,13 @@ from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
-from hashmigrate.hashnode.text import mojibake_notes, repair_mojibake, slugify
+from hashmigrate.hashnode.text import (
+    mojibake_notes,
+    repair_mojibake,
+    slugify,
+    surrogate_note,
+    without_surrogates,
+)
 from hashmigrate.http import (
     HttpError,
     RetryPolicy,
@@ -242,8 +248,10 @@ def _once(
     if ident and key in seen:
         return
     seen.add(key)
+    node, halves = without_surrogates(node)
     try:
-        yield _draft(node, where, ident, repair) if draft else _post(node, where, repair)
+        post = _draft(node, where, ident, repair) if draft else _post(node, where, repair)
+        yield replace(post, notes=(*surrogate_note(where, halves), *post.notes)) if halves else post
     except (TypeError, ValueError) as exc:
         yield Problem(where, f"cannot read this post: {exc}")
 

@@ -8,7 +8,9 @@ the same blog, matched by cuid, and are never invented.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,13 @@ from hashmigrate.hashnode.fences import repair_fences
 from hashmigrate.hashnode.frontmatter import parse_date
 from hashmigrate.hashnode.markdown import body_fields
 from hashmigrate.hashnode.problems import Problem
-from hashmigrate.hashnode.text import mojibake_notes, repair_mojibake, slugify
+from hashmigrate.hashnode.text import (
+    mojibake_notes,
+    repair_mojibake,
+    slugify,
+    surrogate_note,
+    without_surrogates,
+)
 from hashmigrate.model import Note, Post, Tag
 
 _KNOWN = {
@@ -25,6 +33,7 @@ _KNOWN = {
     "createdAt", "updatedAt", "dateUpdated", "coverImage", "ogImage", "metaTitle", "metaDescription",
     "originalArticleURL", "tags", "series", "isActive", "dateDeleted",
 }  # fmt: skip
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 # Only what a migration may still want; counters, reactions and internal flags are left behind.
 _KEEP_EXTRA = {"enableToc", "isDelisted", "disableComments", "hasLatex", "readTime", "publication", "author"}
 
@@ -50,6 +59,9 @@ def read_json_export(
     except json.JSONDecodeError as exc:
         yield Problem(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno)
         return
+    except RecursionError:
+        yield Problem(str(path), "not a Hashnode JSON export: nested too deeply to read")
+        return
     posts = data.get("posts") if isinstance(data, dict) else None
     if not isinstance(posts, list):
         yield Problem(str(path), 'not a Hashnode JSON export: no "posts" list at the top')
@@ -59,11 +71,13 @@ def read_json_export(
         if not isinstance(raw, dict):
             yield Problem(where, "a post entry is not an object")
             continue
-        if raw.get("isActive") is False or raw.get("dateDeleted"):
+        if raw.get("isActive") in (False, "false") or raw.get("dateDeleted"):
             yield Problem(where, f"deleted on Hashnode ({raw.get('slug', '?')}); skipped", kind="skipped")
             continue
+        raw, halves = without_surrogates(raw)
         try:
-            yield _post(raw, where, blog_url, tag_names, repair)
+            post = _post(raw, where, blog_url, tag_names, repair)
+            yield replace(post, notes=(*surrogate_note(post.source, halves), *post.notes)) if halves else post
         except (TypeError, ValueError) as exc:
             yield Problem(where, f"cannot read this post: {exc}")
 
@@ -91,12 +105,24 @@ def _post(
         notes += mojibake_notes(label, *lines)
     markdown, fence_notes = repair_fences(markdown, label, None)
     notes.extend(fence_notes)
-    tag_ids = [str(t) for t in raw.get("tags") or [] if t]
+    listed = raw.get("tags")
+    tag_ids = [str(t) for t in listed if t] if isinstance(listed, list) else []
     tags: tuple[Tag, ...] = ()
     if tag_ids:
         known = (tag_names or {}).get(cuid)
-        if known is not None:
+        if known:
             tags = tuple(known)
+        elif known is not None:
+            # The backup's copy is in the old format (no front matter): it names no tags either.
+            notes.append(
+                Note(
+                    label,
+                    "tag-ids",
+                    f"{len(tag_ids)} tag(s) are only Hashnode ids in the JSON export",
+                    "the backup's copy of this post names no tags (its old format has no front matter)",
+                    "left out",
+                ),
+            )
         else:
             notes.append(
                 Note(
@@ -107,6 +133,12 @@ def _post(
                     "left out; give a backup folder of the same blog (--tags-from) to get the names",
                 ),
             )
+    series = _text(raw.get("series"))
+    if series is not None and _OBJECT_ID.fullmatch(series):
+        # The export names a series by its id only; no source of ours has the name.
+        what = f"series {series} is only a Hashnode id in the JSON export"
+        notes.append(Note(label, "series-id", what, "the export does not hold series names", "left out"))
+        series = None
     slug = str(raw.get("slug") or "").strip() or slugify(title, fallback=cuid)
     stated = parse_date(raw.get("dateAdded")) or parse_date(raw.get("createdAt"))
     dated = dates.choose(stated, "export", None, dates.id_date(cuid, str(raw.get("_id") or "")))
@@ -133,7 +165,7 @@ def _post(
         seo_title=_text(raw.get("metaTitle")),
         seo_description=_text(raw.get("metaDescription")),
         canonical_url=_text(raw.get("originalArticleURL")),
-        series=_text(raw.get("series")),
+        series=series,
         hashnode_url=f"{base}/{slug}" if base else None,
         source=where,
         notes=tuple(notes),

@@ -250,6 +250,45 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any, depth: int = 8) -> tuple[Any, int]:
+    """``value`` (decoded JSON) with each lone surrogate in its strings made U+FFFD, and how many were.
+
+    JSON's ``\\ud800`` escape decodes to half a character, which no file can hold: a post with one
+    stopped the whole run when its page was written. Deeper than ``depth`` nothing is read."""
+    if isinstance(value, str):
+        if value.isascii() or not _SURROGATE.search(value):
+            return value, 0
+        return _SURROGATE.subn("\ufffd", value)
+    if depth <= 0:
+        return value, 0
+    count = 0
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            item, found = without_surrogates(item, depth - 1)
+            out[key], count = item, count + found
+        return (out if count else value), count
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            item, found = without_surrogates(item, depth - 1)
+            items.append(item)
+            count += found
+        return (items if count else value), count
+    return value, 0
+
+
+def surrogate_note(label: str, count: int) -> list[Note]:
+    """The note for :func:`without_surrogates`' count (none for 0)."""
+    if not count:
+        return []
+    what = f"{count} lone surrogate(s) (half a character, \\ud800-\\udfff) replaced with U+FFFD"
+    return [Note(label, "encoding", what, "no file can hold one", "check the text around them")]
+
+
 def repair_mojibake(
     text: str, markdown: Callable[[str], str] | None = None
 ) -> tuple[str, list[int], list[int], list[int]]:
