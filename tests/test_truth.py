@@ -169,6 +169,36 @@ def test_history_that_starts_late_takes_the_earlier_of_git_and_the_cuid(tmp_path
     assert (posts["Synced"].date_origin, posts["Synced"].date_approximate) == ("git history", True)
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_shallow_clones_oldest_commit_dates_no_post_as_exact(tmp_path: Path) -> None:
+    # A clone with --depth (actions/checkout's default) starts at a commit that adds every file: an old
+    # post took the newest "create post:" date there, stated as exact.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    created = datetime(2020, 8, 12, 9, tzinfo=UTC)
+    old = cuid_at(created)
+    (repo / f"{old}.md").write_text("## Post A\n\nbody a\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "create post: Post A", date="2020-08-12T10:00:00+00:00")
+    (repo / "clwvxz5s0000000000000000a.md").write_text(
+        "---\ntitle: Post B\ndatePublished: 2024-06-01\nslug: b\n---\n\nbody b\n"
+    )
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "create post: Post B", date="2024-06-01T10:00:05+00:00")
+    full = {p.title: p for p in posts_and_problems(repo)[0]}
+    assert (full["Post A"].published, full["Post A"].date_approximate) == (
+        datetime(2020, 8, 12, 10, tzinfo=UTC),
+        False,
+    )
+    shallow = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    post = next(p for p in posts_and_problems(shallow)[0] if p.title == "Post A")
+    assert (post.published, post.date_origin, post.date_approximate) == (created, "cuid", True)
+    note = next(n for n in post.notes if n.kind == "date-approximate")
+    assert "shallow" in note.why
+
+
 def test_an_unusable_date_is_noted_and_the_post_dated_otherwise(tmp_path: Path) -> None:
     name = cuid_at(datetime(2022, 2, 2, tzinfo=UTC))
     (tmp_path / f"{name}.md").write_text("---\ntitle: Far future\ndatePublished: 99999-01-01\n---\n\nText.\n")

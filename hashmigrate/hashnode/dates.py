@@ -75,6 +75,15 @@ def id_date(cuid: str = "", object_id: str = "") -> Dated | None:
 
 def from_history(git: FileHistory, by_id: Dated | None) -> Dated:
     """The date git history gives a file, checked against its id's date."""
+    if git.shallow:
+        # Not the file's first commit but the oldest this clone holds, which adds every file: the post
+        # is older, so its id's date (when it was created) is the better one, if it is earlier.
+        why = (
+            "the git history is shallow (a clone with --depth): the post is older than its first commit here"
+        )
+        if by_id is not None and by_id.when <= git.added:
+            return Dated(by_id.when, by_id.origin, True, f"{by_id.why}; {why}")
+        return Dated(git.added, "git history", True, why)
     if git.added_subject.lower().startswith("create post"):
         return Dated(git.added, "git history", False)
     first = git.added_subject.split(":", 1)[0]

@@ -25,6 +25,9 @@ class FileHistory:
     added: datetime
     added_subject: str
     changed: datetime
+    # Added by the oldest commit of a shallow clone (``--depth``, as CI checkouts are), which adds every
+    # file it holds: the file may be older.
+    shallow: bool = False
 
 
 def history(folder: Path) -> dict[str, FileHistory]:
@@ -41,6 +44,7 @@ def history(folder: Path) -> dict[str, FileHistory]:
         )
         if inside.returncode != 0 or inside.stdout.strip() != "true":
             return {}
+        shallow = _shallow_commits(folder)
         log = subprocess.run(
             [
                 "git",
@@ -52,7 +56,7 @@ def history(folder: Path) -> dict[str, FileHistory]:
                 "--no-renames",
                 "--name-status",
                 "--relative",
-                f"--format={_SEP}%aI{_SEP}%s",
+                f"--format={_SEP}%H{_SEP}%aI{_SEP}%s",
                 "--",
                 ".",
             ],
@@ -70,18 +74,41 @@ def history(folder: Path) -> dict[str, FileHistory]:
     result: dict[str, FileHistory] = {}
     date: datetime | None = None
     subject = ""
+    boundary = False
     # Newest commit first: the first time a file shows up is its last change, the last "A" its birth.
     for line in log.stdout.splitlines():
         if line.startswith(_SEP):
-            _, iso, subject = line.split(_SEP, 2)
+            _, commit, iso, subject = line.split(_SEP, 3)
             date = datetime.fromisoformat(iso) if _HASHNODE_COMMIT.match(subject) else None
+            boundary = commit in shallow
             continue
         if not line.strip() or date is None:
             continue
         status, _, name = line.partition("\t")
         known = result.get(name)
         if known is None:
-            result[name] = FileHistory(added=date, added_subject=subject, changed=date)
+            result[name] = FileHistory(added=date, added_subject=subject, changed=date, shallow=boundary)
         elif status.startswith("A") or date <= known.added:
-            result[name] = FileHistory(added=date, added_subject=subject, changed=known.changed)
+            result[name] = FileHistory(
+                added=date, added_subject=subject, changed=known.changed, shallow=boundary
+            )
     return result
+
+
+def _shallow_commits(folder: Path) -> set[str]:
+    """The oldest commits of a shallow clone (git lists them in ``.git/shallow``); none for a full one."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--git-path", "shallow"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if found.returncode != 0:
+            return set()
+        path = Path(found.stdout.strip())
+        path = path if path.is_absolute() else folder / path
+        return set(path.read_text(encoding="ascii").split()) if path.is_file() else set()
+    except (OSError, UnicodeError, subprocess.SubprocessError):
+        return set()
