@@ -487,7 +487,20 @@ def _run(
                 return
         site_files = exporter.site_files(site)
         if finish is not None and collected is not None:
-            site_files = (*site_files, *finish(collected, site))
+            if not collected:
+                # An empty file for the whole blog would replace one that holds the posts.
+                result.warnings.append(
+                    f"no post was converted: {result.target}'s file of the whole blog not written"
+                )
+            else:
+                whole = finish(collected, site)
+                site_files = (*site_files, *whole)
+                failed = result.counts()["failed"]
+                if failed:
+                    result.warnings.extend(
+                        f"{file.path} holds {len(collected)} post(s); the {failed} that failed are not in it"
+                        for file in whole
+                    )
         scaffold: Callable[[Site], tuple[OutputFile, ...]] | None = getattr(exporter, "scaffold", None)
         if site_scaffold and scaffold is not None:
             site_files = (*site_files, *_new_files(scaffold(site), out, result))

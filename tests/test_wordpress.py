@@ -524,3 +524,33 @@ def test_image_alt_text_is_what_commonmark_shows(alt: str) -> None:
     if image is None:
         return  # brackets that do not pair: no image to compare
     assert _alt(alt) == html.unescape(image.group(1))
+
+
+def test_a_run_whose_posts_all_fail_keeps_the_whole_blog_file_and_one_that_loses_some_says_so(
+    tmp_path: Path,
+) -> None:
+    # The WXR is every post of the blog: a re-run whose posts failed replaced a good one with an empty one.
+    import json
+
+    def export(*bodies: object) -> Path:
+        folder = tmp_path / f"src{len(list(tmp_path.glob('src*')))}"
+        folder.mkdir()
+        posts = [
+            {"title": f"P{n}", "slug": f"p{n}", "contentMarkdown": body, "dateAdded": "2025-05-12T07:43:20Z"}
+            for n, body in enumerate(bodies)
+        ]
+        path = folder / "a-articles.json"
+        path.write_text(json.dumps({"posts": posts}))
+        return path
+
+    out = tmp_path / "out"
+    first = hashmigrate.convert(export("Hi\n", "There\n"), to="wordpress", out=out)
+    wxr = out / "wordpress-import.xml"
+    assert first.ok and wxr.read_text().count("<item>") == 2
+    kept = wxr.read_bytes()
+    none = hashmigrate.convert(export(None, None), to="wordpress", out=out)
+    assert not none.ok and wxr.read_bytes() == kept
+    assert none.warnings == ["no post was converted: wordpress's file of the whole blog not written"]
+    some = hashmigrate.convert(export("Hi\n", None), to="wordpress", out=out)
+    assert not some.ok and wxr.read_text().count("<item>") == 1
+    assert some.warnings == ["wordpress-import.xml holds 1 post(s); the 1 that failed are not in it"]
