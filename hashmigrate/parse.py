@@ -283,8 +283,11 @@ _WHOLE_LINKS = ("Shortcut", "Collapsed", "Autolink", "Email")
 # Raw HTML that holds code: an HTML block that starts so (CommonMark's first kind: it ends only at
 # its closing tag), and the text between inline <code> tags.
 _HTML_CODE_BLOCK = re.compile(r"[ ]{0,3}<(?:pre|script|style|textarea)(?:[\s>]|$)", re.I)
-_HTML_CODE_OPEN = re.compile(r"<code(?:[\s>]|/?>)", re.I)
-_HTML_CODE_CLOSE = re.compile(r"</code\s*>", re.I)
+_HTML_CODE_OPEN = re.compile(r"<(?:code|kbd|samp|pre)(?:[\s>]|/?>)", re.I)
+_HTML_CODE_CLOSE = re.compile(r"</(?:code|kbd|samp|pre)\s*>", re.I)
+# An element of code anywhere in an HTML block (``<div>Text <code>x</code></div>``): to its end tag,
+# or the block's end.
+_HTML_CODE_ELEMENT = re.compile(r"<(pre|code|kbd|samp|script|style|textarea)(?=[\s>/])", re.I)
 
 
 def prose_ranges(source: str) -> list[tuple[int, int]]:
@@ -301,6 +304,7 @@ def prose_ranges(source: str) -> list[tuple[int, int]]:
     text, offsets = _prepared(source)
     to_char = offsets.char if offsets is not None else None
     found: list[tuple[int, int]] = []
+    blocks: list[tuple[int, int]] = []  # the HTML blocks' lines taken for prose
     code = 0  # code blocks and <code> elements open (a Text event in one is code)
     links: list[bool] = []  # links and images open, innermost last: whether their text is an address
     whole = 0  # how many of them are
@@ -320,6 +324,8 @@ def prose_ranges(source: str) -> list[tuple[int, int]]:
                 if to_char is not None:
                     start, end = to_char(start), to_char(end)
                 found.append((start, end))
+                if html is not None:
+                    blocks.append((start, end))
         elif (tag := event.get("InlineHtml")) is not None:
             if _HTML_CODE_OPEN.match(tag):
                 code += 1
@@ -348,7 +354,21 @@ def prose_ranges(source: str) -> list[tuple[int, int]]:
     # Looked for in the prose only: after a link's destination, "https://a/b)" and the text that
     # follows it would read as one URL.
     urls = [match.span() for start, end in found for match in _BARE_URL.finditer(source, start, end)]
-    return _less(found, urls) if urls else found
+    cut = _merged(urls + _html_code(source, _merged(blocks))) if blocks else urls
+    return _less(found, cut) if cut else found
+
+
+def _html_code(source: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The elements of code (``<code>``, ``<pre>``...) in the HTML blocks' ranges, each to its end tag
+    or its block's end."""
+    cut: list[tuple[int, int]] = []
+    for start, end in blocks:
+        at = start
+        while (element := _HTML_CODE_ELEMENT.search(source, at, end)) is not None:
+            close = re.compile(rf"</{element[1]}\s*>", re.I).search(source, element.end(), end)
+            at = close.end() if close is not None else end
+            cut.append((element.start(), at))
+    return cut
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -419,6 +419,13 @@ _block = st.one_of(
     _line.map(lambda t: ("> " + t[0], "> " + t[1])),
     _line.map(lambda t: ("- " + t[0], "- " + t[1])),
     st.tuples(_shown, _dest).map(lambda t: (f"[{t[0]}]: {t[1]}",) * 2),
+    # Code elements anywhere in an HTML block, its prose around them (the block runs to a blank line).
+    st.tuples(_prose, st.sampled_from(["code", "pre", "kbd"]), _shown, _prose).map(
+        lambda t: (
+            f"<div>{t[0][0]} <{t[1]}>{t[2]}</{t[1]}> {t[3][0]}</div>",
+            f"<div>{t[0][1]} <{t[1]}>{t[2]}</{t[1]}> {t[3][1]}</div>",
+        )
+    ),
 )
 
 
