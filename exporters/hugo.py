@@ -21,12 +21,14 @@ from hashmigrate import yamlfm
 from hashmigrate.canonical import CHECK, canonical_mode, checked_canonical
 from hashmigrate.document import (
     Construct,
+    Definition,
     Document,
     Element,
     Emphasis,
     Heading,
     HtmlBlock,
     HtmlInline,
+    Link,
     Strong,
     Text,
 )
@@ -132,6 +134,11 @@ _ABREVE = re.compile(r"(?<!\\)((?:\\\\)*)&Abreve;")
 # Hugo turns on goldmark's footnotes: "[^1]" with a "[^1]: note" line becomes a footnote, which
 # Hashnode (CommonMark) shows as text. "\[" is a "[" in every Markdown.
 _FOOTNOTE = re.compile(r"(?<!\\)((?:\\\\)*)\[(?=\^)")
+# A reference label that starts with "^" ("[^1]: https://..." and its uses "[^1]", "[x][^1]"): a link
+# to CommonMark, a footnote to goldmark. Labels match as written (escapes are not undone), so the
+# definition and every use are written "[\^1]".
+_CARET_LABEL_USE = re.compile(r"\]\[(?=\^[^\]]*\]\Z)")
+_CARET_LABEL_DEFINITION = re.compile(r"\A([ ]{0,3})\[(?=\^)")
 
 
 # A heading every Hugo names alike: no emphasis, code, link, entity, escape or HTML in it, and no "{"
@@ -194,6 +201,8 @@ class HugoBody(BodyRenderer):
         if rewrite is not None:
             types.update((Emphasis, Strong, Text))
         source = document.source
+        if "[^" in source:
+            types.update((Link, Definition))  # a reference label starting with "^"
         if (
             "&Abreve;" in source
             or "[^" in source
@@ -204,6 +213,18 @@ class HugoBody(BodyRenderer):
         return frozenset(types)
 
     def visit(self, document: Document, element: Element, own: Callable[[str], str]) -> str | None:
+        if isinstance(element, Definition) and element.label.startswith("^"):
+            text = document.text_of(element) if element.written is None else element.written
+            return _CARET_LABEL_DEFINITION.sub(r"\1[\\", text, count=1)
+        if isinstance(element, Link) and element.kind == "reference" and element.written is None:
+            source = document.source
+            if source.find("[^", element.start, element.end) >= 0 and element.children:
+                # The text as the walk writes it, a "\\" before the caret that opens it or the label.
+                first, last = element.children[0].start, element.children[-1].end
+                inner = document.emit_children(element, lambda child: self.write(document, child, own))
+                head = source[element.start : first] + ("\\" if inner.startswith("^") else "")
+                tail = source[last : element.end]
+                return head + inner + _CARET_LABEL_USE.sub("][\\\\", tail, count=1)
         rewrite = self._inline
         if rewrite is not None and id(element) in rewrite.tags:
             content = document.emit_children(element, lambda child: self.write(document, child, own))

@@ -37,6 +37,8 @@ CASES = [
     "café*→*x and \\*→*y and `**→**x` stays",
     # Footnotes: text on Hashnode, goldmark's footnote in Hugo (on by default) unless escaped.
     "A footnote[^1] here, \\[^2] escaped, `[^3]` code.\n\n[^1]: The note.\n\n[^2]: Another.",
+    # Reference links whose label starts with "^": links on Hashnode, footnotes to goldmark.
+    "See [^1] and [^note][] and [the *x*][^1] here.\n\n[^1]: https://example.com/one\n[^note]: https://example.com/two",
     "**→**x see https://x.dev/a_b and <https://y.dev/c_d> and a_b",  # addresses take no escape
     # An author's escaped "_" inside a bare address (Hashnode's editor writes them): Linkify stopped there.
     "See https://x.dev/reusable\\_build.yaml?utm\\_source=a and keep snake\\_case.",

@@ -180,7 +180,7 @@ HUGO_PIECES = [
     "www.x.dev/a\\_b_c", "{#id}", "{", "`", "<b>", "</b>", "<div>\n", "\n", "\n\n", "    ", "a", "word",
     "===", "---", "%[https://youtu.be/abcdefghijk]", "@[Alice](@alice)", "[l](https://example.com)",
     '![i](https://cdn.example.com/a.png align="center")', "{{< x >}}", "| a |\n|---|\n| b |\n",
-    '<span data-node-type="new-thing">', "</span>", "[^1]", "[^1]: ", "\\[^", "\\\\[^",
+    '<span data-node-type="new-thing">', "</span>", "[^1]", "[^1]: ", "\\[^", "\\\\[^", "\n[^a]: https://x.dev\n", "[^a][]", "][^a]",
 ]  # fmt: skip
 hugo_markdown = st.lists(st.one_of(st.sampled_from(HUGO_PIECES), st.text(max_size=3)), max_size=40).map(
     "".join
