@@ -416,6 +416,8 @@ def _run(
         # Another pass, only for a blog with links to headings, and parsing only the posts linked to.
         # A post given the slug links name is still read under the slug made from its title.
         moved = {entry.made: entry.slug for entry in plan if entry is not None and entry.found is not None}
+        # A link by /<slug>-<cuid> names the post by its cuid (the slug may be an old one).
+        anchored |= {post[0] for token in anchored if (post := index.post_at(token)) is not None}
         wanted = anchored | {made for made, slug in moved.items() if slug in anchored}
         # Parsed (fences repaired, as the conversion will read them): headings come from the tree.
         for item in items(parse=True, only=wanted):

@@ -170,7 +170,7 @@ class LinkIndex:
 
     hosts: set[str] = field(default_factory=set)
     urls: dict[str, str] = field(default_factory=dict)  # Hashnode slug -> new URL
-    cuids: dict[str, str] = field(default_factory=dict)  # cuid -> new URL (hashnode.com/post/<cuid>)
+    cuids: dict[str, str] = field(default_factory=dict)  # cuid -> Hashnode slug (hashnode.com/post/<cuid>)
     anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {hashnode id: target id}
     # Hashnode slug, cuid and new URL of each post added, one after the other (three list slots a
     # post, not a tuple of 72 bytes), the strings urls and cuids hold: the old paths are made when
@@ -195,15 +195,16 @@ class LinkIndex:
             return
         self.urls[original] = new_url
         if post.cuid:
-            self.cuids[post.cuid] = new_url
+            self.cuids[post.cuid] = original
         self.moves += (original, post.cuid, new_url)
         if post.hashnode_url:
             self.hosts.add(host_of(post.hashnode_url))
 
     def remove(self, post: Post) -> None:
         """Forget where a post went (before it is added again under another slug)."""
-        new_url = self.urls.pop(hashnode_slug(post), None)
-        if post.cuid and self.cuids.get(post.cuid) == new_url:
+        original = hashnode_slug(post)
+        new_url = self.urls.pop(original, None)
+        if post.cuid and self.cuids.get(post.cuid) == original:
             del self.cuids[post.cuid]
         moves = self.moves
         self.moves = [
@@ -217,9 +218,15 @@ class LinkIndex:
         if found is not None:
             return path, found
         other = _SLUG_CUID.fullmatch(path)
-        if other is not None and (found := self.cuids.get(other["cuid"])) is not None:
-            return other["slug"], found
-        return None
+        # By its cuid: the slug before it may be one the post had before (an old link).
+        slug = self.cuids.get(other["cuid"]) if other is not None else None
+        found = self.urls.get(slug) if slug is not None else None
+        return (slug, found) if slug is not None and found is not None else None
+
+    def by_cuid(self, cuid: str) -> str | None:
+        """The new URL of the post with this cuid."""
+        slug = self.cuids.get(cuid)
+        return self.urls.get(slug) if slug is not None else None
 
     def unresolved(self, targets: Iterable[tuple[str, str]]) -> dict[str, int]:
         """One-segment paths on the blog's hosts that links (or canonical URLs) name and no post has,
@@ -359,7 +366,7 @@ class LinkRewriter:
         if host == "hashnode.com":
             # Anyone's post can be at hashnode.com: only the export's own are rewritten, silently.
             found = _HASHNODE_POST.match(parts.path)
-            return self.index.cuids.get(found["cuid"], url) if found else url
+            return (self.index.by_cuid(found["cuid"]) or url) if found else url
         if host not in self.index.hosts:
             return url
         path = parts.path.strip("/")

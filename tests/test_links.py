@@ -579,6 +579,7 @@ def test_a_post_linked_by_its_slug_and_cuid_or_with_an_encoded_anchor_is_found(
         "ca00000000000000000000002",
         "second",
         f"[a](https://blog.example.dev/first-ca00000000000000000000001#heading-plain-one) "
+        f"[e](https://blog.example.dev/an-old-slug-ca00000000000000000000001#heading-plain-one) "
         f"[b](https://blog.example.dev/first#{encoded}) [c](https://blog.example.dev/first-ca00000000000000000000009)\n\n"
         f"## Ünïcode\n\n[d](#heading-%C3%BCn%C3%AFcode)\n",
     )
@@ -594,8 +595,26 @@ def test_a_post_linked_by_its_slug_and_cuid_or_with_an_encoded_anchor_is_found(
     first = "/posts/first/" if target == "hugo" else "/2023/01/01/first.html"
     plain, japanese, own = ("plain-one", "日本語-見出し", "ünïcode")
     assert f"[a]({first}#{plain})" in text and f"[b]({first}#{japanese})" in text, text
+    assert f"[e]({first}#{plain})" in text  # the slug before the cuid is one the post had before
     assert f"[d](#{own})" in text
     # A cuid no post has stays as it was, and says so.
     assert "[c](https://blog.example.dev/first-ca00000000000000000000009)" in text
     unresolved = [n.kind for n in result.notes if n.kind in ("link-unresolved", "anchor-unresolved")]
     assert unresolved == ["link-unresolved"], [note.line() for note in result.notes]
+
+
+def test_a_link_by_an_old_slug_and_cuid_alone_finds_the_headings(tmp_path: Path) -> None:
+    # The planning pass reads the headings of the posts links point into: by its cuid, when the slug
+    # before it is one the post had before (no other link names the post).
+    post(tmp_path, "ca00000000000000000000001", "first", "## Plain one\n")
+    post(
+        tmp_path,
+        "ca00000000000000000000002",
+        "second",
+        "[e](https://blog.example.dev/old-ca00000000000000000000001#heading-plain-one)\n",
+    )
+    result = hashmigrate.convert(
+        tmp_path, to="hugo", out=tmp_path / "out", blog_url="https://blog.example.dev"
+    )
+    page = (tmp_path / "out" / "content" / "posts" / "second" / "index.md").read_text()
+    assert "[e](/posts/first/#plain-one)" in page and not result.notes
