@@ -331,9 +331,12 @@ def test_json_export_half_characters_are_replaced_and_the_batch_goes_on(tmp_path
 def test_json_export_odd_shapes_are_one_line_or_a_note(tmp_path: Path) -> None:
     deep = _export(tmp_path, None, raw='{"posts":' + "[" * 5000 + "]" * 5000 + "}")
     posts, problems = read(deep)
-    assert not posts and [p.message for p in problems] == [
-        "not a Hashnode JSON export: nested too deeply to read"
-    ]
+    # Python's json reads as deep as the recursion limit lets it (other tests may raise it): either way
+    # one line, never an internal error.
+    assert not posts and [p.message for p in problems] in (
+        ["not a Hashnode JSON export: nested too deeply to read"],
+        ["a post entry is not an object"],
+    )
     entries = [
         {"title": "Tags", "slug": "tags", "contentMarkdown": "x\n", "tags": "abc", **_DATED},  # not a list
         {"title": "Gone", "slug": "gone", "contentMarkdown": "x\n", "isActive": "false", **_DATED},
