@@ -423,6 +423,12 @@ def test_inline_html_in_a_callout_is_kept_as_in_body_text(tmp_path: Path, tag: s
             "💡",
             "Deep",
         ),
+        (  # a ">" past the quote's own is the callout's text
+            '> <div data-node-type="callout">\n> <div data-node-type="callout-emoji">💡</div>\n'
+            '> <div data-node-type="callout-text">x\n> > quoted? 3 > 2</div>\n> </div>\n',
+            "💡",
+            "x\n> quoted? 3 > 2",
+        ),
         (  # not the exact markup Hashnode writes (a class more): read by the loose rule
             '> <div data-node-type="callout" class="x">\n> <div data-node-type="callout-emoji">💡</div>\n'
             '> <div data-node-type="callout-text">Loose\n> two</div>\n> </div>\n',

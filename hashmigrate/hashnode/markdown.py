@@ -48,13 +48,15 @@ _CALLOUT = re.compile(
     + r"</div>",
     re.S,
 )  # fmt: skip
-# A blockquote's markers at the start of a callout's later lines: the quote's, not the callout's text.
-_QUOTE_MARKERS = re.compile(r"(?<=\n)(?:[ \t]{0,3}>)+[ \t]?")
 
 
 def _unquoted(html: str, prefix: str | None) -> str:
-    """A callout's HTML without the markers of the blockquote it is in (``prefix``: its line's)."""
-    return _QUOTE_MARKERS.sub("", html) if prefix and ">" in prefix else html
+    """A callout's HTML without the markers of the blockquotes it is in (``prefix``: its line's), as
+    many on each later line as the quotes are deep: a ">" past those is the callout's own text."""
+    depth = prefix.count(">") if prefix else 0
+    if not depth:
+        return html
+    return re.sub(r"(?<=\n)" + r"[ \t]{0,3}>" * depth + r"[ \t]?", "", html)
 
 
 _CALLOUT_LOOSE = re.compile(r'<div[^>]*data-node-type="callout"[^>]*>(?P<body>.*)</div>', re.S)
