@@ -10,6 +10,7 @@ claim one name, the built-in one (or else the first package by name) keeps it, w
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sys
@@ -204,15 +205,22 @@ def create(name: str, **options: Any) -> Exporter:
     declared = declared_options(factory)
     if declared is not None:
         options = check_options(declared, options, what=name)
-    try:
-        exporter = factory(**options)
-    except (TypeError, ValueError) as exc:
-        if declared is not None and isinstance(exc, TypeError):
+    if declared is not None:
+        try:
+            inspect.signature(factory).bind(**options)
+        except TypeError as exc:
             # The options were checked against the declaration (names and types): the declaration and
             # the __init__ disagree.
             raise PluginError(
                 f"the exporter {name!r} declares options its __init__ does not take: {_option_message(exc)}"
             ) from None
+        except ValueError:
+            pass  # no signature to read (a builtin): its call says
+    try:
+        exporter = factory(**options)
+    except (TypeError, ValueError) as exc:
+        if declared is not None and isinstance(exc, TypeError):
+            raise PluginError(f"the exporter {name!r} failed to start: TypeError: {exc}") from None
         # A wrong option is the user's mistake: say which exporter and what, in one line.
         raise OptionError(f"{name}: {_option_message(exc)}") from None
     if not isinstance(exporter, Exporter):

@@ -452,6 +452,13 @@ class Misdeclared(NoAdvice):
 
     def advice(self):
         return ""
+
+
+class Buggy(Misdeclared):
+    name = "buggy"
+
+    def __init__(self, x=0):
+        self.width = "x" * x + None  # a bug of its own, not a declaration that disagrees
 """
 
 
@@ -461,7 +468,8 @@ class Misdeclared(NoAdvice):
         ("missing", [], "the exporter 'missing' (broken_plugins:Gone) cannot be loaded: AttributeError"),
         ("unimportable", [], "(no_such_module:Thing) cannot be loaded: ModuleNotFoundError"),
         ("noadvice", [], "the exporter 'noadvice' is not a hashmigrate exporter (no advice)"),
-        ("misdeclared", ["-O", "x=1"], "'misdeclared' declares options its __init__ does not take: Misdeclared() takes no arguments"),
+        ("buggy", ["-O", "x=1"], "the exporter 'buggy' failed to start: TypeError: can only concatenate str"),
+        ("misdeclared", ["-O", "x=1"], "'misdeclared' declares options its __init__ does not take: no such option 'x'"),
     ],
 )  # fmt: skip
 def test_a_broken_plugin_is_one_line_naming_it_not_an_internal_error(
@@ -474,7 +482,7 @@ def test_a_broken_plugin_is_one_line_naming_it_not_an_internal_error(
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugins\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(
         "[hashmigrate.exporters]\nmissing = broken_plugins:Gone\nunimportable = no_such_module:Thing\n"
-        "noadvice = broken_plugins:NoAdvice\nmisdeclared = broken_plugins:Misdeclared\n"
+        "noadvice = broken_plugins:NoAdvice\nmisdeclared = broken_plugins:Misdeclared\nbuggy = broken_plugins:Buggy\n"
     )
     (plugin / "broken_plugins.py").write_text(textwrap.dedent(BROKEN))
     registry.refresh()
