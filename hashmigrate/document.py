@@ -513,6 +513,14 @@ def from_nodes(nodes: tuple[object, ...], parse: Callable[[str], Document]) -> D
             source.append(node.html)
             size += len(node.html)
         elif isinstance(node, (Embed, Widget, Image, Callout, Mention)):
+            if isinstance(node, (Embed, Widget, Callout)) and source:
+                # A block at the start of a line indented four columns or more would be code to the
+                # parse (and the node lost in it): its line's indentation goes.
+                text = "".join(source)
+                line = text.rsplit("\n", 1)[-1]
+                if line and not line.strip(" \t") and len(line.expandtabs(4)) >= 4:
+                    source = [text[: len(text) - len(line)]]
+                    size -= len(line)
             # A private-use character stands for the node: one character of text to the parse.
             source.append("\ue000")
             spans.append((size, size + 1, node))

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from golden_cases import cases, input_file
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support.corpus import html_code_blocks, leftovers, source_body
@@ -544,10 +544,20 @@ FRAGMENTS = [
         max_size=6,
     )
 )
+# An embed after four spaces: its marker was code to the parse, and leaked into the page (found by this
+# test, rarely: a flaky failure).
+@example(["    ", GIST, "{"])
 def test_any_text_survives_liquid_on_every_version(pieces: list[str]) -> None:
     nodes: list[Node] = [embed(p) if p == GIST else Markdown(p) for p in pieces]
     _, _, content, _ = render(make_post(*nodes), gist="jekyll-gist")
-    text = "".join("<gist u/274a5c8f4bff>" if p == GIST else p for p in pieces)
+    text = ""
+    for piece in pieces:
+        if piece == GIST:
+            # A block's line indented four columns or more loses its indentation (or it would be code).
+            line = text.rsplit("\n", 1)[-1]
+            if line and not line.strip(" \t") and len(line.expandtabs(4)) >= 4:
+                text = text[: len(text) - len(line)]
+        text += "<gist u/274a5c8f4bff>" if piece == GIST else piece
     check_liquid(content, kept_by_jekyll(text))
 
 
