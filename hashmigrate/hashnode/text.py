@@ -268,8 +268,9 @@ def without_surrogates(value: Any, depth: int = 8) -> tuple[Any, int]:
     if isinstance(value, dict):
         out: dict[Any, Any] = {}
         for key, item in value.items():
+            key, in_key = without_surrogates(key, 0)
             item, found = without_surrogates(item, depth - 1)
-            out[key], count = item, count + found
+            out[key], count = item, count + found + in_key
         return (out if count else value), count
     if isinstance(value, list):
         items = []
