@@ -126,6 +126,17 @@ def install(root: Path) -> None:
     (root / "fake_eleventy.py").write_text(textwrap.dedent(PLUGIN))
 
 
+def install_dist(root: Path, dist: str, entry_points: str, module: tuple[str, str] | None = None) -> None:
+    """One more package installed beside the fake one: its dist-info, and its module (name, code)."""
+    info = root / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    if module is not None:
+        (root / f"{module[0]}.py").write_text(textwrap.dedent(module[1]))
+    registry.refresh()
+
+
 @pytest.fixture
 def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The package ``fake-eleventy`` installed (on sys.path only for this test)."""
@@ -477,15 +488,11 @@ def test_a_broken_plugin_is_one_line_naming_it_not_an_internal_error(
 ) -> None:
     # The plugin's fault, not hashmigrate's: exit 2 and a line naming it, never "internal error
     # ... please report it" (exit 3), which sent its users to the wrong project.
-    info = plugin / "broken_plugins-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugins\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
+    entry_points = (
         "[hashmigrate.exporters]\nmissing = broken_plugins:Gone\nunimportable = no_such_module:Thing\n"
         "noadvice = broken_plugins:NoAdvice\nmisdeclared = broken_plugins:Misdeclared\nbuggy = broken_plugins:Buggy\n"
     )
-    (plugin / "broken_plugins.py").write_text(textwrap.dedent(BROKEN))
-    registry.refresh()
+    install_dist(plugin, "broken-plugins", entry_points, ("broken_plugins", BROKEN))
     code, _, err = cli("convert", str(EXAMPLES), "--to", to, "--out", str(tmp_path / "out"), *options)
     assert code == 2 and said in err and "internal error" not in err and "Traceback" not in err, err
     assert len([line for line in err.splitlines() if "warning:" not in line]) == 1
@@ -544,12 +551,12 @@ def test_a_plugin_publishers_credential_read_through_its_config_never_shows(
 ) -> None:
     # Only variables named like credentials (*_TOKEN, *_KEY...) were masked: a publisher's OUTBOX_AUTH
     # showed in every failed post's line. PublishConfig.secret() reads one and masks it.
-    info = plugin / "leaky-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: leaky\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[hashmigrate.publishers]\nleaky = leaky_publisher:Leaky\n")
-    (plugin / "leaky_publisher.py").write_text(textwrap.dedent(LEAKY))
-    registry.refresh()
+    install_dist(
+        plugin,
+        "leaky",
+        "[hashmigrate.publishers]\nleaky = leaky_publisher:Leaky\n",
+        ("leaky_publisher", LEAKY),
+    )
     monkeypatch.setenv("OUTBOX_AUTH", "s3cr3t-AUTH-456")
     report = tmp_path / "report.json"
     code, stdout, stderr = cli(
@@ -565,13 +572,7 @@ def test_a_folder_target_stays_an_exporters_when_a_publisher_takes_its_name(
 ) -> None:
     # A package adding a publisher "eleventy" turned every [[targets]] type = "eleventy" with an out
     # folder into an API target ("unknown key 'out'"). A target with out names the exporter.
-    info = plugin / "eleventy_pub-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: eleventy-pub\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[hashmigrate.publishers]\neleventy = fake_eleventy:FakePublisher\n"
-    )
-    registry.refresh()
+    install_dist(plugin, "eleventy-pub", "[hashmigrate.publishers]\neleventy = fake_eleventy:FakePublisher\n")
     source = {"type": "backup", "path": "blog"}
     targets = [
         {"type": "eleventy", "out": "site"},

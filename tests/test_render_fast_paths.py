@@ -25,7 +25,7 @@ from exporters.jekyll import JekyllBody, JekyllExporter
 from exporters.wordpress_blocks import text_html
 from hashmigrate import urls, yamlfm
 from hashmigrate.document import Document, Element, Paragraph
-from hashmigrate.exporter import OutputFile, Site
+from hashmigrate.exporter import Exporter, OutputFile, Site
 from hashmigrate.hashnode.markdown import parse_body
 from hashmigrate.links import headings
 from hashmigrate.model import Post
@@ -182,18 +182,23 @@ HUGO_PIECES = [
     '![i](https://cdn.example.com/a.png align="center")', "{{< x >}}", "| a |\n|---|\n| b |\n",
     '<span data-node-type="new-thing">', "</span>", "[^1]", "[^1]: ", "\\[^", "\\\\[^", "\n[^a]: https://x.dev\n", "[^a][]", "][^a]",
 ]  # fmt: skip
-hugo_markdown = st.lists(st.one_of(st.sampled_from(HUGO_PIECES), st.text(max_size=3)), max_size=40).map(
-    "".join
-)
 
 
-def _hugo(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
-    rendered = HugoExporter().render(post, Site())
+def _markdown_of(pieces: list[str]) -> st.SearchStrategy[str]:
+    return st.lists(st.one_of(st.sampled_from(pieces), st.text(max_size=3)), max_size=40).map("".join)
+
+
+def _rendered(exporter: Exporter, post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
+    rendered = exporter.render(post, Site())
     return rendered.files, [note.line() for note in rendered.notes]
 
 
+def _hugo(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
+    return _rendered(HugoExporter(), post)
+
+
 @settings(max_examples=700, deadline=None)
-@given(hugo_markdown)
+@given(_markdown_of(HUGO_PIECES))
 @example(": a definition\n")
 @example("- : in a list\n\n> : in a quote\n")
 @example("x &Abreve; y\n")
@@ -242,18 +247,14 @@ JEKYLL_PIECES = [
     "a", "word", "| a |\n|---|\n| b |\n", "%[https://youtu.be/abcdefghijk]", "@[Alice](@alice)",
     "[l](https://example.com)", "$$x$$", "é",
 ]  # fmt: skip
-jekyll_markdown = st.lists(st.one_of(st.sampled_from(JEKYLL_PIECES), st.text(max_size=3)), max_size=40).map(
-    "".join
-)
 
 
 def _jekyll(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
-    rendered = JekyllExporter().render(post, Site())
-    return rendered.files, [note.line() for note in rendered.notes]
+    return _rendered(JekyllExporter(), post)
 
 
 @settings(max_examples=700, deadline=None)
-@given(jekyll_markdown)
+@given(_markdown_of(JEKYLL_PIECES))
 @example("```\ncode\n```\ntext\n")  # a fence rewritten: code blocks visited
 @example("*a *b* c*\n")  # emphasis nested in its kind
 @example("<div>\n<pre>\nline\n\nmore *x*\n</pre>\n</div>\n")  # a <pre> left open: every node
