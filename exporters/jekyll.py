@@ -1000,7 +1000,14 @@ class JekyllBody(BodyRenderer):
                     walk(node.children, column)
                     # kramdown ends a list where the other kind starts, but not where a delimiter
                     # or bullet changes.
-                    if isinstance(previous, List) and previous.ordered == node.ordered and column is not None:
+                    # Not when a line stands between them that the tree holds no node for (a
+                    # definition of a label already defined): kramdown ends the first list there too.
+                    if (
+                        isinstance(previous, List)
+                        and previous.ordered == node.ordered
+                        and column is not None
+                        and not source[previous.end : node.start].strip()
+                    ):
                         _plan_list_break(document, node, column, widened)
                 previous = node
 

@@ -547,6 +547,8 @@ FRAGMENTS = [
 # An embed after four spaces: its marker was code to the parse, and leaked into the page (found by this
 # test, rarely: a flaky failure).
 @example(["    ", GIST, "{"])
+# Two lists with a repeated definition between (no node in the tree): no end-of-block mark is needed.
+@example(["- [x]: y\n\n[x]: y\n\n-"])
 def test_any_text_survives_liquid_on_every_version(pieces: list[str]) -> None:
     nodes: list[Node] = [embed(p) if p == GIST else Markdown(p) for p in pieces]
     _, _, content, _ = render(make_post(*nodes), gist="jekyll-gist")
