@@ -47,7 +47,7 @@ from hashmigrate.model import Callout, Embed, Html, Image, Markdown, Mention, Po
 from hashmigrate.names import MAX_TAG_BYTES, short_tag
 
 _SHORTCODE = re.compile(r"\{\{(?P<open><|%)(?P<inner>.*?)(?P<close>>|%)\}\}", re.S)
-_LONE = re.compile(r"\{\{(<|%)(?!/\*)")
+_LONE = re.compile(r"\{\{(<|%)")
 _RESERVED_SECTIONS = {"posts", "tags", "categories", "page", "series"}
 
 CONFIG_SNIPPET = """\
@@ -76,15 +76,25 @@ def hugo_escape(text: str) -> str:
     """Make Hugo print ``{{< ... >}}`` and ``{{% ... %}}`` as written instead of running them."""
     if "{{" not in text:
         return text
-
-    def escape(match: re.Match[str]) -> str:
+    out: list[str] = []
+    at = 0
+    for match in _SHORTCODE.finditer(text):
         if (match["open"] == "<") != (match["close"] == ">"):
-            return match.group(0)
-        return "{{" + match["open"] + "/*" + match["inner"] + "*/" + match["close"] + "}}"
+            continue  # no shortcode: its delimiters are lone ones (below)
+        out.append(_lone(text[at : match.start()]))
+        out.append("{{" + match["open"] + "/*" + match["inner"] + "*/" + match["close"] + "}}")
+        at = match.end()
+    out.append(_lone(text[at:]))
+    return "".join(out)
 
-    escaped = _SHORTCODE.sub(escape, text)
-    # A delimiter that never closes cannot be escaped Hugo's way; an entity keeps Hugo from reading it.
-    return _LONE.sub(lambda m: "{{" + ("&lt;" if m.group(1) == "<" else "&#37;"), escaped)
+
+def _lone(text: str) -> str:
+    """A delimiter that never closes cannot be escaped Hugo's way; an entity keeps Hugo from reading it.
+    The author's own ``{{</*`` too: Hugo would read it as an escape's start and run to the next ``*/>}}``
+    (``{{</*%}}{{</**/>}}`` showed ``{{<%}}{{</*>}}``)."""
+    return (
+        _LONE.sub(lambda m: "{{" + ("&lt;" if m.group(1) == "<" else "&#37;"), text) if "{{" in text else text
+    )
 
 
 def _param(value: str) -> str:
