@@ -211,14 +211,10 @@ class HugoBody(BodyRenderer):
         if rewrite is not None:
             types.update((Emphasis, Strong, Text))
         source = document.source
-        if "[^" in source:
-            types.update((Link, Definition))  # a reference label starting with "^"
-        if (
-            "&Abreve;" in source
-            or "[^" in source
-            or _DEFINITION_LINE.match(source)
-            or _DEFINITION_NEXT_LINE.search(source)
-        ):
+        caret = "[^" in source
+        if caret:
+            types.update((Link, Definition, Text))  # a footnote's "[^" in text or a reference label
+        if "&Abreve;" in source or _DEFINITION_LINE.match(source) or _DEFINITION_NEXT_LINE.search(source):
             types.add(Text)
         return frozenset(types)
 
@@ -271,13 +267,15 @@ class HugoBody(BodyRenderer):
             if element.written is None and escape:
                 skip = keep if keep is not None else 1 if document.escaped(element.start) else 0
                 written = hugo_inline.escape_text(written, escape, skip)
-            if element.written is None and "&Abreve;" in text:
-                # An escaped "&" (the span starts after its backslash) stays as it is.
+            if element.written is None:
+                # An escaped first character (the span starts after its backslash) stays as it is.
                 head = written[:1] if document.escaped(element.start) else ""
-                written = head + _ABREVE.sub(r"\1&#258;", written[len(head) :])
-            if element.written is None and "[^" in text:
-                head = written[:1] if document.escaped(element.start) else ""
-                written = head + _FOOTNOTE.sub(r"\1\\[", written[len(head) :])
+                rest = written[len(head) :]
+                if "&Abreve;" in text:
+                    rest = _ABREVE.sub(r"\1&#258;", rest)
+                if "[^" in text:
+                    rest = _FOOTNOTE.sub(r"\1\\[", rest)
+                written = head + rest
             written = escape_definition(document, element, written)
             if written != text:
                 return written

@@ -215,11 +215,9 @@ _TEXT_FOR_KRAMDOWN = re.compile(r"[\\&|`<:^{*]")
 
 
 def _width(text: str, column: int = 0) -> int:
-    """The column ``text`` ends at when it starts at ``column``: CommonMark counts a tab to the next
-    multiple of four."""
-    for char in text:
-        column += 4 - column % 4 if char == "\t" else 1
-    return column
+    """The column ``text`` (one line) ends at when it starts at ``column``: CommonMark counts a tab to
+    the next multiple of four."""
+    return len((" " * column + text).expandtabs(4))
 
 
 def _strip_columns(line: str, width: int) -> str:

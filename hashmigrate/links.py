@@ -250,10 +250,8 @@ class LinkIndex:
         for text in _link_texts(post):
             if "#heading-" in text:
                 wanted.add(own)
-                for match in _ANCHORED.finditer(text):
-                    wanted.add(match.group(1))
-                    if (other := _SLUG_CUID.fullmatch(match.group(1))) is not None:
-                        wanted.add(other["slug"])  # /<slug>-<cuid>#heading-...
+                # A /<slug>-<cuid> path is named by its cuid when the index is known (see api._run).
+                wanted.update(m.group(1) for m in _ANCHORED.finditer(text))
         return wanted
 
     def add_anchors(self, post: Post, heading_id: Callable[[str], str], repeats: Repeats = "skip") -> None:

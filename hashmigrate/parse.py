@@ -27,7 +27,8 @@ import pyromark
 
 from hashmigrate import document as d
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Half a character (a lone surrogate): no UTF-8 text can hold one.
+SURROGATE = re.compile("[\ud800-\udfff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ALIGN: dict[str, d.Align] = {"None": "", "Left": "left", "Center": "center", "Right": "right"}
 _LINK_KIND: dict[str, Any] = {"Inline": "inline", "Autolink": "autolink", "Email": "email"}
@@ -215,7 +216,7 @@ def _prepared(source: str) -> tuple[str, _Offsets | None]:
     A lone surrogate cannot cross into Rust; U+FFFD takes its place (one character for one), as it
     takes NUL's (CommonMark reads U+0000 as U+FFFD everywhere; pulldown-cmark only in some places:
     a link to ``(\\x00)`` was no link)."""
-    text = _SURROGATE.sub("\ufffd", source) if not source.isascii() else source
+    text = SURROGATE.sub("\ufffd", source) if not source.isascii() else source
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
     return text, None if text.isascii() else _Offsets(text)

@@ -63,8 +63,9 @@ class UnknownExporter(UnknownPlugin):
 
 
 class PluginError(Exception):
-    """An installed plugin that cannot serve: its module does not import, or what it registers is not
-    an exporter. The plugin's fault, not hashmigrate's: one line naming it and its entry point."""
+    """An installed plugin that cannot serve: its module does not import, what it registers is not an
+    exporter, its declared options are not its ``__init__``'s, or its ``__init__`` fails on its own.
+    The plugin's fault, not hashmigrate's: one line naming it."""
 
 
 def _normal(dist: str) -> str:
@@ -205,7 +206,6 @@ def create(name: str, **options: Any) -> Exporter:
     declared = declared_options(factory)
     if declared is not None:
         options = check_options(declared, options, what=name)
-    if declared is not None:
         try:
             inspect.signature(factory).bind(**options)
         except TypeError as exc:

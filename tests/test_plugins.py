@@ -119,15 +119,12 @@ fakepub = fake_eleventy:FakePublisher
 
 def install(root: Path) -> None:
     """The package ``fake-eleventy`` written into ``root`` as pip writes one."""
-    info = root / "fake_eleventy-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-eleventy\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(ENTRY_POINTS)
-    (root / "fake_eleventy.py").write_text(textwrap.dedent(PLUGIN))
+    root.mkdir(parents=True, exist_ok=True)
+    install_dist(root, "fake-eleventy", ENTRY_POINTS, ("fake_eleventy", PLUGIN))
 
 
 def install_dist(root: Path, dist: str, entry_points: str, module: tuple[str, str] | None = None) -> None:
-    """One more package installed beside the fake one: its dist-info, and its module (name, code)."""
+    """A package written into ``root`` as pip writes one: its dist-info, and its module (name, code)."""
     info = root / f"{dist.replace('-', '_')}-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")

@@ -319,7 +319,7 @@ def test_json_export_half_characters_are_replaced_and_the_batch_goes_on(tmp_path
     # stopped the whole run with an internal error, and the posts after it were never converted.
     posts = [{"title": f"T{n}", "slug": f"t{n}", "contentMarkdown": "x\n", **_DATED} for n in range(4)]
     posts[1] |= {"title": "Half \ud800 title", "contentMarkdown": "Body \udfff here\n"}
-    posts[1] |= {"author": {"name\ud800": "x"}}  # kept for the targets: its keys too
+    posts[1] |= {"author": {"name\ud800": "x"}}  # a key holding one counts too
     result = hashmigrate.convert(_export(tmp_path, posts), to="devto", out=tmp_path / "out")
     assert result.counts()["written"] == 4 and result.ok
     text = (tmp_path / "out" / "t1.md").read_text(encoding="utf-8")

@@ -245,7 +245,8 @@ JEKYLL_PIECES = [
     "#", "# ", "###\n", "|", "\\|", "`", "``", "<x_y>", "<b>", "</b>", "<pre>\n", "</pre>", "<div>\n",
     "*", "**", "_", "*a *b* c*", "\\&", "&amp;", "^", "{:", "{%", "%}", "{{", "}}", ":", "\n", "\n\n",
     "a", "word", "| a |\n|---|\n| b |\n", "%[https://youtu.be/abcdefghijk]", "@[Alice](@alice)",
-    "[l](https://example.com)", "$$x$$", "é",
+    "[l](https://example.com)", "$$x$$", "é", "[l](https://x.dev/a|b)", '[t](https://x.dev "a|b")',
+    "\n[r]: https://x.dev/r|s\n",
 ]  # fmt: skip
 
 
@@ -260,6 +261,7 @@ def _jekyll(post: Post) -> tuple[tuple[OutputFile, ...], list[str]]:
 @example("<div>\n<pre>\nline\n\nmore *x*\n</pre>\n</div>\n")  # a <pre> left open: every node
 @example("5. five\n6. six\n\n- a\n\n* b\n")
 @example("  ## indented\n\n###\n")
+@example("[l](https://example.com/a|b)\n")  # a pipe in a link's address: links visited
 def test_jekyll_walks_only_what_it_changes_and_writes_what_a_full_walk_writes(markdown: str) -> None:
     # JekyllBody.visits spares the walk a call for each node the writer leaves as written; with every
     # node visited (visits() None) the page and its notes must be the same.

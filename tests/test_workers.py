@@ -340,6 +340,8 @@ CALLOUT_PIECES = [
     '<div data-node-type="callout">', '<div data-node-type="callout-emoji">', '<div data-node-type="callout-text">',
     "</div>", '<div  data-node-type="callout" >', '<div class="x" data-node-type="callout">', "💡", "Note",
     "<b>x</b>", "\n", "\n\n", "- ", "> ", "    ", "```\n", "`", "text",
+    # Spellings the reader does not take today: a looser reader must still be matched by the mark.
+    "<div data-node-type='callout'>", "<div data-node-type=callout>", '<DIV DATA-NODE-TYPE="callout">',
 ]  # fmt: skip
 
 

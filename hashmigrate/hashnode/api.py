@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -29,7 +29,7 @@ from hashmigrate.hashnode.text import (
     mojibake_notes,
     repair_mojibake,
     slugify,
-    surrogate_note,
+    with_surrogate_note,
     without_surrogates,
 )
 from hashmigrate.http import (
@@ -251,7 +251,7 @@ def _once(
     node, halves = without_surrogates(node)
     try:
         post = _draft(node, where, ident, repair) if draft else _post(node, where, repair)
-        yield replace(post, notes=(*surrogate_note(where, halves), *post.notes)) if halves else post
+        yield with_surrogate_note(post, where, halves)
     except (TypeError, ValueError) as exc:
         yield Problem(where, f"cannot read this post: {exc}")
 

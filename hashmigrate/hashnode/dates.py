@@ -21,7 +21,7 @@ from hashmigrate.hashnode.git import FileHistory
 from hashmigrate.model import DateOrigin, Note
 
 _CUID = re.compile(r"c([0-9a-z]{8})[0-9a-z]{16,}")
-_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+OBJECT_ID = re.compile(r"[0-9a-f]{24}")  # a MongoDB ObjectId, as Hashnode's ids are
 # Hashnode began in 2016 (its ids too); a time outside this span is an id of another kind.
 _EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
 
@@ -52,7 +52,7 @@ def cuid_time(cuid: str) -> datetime | None:
 
 def object_id_time(object_id: str) -> datetime | None:
     """When a MongoDB ObjectId (a Hashnode draft's id) was made, or None when it is not one."""
-    if _OBJECT_ID.fullmatch(object_id) is None:
+    if OBJECT_ID.fullmatch(object_id) is None:
         return None
     return _plausible(datetime.fromtimestamp(int(object_id[:8], 16), tz=UTC))
 

@@ -8,9 +8,7 @@ the same blog, matched by cuid, and are never invented.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from hashmigrate.hashnode.text import (
     mojibake_notes,
     repair_mojibake,
     slugify,
-    surrogate_note,
+    with_surrogate_note,
     without_surrogates,
 )
 from hashmigrate.model import Note, Post, Tag
@@ -33,7 +31,6 @@ _KNOWN = {
     "createdAt", "updatedAt", "dateUpdated", "coverImage", "ogImage", "metaTitle", "metaDescription",
     "originalArticleURL", "tags", "series", "isActive", "dateDeleted",
 }  # fmt: skip
-_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 # Only what a migration may still want; counters, reactions and internal flags are left behind.
 _KEEP_EXTRA = {"enableToc", "isDelisted", "disableComments", "hasLatex", "readTime", "publication", "author"}
 
@@ -76,8 +73,7 @@ def read_json_export(
             continue
         raw, halves = without_surrogates(raw)
         try:
-            post = _post(raw, where, blog_url, tag_names, repair)
-            yield replace(post, notes=(*surrogate_note(post.source, halves), *post.notes)) if halves else post
+            yield with_surrogate_note(_post(raw, where, blog_url, tag_names, repair), where, halves)
         except (TypeError, ValueError) as exc:
             yield Problem(where, f"cannot read this post: {exc}")
 
@@ -112,29 +108,17 @@ def _post(
         known = (tag_names or {}).get(cuid)
         if known:
             tags = tuple(known)
-        elif known is not None:
-            # The backup's copy is in the old format (no front matter): it names no tags either.
-            notes.append(
-                Note(
-                    label,
-                    "tag-ids",
-                    f"{len(tag_ids)} tag(s) are only Hashnode ids in the JSON export",
-                    "the backup's copy of this post names no tags (its old format has no front matter)",
-                    "left out",
-                ),
-            )
         else:
-            notes.append(
-                Note(
-                    label,
-                    "tag-ids",
-                    f"{len(tag_ids)} tag(s) are only Hashnode ids in the JSON export",
-                    "the export does not hold tag names",
-                    "left out; give a backup folder of the same blog (--tags-from) to get the names",
-                ),
-            )
+            why = "the export does not hold tag names"
+            action = "left out; give a backup folder of the same blog (--tags-from) to get the names"
+            if known is not None:
+                # A backup copy in the old format (no front matter) names no tags either.
+                why = "the backup's copy of this post names no tags (its old format has no front matter)"
+                action = "left out"
+            what = f"{len(tag_ids)} tag(s) are only Hashnode ids in the JSON export"
+            notes.append(Note(label, "tag-ids", what, why, action))
     series = _text(raw.get("series"))
-    if series is not None and _OBJECT_ID.fullmatch(series):
+    if series is not None and dates.OBJECT_ID.fullmatch(series):
         # The export names a series by its id only; no source of ours has the name.
         what = f"series {series} is only a Hashnode id in the JSON export"
         notes.append(Note(label, "series-id", what, "the export does not hold series names", "left out"))

@@ -6,10 +6,11 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from hashmigrate.model import Note
-from hashmigrate.parse import prose_ranges
+from hashmigrate.model import Note, Post
+from hashmigrate.parse import SURROGATE, prose_ranges
 
 # Mac Roman's characters for the bytes that lead a 3- or 4-byte UTF-8 sequence which can only be a
 # symbol, punctuation or an emoji: E2 (U+2000-2FFF), EF (U+FE0F, the emoji variation selector), F0
@@ -250,18 +251,15 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def without_surrogates(value: Any, depth: int = 8) -> tuple[Any, int]:
     """``value`` (decoded JSON) with each lone surrogate in its strings made U+FFFD, and how many were.
 
     JSON's ``\\ud800`` escape decodes to half a character, which no file can hold: a post with one
     stopped the whole run when its page was written. Deeper than ``depth`` nothing is read."""
     if isinstance(value, str):
-        if value.isascii() or not _SURROGATE.search(value):
+        if value.isascii() or not SURROGATE.search(value):
             return value, 0
-        return _SURROGATE.subn("\ufffd", value)
+        return SURROGATE.subn("\ufffd", value)
     if depth <= 0:
         return value, 0
     count = 0
@@ -282,12 +280,13 @@ def without_surrogates(value: Any, depth: int = 8) -> tuple[Any, int]:
     return value, 0
 
 
-def surrogate_note(label: str, count: int) -> list[Note]:
-    """The note for :func:`without_surrogates`' count (none for 0)."""
+def with_surrogate_note(post: Post, label: str, count: int) -> Post:
+    """``post`` with a note saying how many lone surrogates :func:`without_surrogates` replaced."""
     if not count:
-        return []
+        return post
     what = f"{count} lone surrogate(s) (half a character, \\ud800-\\udfff) replaced with U+FFFD"
-    return [Note(label, "encoding", what, "no file can hold one", "check the text around them")]
+    note = Note(label, "encoding", what, "no file can hold one", "check the text around them")
+    return replace(post, notes=(note, *post.notes))
 
 
 def repair_mojibake(
