@@ -326,6 +326,7 @@ class Document:
             # The address the author showed stays the link's text, as Hashnode's page shows it; the
             # link goes to the post's new place (its old address redirects there).
             shown = _LINK_TEXT_MARKUP.sub(r"\\\1", self.source[node.start + 1 : node.end - 1])
+            shown = _ENTITY_LIKE.sub("&amp;", shown)
             return f"[{shown}]({destination(node.dest)})"
         text = self.emit_children(node, visit, types)
         mark = "!" if isinstance(node, Picture) else ""
@@ -481,8 +482,10 @@ def title_markdown(title: str | None) -> str:
 
 
 # What CommonMark (or a target's Markdown) could read as markup in a link's text; each escape is the
-# character itself to all of them.
-_LINK_TEXT_MARKUP = re.compile(r"([\\`*_\[\]<>!&~])")
+# character itself to all of them. Not "&": kramdown shows "\&" as written. An "&" that would start an
+# entity is written "&amp;", which every Markdown reads as "&".
+_LINK_TEXT_MARKUP = re.compile(r"([\\`*_\[\]<>!~])")
+_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
 def link_markdown(url: str, text: str | None) -> str:
