@@ -10,10 +10,11 @@ inline, which is what keeps the tree lossless. Only tables, strikethrough and ta
 GFM's own extensions that Hashnode's editor writes; footnotes, heading attributes and smart punctuation
 are off, as on Hashnode.
 
-Two known divergences from CommonMark, rare and allowed by name in tests/test_html.py: pulldown-cmark
+Three known divergences from CommonMark, rare and allowed by name in tests/test_html.py: pulldown-cmark
 counts VT, NEL, LS and PS (U+000B, U+0085, U+2028, U+2029) as whitespace when it decides whether ``*``
-or ``_`` can open emphasis; and it counts a tab at a line's end toward a hard line break (CommonMark
-wants two spaces last, as cmark and markdown-it read it).
+or ``_`` can open emphasis; it counts a tab at a line's end toward a hard line break (CommonMark
+wants two spaces last, as cmark and markdown-it read it); and it leaves a form feed before a line end
+out of the text (cmark keeps it). The tree stays lossless: a writer writes the source's bytes.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from markdown_it import MarkdownIt
 from test_fuzz import any_text, fuzz
 
@@ -83,6 +83,10 @@ def _difference(text: str) -> str | None:
         # pulldown-cmark counts a tab at a line's end (after spaces or not) toward a hard break
         # (parse.py). Rare.
         return "tab-break"
+    if "\x0c" in text and _same(ours, reference.replace("\x0c", "")):
+        # pulldown-cmark drops a form feed before a line end as trailing white space; cmark and
+        # markdown-it keep it (CommonMark strips spaces and tabs there). Known and rare (parse.py).
+        return "form-feed"
     if any(ch in text for ch in "\x0b\x85\u2028\u2029"):
         # pulldown-cmark takes VT, NEL, LS and PS for whitespace next to * and _ (Rust's White_Space);
         # CommonMark's Unicode whitespace is Zs, tab and line ends only. Known and rare.
@@ -106,6 +110,7 @@ def test_every_corpus_post_renders_as_markdown_it_does(corpus_dir: Path) -> None
 
 @fuzz("parse_body")
 @given(any_text)
+@example("0\x0c\n0")  # a form feed before a line end (found by the README's test command, once)
 def test_generated_markdown_renders_as_markdown_it_does(text: str) -> None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _difference(text)
